@@ -1,0 +1,157 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kujdes/kujdes/i18n"
+	"github.com/kujdes/kujdes/internal/requestid"
+	"github.com/kujdes/kujdes/models"
+)
+
+// ProblemContentType is the media type of every API error (RFC 9457).
+const ProblemContentType = "application/problem+json"
+
+// Problem is an RFC 9457 problem document. Type is stable and machine-readable; Title is
+// localized for the request's language; a 5xx never carries internals.
+type Problem struct {
+	Type      string         `json:"type"`
+	Title     string         `json:"title"`
+	Status    int            `json:"status"`
+	Detail    string         `json:"detail,omitempty"`
+	RequestID string         `json:"request_id"`
+	Errors    []FieldProblem `json:"errors,omitempty"`
+}
+
+// FieldProblem is one invalid field of a validation problem.
+type FieldProblem struct {
+	Field   string `json:"field"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Kind is one stable problem type.
+type Kind struct {
+	slug   string
+	status int
+	title  string // message id
+}
+
+// The problem types Kujdes answers with. Their slugs are part of the API contract.
+var (
+	KindNotFound             = Kind{"not-found", http.StatusNotFound, "error.not_found.title"}
+	KindMethodNotAllowed     = Kind{"method-not-allowed", http.StatusMethodNotAllowed, "error.method_not_allowed.title"}
+	KindBadRequest           = Kind{"bad-request", http.StatusBadRequest, "error.bad_request.title"}
+	KindPayloadTooLarge      = Kind{"payload-too-large", http.StatusRequestEntityTooLarge, "error.payload_too_large.title"}
+	KindUnsupportedMedia     = Kind{"unsupported-media-type", http.StatusUnsupportedMediaType, "error.unsupported_media_type.title"}
+	KindValidation           = Kind{"validation", http.StatusUnprocessableEntity, "error.validation.title"}
+	KindConflict             = Kind{"conflict", http.StatusPreconditionFailed, "error.conflict.title"}
+	KindPreconditionRequired = Kind{"precondition-required", http.StatusPreconditionRequired, "error.precondition_required.title"}
+	KindForbidden            = Kind{"forbidden", http.StatusForbidden, "error.forbidden.title"}
+	KindUnauthenticated      = Kind{"unauthenticated", http.StatusUnauthorized, "error.unauthenticated.title"}
+	KindInternal             = Kind{"internal", http.StatusInternalServerError, "error.internal.title"}
+	KindUnavailable          = Kind{"unavailable", http.StatusServiceUnavailable, "error.unavailable.title"}
+)
+
+// TypeURI is the stable identifier of a problem type.
+func TypeURI(slug string) string { return "urn:kujdes:problem:" + slug }
+
+// WriteProblem answers with a problem document of kind k and aborts the Gin chain.
+func WriteProblem(c *gin.Context, k Kind, detail string, fields ...FieldProblem) {
+	loc := i18n.FromContext(c.Request.Context())
+	title := k.title
+	if loc != nil {
+		title = loc.T(k.title)
+	}
+	p := Problem{
+		Type:      TypeURI(k.slug),
+		Title:     title,
+		Status:    k.status,
+		Detail:    detail,
+		RequestID: requestid.From(c.Request.Context()),
+		Errors:    fields,
+	}
+	c.Header("Content-Type", ProblemContentType)
+	c.Header("Cache-Control", "no-store")
+	c.AbortWithStatusJSON(k.status, p)
+}
+
+// t translates a message id for the request, or returns the id when no localizer is set.
+func t(c *gin.Context, id string, data ...map[string]any) string {
+	if loc := i18n.FromContext(c.Request.Context()); loc != nil {
+		return loc.T(id, data...)
+	}
+	return id
+}
+
+// WriteError maps any error from a use case or from reading the request to a problem. It is
+// the one place where errors become responses; it logs what it hides.
+func WriteError(c *gin.Context, err error) {
+	var (
+		maxErr  *http.MaxBytesError
+		valErr  *models.ValidationError
+	)
+	switch {
+	case errors.As(err, &maxErr):
+		WriteProblem(c, KindPayloadTooLarge, t(c, "error.payload_too_large.detail", map[string]any{"Limit": strconv.FormatInt(maxErr.Limit, 10)}))
+	case errors.Is(err, errUnsupportedMedia):
+		WriteProblem(c, KindUnsupportedMedia, t(c, "error.unsupported_media_type.detail"))
+	case errors.Is(err, errBadJSON):
+		WriteProblem(c, KindBadRequest, t(c, "error.bad_json.detail"))
+	case errors.As(err, &valErr):
+		fields := make([]FieldProblem, len(valErr.Fields))
+		for i, f := range valErr.Fields {
+			fields[i] = FieldProblem{Field: f.Field, Code: f.Code, Message: t(c, "validation."+f.Code, f.Data)}
+		}
+		WriteProblem(c, KindValidation, "", fields...)
+	case errors.Is(err, models.ErrNotFound):
+		WriteProblem(c, KindNotFound, "")
+	case errors.Is(err, models.ErrConflict):
+		WriteProblem(c, KindConflict, "")
+	case errors.Is(err, models.ErrPreconditionRequired):
+		WriteProblem(c, KindPreconditionRequired, "")
+	case errors.Is(err, models.ErrForbidden):
+		WriteProblem(c, KindForbidden, "")
+	case errors.Is(err, models.ErrUnauthenticated):
+		WriteProblem(c, KindUnauthenticated, "")
+	default:
+		slog.ErrorContext(c.Request.Context(), "request failed", "err", err, "request_id", requestid.From(c.Request.Context()))
+		WriteProblem(c, KindInternal, t(c, "error.internal.detail"))
+	}
+}
+
+var (
+	errUnsupportedMedia = errors.New("unsupported media type")
+	errBadJSON          = errors.New("bad JSON body")
+)
+
+// decodeJSON reads a JSON request body into v: application/json only, unknown fields refused,
+// one value only. The body size is already bounded by the server's limit middleware.
+func decodeJSON(c *gin.Context, v any) error {
+	if ct := c.GetHeader("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != "application/json" {
+			return errUnsupportedMedia
+		}
+	}
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errBadJSON, err)
+	}
+	if dec.More() {
+		return fmt.Errorf("%w: more than one value", errBadJSON)
+	}
+	return nil
+}

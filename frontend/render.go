@@ -1,0 +1,116 @@
+package frontend
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kujdes/kujdes/i18n"
+	"github.com/kujdes/kujdes/internal/requestid"
+	"github.com/kujdes/kujdes/internal/security"
+)
+
+// renderer holds one parsed template set per page, each sharing the layout and partials.
+type renderer struct {
+	pages  map[string]*template.Template
+	assets *assets
+	bundle *i18n.Bundle
+}
+
+func newRenderer(a *assets, b *i18n.Bundle) (*renderer, error) {
+	funcs := template.FuncMap{"asset": a.URL}
+	base, err := template.New("base").Funcs(funcs).ParseFS(files, "templates/layout/*.html", "templates/partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("frontend: layout: %w", err)
+	}
+	pages, err := fs.Glob(files, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	r := &renderer{pages: map[string]*template.Template{}, assets: a, bundle: b}
+	for _, p := range pages {
+		t, err := template.Must(base.Clone()).ParseFS(files, p)
+		if err != nil {
+			return nil, fmt.Errorf("frontend: %s: %w", p, err)
+		}
+		r.pages[strings.TrimSuffix(path.Base(p), ".html")] = t
+	}
+	return r, nil
+}
+
+// Page is what every template receives: the request's language and translator, the CSP
+// nonce for script tags, and the page's own data.
+type Page struct {
+	Lang      i18n.Language
+	Languages []i18n.Language
+	Nonce     string
+	RequestID string
+	Path      string
+	Title     string // message id of the page title
+	Data      any
+	loc       *i18n.Localizer
+}
+
+// T translates a message id; pairs of arguments fill its template: {{.T "x" "Name" .Name}}.
+func (p Page) T(id string, kv ...any) string {
+	if p.loc == nil {
+		return id
+	}
+	if len(kv) == 0 {
+		return p.loc.T(id)
+	}
+	data := map[string]any{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		data[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	return p.loc.T(id, data)
+}
+
+// N translates a plural message for count.
+func (p Page) N(id string, count int) string {
+	if p.loc == nil {
+		return id
+	}
+	return p.loc.N(id, count)
+}
+
+// render writes a full page. Rendering into a buffer first means a template error becomes
+// a clean 500, never half a page.
+func (r *renderer) render(c *gin.Context, status int, name, title string, data any) {
+	t, ok := r.pages[name]
+	if !ok {
+		panic("frontend: no page template " + name)
+	}
+	ctx := c.Request.Context()
+	loc := i18n.FromContext(ctx)
+	p := Page{
+		Languages: r.bundle.Languages(),
+		Nonce:     security.Nonce(ctx),
+		RequestID: requestid.From(ctx),
+		Path:      c.Request.URL.Path,
+		Title:     title,
+		Data:      data,
+		loc:       loc,
+	}
+	if loc != nil {
+		p.Lang = loc.Language
+	} else {
+		p.Lang = r.bundle.Languages()[0]
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", p); err != nil {
+		slog.ErrorContext(ctx, "render page", "page", name, "err", err, "request_id", p.RequestID)
+		c.AbortWithStatus(http.StatusInternalServerError)
+		return
+	}
+	c.Header("Content-Language", p.Lang.Tag)
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}

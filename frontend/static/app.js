@@ -1,0 +1,3 @@
+// Kujdes pages work without JavaScript; this file only enhances them.
+"use strict";
+document.documentElement.classList.add("js");

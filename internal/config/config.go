@@ -1,0 +1,263 @@
+// Package config is Kujdes' typed configuration: read once at start from the environment (and
+// flags, which win), validated, then passed down explicitly. Nothing reads the environment later.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config holds every setting of a Kujdes process.
+type Config struct {
+	// Addr is where the HTTP server listens (KUJDES_ADDR).
+	Addr string
+	// PublicURL is the address users reach Kujdes at; it builds the OIDC redirect URL
+	// (KUJDES_PUBLIC_URL, default http://<Addr>).
+	PublicURL string
+	// DatabaseURL is a PostgreSQL connection URL (DATABASE_URL or DATABASE_URL_FILE). Empty means:
+	// use a local server on 127.0.0.1:5432 if one answers, else start an embedded one.
+	DatabaseURL string
+	// DataDir holds the embedded PostgreSQL cluster when one is needed (KUJDES_DATA_DIR).
+	DataDir string
+	// MigrateOnStart applies pending migrations when serve starts (KUJDES_MIGRATE_ON_START).
+	MigrateOnStart bool
+	// DemoData loads the synthetic demo population at start if the database is empty (KUJDES_DEMO).
+	DemoData bool
+
+	LogLevel  string // debug, info, warn, error (KUJDES_LOG_LEVEL)
+	LogFormat string // json or text (KUJDES_LOG_FORMAT)
+
+	// DefaultLanguage is used when neither the user nor the browser names a supported one.
+	DefaultLanguage string
+	// MaxBodyBytes bounds every request body (KUJDES_MAX_BODY_BYTES).
+	MaxBodyBytes int64
+
+	OIDC OIDC
+	// DevIDP runs the in-process development identity provider (KUJDES_DEV_IDP). Loopback only.
+	DevIDP bool
+
+	// SessionIdleTimeout ends a session nobody used for this long (KUJDES_SESSION_IDLE).
+	SessionIdleTimeout time.Duration
+	// SessionLifetime ends every session this long after login (KUJDES_SESSION_LIFETIME).
+	SessionLifetime time.Duration
+	// BreakGlassDuration is how long an emergency access lasts (KUJDES_BREAK_GLASS_DURATION).
+	BreakGlassDuration time.Duration
+}
+
+// OIDC configures login against an external identity provider (Keycloak, Entra ID…).
+type OIDC struct {
+	Issuer       string // KUJDES_OIDC_ISSUER
+	ClientID     string // KUJDES_OIDC_CLIENT_ID
+	ClientSecret string // KUJDES_OIDC_CLIENT_SECRET or KUJDES_OIDC_CLIENT_SECRET_FILE
+	// APIAudience is the `aud` that bearer tokens for /api/v1 must carry (KUJDES_OIDC_API_AUDIENCE).
+	APIAudience string
+	// RolesClaim is a dotted path into the token claims, e.g. "realm_access.roles", "groups", "roles".
+	RolesClaim string
+	// RoleMap maps provider role/group names to Kujdes roles: "kujdes-guardian=guardian,…".
+	// Names not in the map are ignored (allow-list).
+	RoleMap map[string]string
+	// Scopes requested at login besides "openid" (KUJDES_OIDC_SCOPES, comma separated).
+	Scopes []string
+}
+
+// Getenv reads one environment variable; os.Getenv in main, a map in tests.
+type Getenv func(string) string
+
+// Load builds the configuration from the environment, then from flags in args (which win),
+// and validates it.
+func Load(args []string, getenv Getenv) (Config, error) {
+	c := Config{}
+	var errs []error
+	str := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	secret := func(name string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		path := getenv(name + "_FILE")
+		if path == "" {
+			return ""
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s_FILE: %w", name, err))
+			return ""
+		}
+		return strings.TrimSpace(string(b))
+	}
+	boolean := func(name string, def bool) bool {
+		v := getenv(name)
+		if v == "" {
+			return def
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %q is not true or false", name, v))
+		}
+		return b
+	}
+	duration := func(name string, def time.Duration) time.Duration {
+		v := getenv(name)
+		if v == "" {
+			return def
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %q is not a duration like 30m or 12h", name, v))
+		}
+		return d
+	}
+
+	c.Addr = str("KUJDES_ADDR", "127.0.0.1:8080")
+	c.PublicURL = str("KUJDES_PUBLIC_URL", "")
+	c.DatabaseURL = secret("DATABASE_URL")
+	c.DataDir = str("KUJDES_DATA_DIR", ".kujdes")
+	c.MigrateOnStart = boolean("KUJDES_MIGRATE_ON_START", true)
+	c.DemoData = boolean("KUJDES_DEMO", false)
+	c.LogLevel = str("KUJDES_LOG_LEVEL", "info")
+	c.LogFormat = str("KUJDES_LOG_FORMAT", "json")
+	c.DefaultLanguage = str("KUJDES_DEFAULT_LANGUAGE", "en")
+	c.MaxBodyBytes = 1 << 20
+	if v := getenv("KUJDES_MAX_BODY_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("KUJDES_MAX_BODY_BYTES: %q is not a number", v))
+		}
+		c.MaxBodyBytes = n
+	}
+	c.DevIDP = boolean("KUJDES_DEV_IDP", false)
+	c.SessionIdleTimeout = duration("KUJDES_SESSION_IDLE", 30*time.Minute)
+	c.SessionLifetime = duration("KUJDES_SESSION_LIFETIME", 12*time.Hour)
+	c.BreakGlassDuration = duration("KUJDES_BREAK_GLASS_DURATION", time.Hour)
+	c.OIDC = OIDC{
+		Issuer:       str("KUJDES_OIDC_ISSUER", ""),
+		ClientID:     str("KUJDES_OIDC_CLIENT_ID", "kujdes"),
+		ClientSecret: secret("KUJDES_OIDC_CLIENT_SECRET"),
+		APIAudience:  str("KUJDES_OIDC_API_AUDIENCE", "kujdes-api"),
+		RolesClaim:   str("KUJDES_OIDC_ROLES_CLAIM", "roles"),
+		Scopes:       splitList(str("KUJDES_OIDC_SCOPES", "profile,email")),
+	}
+	roleMap, err := parseRoleMap(str("KUJDES_OIDC_ROLE_MAP", ""))
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.OIDC.RoleMap = roleMap
+
+	if len(args) > 0 {
+		fs := flag.NewFlagSet("kujdes", flag.ContinueOnError)
+		fs.SetOutput(discard{})
+		fs.StringVar(&c.Addr, "addr", c.Addr, "listen address")
+		fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL URL")
+		fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "embedded PostgreSQL folder")
+		fs.BoolVar(&c.MigrateOnStart, "migrate", c.MigrateOnStart, "apply migrations at start")
+		fs.BoolVar(&c.DemoData, "demo", c.DemoData, "load demo data when the database is empty")
+		fs.BoolVar(&c.DevIDP, "dev-idp", c.DevIDP, "run the development identity provider")
+		if err := fs.Parse(args); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	if err := errors.Join(errs...); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+// Validate refuses settings that cannot work, with a message that says what to change.
+func (c Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("KUJDES_ADDR: %q is not host:port", c.Addr))
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("KUJDES_PUBLIC_URL: %q is not an http(s) URL", c.PublicURL))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("KUJDES_LOG_LEVEL: %q is not debug, info, warn or error", c.LogLevel))
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		errs = append(errs, fmt.Errorf("KUJDES_LOG_FORMAT: %q is not json or text", c.LogFormat))
+	}
+	if c.MaxBodyBytes < 1024 {
+		errs = append(errs, errors.New("KUJDES_MAX_BODY_BYTES: must be at least 1024"))
+	}
+	if c.SessionIdleTimeout <= 0 || c.SessionLifetime <= 0 || c.SessionIdleTimeout > c.SessionLifetime {
+		errs = append(errs, errors.New("KUJDES_SESSION_IDLE and KUJDES_SESSION_LIFETIME: both positive, idle not longer than lifetime"))
+	}
+	if c.BreakGlassDuration <= 0 || c.BreakGlassDuration > 24*time.Hour {
+		errs = append(errs, errors.New("KUJDES_BREAK_GLASS_DURATION: between 1s and 24h"))
+	}
+	if c.DevIDP {
+		if c.OIDC.Issuer != "" {
+			errs = append(errs, errors.New("KUJDES_DEV_IDP and KUJDES_OIDC_ISSUER are both set: choose the development provider or a real one"))
+		}
+		if !IsLoopback(c.Addr) {
+			errs = append(errs, fmt.Errorf("KUJDES_DEV_IDP: the development identity provider only runs on a loopback address, not %q", c.Addr))
+		}
+	} else if c.OIDC.Issuer != "" {
+		if u, err := url.Parse(c.OIDC.Issuer); err != nil || u.Host == "" {
+			errs = append(errs, fmt.Errorf("KUJDES_OIDC_ISSUER: %q is not a URL", c.OIDC.Issuer))
+		}
+		if c.OIDC.ClientID == "" {
+			errs = append(errs, errors.New("KUJDES_OIDC_CLIENT_ID: required with KUJDES_OIDC_ISSUER"))
+		}
+		if c.OIDC.APIAudience == "" {
+			errs = append(errs, errors.New("KUJDES_OIDC_API_AUDIENCE: required with KUJDES_OIDC_ISSUER"))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// IsLoopback reports whether a host:port (or bare host) only listens on this machine.
+func IsLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func parseRoleMap(s string) (map[string]string, error) {
+	m := map[string]string{}
+	for _, pair := range splitList(s) {
+		from, to, ok := strings.Cut(pair, "=")
+		if !ok || strings.TrimSpace(from) == "" || strings.TrimSpace(to) == "" {
+			return nil, fmt.Errorf("KUJDES_OIDC_ROLE_MAP: %q is not provider-role=kujdes-role", pair)
+		}
+		m[strings.TrimSpace(from)] = strings.TrimSpace(to)
+	}
+	return m, nil
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }

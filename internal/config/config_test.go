@@ -1,0 +1,72 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) Getenv { return func(k string) string { return m[k] } }
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(nil, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.PublicURL != "http://127.0.0.1:8080" || !c.MigrateOnStart {
+		t.Errorf("defaults: %+v", c)
+	}
+	if c.SessionIdleTimeout != 30*time.Minute || c.SessionLifetime != 12*time.Hour {
+		t.Errorf("session defaults: %v %v", c.SessionIdleTimeout, c.SessionLifetime)
+	}
+}
+
+func TestLoadEnvFlagsAndFiles(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "db")
+	if err := os.WriteFile(secret, []byte("postgres://from-file/x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load([]string{"-addr", "127.0.0.1:9999"}, env(map[string]string{
+		"KUJDES_ADDR":          "127.0.0.1:7000",
+		"DATABASE_URL_FILE":    secret,
+		"KUJDES_OIDC_ROLE_MAP": "kujdes-guardian=guardian, staff=protection_officer",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9999" {
+		t.Errorf("flag should win over env: %s", c.Addr)
+	}
+	if c.DatabaseURL != "postgres://from-file/x" {
+		t.Errorf("DATABASE_URL_FILE not read: %q", c.DatabaseURL)
+	}
+	if c.OIDC.RoleMap["staff"] != "protection_officer" || len(c.OIDC.RoleMap) != 2 {
+		t.Errorf("role map: %v", c.OIDC.RoleMap)
+	}
+}
+
+func TestValidateRefuses(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"bad addr", map[string]string{"KUJDES_ADDR": "nope"}, "KUJDES_ADDR"},
+		{"bad bool", map[string]string{"KUJDES_MIGRATE_ON_START": "perhaps"}, "KUJDES_MIGRATE_ON_START"},
+		{"dev idp on public address", map[string]string{"KUJDES_DEV_IDP": "true", "KUJDES_ADDR": "0.0.0.0:8080"}, "loopback"},
+		{"dev idp with real issuer", map[string]string{"KUJDES_DEV_IDP": "true", "KUJDES_OIDC_ISSUER": "https://kc/realms/x"}, "choose"},
+		{"idle longer than lifetime", map[string]string{"KUJDES_SESSION_IDLE": "13h"}, "KUJDES_SESSION_IDLE"},
+		{"missing secret file", map[string]string{"DATABASE_URL_FILE": "/nonexistent/x"}, "DATABASE_URL_FILE"},
+		{"bad role map", map[string]string{"KUJDES_OIDC_ROLE_MAP": "guardian"}, "KUJDES_OIDC_ROLE_MAP"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(nil, env(tt.env))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("want error mentioning %q, got %v", tt.want, err)
+			}
+		})
+	}
+}

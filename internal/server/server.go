@@ -1,0 +1,134 @@
+// Package server assembles Kujdes' HTTP handler: the middleware chain shared by both faces
+// (request id, logging, metrics, recovery, security headers, body limit, language, access
+// policy), the pages, the JSON API and the operational endpoints.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"gorm.io/gorm"
+
+	"github.com/kujdes/kujdes/api"
+	"github.com/kujdes/kujdes/auth"
+	"github.com/kujdes/kujdes/frontend"
+	"github.com/kujdes/kujdes/i18n"
+	"github.com/kujdes/kujdes/internal/config"
+	"github.com/kujdes/kujdes/internal/security"
+)
+
+func init() { gin.SetMode(gin.ReleaseMode) }
+
+// Deps are what the server needs; main builds them once.
+type Deps struct {
+	Config config.Config
+	DB     *gorm.DB
+	Log    *slog.Logger
+	I18n   *i18n.Bundle
+	// Now is the clock (tests inject one).
+	Now func() time.Time
+	// Policy answers which permission a route needs; nil means the real table,
+	// auth.PermissionFor. Tests that add probe routes extend it.
+	Policy func(method, route string) (auth.Permission, bool)
+}
+
+// Server is the assembled HTTP handler.
+type Server struct {
+	deps     Deps
+	engine   *gin.Engine
+	handler  http.Handler
+	api      *api.API
+	pages    *frontend.Frontend
+	registry *prometheus.Registry
+	metrics  *httpMetrics
+}
+
+// New builds the routes and middleware.
+func New(d Deps) (*Server, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Policy == nil {
+		d.Policy = auth.PermissionFor
+	}
+	pages, err := frontend.New(d.Log, d.I18n)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		deps:     d,
+		api:      &api.API{Log: d.Log},
+		pages:    pages,
+		registry: prometheus.NewRegistry(),
+	}
+	s.metrics = newHTTPMetrics(s.registry)
+
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.ContextWithFallback = true // c.Done()/c.Value reach the request context
+	e.RemoteIPHeaders = nil      // trust no proxy header unless configured (see README)
+	e.SetTrustedProxies(nil)
+	e.Use(s.requestLog, s.recovery, s.bodyLimit, s.language, s.authorize)
+	e.NoRoute(s.notFound)
+	e.NoMethod(s.methodNotAllowed)
+
+	s.pages.Routes(e)
+	s.api.Routes(e)
+	e.GET("/livez", s.livez)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metricsHandler())
+	s.engine = e
+
+	// The security headers wrap everything, including Gin's own 404/405 answers.
+	s.handler = security.Headers(nil, strings.HasPrefix(d.Config.PublicURL, "https://"))(e)
+	return s, nil
+}
+
+// Handler is the root http.Handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Engine exposes the Gin engine to tests that walk the routes.
+func (s *Server) Engine() *gin.Engine { return s.engine }
+
+// Serve listens on addr until ctx is cancelled, then shuts down gracefully: in-flight
+// requests get up to 20 seconds to finish.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.deps.Log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.deps.Log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// isAPI tells which face answers a request: JSON problems under /api/, pages elsewhere.
+func isAPI(c *gin.Context) bool {
+	return strings.HasPrefix(c.Request.URL.Path, api.Prefix+"/") || c.Request.URL.Path == api.Prefix
+}

@@ -1,0 +1,40 @@
+// Package models holds Kujdes' GORM structs, enums, queries and sentinel errors. It knows
+// neither HTTP nor languages: callers map its errors and localize its codes.
+package models
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Open connects GORM to PostgreSQL. Queries must still pass a context (db.WithContext(ctx)).
+func Open(ctx context.Context, url string, log *slog.Logger) (*gorm.DB, error) {
+	db, err := gorm.Open(postgres.Open(url), &gorm.Config{
+		Logger:                 logger.NewSlogLogger(log, logger.Config{SlowThreshold: 500 * time.Millisecond, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true}),
+		TranslateError:         true,
+		SkipDefaultTransaction: true, // use cases open their own transactions, once
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	sqlDB.SetMaxOpenConns(20)
+	sqlDB.SetMaxIdleConns(10)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pctx); err != nil {
+		return nil, fmt.Errorf("ping database: %w", err)
+	}
+	return db, nil
+}

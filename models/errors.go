@@ -1,0 +1,58 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors. Callers test them with errors.Is; the API and the pages map them to
+// responses in one place each.
+var (
+	// ErrNotFound: no such record, or one outside the actor's scope (never tell which).
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: the record changed since the caller read it (stale version).
+	ErrConflict = errors.New("conflict")
+	// ErrPreconditionRequired: an update came without the version it is based on.
+	ErrPreconditionRequired = errors.New("precondition required")
+	// ErrForbidden: the actor lacks the permission.
+	ErrForbidden = errors.New("forbidden")
+	// ErrUnauthenticated: nobody is signed in.
+	ErrUnauthenticated = errors.New("unauthenticated")
+	// ErrDuplicate: a unique value is taken.
+	ErrDuplicate = errors.New("duplicate")
+)
+
+// FieldError is one invalid input: the field (JSON name) and a message id for i18n, with
+// template data for the message.
+type FieldError struct {
+	Field   string         `json:"field"`
+	Code    string         `json:"code"`
+	Data    map[string]any `json:"-"`
+}
+
+// ValidationError lists everything wrong with an input. It is returned before any write.
+type ValidationError struct {
+	Fields []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Field + ": " + f.Code
+	}
+	return fmt.Sprintf("invalid input (%s)", strings.Join(parts, ", "))
+}
+
+// Add records a problem with one field.
+func (e *ValidationError) Add(field, code string, data map[string]any) {
+	e.Fields = append(e.Fields, FieldError{Field: field, Code: code, Data: data})
+}
+
+// Err returns the error when any field is invalid, else nil.
+func (e *ValidationError) Err() error {
+	if e == nil || len(e.Fields) == 0 {
+		return nil
+	}
+	return e
+}

@@ -1,0 +1,15 @@
+// Package registry holds Kujdes' use cases: RegisterArrival, AppointGuardian, RecordPlacement…
+// Both faces (the JSON API in api/ and the pages in frontend/) call the same use case, so every
+// rule lives here exactly once. Each use case:
+//
+//  1. takes the request context and an Actor (who is acting, with role and scope);
+//  2. checks the actor's permission;
+//  3. validates the whole input before any write, returning *models.ValidationError with
+//     every invalid field;
+//  4. builds every query of a child's data through the one scoping function, so an
+//     out-of-scope record is indistinguishable from a missing one (models.ErrNotFound);
+//  5. writes in one transaction, together with its audit event;
+//  6. updates with an optimistic version check (stale → models.ErrConflict).
+//
+// Handlers only decode input, call one use case and encode the result.
+package registry
