@@ -95,8 +95,8 @@ func t(c *gin.Context, id string, data ...map[string]any) string {
 // the one place where errors become responses; it logs what it hides.
 func WriteError(c *gin.Context, err error) {
 	var (
-		maxErr  *http.MaxBytesError
-		valErr  *models.ValidationError
+		maxErr *http.MaxBytesError
+		valErr *models.ValidationError
 	)
 	switch {
 	case errors.As(err, &maxErr):

@@ -26,9 +26,9 @@ var (
 // FieldError is one invalid input: the field (JSON name) and a message id for i18n, with
 // template data for the message.
 type FieldError struct {
-	Field   string         `json:"field"`
-	Code    string         `json:"code"`
-	Data    map[string]any `json:"-"`
+	Field string         `json:"field"`
+	Code  string         `json:"code"`
+	Data  map[string]any `json:"-"`
 }
 
 // ValidationError lists everything wrong with an input. It is returned before any write.
