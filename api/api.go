@@ -9,6 +9,8 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/kujdes/kujdes/registry"
 )
 
 //go:embed openapi.json
@@ -19,7 +21,8 @@ func OpenAPIDocument() []byte { return openAPIDocument }
 
 // API holds the dependencies of the JSON handlers.
 type API struct {
-	Log *slog.Logger
+	Log      *slog.Logger
+	Registry *registry.Registry
 }
 
 func (a *API) openAPI(c *gin.Context) {

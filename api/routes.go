@@ -10,4 +10,21 @@ const Prefix = "/api/v1"
 func (a *API) Routes(r gin.IRouter) {
 	v1 := r.Group(Prefix)
 	v1.GET("/openapi.json", a.openAPI)
+	v1.GET("/me", a.me)
+
+	v1.GET("/children", a.listChildren)
+	v1.GET("/children/:id", a.getChild)
+	v1.PATCH("/children/:id", a.updateChild)
+	v1.GET("/children/:id/access-history", a.childAccessHistory)
+	v1.POST("/break-glass", a.breakGlass)
+
+	v1.GET("/regions", a.listRegions)
+	v1.GET("/border-posts", a.listBorderPosts)
+
+	v1.GET("/admin/users", a.listUsers)
+	v1.GET("/admin/users/:id", a.getUser)
+	v1.PATCH("/admin/users/:id", a.updateUser)
+	v1.POST("/admin/regions", a.createRegion)
+	v1.POST("/admin/border-posts", a.createBorderPost)
+	v1.GET("/admin/break-glass", a.listBreakGlass)
 }

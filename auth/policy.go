@@ -1,12 +1,18 @@
 package auth
 
-// Permission is what a route requires. Roles grant permissions (roles.go); routes declare
-// them here, in one table, so a reviewer sees every door of Kujdes in one place.
-type Permission string
+import "github.com/kujdes/kujdes/models"
+
+// Every route declares the permission it needs here, in one table, so a reviewer sees every
+// door of Kujdes in one place. Roles grant permissions in roles.go.
+
+// Permission aliases models.Permission for brevity in the table.
+type Permission = models.Permission
 
 const (
-	// Public routes need no sign-in: the home page, static files, health, the login flow.
-	Public Permission = "public"
+	// Public routes need no sign-in.
+	Public = models.PermPublic
+	// SignedIn routes need any signed-in user, even one without a role.
+	SignedIn = models.PermSignedIn
 )
 
 // Route is a method and a Gin route template ("/api/v1/children/:id").
@@ -17,12 +23,56 @@ type Route struct {
 
 // policy is the table. A route missing here is denied to everyone, and a test fails.
 var policy = map[Route]Permission{
-	{"GET", "/"}:                    Public,
-	{"GET", "/static/*file"}:        Public,
-	{"GET", "/livez"}:               Public,
-	{"GET", "/readyz"}:              Public,
-	{"GET", "/metrics"}:             Public, // loopback or KUJDES_METRICS_TOKEN only; see server/health.go
-	{"GET", "/api/v1/openapi.json"}: Public,
+	// Pages: public.
+	{"GET", "/"}:              Public,
+	{"GET", "/static/*file"}:  Public,
+	{"GET", "/login"}:         Public,
+	{"GET", "/auth/callback"}: Public,
+	// Pages: signed in.
+	{"POST", "/logout"}: SignedIn,
+	{"GET", "/me"}:      SignedIn,
+	// Pages: children.
+	{"GET", "/children"}:             models.PermChildList,
+	{"GET", "/children/:id"}:         models.PermChildRead,
+	{"POST", "/children/:id"}:        models.PermChildUpdate,
+	{"GET", "/children/:id/history"}: models.PermChildHistory,
+	{"GET", "/break-glass"}:          models.PermChildBreakGlass,
+	{"POST", "/break-glass"}:         models.PermChildBreakGlass,
+	// Pages: administration.
+	{"GET", "/admin/users"}:         models.PermAdminUsers,
+	{"GET", "/admin/users/:id"}:     models.PermAdminUsers,
+	{"POST", "/admin/users/:id"}:    models.PermAdminUsers,
+	{"GET", "/admin/reference"}:     models.PermAdminReference,
+	{"POST", "/admin/regions"}:      models.PermAdminReference,
+	{"POST", "/admin/border-posts"}: models.PermAdminReference,
+	{"GET", "/admin/break-glass"}:   models.PermAdminBreakGlass,
+
+	// Operations.
+	{"GET", "/livez"}:   Public,
+	{"GET", "/readyz"}:  Public,
+	{"GET", "/metrics"}: Public, // loopback or KUJDES_METRICS_TOKEN only; see server/health.go
+
+	// Development identity provider (registered only with KUJDES_DEV_IDP, loopback only).
+	{"GET", "/dev-idp/*path"}:       Public,
+	{"POST", "/dev-idp/*path"}:      Public,
+	{"GET", "/dev/token/:username"}: Public,
+
+	// JSON API.
+	{"GET", "/api/v1/openapi.json"}:                Public,
+	{"GET", "/api/v1/me"}:                          SignedIn,
+	{"GET", "/api/v1/children"}:                    models.PermChildList,
+	{"GET", "/api/v1/children/:id"}:                models.PermChildRead,
+	{"PATCH", "/api/v1/children/:id"}:              models.PermChildUpdate,
+	{"GET", "/api/v1/children/:id/access-history"}: models.PermChildHistory,
+	{"POST", "/api/v1/break-glass"}:                models.PermChildBreakGlass,
+	{"GET", "/api/v1/regions"}:                     SignedIn,
+	{"GET", "/api/v1/border-posts"}:                SignedIn,
+	{"GET", "/api/v1/admin/users"}:                 models.PermAdminUsers,
+	{"GET", "/api/v1/admin/users/:id"}:             models.PermAdminUsers,
+	{"PATCH", "/api/v1/admin/users/:id"}:           models.PermAdminUsers,
+	{"POST", "/api/v1/admin/regions"}:              models.PermAdminReference,
+	{"POST", "/api/v1/admin/border-posts"}:         models.PermAdminReference,
+	{"GET", "/api/v1/admin/break-glass"}:           models.PermAdminBreakGlass,
 }
 
 // PermissionFor returns the permission a route requires and whether the route is declared.

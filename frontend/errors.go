@@ -21,7 +21,9 @@ func (f *Frontend) RenderError(c *gin.Context, status int) {
 	case http.StatusMethodNotAllowed:
 		p = errorPage{TitleID: "error.method_not_allowed.title"}
 	case http.StatusForbidden:
-		p = errorPage{TitleID: "error.forbidden.title"}
+		p = errorPage{TitleID: "error.forbidden.title", DetailID: "error.forbidden.detail"}
+	case http.StatusUnauthorized:
+		p = errorPage{TitleID: "error.unauthenticated.title"}
 	case http.StatusRequestEntityTooLarge:
 		p = errorPage{TitleID: "error.payload_too_large.title"}
 	case http.StatusBadRequest:

@@ -1,18 +1,34 @@
 package frontend
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/i18n"
+	"github.com/kujdes/kujdes/internal/requestid"
+	"github.com/kujdes/kujdes/models"
+	"github.com/kujdes/kujdes/registry"
 )
 
 // Frontend holds the dependencies of the page handlers.
 type Frontend struct {
-	Log *slog.Logger
-	r   *renderer
+	Log       *slog.Logger
+	Registry  *registry.Registry
+	Auth      *auth.Service
+	Secure    bool   // served over TLS: Secure cookies
+	PublicURL string // for the provider's post-logout redirect
+	r         *renderer
+}
+
+// AssetURL is the cache-busting address of a static file ("" if unknown).
+func (f *Frontend) AssetURL(name string) string {
+	u, _ := f.r.assets.URL(name)
+	return u
 }
 
 // New parses the templates and indexes the static files once, at start.
@@ -32,8 +48,62 @@ func New(log *slog.Logger, bundle *i18n.Bundle) (*Frontend, error) {
 func (f *Frontend) Routes(r gin.IRouter) {
 	r.GET("/static/*file", f.r.assets.serve)
 	r.GET("/", f.home)
+
+	r.GET("/login", f.login)
+	r.GET("/auth/callback", f.callback)
+	r.POST("/logout", f.logout)
+	r.GET("/me", f.me)
+
+	r.GET("/children", f.children)
+	r.GET("/children/:id", f.child)
+	r.POST("/children/:id", f.updateChild)
+	r.GET("/children/:id/history", f.childHistory)
+	r.GET("/break-glass", f.breakGlassForm)
+	r.POST("/break-glass", f.breakGlass)
+
+	f.adminRoutes(r)
 }
 
 func (f *Frontend) home(c *gin.Context) {
-	f.r.render(c, http.StatusOK, "home", "home.title", nil)
+	f.r.render(c, http.StatusOK, "home", "home.title", homePage{SignInAvailable: f.Auth != nil && f.Auth.RP != nil})
+}
+
+type homePage struct{ SignInAvailable bool }
+
+// fail answers a use-case error with the right page: sign in, 404 (also for out-of-scope
+// records), 403, or a logged 500.
+func (f *Frontend) fail(c *gin.Context, err error) {
+	switch {
+	case errors.Is(err, models.ErrUnauthenticated):
+		c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+		c.Abort()
+	case errors.Is(err, models.ErrNotFound):
+		f.RenderError(c, http.StatusNotFound)
+	case errors.Is(err, models.ErrForbidden):
+		f.RenderError(c, http.StatusForbidden)
+	default:
+		f.Log.ErrorContext(c.Request.Context(), "page failed", "err", err, "request_id", requestid.From(c.Request.Context()))
+		f.RenderError(c, http.StatusInternalServerError)
+	}
+}
+
+// fieldErrors turns a validation error into localized messages by field name.
+func fieldErrors(c *gin.Context, err error) (map[string]string, bool) {
+	var verr *models.ValidationError
+	if !errors.As(err, &verr) {
+		return nil, false
+	}
+	loc := i18n.FromContext(c.Request.Context())
+	out := map[string]string{}
+	for _, fe := range verr.Fields {
+		msg := "validation." + fe.Code
+		if loc != nil {
+			msg = loc.T(msg, fe.Data)
+		}
+		if prev, ok := out[fe.Field]; ok {
+			msg = prev + " " + msg
+		}
+		out[fe.Field] = msg
+	}
+	return out, true
 }

@@ -12,9 +12,11 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/i18n"
 	"github.com/kujdes/kujdes/internal/requestid"
 	"github.com/kujdes/kujdes/internal/security"
+	"github.com/kujdes/kujdes/models"
 )
 
 // renderer holds one parsed template set per page, each sharing the layout and partials.
@@ -55,8 +57,16 @@ type Page struct {
 	Path      string
 	Title     string // message id of the page title
 	Data      any
+	Actor     *models.Actor // nil when signed out
 	loc       *i18n.Localizer
 }
+
+// Can reports whether the signed-in user holds a permission (to show links and buttons; the
+// server checks again on every request).
+func (p Page) Can(perm string) bool { return p.Actor.Can(models.Permission(perm)) }
+
+// RoleName is the localized name of a role.
+func (p Page) RoleName(r models.Role) string { return p.T("role." + string(r)) }
 
 // T translates a message id; pairs of arguments fill its template: {{.T "x" "Name" .Name}}.
 func (p Page) T(id string, kv ...any) string {
@@ -97,6 +107,7 @@ func (r *renderer) render(c *gin.Context, status int, name, title string, data a
 		Path:      c.Request.URL.Path,
 		Title:     title,
 		Data:      data,
+		Actor:     auth.ActorFrom(ctx),
 		loc:       loc,
 	}
 	if loc != nil {

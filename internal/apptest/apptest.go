@@ -6,15 +6,21 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	neturl "net/url"
 	"os"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/kujdes/kujdes/i18n"
+	"github.com/kujdes/kujdes/internal/demo"
 	"github.com/kujdes/kujdes/internal/config"
 	"github.com/kujdes/kujdes/internal/server"
 	"github.com/kujdes/kujdes/internal/testdb"
@@ -48,7 +54,8 @@ func WithDBURL(t testing.TB, url string) Option {
 // WithClock injects the server's clock.
 func WithClock(now func() time.Time) Option { return func(d *server.Deps) { d.Now = now } }
 
-// Start runs Kujdes over a fresh database; everything stops when t ends.
+// Start runs Kujdes over a fresh database with the development identity provider on its
+// real address and the demo population loaded; everything stops when t ends.
 func Start(t testing.TB, opts ...Option) *App {
 	t.Helper()
 	dbURL := testdb.URL(t)
@@ -60,7 +67,15 @@ func Start(t testing.TB, opts ...Option) *App {
 	if err != nil {
 		t.Fatalf("apptest: %v", err)
 	}
-	cfg, err := config.Load(nil, func(string) string { return "" })
+	// Listen first: the identity provider's issuer and the callback need the real address.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String()
+	cfg, err := config.Load(nil, func(k string) string {
+		return map[string]string{"KUJDES_ADDR": ln.Addr().String(), "KUJDES_PUBLIC_URL": url, "KUJDES_DEV_IDP": "true"}[k]
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,24 +83,118 @@ func Start(t testing.TB, opts ...Option) *App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := server.Deps{Config: cfg, DB: db, Log: log, I18n: bundle}
+	deps := server.Deps{Config: cfg, DB: db, Log: log, I18n: bundle, Now: time.Now}
 	for _, o := range opts {
 		o(&deps)
+	}
+	if err := demo.Seed(context.Background(), db, server.DevIssuer(url), deps.Now()); err != nil {
+		t.Fatalf("apptest: demo data: %v", err)
 	}
 	srv, err := server.New(deps)
 	if err != nil {
 		t.Fatalf("apptest: %v", err)
 	}
-	hs := httptest.NewServer(srv.Handler())
+	hs := httptest.NewUnstartedServer(srv.Handler())
+	hs.Listener.Close()
+	hs.Listener = ln
+	hs.Start()
 	t.Cleanup(func() {
 		hs.Close()
+		srv.Close()
 		for _, g := range []*gorm.DB{db, deps.DB} {
 			if s, err := g.DB(); err == nil {
 				s.Close()
 			}
 		}
 	})
-	return &App{URL: hs.URL, DB: db, DBURL: dbURL, Server: srv, Config: cfg, HTTP: hs}
+	return &App{URL: url, DB: db, DBURL: dbURL, Server: srv, Config: cfg, HTTP: hs}
+}
+
+// Client is an HTTP client with its own cookie jar that does not follow redirects to other
+// hosts than the app (none are expected).
+func (a *App) Client(t testing.TB) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second}
+}
+
+var authRequestField = regexp.MustCompile(`name="authRequestID" value="([^"]+)"`)
+
+// Login signs username in through the real authorization-code flow (Kujdes → development
+// provider's login page → pick the user → callback) and returns the signed-in client.
+func (a *App) Login(t testing.TB, username string) *http.Client {
+	t.Helper()
+	c := a.Client(t)
+	res, err := c.Get(a.URL + "/login")
+	if err != nil {
+		t.Fatalf("login %s: %v", username, err)
+	}
+	page := Body(t, res)
+	m := authRequestField.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("login %s: no login page at %s (%d): %.300s", username, res.Request.URL, res.StatusCode, page)
+	}
+	form := neturl.Values{"authRequestID": {m[1]}, "username": {username}}
+	res, err = c.PostForm(res.Request.URL.ResolveReference(&neturl.URL{Path: "login"}).String(), form)
+	if err != nil {
+		t.Fatalf("login %s: %v", username, err)
+	}
+	body := Body(t, res)
+	if res.StatusCode != http.StatusOK || res.Request.URL.Path == "/auth/callback" {
+		t.Fatalf("login %s: ended at %s with %d: %.300s", username, res.Request.URL, res.StatusCode, body)
+	}
+	return c
+}
+
+// Token returns a bearer access token for a demo user from the development provider.
+func (a *App) Token(t testing.TB, username string) string {
+	t.Helper()
+	tok, err := a.Server.DevIDP().MintAccessToken(context.Background(), username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// Do sends a request with optional body and header pairs through client c.
+func (a *App) Do(t testing.TB, c *http.Client, method, path, body string, headers ...string) *http.Response {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, a.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	if c == nil {
+		c = http.DefaultClient
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { res.Body.Close() })
+	return res
+}
+
+// ChildID looks up a demo child's id by registration number.
+func (a *App) ChildID(t testing.TB, number string) int64 {
+	t.Helper()
+	var id int64
+	if err := a.DB.Raw(`SELECT id FROM children WHERE registration_number = ?`, number).Scan(&id).Error; err != nil || id == 0 {
+		t.Fatalf("no demo child %s: %v", number, err)
+	}
+	return id
 }
 
 // Get fetches a path with optional header pairs ("Accept-Language", "sq").

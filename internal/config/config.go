@@ -53,7 +53,10 @@ type Config struct {
 
 // OIDC configures login against an external identity provider (Keycloak, Entra ID…).
 type OIDC struct {
-	Issuer       string // KUJDES_OIDC_ISSUER
+	Issuer string // KUJDES_OIDC_ISSUER
+	// DiscoveryURL fetches provider metadata from another address than the issuer, when Kujdes
+	// reaches the provider differently from browsers (KUJDES_OIDC_DISCOVERY_URL; compose).
+	DiscoveryURL string
 	ClientID     string // KUJDES_OIDC_CLIENT_ID
 	ClientSecret string // KUJDES_OIDC_CLIENT_SECRET or KUJDES_OIDC_CLIENT_SECRET_FILE
 	// APIAudience is the `aud` that bearer tokens for /api/v1 must carry (KUJDES_OIDC_API_AUDIENCE).
@@ -142,6 +145,7 @@ func Load(args []string, getenv Getenv) (Config, error) {
 	c.BreakGlassDuration = duration("KUJDES_BREAK_GLASS_DURATION", time.Hour)
 	c.OIDC = OIDC{
 		Issuer:       str("KUJDES_OIDC_ISSUER", ""),
+		DiscoveryURL: str("KUJDES_OIDC_DISCOVERY_URL", ""),
 		ClientID:     str("KUJDES_OIDC_CLIENT_ID", "kujdes"),
 		ClientSecret: secret("KUJDES_OIDC_CLIENT_SECRET"),
 		APIAudience:  str("KUJDES_OIDC_API_AUDIENCE", "kujdes-api"),

@@ -1,4 +1,5 @@
-// Package requestid carries the id of the current request through its context, so logs,
+// Package requestid carries the id (and client address) of the current request through its
+// context, so logs,
 // error responses and audit rows name the same request.
 package requestid
 
@@ -45,4 +46,17 @@ func Valid(id string) bool {
 		}
 	}
 	return true
+}
+
+type ipKey struct{}
+
+// WithClientIP returns ctx carrying the client's address, for audit rows.
+func WithClientIP(ctx context.Context, ip string) context.Context {
+	return context.WithValue(ctx, ipKey{}, ip)
+}
+
+// ClientIP returns the client's address in ctx, or "".
+func ClientIP(ctx context.Context) string {
+	ip, _ := ctx.Value(ipKey{}).(string)
+	return ip
 }

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"errors"
 	"fmt"
+	"net/url"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -13,6 +15,7 @@ import (
 	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/i18n"
 	"github.com/kujdes/kujdes/internal/requestid"
+	"github.com/kujdes/kujdes/models"
 )
 
 // requestLog assigns the request id (a client's X-Request-ID when it is sane), then logs one
@@ -24,7 +27,7 @@ func (s *Server) requestLog(c *gin.Context) {
 		id = requestid.New()
 	}
 	c.Header(requestid.Header, id)
-	c.Request = c.Request.WithContext(requestid.With(c.Request.Context(), id))
+	c.Request = c.Request.WithContext(requestid.WithClientIP(requestid.With(c.Request.Context(), id), c.ClientIP()))
 
 	c.Next()
 
@@ -106,8 +109,31 @@ func (s *Server) language(c *gin.Context) {
 	c.Next()
 }
 
+// authenticate finds who is calling: a bearer token (API) or the session. A bearer token
+// that fails verification is refused outright (401), and the refusal is audited.
+func (s *Server) authenticate(c *gin.Context) {
+	ctx := c.Request.Context()
+	a, err := s.auth.Authenticate(ctx, c.Request)
+	if err != nil {
+		if errors.Is(err, auth.ErrToken) || errors.Is(err, auth.ErrInactive) {
+			s.deps.Log.InfoContext(ctx, "bearer token refused", "err", err, "request_id", requestid.From(ctx))
+			s.recordDenied(c, nil, "invalid bearer token")
+			c.Header("WWW-Authenticate", `Bearer error="invalid_token"`)
+			s.writeError(c, http.StatusUnauthorized)
+			return
+		}
+		panic(err) // the recovery middleware logs it and answers 500
+	}
+	if a != nil {
+		c.Request = c.Request.WithContext(auth.WithActor(ctx, a))
+	}
+	c.Next()
+}
+
 // authorize enforces the policy table: a matched route without an entry is denied to
-// everyone (default deny). Unmatched paths fall through to the 404 handler.
+// everyone (default deny); a signed-out visitor is sent to sign in (pages) or gets 401 (API);
+// a signed-in user without the permission gets 403. Every refusal is audited. Unmatched paths
+// fall through to the 404 handler.
 func (s *Server) authorize(c *gin.Context) {
 	route := c.FullPath()
 	if route == "" {
@@ -118,14 +144,51 @@ func (s *Server) authorize(c *gin.Context) {
 	if !ok {
 		s.deps.Log.ErrorContext(c.Request.Context(), "route missing from the policy table: denied",
 			"method", c.Request.Method, "route", route)
+		s.recordDenied(c, auth.ActorFrom(c.Request.Context()), "route not in the policy table")
 		s.writeError(c, http.StatusForbidden)
 		return
 	}
-	if perm == auth.Public {
+	a := auth.ActorFrom(c.Request.Context())
+	switch {
+	case a.Can(perm):
 		c.Next()
-		return
+	case a == nil:
+		s.recordDenied(c, nil, "not signed in; needs "+string(perm))
+		if !isAPI(c) && c.Request.Method == http.MethodGet {
+			c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+			c.Abort()
+			return
+		}
+		c.Header("WWW-Authenticate", "Bearer")
+		s.writeError(c, http.StatusUnauthorized)
+	default:
+		s.recordDenied(c, a, "needs "+string(perm))
+		s.writeError(c, http.StatusForbidden)
 	}
-	s.writeError(c, http.StatusForbidden)
+}
+
+// recordDenied writes a "denied" audit row; a failure to audit is logged, not hidden.
+func (s *Server) recordDenied(c *gin.Context, a *models.Actor, reason string) {
+	route := c.FullPath()
+	if route == "" {
+		route = c.Request.URL.Path
+	}
+	if err := auth.Record(c.Request.Context(), s.deps.DB, a, "denied", "route", c.Request.Method+" "+route, "denied", reason); err != nil {
+		s.deps.Log.ErrorContext(c.Request.Context(), "audit of a denied request failed", "err", err)
+	}
+}
+
+// crossOriginDenied answers a cross-site state-changing request (CSRF) before it reaches any
+// handler, in the caller's language, and audits it.
+func (s *Server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
+	loc := s.deps.I18n.Localizer(s.deps.I18n.Match("", r.Header.Get("Accept-Language")))
+	ctx := requestid.With(r.Context(), requestid.New())
+	if err := auth.Record(ctx, s.deps.DB, nil, "denied", "route", r.Method+" "+r.URL.Path, "denied", "cross-origin request"); err != nil {
+		s.deps.Log.ErrorContext(ctx, "audit of a cross-origin request failed", "err", err)
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusForbidden)
+	fmt.Fprintln(w, loc.T("error.cross_origin.title"))
 }
 
 func (s *Server) notFound(c *gin.Context)         { s.writeError(c, http.StatusNotFound) }

@@ -24,7 +24,8 @@ import (
 
 func newServer(t *testing.T, policy func(string, string) (auth.Permission, bool)) *server.Server {
 	t.Helper()
-	cfg, err := config.Load(nil, func(string) string { return "" })
+	// The development provider is on, so its routes are registered too.
+	cfg, err := config.Load(nil, func(k string) string { return map[string]string{"KUJDES_DEV_IDP": "true"}[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,6 +38,7 @@ func newServer(t *testing.T, policy func(string, string) (auth.Permission, bool)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(s.Close)
 	return s
 }
 

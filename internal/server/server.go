@@ -18,6 +18,8 @@ import (
 
 	"github.com/kujdes/kujdes/api"
 	"github.com/kujdes/kujdes/auth"
+	"github.com/kujdes/kujdes/auth/devidp"
+	"github.com/kujdes/kujdes/registry"
 	"github.com/kujdes/kujdes/frontend"
 	"github.com/kujdes/kujdes/i18n"
 	"github.com/kujdes/kujdes/internal/config"
@@ -48,9 +50,12 @@ type Server struct {
 	pages    *frontend.Frontend
 	registry *prometheus.Registry
 	metrics  *httpMetrics
+	sessions *auth.Sessions
+	auth     *auth.Service
+	devIDP   *devidp.Provider
 }
 
-// New builds the routes and middleware.
+// New builds the identity parts, the routes and the middleware.
 func New(d Deps) (*Server, error) {
 	if d.Now == nil {
 		d.Now = time.Now
@@ -62,20 +67,32 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{
-		deps:     d,
-		api:      &api.API{Log: d.Log},
-		pages:    pages,
-		registry: prometheus.NewRegistry(),
-	}
+	s := &Server{deps: d, pages: pages, registry: prometheus.NewRegistry()}
 	s.metrics = newHTTPMetrics(s.registry)
+
+	sqlDB, err := d.DB.DB()
+	if err != nil {
+		return nil, err
+	}
+	secure := strings.HasPrefix(d.Config.PublicURL, "https://")
+	s.sessions = auth.NewSessions(sqlDB, auth.SessionConfig{
+		Idle: d.Config.SessionIdleTimeout, Lifetime: d.Config.SessionLifetime, Secure: secure, Now: d.Now,
+	})
+	rp, err := s.identityProvider()
+	if err != nil {
+		return nil, err
+	}
+	s.auth = &auth.Service{DB: d.DB, RP: rp, Sessions: s.sessions, Now: d.Now}
+	reg := &registry.Registry{DB: d.DB, Now: d.Now, BreakGlassFor: d.Config.BreakGlassDuration}
+	s.api = &api.API{Log: d.Log, Registry: reg}
+	pages.Registry, pages.Auth, pages.Secure, pages.PublicURL = reg, s.auth, secure, d.Config.PublicURL
 
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true // c.Done()/c.Value reach the request context
 	e.RemoteIPHeaders = nil      // trust no proxy header unless configured (see README)
-	e.SetTrustedProxies(nil)
-	e.Use(s.requestLog, s.recovery, s.bodyLimit, s.language, s.authorize)
+	_ = e.SetTrustedProxies(nil)
+	e.Use(s.requestLog, s.recovery, s.bodyLimit, s.language, s.authenticate, s.authorize)
 	e.NoRoute(s.notFound)
 	e.NoMethod(s.methodNotAllowed)
 
@@ -84,12 +101,33 @@ func New(d Deps) (*Server, error) {
 	e.GET("/livez", s.livez)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.metricsHandler())
+	if s.devIDP != nil {
+		h := gin.WrapH(s.devIDP.Handler())
+		e.GET("/dev-idp/*path", h)
+		e.POST("/dev-idp/*path", h)
+		e.GET("/dev/token/:username", s.devToken)
+	}
 	s.engine = e
 
-	// The security headers wrap everything, including Gin's own 404/405 answers.
-	s.handler = security.Headers(nil, strings.HasPrefix(d.Config.PublicURL, "https://"))(e)
+	// Outside Gin: security headers on everything; cross-origin protection for every
+	// state-changing request (Go's http.CrossOriginProtection: Sec-Fetch-Site / Origin);
+	// sessions loaded before and saved after the handlers.
+	var formActions []string
+	if rp != nil && s.devIDP == nil {
+		if o := rp.EndSessionOrigin(); o != "" {
+			formActions = append(formActions, o) // the logout form redirects to the provider
+		}
+	}
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
+	h := s.sessions.Middleware(e)
+	h = cop.Handler(h)
+	s.handler = security.Headers(formActions, secure)(h)
 	return s, nil
 }
+
+// Close releases background work (the session clean-up).
+func (s *Server) Close() { s.sessions.Close() }
 
 // Handler is the root http.Handler.
 func (s *Server) Handler() http.Handler { return s.handler }

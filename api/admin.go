@@ -1,0 +1,117 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kujdes/kujdes/auth"
+	"github.com/kujdes/kujdes/models"
+	"github.com/kujdes/kujdes/registry"
+)
+
+func (a *API) listUsers(c *gin.Context) {
+	users, err := a.Registry.ListUsers(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": users})
+}
+
+func (a *API) getUser(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	u, err := a.Registry.GetUser(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Header("ETag", etag(u.Version))
+	c.JSON(http.StatusOK, u)
+}
+
+func (a *API) updateUser(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	var in registry.UserUpdate
+	if err := decodeJSON(c, &in); err != nil {
+		WriteError(c, err)
+		return
+	}
+	version := ifMatch(c)
+	if version < 0 {
+		WriteError(c, models.ErrConflict)
+		return
+	}
+	u, err := a.Registry.UpdateUser(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, version, in)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Header("ETag", etag(u.Version))
+	c.JSON(http.StatusOK, u)
+}
+
+func (a *API) listRegions(c *gin.Context) {
+	regions, _, err := a.Registry.ReferenceData(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": regions})
+}
+
+func (a *API) listBorderPosts(c *gin.Context) {
+	_, posts, err := a.Registry.ReferenceData(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": posts})
+}
+
+func (a *API) createRegion(c *gin.Context) {
+	var in registry.ReferenceInput
+	if err := decodeJSON(c, &in); err != nil {
+		WriteError(c, err)
+		return
+	}
+	in.RegionCode = ""
+	r, err := a.Registry.CreateRegion(c.Request.Context(), auth.ActorFrom(c.Request.Context()), in)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, r)
+}
+
+func (a *API) createBorderPost(c *gin.Context) {
+	var in registry.ReferenceInput
+	if err := decodeJSON(c, &in); err != nil {
+		WriteError(c, err)
+		return
+	}
+	p, err := a.Registry.CreateBorderPost(c.Request.Context(), auth.ActorFrom(c.Request.Context()), in)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, p)
+}
+
+func (a *API) listBreakGlass(c *gin.Context) {
+	rows, err := a.Registry.ListBreakGlass(c.Request.Context(), auth.ActorFrom(c.Request.Context()), 0)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	if rows == nil {
+		rows = []registry.BreakGlassEntry{}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": rows})
+}

@@ -1,0 +1,139 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kujdes/kujdes/auth"
+	"github.com/kujdes/kujdes/models"
+	"github.com/kujdes/kujdes/registry"
+)
+
+// etag is the entity tag of a record version.
+func etag(version int) string { return fmt.Sprintf(`"%d"`, version) }
+
+// ifMatch reads the version an update is based on; 0 when the header is missing (→ 428),
+// -1 when it cannot be a version of ours (→ 412).
+func ifMatch(c *gin.Context) int {
+	h := strings.TrimSpace(c.GetHeader("If-Match"))
+	if h == "" {
+		return 0
+	}
+	h = strings.TrimPrefix(h, "W/")
+	v, err := strconv.Atoi(strings.Trim(h, `"`))
+	if err != nil || v <= 0 {
+		return -1
+	}
+	return v
+}
+
+// pathID parses the :id parameter; a malformed id is simply not found.
+func pathID(c *gin.Context) (int64, bool) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		WriteError(c, models.ErrNotFound)
+		return 0, false
+	}
+	return id, true
+}
+
+func (a *API) listChildren(c *gin.Context) {
+	after, _ := strconv.ParseInt(c.Query("after"), 10, 64)
+	limit, _ := strconv.Atoi(c.Query("limit"))
+	page, err := a.Registry.ListChildren(c.Request.Context(), auth.ActorFrom(c.Request.Context()), after, limit)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	if page.Items == nil {
+		page.Items = []registry.ChildView{}
+	}
+	c.JSON(http.StatusOK, page)
+}
+
+func (a *API) getChild(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	v, err := a.Registry.GetChild(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Header("ETag", etag(v.Version))
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, v)
+}
+
+func (a *API) updateChild(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	var p registry.ChildPatch
+	if err := decodeJSON(c, &p); err != nil {
+		WriteError(c, err)
+		return
+	}
+	version := ifMatch(c)
+	if version < 0 {
+		WriteError(c, models.ErrConflict)
+		return
+	}
+	v, err := a.Registry.UpdateChild(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, version, p)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Header("ETag", etag(v.Version))
+	c.JSON(http.StatusOK, v)
+}
+
+// accessEvent is one row of a child's access history as the API shows it.
+type accessEvent struct {
+	At      string              `json:"at"`
+	Actor   string              `json:"actor"`
+	Roles   string              `json:"roles"`
+	Action  string              `json:"action"`
+	Outcome string              `json:"outcome"`
+	Reason  string              `json:"reason,omitempty"`
+	Changes models.AuditChanges `json:"changes,omitempty"`
+}
+
+func (a *API) childAccessHistory(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	evs, err := a.Registry.AccessHistory(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, 0)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	out := make([]accessEvent, len(evs))
+	for i, e := range evs {
+		out[i] = accessEvent{At: e.OccurredAt.UTC().Format("2006-01-02T15:04:05Z"), Actor: e.ActorSubject, Roles: e.ActorRoles,
+			Action: e.Action, Outcome: e.Outcome, Reason: e.Reason, Changes: e.Changes}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": out})
+}
+
+func (a *API) breakGlass(c *gin.Context) {
+	var in registry.BreakGlassInput
+	if err := decodeJSON(c, &in); err != nil {
+		WriteError(c, err)
+		return
+	}
+	g, err := a.Registry.BreakGlass(c.Request.Context(), auth.ActorFrom(c.Request.Context()), in)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Header("Location", fmt.Sprintf("%s/children/%d", Prefix, g.ChildID))
+	c.JSON(http.StatusCreated, g)
+}

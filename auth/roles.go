@@ -1,0 +1,38 @@
+package auth
+
+import "github.com/kujdes/kujdes/models"
+
+// grants is what each role may do. Record scope (which children) is not here: it is data, and
+// it is enforced in registry's one scoping function.
+var grants = map[models.Role][]models.Permission{
+	models.RoleBorderOfficer: {
+		models.PermChildList, models.PermChildRead, models.PermChildUpdate, models.PermChildBreakGlass,
+	},
+	models.RoleProtectionOfficer: {
+		models.PermChildList, models.PermChildRead, models.PermChildUpdate, models.PermChildHistory,
+		models.PermChildBreakGlass, models.PermStatsRead,
+	},
+	models.RoleGuardian: {
+		models.PermChildList, models.PermChildRead, models.PermChildUpdate,
+	},
+	// Monitors see aggregates; a child's record only through break-glass (which is why they hold
+	// child.read: the scope is empty until a grant exists).
+	models.RoleMonitor: {
+		models.PermStatsRead, models.PermChildBreakGlass, models.PermChildRead,
+	},
+	// Administrators run the system and see who looked at a child, but no child data by default.
+	models.RoleAdmin: {
+		models.PermAdminUsers, models.PermAdminReference, models.PermAdminBreakGlass, models.PermChildHistory,
+	},
+}
+
+// PermissionsFor returns the union of the permissions of roles.
+func PermissionsFor(roles []models.Role) map[models.Permission]bool {
+	out := map[models.Permission]bool{}
+	for _, r := range roles {
+		for _, p := range grants[r] {
+			out[p] = true
+		}
+	}
+	return out
+}

@@ -1,0 +1,22 @@
+package apptest
+
+import (
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/kujdes/kujdes/internal/browsertest"
+)
+
+// BrowserLogin signs a demo user in from the browser page p, as a person does: Kujdes'
+// sign-in link, the development provider's login page, the user's "Sign in as" button.
+// It returns when the browser is back on Kujdes, signed in.
+func (a *App) BrowserLogin(t testing.TB, p *browsertest.Page, username string) {
+	t.Helper()
+	p.Navigate(t, a.URL+"/login")
+	p.Run(t,
+		chromedp.WaitVisible(chromedp.CSS(`input[name="username"][value="`+username+`"]`)),
+		chromedp.Click(chromedp.CSS(`form:has(input[name="username"][value="`+username+`"]) button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.account form[action="/logout"]`)),
+	)
+}

@@ -1,0 +1,85 @@
+package models
+
+import "slices"
+
+// Role is one of the five kinds of Kujdes user (MISSION.md).
+type Role string
+
+const (
+	RoleBorderOfficer     Role = "border_officer"
+	RoleProtectionOfficer Role = "protection_officer"
+	RoleGuardian          Role = "guardian"
+	RoleMonitor           Role = "monitor"
+	RoleAdmin             Role = "admin"
+)
+
+// Roles lists every role, in the order the interface shows them.
+var Roles = []Role{RoleBorderOfficer, RoleProtectionOfficer, RoleGuardian, RoleMonitor, RoleAdmin}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
+
+// Permission is what a route and a use case require. Roles grant permissions (auth/roles.go).
+type Permission string
+
+const (
+	// PermPublic needs no sign-in: home page, static files, health, the login flow.
+	PermPublic Permission = "public"
+	// PermSignedIn needs a signed-in user, even one without a role (e.g. "no access yet").
+	PermSignedIn Permission = "signed_in"
+
+	PermChildList       Permission = "child.list"
+	PermChildRead       Permission = "child.read"
+	PermChildUpdate     Permission = "child.update"
+	PermChildHistory    Permission = "child.history"     // who looked at this child
+	PermChildBreakGlass Permission = "child.break_glass" // time-boxed access outside one's scope
+	PermStatsRead       Permission = "stats.read"        // aggregates only
+
+	PermAdminUsers      Permission = "admin.users"
+	PermAdminReference  Permission = "admin.reference" // regions, border posts
+	PermAdminBreakGlass Permission = "admin.break_glass"
+)
+
+// Actor is who is acting in a use case: the signed-in user, their roles and the scope those
+// roles give. Built once per request by auth; read-only afterwards.
+type Actor struct {
+	UserID        int64
+	Issuer        string
+	Subject       string
+	Name          string
+	Roles         []Role
+	RegionIDs     []int64 // protection officers and monitors
+	BorderPostIDs []int64 // border officers
+	Permissions   map[Permission]bool
+	// SessionID identifies the browser session (empty for bearer tokens), for audit.
+	Via string // "session" or "bearer"
+}
+
+// Has reports whether the actor holds role r.
+func (a *Actor) Has(r Role) bool { return a != nil && slices.Contains(a.Roles, r) }
+
+// Can reports whether the actor holds permission p.
+func (a *Actor) Can(p Permission) bool {
+	if p == PermPublic {
+		return true
+	}
+	if a == nil {
+		return false
+	}
+	return p == PermSignedIn || a.Permissions[p]
+}
+
+// RoleNames joins the roles for audit rows ("guardian,monitor").
+func (a *Actor) RoleNames() string {
+	if a == nil {
+		return ""
+	}
+	s := ""
+	for i, r := range a.Roles {
+		if i > 0 {
+			s += ","
+		}
+		s += string(r)
+	}
+	return s
+}

@@ -1,0 +1,121 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// User is a person who signs in. The identity is issuer + subject, never the e-mail.
+type User struct {
+	ID                 int64      `json:"id" gorm:"primaryKey"`
+	Issuer             string     `json:"issuer"`
+	Subject            string     `json:"subject"`
+	Username           string     `json:"username"`
+	DisplayName        string     `json:"display_name"`
+	Email              string     `json:"email"`
+	Active             bool       `json:"active"`
+	Roles              Strings    `json:"roles" gorm:"type:text[]"`
+	TokenRoles         Strings    `json:"token_roles" gorm:"type:text[]"`
+	SessionsValidAfter time.Time  `json:"-"`
+	LastLoginAt        *time.Time `json:"last_login_at"`
+	Version            int        `json:"version"`
+	CreatedAt          time.Time  `json:"created_at"`
+	UpdatedAt          time.Time  `json:"-"`
+
+	RegionIDs     []int64 `json:"region_ids" gorm:"-"`
+	BorderPostIDs []int64 `json:"border_post_ids" gorm:"-"`
+}
+
+// EffectiveRoles are the roles assigned in Kujdes plus those the identity provider asserted,
+// known roles only, in the canonical order.
+func (u *User) EffectiveRoles() []Role {
+	var out []Role
+	for _, r := range Roles {
+		if slices.Contains(u.Roles, string(r)) || slices.Contains(u.TokenRoles, string(r)) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Label is how the user is shown: display name, else username, else subject.
+func (u *User) Label() string {
+	switch {
+	case u.DisplayName != "":
+		return u.DisplayName
+	case u.Username != "":
+		return u.Username
+	}
+	return u.Subject
+}
+
+// Identity is what an identity provider says about a user at login or in a bearer token.
+type Identity struct {
+	Issuer, Subject, Username, Name, Email string
+	Roles                                  []Role // already through the allow-list
+}
+
+// UpsertUserAtLogin creates the user on first sight, or refreshes their profile and the
+// roles the provider asserts. It never reactivates a user an administrator deactivated.
+func UpsertUserAtLogin(ctx context.Context, db *gorm.DB, id Identity, now time.Time) (*User, error) {
+	roles := make(Strings, 0, len(id.Roles))
+	for _, r := range id.Roles {
+		roles = append(roles, string(r))
+	}
+	u := User{
+		Issuer: id.Issuer, Subject: id.Subject, Username: id.Username, DisplayName: id.Name,
+		Email: id.Email, Active: true, Roles: Strings{}, TokenRoles: roles, LastLoginAt: &now,
+		Version: 1, CreatedAt: now, UpdatedAt: now, SessionsValidAfter: time.Unix(0, 0).UTC(),
+	}
+	err := db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "issuer"}, {Name: "subject"}},
+		DoUpdates: clause.Assignments(map[string]any{
+			"username": id.Username, "display_name": id.Name, "email": id.Email,
+			"token_roles": roles, "last_login_at": now, "updated_at": now,
+		}),
+	}).Create(&u).Error
+	if err != nil {
+		return nil, fmt.Errorf("upsert user: %w", err)
+	}
+	return UserByIdentity(ctx, db, id.Issuer, id.Subject)
+}
+
+// UserByIdentity loads a user and their scopes by issuer and subject.
+func UserByIdentity(ctx context.Context, db *gorm.DB, issuer, subject string) (*User, error) {
+	var u User
+	err := db.WithContext(ctx).Where("issuer = ? AND subject = ?", issuer, subject).Take(&u).Error
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &u, loadScopes(ctx, db, &u)
+}
+
+// UserByID loads a user and their scopes.
+func UserByID(ctx context.Context, db *gorm.DB, id int64) (*User, error) {
+	var u User
+	if err := db.WithContext(ctx).Take(&u, id).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &u, loadScopes(ctx, db, &u)
+}
+
+func loadScopes(ctx context.Context, db *gorm.DB, u *User) error {
+	if err := db.WithContext(ctx).Table("user_regions").Where("user_id = ?", u.ID).Order("region_id").Pluck("region_id", &u.RegionIDs).Error; err != nil {
+		return err
+	}
+	return db.WithContext(ctx).Table("user_border_posts").Where("user_id = ?", u.ID).Order("border_post_id").Pluck("border_post_id", &u.BorderPostIDs).Error
+}
+
+// notFound maps GORM's not-found to the sentinel.
+func notFound(err error) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ErrNotFound
+	}
+	return err
+}

@@ -1,0 +1,47 @@
+package registry
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/kujdes/kujdes/internal/requestid"
+	"github.com/kujdes/kujdes/models"
+)
+
+// Registry runs the use cases. Handlers of both faces hold one.
+type Registry struct {
+	DB  *gorm.DB
+	Now func() time.Time
+	// BreakGlassFor is how long an emergency access lasts.
+	BreakGlassFor time.Duration
+}
+
+// New returns a Registry with the real clock and a one-hour break-glass.
+func New(db *gorm.DB) *Registry {
+	return &Registry{DB: db, Now: time.Now, BreakGlassFor: time.Hour}
+}
+
+func (r *Registry) now() time.Time { return r.Now().UTC() }
+
+// require checks that someone is signed in and holds p.
+func require(a *models.Actor, p models.Permission) error {
+	if a == nil {
+		return models.ErrUnauthenticated
+	}
+	if !a.Can(p) {
+		return models.ErrForbidden
+	}
+	return nil
+}
+
+// audit appends an event inside tx, the transaction of the change (or read) it records.
+func audit(ctx context.Context, tx *gorm.DB, a *models.Actor, action, entity, entityID string, changes models.AuditChanges, reason string) error {
+	ev := &models.AuditEvent{
+		Action: action, Entity: entity, EntityID: entityID, Changes: changes, Reason: reason,
+		Outcome: "ok", RequestID: requestid.From(ctx), ClientIP: requestid.ClientIP(ctx),
+	}
+	ev.SetActor(a)
+	return models.AppendAudit(ctx, tx, ev)
+}
