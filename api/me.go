@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
@@ -38,6 +39,7 @@ func (a *API) me(c *gin.Context) {
 	if out.Roles == nil {
 		out.Roles = []models.Role{}
 	}
+	slices.Sort(out.Permissions)
 	if out.Permissions == nil {
 		out.Permissions = []models.Permission{}
 	}

@@ -8,7 +8,7 @@ const Prefix = "/api/v1"
 // Routes registers every /api/v1 route. Each also needs an entry in the policy table
 // (auth/policy.go) and in openapi.json; tests fail otherwise.
 func (a *API) Routes(r gin.IRouter) {
-	v1 := r.Group(Prefix)
+	v1 := r.Group(Prefix, noStore)
 	v1.GET("/openapi.json", a.openAPI)
 	v1.GET("/me", a.me)
 
@@ -27,4 +27,10 @@ func (a *API) Routes(r gin.IRouter) {
 	v1.POST("/admin/regions", a.createRegion)
 	v1.POST("/admin/border-posts", a.createBorderPost)
 	v1.GET("/admin/break-glass", a.listBreakGlass)
+}
+
+// noStore keeps API answers — children's data — out of every cache.
+func noStore(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.Next()
 }

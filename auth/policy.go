@@ -26,6 +26,7 @@ var policy = map[Route]Permission{
 	// Pages: public.
 	{"GET", "/"}:              Public,
 	{"GET", "/static/*file"}:  Public,
+	{"GET", "/favicon.ico"}:   Public,
 	{"GET", "/login"}:         Public,
 	{"GET", "/auth/callback"}: Public,
 	// Pages: signed in.

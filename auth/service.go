@@ -42,12 +42,13 @@ func ActorFrom(ctx context.Context) *models.Actor {
 // else from the session cookie; nil when anonymous. A bearer token that fails verification is
 // an error (the caller answers 401), never a fallback to the session.
 func (s *Service) Authenticate(ctx context.Context, r *http.Request) (*models.Actor, error) {
-	if h := r.Header.Get("Authorization"); h != "" {
-		scheme, token, ok := strings.Cut(h, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" || s.RP == nil {
+	// Only the Bearer scheme is Kujdes' own; other schemes (the development provider's token
+	// endpoint receives client_secret_basic) are not about a Kujdes user.
+	if scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " "); strings.EqualFold(scheme, "Bearer") {
+		if token = strings.TrimSpace(token); token == "" || s.RP == nil {
 			return nil, ErrToken
 		}
-		return s.bearerActor(ctx, strings.TrimSpace(token))
+		return s.bearerActor(ctx, token)
 	}
 	if s.Sessions == nil {
 		return nil, nil

@@ -47,6 +47,7 @@ func New(log *slog.Logger, bundle *i18n.Bundle) (*Frontend, error) {
 // Routes registers every page route. Each also needs an entry in the policy table.
 func (f *Frontend) Routes(r gin.IRouter) {
 	r.GET("/static/*file", f.r.assets.serve)
+	r.GET("/favicon.ico", f.favicon)
 	r.GET("/", f.home)
 
 	r.GET("/login", f.login)
@@ -69,6 +70,12 @@ func (f *Frontend) home(c *gin.Context) {
 }
 
 type homePage struct{ SignInAvailable bool }
+
+// favicon answers browsers that ask for /favicon.ico on pages without an icon link (the
+// identity provider's).
+func (f *Frontend) favicon(c *gin.Context) {
+	c.Redirect(http.StatusMovedPermanently, f.AssetURL("favicon.svg"))
+}
 
 // fail answers a use-case error with the right page: sign in, 404 (also for out-of-scope
 // records), 403, or a logged 500.

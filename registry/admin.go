@@ -68,9 +68,6 @@ func (r *Registry) UpdateUser(ctx context.Context, a *models.Actor, id int64, ve
 		}
 	}
 	slices.Sort(roles)
-	if id == a.UserID && (!in.Active || !slices.Contains(roles, string(models.RoleAdmin)) && !a.Has(models.RoleAdmin)) {
-		verr.Add("active", "cannot_lock_out_self", nil)
-	}
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		regionIDs, err := idsByCode(tx, "regions", in.RegionCodes, "region_codes", "region_unknown", &verr)
 		if err != nil {
@@ -86,6 +83,12 @@ func (r *Registry) UpdateUser(ctx context.Context, a *models.Actor, id int64, ve
 		var u models.User
 		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&u, id).Error; err != nil {
 			return notFound(err)
+		}
+		// An administrator cannot lock themselves out: not by deactivating their own account,
+		// nor by removing the admin role that only Kujdes (not their provider) gives them.
+		if id == a.UserID && (!in.Active || (!slices.Contains(roles, string(models.RoleAdmin)) && !slices.Contains(u.TokenRoles, string(models.RoleAdmin)))) {
+			verr.Add("active", "cannot_lock_out_self", nil)
+			return &verr
 		}
 		before, err := models.UserByID(ctx, tx, id)
 		if err != nil {

@@ -36,8 +36,11 @@ func (r *Registry) ListChildren(ctx context.Context, a *models.Actor, after int6
 	if err := require(a, models.PermChildList); err != nil {
 		return ChildPage{}, err
 	}
-	if limit <= 0 || limit > MaxPageSize {
+	switch {
+	case limit <= 0:
 		limit = 50
+	case limit > MaxPageSize:
+		limit = MaxPageSize
 	}
 	var page ChildPage
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -191,7 +194,14 @@ func (r *Registry) views(tx *gorm.DB, a *models.Actor, rows []models.Child) ([]C
 		if c.BorderPostID != nil {
 			out[i].BorderPostCode = postCode[*c.BorderPostID]
 		}
-		out[i].ViaBreakGlass = !r.inOrdinaryScope(tx, a, c)
+		if !r.inOrdinaryScope(tx, a, c) {
+			var n int64
+			now := r.now()
+			if err := tx.Model(&models.BreakGlassGrant{}).Where("child_id = ? AND user_id = ? AND granted_at <= ? AND expires_at > ?", c.ID, a.UserID, now, now).Count(&n).Error; err != nil {
+				return nil, err
+			}
+			out[i].ViaBreakGlass = n > 0
+		}
 	}
 	return out, nil
 }

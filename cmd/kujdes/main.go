@@ -19,6 +19,7 @@ import (
 
 	"github.com/kujdes/kujdes/i18n"
 	"github.com/kujdes/kujdes/internal/config"
+	"github.com/kujdes/kujdes/internal/demo"
 	"github.com/kujdes/kujdes/internal/pgsetup"
 	"github.com/kujdes/kujdes/internal/server"
 	"github.com/kujdes/kujdes/migrations"
@@ -37,12 +38,16 @@ const usage = `Kujdes — registry and guardianship tracker for unaccompanied ch
 Usage:
   kujdes [serve] [flags]        run the web server (default)
   kujdes migrate up|down|status apply, roll back one, or list migrations
+  kujdes audit verify           check the audit trail's hash chain; reports the first broken link
+  kujdes demo                   load the demo population into an empty database
   kujdes healthcheck            exit 0 when the local server answers /readyz (for containers)
   kujdes help                   this text
 
 Serve flags (each also an environment variable, see README):
   -addr 127.0.0.1:8080   -database-url URL   -data-dir .kujdes
   -migrate=true          -demo=false          -dev-idp=false
+
+Exit codes: 0 ok, 1 failure, 2 bad usage or configuration, 3 audit trail broken.
 `
 
 // run is the whole program; only main exits.
@@ -62,7 +67,13 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdout, stder
 			return 2
 		}
 		sub, args = args[:1], args[1:]
-	case "serve", "healthcheck":
+	case "audit":
+		if len(args) == 0 || args[0] != "verify" {
+			fmt.Fprint(stderr, "kujdes audit: say verify\n")
+			return 2
+		}
+		sub, args = args[:1], args[1:]
+	case "serve", "healthcheck", "demo":
 	default:
 		fmt.Fprintf(stderr, "kujdes: unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -78,6 +89,23 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdout, stder
 	switch cmd {
 	case "healthcheck":
 		err = healthcheck(ctx, cfg.Addr)
+	case "audit":
+		var broken bool
+		err = withDatabase(ctx, cfg, log, func(db *gorm.DB) error {
+			var verr error
+			broken, verr = auditVerify(ctx, db, stdout)
+			return verr
+		})
+		if err == nil && broken {
+			return 3
+		}
+	case "demo":
+		err = withDatabase(ctx, cfg, log, func(db *gorm.DB) error {
+			if err := migrateUp(ctx, db, log); err != nil {
+				return err
+			}
+			return demo.Seed(ctx, db, server.DevIssuer(cfg.PublicURL), time.Now())
+		})
 	case "migrate":
 		err = withDatabase(ctx, cfg, log, func(db *gorm.DB) error { return migrate(ctx, db, sub[0], stdout) })
 	default:
@@ -171,20 +199,21 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	return withDatabase(ctx, cfg, log, func(db *gorm.DB) error {
 		if cfg.MigrateOnStart {
-			sqlDB, err := db.DB()
-			if err != nil {
+			if err := migrateUp(ctx, db, log); err != nil {
 				return err
 			}
-			n, err := migrations.Up(ctx, sqlDB)
-			if err != nil {
-				return err
+		}
+		if cfg.DemoData {
+			// Demo users sign in through the development provider, so they are keyed to it.
+			if err := demo.Seed(ctx, db, server.DevIssuer(cfg.PublicURL), time.Now()); err != nil {
+				return fmt.Errorf("demo data: %w", err)
 			}
-			log.Info("migrations applied", "count", n)
 		}
 		srv, err := server.New(server.Deps{Config: cfg, DB: db, Log: log, I18n: bundle})
 		if err != nil {
 			return err
 		}
+		defer srv.Close()
 		ln, err := net.Listen("tcp", cfg.Addr)
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w (set KUJDES_ADDR to another address)", cfg.Addr, err)
@@ -221,4 +250,31 @@ func healthcheck(ctx context.Context, addr string) error {
 		return fmt.Errorf("not ready: %s", res.Status)
 	}
 	return nil
+}
+
+func migrateUp(ctx context.Context, db *gorm.DB, log *slog.Logger) error {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return err
+	}
+	n, err := migrations.Up(ctx, sqlDB)
+	if err != nil {
+		return err
+	}
+	log.Info("migrations applied", "count", n)
+	return nil
+}
+
+// auditVerify walks the audit trail's hash chain; broken is true when a link is broken.
+func auditVerify(ctx context.Context, db *gorm.DB, out io.Writer) (broken bool, err error) {
+	res, err := models.VerifyAudit(ctx, db)
+	if err != nil {
+		return false, err
+	}
+	if res.FirstBrokenID != 0 {
+		fmt.Fprintf(out, "audit trail BROKEN at event %d (%d events checked): %s\n", res.FirstBrokenID, res.Checked, res.Problem)
+		return true, nil
+	}
+	fmt.Fprintf(out, "audit trail intact: %d events checked\n", res.Checked)
+	return false, nil
 }

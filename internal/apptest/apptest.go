@@ -20,8 +20,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/kujdes/kujdes/i18n"
-	"github.com/kujdes/kujdes/internal/demo"
 	"github.com/kujdes/kujdes/internal/config"
+	"github.com/kujdes/kujdes/internal/demo"
 	"github.com/kujdes/kujdes/internal/server"
 	"github.com/kujdes/kujdes/internal/testdb"
 	"github.com/kujdes/kujdes/models"

@@ -15,7 +15,7 @@ func (a *App) BrowserLogin(t testing.TB, p *browsertest.Page, username string) {
 	t.Helper()
 	p.Navigate(t, a.URL+"/login")
 	p.Run(t,
-		chromedp.WaitVisible(chromedp.CSS(`input[name="username"][value="`+username+`"]`)),
+		chromedp.WaitReady(chromedp.CSS(`input[name="username"][value="`+username+`"]`)),
 		chromedp.Click(chromedp.CSS(`form:has(input[name="username"][value="`+username+`"]) button`)),
 		chromedp.WaitVisible(chromedp.CSS(`.account form[action="/logout"]`)),
 	)

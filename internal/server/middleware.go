@@ -1,12 +1,14 @@
 package server
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -185,6 +187,14 @@ func (s *Server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
 	ctx := requestid.With(r.Context(), requestid.New())
 	if err := auth.Record(ctx, s.deps.DB, nil, "denied", "route", r.Method+" "+r.URL.Path, "denied", "cross-origin request"); err != nil {
 		s.deps.Log.ErrorContext(ctx, "audit of a cross-origin request failed", "err", err)
+	}
+	w.Header().Set(requestid.Header, requestid.From(ctx))
+	if strings.HasPrefix(r.URL.Path, api.Prefix+"/") {
+		w.Header().Set("Content-Type", api.ProblemContentType)
+		w.WriteHeader(http.StatusForbidden)
+		_ = json.NewEncoder(w).Encode(api.Problem{Type: api.TypeURI("cross-origin"), Title: loc.T("error.cross_origin.title"),
+			Status: http.StatusForbidden, RequestID: requestid.From(ctx)})
+		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusForbidden)

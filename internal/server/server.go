@@ -19,11 +19,11 @@ import (
 	"github.com/kujdes/kujdes/api"
 	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/auth/devidp"
-	"github.com/kujdes/kujdes/registry"
 	"github.com/kujdes/kujdes/frontend"
 	"github.com/kujdes/kujdes/i18n"
 	"github.com/kujdes/kujdes/internal/config"
 	"github.com/kujdes/kujdes/internal/security"
+	"github.com/kujdes/kujdes/registry"
 )
 
 func init() { gin.SetMode(gin.ReleaseMode) }
