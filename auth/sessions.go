@@ -24,9 +24,9 @@ const touchEvery = time.Minute
 // Sessions are server-side sessions in PostgreSQL (alexedwards/scs), so several Kujdes
 // instances can serve one user. The cookie carries only a random token.
 //
-// scs enforces idle and absolute expiry with the wall clock; Kujdes checks both again with its
-// own clock (injectable in tests) and against the user's sessions_valid_after, which is how
-// logout everywhere, deactivation and a role change end sessions at once.
+// scs enforces the absolute lifetime with the wall clock; Kujdes checks idle and absolute
+// expiry with its own clock (injectable in tests) and against the user's sessions_valid_after,
+// which is how logout everywhere, deactivation and a role change end sessions at once.
 type Sessions struct {
 	mgr      *scs.SessionManager
 	store    *postgresstore.PostgresStore
@@ -57,7 +57,8 @@ func NewSessions(db *sql.DB, c SessionConfig) *Sessions {
 	store := postgresstore.NewWithCleanupInterval(db, 10*time.Minute)
 	m := scs.New()
 	m.Store = store
-	m.IdleTimeout = c.Idle
+	// No scs IdleTimeout: scs would rewrite the session row on every request to move it.
+	// Kujdes enforces the idle limit itself (Current), touching the row at most once a minute.
 	m.Lifetime = c.Lifetime
 	m.Cookie.Name = CookieName(c.Secure)
 	m.Cookie.HttpOnly = true

@@ -3,13 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/kujdes/kujdes/internal/testdb"
+	"github.com/kujdes/kujdes/models"
 )
 
 func freeAddr(t *testing.T) string {
@@ -95,5 +100,51 @@ func TestServeShutsDownGracefully(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not stop after its context ended")
+	}
+}
+
+// `kujdes audit verify` passes on an intact trail and names the first broken link after a
+// superuser disabled the append-only trigger and altered a row.
+func TestAuditVerifyCommand(t *testing.T) {
+	url := testdb.URL(t)
+	ctx := context.Background()
+	db, err := models.Open(ctx, url, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		err := db.Transaction(func(tx *gorm.DB) error {
+			return models.AppendAudit(ctx, tx, &models.AuditEvent{Action: "child.read", Entity: "child", EntityID: fmt.Sprint(i + 1)})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := func(k string) string { return map[string]string{"DATABASE_URL": url}[k] }
+	var out, errb bytes.Buffer
+	if code := run(ctx, []string{"audit", "verify"}, env, &out, &errb); code != 0 || !strings.Contains(out.String(), "intact: 3") {
+		t.Fatalf("intact trail: exit %d %q %q", code, out.String(), errb.String())
+	}
+	// The application's own role cannot change history…
+	if err := db.Exec(`UPDATE audit_events SET reason = 'x' WHERE id = 2`).Error; err == nil {
+		t.Fatal("the application role could update audit_events")
+	}
+	// …a superuser can, by disabling the trigger, and verification catches it.
+	admin, err := models.Open(ctx, testdb.AdminURL(t, url), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`ALTER TABLE audit_events DISABLE TRIGGER USER`,
+		`UPDATE audit_events SET entity_id = '99' WHERE id = 2`,
+		`ALTER TABLE audit_events ENABLE TRIGGER USER`,
+	} {
+		if err := admin.Exec(q).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	out.Reset()
+	if code := run(ctx, []string{"audit", "verify"}, env, &out, &errb); code != 3 || !strings.Contains(out.String(), "BROKEN at event 2") {
+		t.Fatalf("tampered trail: exit %d %q", code, out.String())
 	}
 }

@@ -120,3 +120,20 @@ func New(t testing.TB) *gorm.DB {
 	})
 	return db
 }
+
+// AdminURL is dbURL with the test server's administrator (superuser) credentials, for tests
+// that must act as someone with more power than the application.
+func AdminURL(t testing.TB, dbURL string) string {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Config(t)
+	if c.Password != "" {
+		u.User = url.UserPassword(c.User, c.Password)
+	} else {
+		u.User = url.User(c.User)
+	}
+	return u.String()
+}
