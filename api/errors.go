@@ -14,6 +14,7 @@ import (
 	"github.com/kujdes/kujdes/i18n"
 	"github.com/kujdes/kujdes/internal/requestid"
 	"github.com/kujdes/kujdes/models"
+	"github.com/kujdes/kujdes/registry"
 )
 
 // ProblemContentType is the media type of every API error (RFC 9457).
@@ -28,6 +29,8 @@ type Problem struct {
 	Detail    string         `json:"detail,omitempty"`
 	RequestID string         `json:"request_id"`
 	Errors    []FieldProblem `json:"errors,omitempty"`
+	// Candidates lists the existing children a refused registration may duplicate.
+	Candidates []registry.Candidate `json:"candidates,omitempty"`
 }
 
 // FieldProblem is one invalid field of a validation problem.
@@ -58,6 +61,7 @@ var (
 	KindUnauthenticated      = Kind{"unauthenticated", http.StatusUnauthorized, "error.unauthenticated.title"}
 	KindInternal             = Kind{"internal", http.StatusInternalServerError, "error.internal.title"}
 	KindUnavailable          = Kind{"unavailable", http.StatusServiceUnavailable, "error.unavailable.title"}
+	KindPossibleDuplicates   = Kind{"possible-duplicates", http.StatusConflict, "error.possible_duplicates.title"}
 )
 
 // TypeURI is the stable identifier of a problem type.
@@ -65,22 +69,30 @@ func TypeURI(slug string) string { return "urn:kujdes:problem:" + slug }
 
 // WriteProblem answers with a problem document of kind k and aborts the Gin chain.
 func WriteProblem(c *gin.Context, k Kind, detail string, fields ...FieldProblem) {
+	p := problem(c, k, detail)
+	p.Errors = fields
+	writeProblem(c, p)
+}
+
+func problem(c *gin.Context, k Kind, detail string) Problem {
 	loc := i18n.FromContext(c.Request.Context())
 	title := k.title
 	if loc != nil {
 		title = loc.T(k.title)
 	}
-	p := Problem{
+	return Problem{
 		Type:      TypeURI(k.slug),
 		Title:     title,
 		Status:    k.status,
 		Detail:    detail,
 		RequestID: requestid.From(c.Request.Context()),
-		Errors:    fields,
 	}
+}
+
+func writeProblem(c *gin.Context, p Problem) {
 	c.Header("Content-Type", ProblemContentType)
 	c.Header("Cache-Control", "no-store")
-	c.AbortWithStatusJSON(k.status, p)
+	c.AbortWithStatusJSON(p.Status, p)
 }
 
 // t translates a message id for the request, or returns the id when no localizer is set.
@@ -97,6 +109,7 @@ func WriteError(c *gin.Context, err error) {
 	var (
 		maxErr *http.MaxBytesError
 		valErr *models.ValidationError
+		dupErr *registry.DuplicatesFoundError
 	)
 	switch {
 	case errors.As(err, &maxErr):
@@ -105,6 +118,10 @@ func WriteError(c *gin.Context, err error) {
 		WriteProblem(c, KindUnsupportedMedia, t(c, "error.unsupported_media_type.detail"))
 	case errors.Is(err, errBadJSON):
 		WriteProblem(c, KindBadRequest, t(c, "error.bad_json.detail"))
+	case errors.As(err, &dupErr):
+		p := problem(c, KindPossibleDuplicates, t(c, "error.possible_duplicates.detail"))
+		p.Candidates = dupErr.Candidates
+		writeProblem(c, p)
 	case errors.As(err, &valErr):
 		fields := make([]FieldProblem, len(valErr.Fields))
 		for i, f := range valErr.Fields {

@@ -6,10 +6,10 @@ import "github.com/kujdes/kujdes/models"
 // it is enforced in registry's one scoping function.
 var grants = map[models.Role][]models.Permission{
 	models.RoleBorderOfficer: {
-		models.PermChildList, models.PermChildRead, models.PermChildUpdate, models.PermChildBreakGlass,
+		models.PermChildRegister, models.PermChildList, models.PermChildRead, models.PermChildUpdate, models.PermChildBreakGlass,
 	},
 	models.RoleProtectionOfficer: {
-		models.PermChildList, models.PermChildRead, models.PermChildUpdate, models.PermChildHistory,
+		models.PermChildRegister, models.PermChildMerge, models.PermChildAgeAssess, models.PermChildList, models.PermChildRead, models.PermChildUpdate, models.PermChildHistory,
 		models.PermChildBreakGlass, models.PermStatsRead,
 	},
 	models.RoleGuardian: {

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -14,7 +16,11 @@ import (
 )
 
 type childrenPage struct {
-	Page registry.ChildPage
+	Page   registry.ChildPage
+	Search registry.SearchInput
+	Errors map[string]string
+	Codes  codeLists
+	Posted bool
 }
 
 func (f *Frontend) children(c *gin.Context) {
@@ -24,19 +30,55 @@ func (f *Frontend) children(c *gin.Context) {
 		f.fail(c, err)
 		return
 	}
-	f.r.render(c, http.StatusOK, "children", "children.title", childrenPage{Page: page})
+	f.r.render(c, http.StatusOK, "children", "children.title", childrenPage{Page: page, Codes: codes})
 }
 
-// childPage shows a child's record with its edit form. On a conflict it shows the record as
-// it is now next to what the user typed, which the form keeps.
+// searchChildren answers the search form; names travel in the POST body, never in the URL.
+func (f *Frontend) searchChildren(c *gin.Context) {
+	in := registry.SearchInput{
+		Name: c.PostForm("name"), Status: c.PostForm("status"), Nationality: c.PostForm("nationality"),
+		AgeBand: c.PostForm("age_band"), RegisteredFrom: c.PostForm("registered_from"), RegisteredTo: c.PostForm("registered_to"),
+	}
+	in.After, _ = strconv.ParseInt(c.PostForm("after"), 10, 64)
+	page, err := f.Registry.SearchChildren(c.Request.Context(), auth.ActorFrom(c.Request.Context()), in)
+	if err != nil {
+		if fields, ok := fieldErrors(c, err); ok {
+			f.r.render(c, http.StatusUnprocessableEntity, "children", "children.title", childrenPage{Search: in, Errors: fields, Codes: codes, Posted: true})
+			return
+		}
+		f.fail(c, err)
+		return
+	}
+	f.r.render(c, http.StatusOK, "children", "children.title", childrenPage{Page: page, Search: in, Codes: codes, Posted: true})
+}
+
+type needsActionPage struct{ Items []registry.NeedsAction }
+
+func (f *Frontend) needsAction(c *gin.Context) {
+	rows, err := f.Registry.NeedsActionQueue(c.Request.Context(), auth.ActorFrom(c.Request.Context()), 0)
+	if err != nil {
+		f.fail(c, err)
+		return
+	}
+	f.r.render(c, http.StatusOK, "needs_action", "needs_action.title", needsActionPage{Items: rows})
+}
+
+// childPage shows a child's record with its forms. On a conflict it shows the record as it is
+// now, names what changed meanwhile, and keeps what the user typed.
 type childPage struct {
-	Child    registry.ChildView
-	Regions  []models.Region
-	Statuses []string
-	Form     childForm
-	Errors   map[string]string
-	Conflict bool
-	Saved    bool
+	Child       registry.ChildView
+	In          registry.RegistrationInput // the identity form and the new-arrival form
+	Form        childForm
+	Errors      map[string]string
+	Codes       codeLists
+	Regions     []models.Region
+	BorderPosts []models.BorderPost
+	Conflict    bool
+	Changed     []string // fields that differ between the record now and the user's input
+	Saved       bool
+
+	AgeAssessments []models.AgeAssessment
+	AgeForm        ageFormState
 }
 
 type childForm struct {
@@ -47,6 +89,24 @@ type childForm struct {
 func childID(c *gin.Context) (int64, bool) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	return id, err == nil && id > 0
+}
+
+// identityOf turns a record back into form input.
+func identityOf(v registry.ChildView) registry.IdentityInput {
+	in := registry.IdentityInput{
+		GivenName: v.GivenName, FamilyName: v.FamilyName, GivenNameLatin: v.GivenNameLatin, FamilyNameLatin: v.FamilyNameLatin,
+		Aliases: v.Aliases, Sex: v.Sex, Nationalities: v.Nationalities, Languages: v.Languages,
+		ProtectionStatus: v.ProtectionStatus, Vulnerabilities: v.Vulnerabilities, SpecialNeeds: v.SpecialNeeds,
+		TraffickingIndicators: v.TraffickingIndicators, TraffickingNotes: v.TraffickingNotes,
+		VulnerabilitiesAssessed: v.VulnerabilitiesAt != nil,
+	}
+	if v.BirthDateKnown && v.BirthDateFrom != nil {
+		in.BirthDate = v.BirthDateFrom.Format("2006-01-02")
+	} else if v.BirthDateFrom != nil && v.BirthDateTo != nil {
+		lo, hi := registry.AgeRangeAt(*v.BirthDateFrom, *v.BirthDateTo, v.RegisteredAt)
+		in.AgeMin, in.AgeMax = &lo, &hi
+	}
+	return in
 }
 
 func (f *Frontend) child(c *gin.Context) {
@@ -60,17 +120,34 @@ func (f *Frontend) child(c *gin.Context) {
 		f.fail(c, err)
 		return
 	}
-	p := childPage{Child: v, Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}, Saved: c.Query("saved") == "1"}
+	p := childPage{Child: v, In: registry.RegistrationInput{IdentityInput: identityOf(v)},
+		Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}, Saved: c.Query("saved") == "1"}
 	f.renderChild(c, http.StatusOK, p)
 }
 
 func (f *Frontend) renderChild(c *gin.Context, status int, p childPage) {
-	regions, _, err := f.Registry.ReferenceData(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
+	ctx := c.Request.Context()
+	a := auth.ActorFrom(ctx)
+	regions, posts, err := f.Registry.ReferenceData(ctx, a)
 	if err != nil {
 		f.fail(c, err)
 		return
 	}
-	p.Regions, p.Statuses = regions, models.ChildStatuses
+	if p.In.Arrival.ArrivedAt == "" {
+		p.In.Arrival.ArrivedAt = f.Registry.Now().UTC().Format("2006-01-02T15:04")
+		p.In.Arrival.HowFound = "presented_at_border"
+	}
+	for len(p.In.Arrival.AccompanyingAdults) < formRows {
+		p.In.Arrival.AccompanyingAdults = append(p.In.Arrival.AccompanyingAdults, models.AccompanyingAdult{})
+	}
+	for len(p.In.Arrival.Documents) < formRows {
+		p.In.Arrival.Documents = append(p.In.Arrival.Documents, models.Document{})
+	}
+	if a.Has(models.RoleBorderOfficer) && !a.Has(models.RoleProtectionOfficer) {
+		posts = slices.DeleteFunc(posts, func(bp models.BorderPost) bool { return !slices.Contains(a.BorderPostIDs, bp.ID) })
+	}
+	p.Regions, p.BorderPosts, p.Codes = regions, posts, codes
+	p.AgeAssessments = p.Child.AgeAssessments
 	f.r.render(c, status, "child", "child.title", p)
 }
 
@@ -82,9 +159,10 @@ func (f *Frontend) updateChild(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	a := auth.ActorFrom(ctx)
-	form := childForm{Status: c.PostForm("status"), RegionCode: c.PostForm("region_code")}
+	form := childForm{Status: c.PostForm("status"), RegionCode: c.PostForm("child_region_code")}
 	form.Version, _ = strconv.Atoi(c.PostForm("version"))
-	_, err := f.Registry.UpdateChild(ctx, a, id, form.Version, registry.ChildPatch{Status: &form.Status, RegionCode: &form.RegionCode})
+	ident := identityFromForm(c)
+	_, err := f.Registry.UpdateChild(ctx, a, id, form.Version, registry.ChildPatch{Status: &form.Status, RegionCode: &form.RegionCode, Identity: &ident})
 	if err == nil {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d?saved=1", id))
 		return
@@ -100,14 +178,112 @@ func (f *Frontend) updateChild(c *gin.Context) {
 		f.fail(c, gerr)
 		return
 	}
-	p := childPage{Child: current, Form: form, Errors: fields, Conflict: conflict}
+	p := childPage{Child: current, In: registry.RegistrationInput{IdentityInput: ident}, Form: form, Errors: fields, Conflict: conflict}
 	status := http.StatusUnprocessableEntity
 	if conflict {
-		// The next save is based on what the user has now seen.
-		p.Form.Version = current.Version
+		p.Changed = changedFields(identityOf(current), ident, current, form)
+		p.Form.Version = current.Version // the next save is based on what the user has now seen
 		status = http.StatusConflict
 	}
 	f.renderChild(c, status, p)
+}
+
+// changedFields names the fields where the record now differs from what the user submitted.
+func changedFields(now, typed registry.IdentityInput, v registry.ChildView, form childForm) []string {
+	var out []string
+	add := func(name string, differ bool) {
+		if differ {
+			out = append(out, name)
+		}
+	}
+	add("status", v.Status != form.Status)
+	add("region_code", v.RegionCode != form.RegionCode)
+	add("given_name", now.GivenName != strings.TrimSpace(typed.GivenName))
+	add("family_name", now.FamilyName != strings.TrimSpace(typed.FamilyName))
+	add("sex", now.Sex != typed.Sex)
+	add("birth_date", now.BirthDate != typed.BirthDate)
+	add("nationalities", !slices.Equal(now.Nationalities, typed.Nationalities))
+	add("languages", !slices.Equal(now.Languages, typed.Languages))
+	add("vulnerabilities", !slices.Equal(now.Vulnerabilities, typed.Vulnerabilities))
+	add("trafficking_indicators", !slices.Equal(now.TraffickingIndicators, typed.TraffickingIndicators))
+	return out
+}
+
+// recordArrival records another arrival of this child from its page.
+func (f *Frontend) recordArrival(c *gin.Context) {
+	id, ok := childID(c)
+	if !ok {
+		f.RenderError(c, http.StatusNotFound)
+		return
+	}
+	ctx := c.Request.Context()
+	a := auth.ActorFrom(ctx)
+	in := arrivalFromForm(c)
+	if _, err := f.Registry.RecordArrival(ctx, a, id, in); err != nil {
+		fields, ok := fieldErrors(c, err)
+		if !ok {
+			f.fail(c, err)
+			return
+		}
+		v, gerr := f.Registry.GetChild(ctx, a, id)
+		if gerr != nil {
+			f.fail(c, gerr)
+			return
+		}
+		f.renderChild(c, http.StatusUnprocessableEntity, childPage{Child: v, In: registry.RegistrationInput{IdentityInput: identityOf(v), Arrival: in},
+			Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}, Errors: fields})
+		return
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d?saved=1#arrivals", id))
+}
+
+// mergeChild marks the record named by its registration number as a duplicate of this one.
+func (f *Frontend) mergeChild(c *gin.Context) {
+	id, ok := childID(c)
+	if !ok {
+		f.RenderError(c, http.StatusNotFound)
+		return
+	}
+	ctx := c.Request.Context()
+	a := auth.ActorFrom(ctx)
+	dupID, err := f.Registry.ChildIDByNumber(ctx, a, c.PostForm("duplicate_number"))
+	if err == nil {
+		_, err = f.Registry.MergeChildren(ctx, a, id, registry.MergeInput{DuplicateID: dupID, Reason: c.PostForm("reason")})
+	}
+	if err == nil {
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d?saved=1", id))
+		return
+	}
+	fields, ok := fieldErrors(c, err)
+	if !ok {
+		f.fail(c, err)
+		return
+	}
+	v, gerr := f.Registry.GetChild(ctx, a, id)
+	if gerr != nil {
+		f.fail(c, gerr)
+		return
+	}
+	f.renderChild(c, http.StatusUnprocessableEntity, childPage{Child: v, In: registry.RegistrationInput{IdentityInput: identityOf(v)},
+		Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}, Errors: fields})
+}
+
+func (f *Frontend) unmergeChild(c *gin.Context) {
+	id, ok := childID(c)
+	if !ok {
+		f.RenderError(c, http.StatusNotFound)
+		return
+	}
+	ctx := c.Request.Context()
+	if _, err := f.Registry.UnmergeChild(ctx, auth.ActorFrom(ctx), id, c.PostForm("reason")); err != nil {
+		if _, ok := fieldErrors(c, err); ok {
+			c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d?unmerge=reason", id))
+			return
+		}
+		f.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d?saved=1", id))
 }
 
 type historyPage struct {

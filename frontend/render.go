@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"bytes"
+	"slices"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -27,7 +29,19 @@ type renderer struct {
 }
 
 func newRenderer(a *assets, b *i18n.Bundle) (*renderer, error) {
-	funcs := template.FuncMap{"asset": a.URL}
+	funcs := template.FuncMap{
+		"asset": a.URL,
+		"split": strings.Fields,
+		"inc":   func(i int) int { return i + 1 },
+		"date": func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return t.Format(time.DateOnly)
+		},
+		"utc": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" },
+		"ageRange": func(from, to *time.Time) string { return ageRange(from, to, time.Now()) },
+	}
 	base, err := template.New("base").Funcs(funcs).ParseFS(files, "templates/layout/*.html", "templates/partials/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("frontend: layout: %w", err)
@@ -64,6 +78,33 @@ type Page struct {
 // Can reports whether the signed-in user holds a permission (to show links and buttons; the
 // server checks again on every request).
 func (p Page) Can(perm string) bool { return p.Actor.Can(models.Permission(perm)) }
+
+// Country is the localized name of a nationality code.
+func (p Page) Country(code string) string {
+	if p.loc == nil {
+		return code
+	}
+	return p.loc.Country(code)
+}
+
+// LanguageName is the localized name of a language code.
+func (p Page) LanguageName(code string) string {
+	if p.loc == nil {
+		return code
+	}
+	return p.loc.LanguageName(code)
+}
+
+// Has reports whether list contains v (for checkboxes and selects).
+func (p Page) Has(list []string, v string) bool { return slices.Contains(list, v) }
+
+// Reason explains a duplicate candidate's match: "duplicate.reason.<code>" with its data.
+func (p Page) Reason(code string, data map[string]any) string {
+	if p.loc == nil {
+		return code
+	}
+	return p.loc.T("duplicate.reason."+code, data)
+}
 
 // RoleName is the localized name of a role.
 func (p Page) RoleName(r models.Role) string { return p.T("role." + string(r)) }

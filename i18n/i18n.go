@@ -16,6 +16,7 @@ import (
 	"github.com/BurntSushi/toml"
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 )
 
 //go:embed active.*.toml
@@ -180,4 +181,35 @@ func WithLocalizer(ctx context.Context, l *Localizer) context.Context {
 func FromContext(ctx context.Context) *Localizer {
 	l, _ := ctx.Value(ctxKey{}).(*Localizer)
 	return l
+}
+
+// Country is the name of an ISO 3166 region in this language (CLDR data); "XX" is unknown and
+// "XS" stateless, which CLDR lacks, so they come from the catalogue.
+func (l *Localizer) Country(code string) string {
+	switch code {
+	case "XX":
+		return l.T("code.nationality.unknown")
+	case "XS":
+		return l.T("code.nationality.stateless")
+	}
+	r, err := language.ParseRegion(code)
+	if err != nil {
+		return code
+	}
+	if n := display.Regions(language.Make(l.Language.Tag)).Name(r); n != "" {
+		return n
+	}
+	return code
+}
+
+// LanguageName is the name of a spoken language in this language (CLDR data).
+func (l *Localizer) LanguageName(code string) string {
+	t, err := language.Parse(code)
+	if err != nil {
+		return code
+	}
+	if n := display.Tags(language.Make(l.Language.Tag)).Name(t); n != "" {
+		return n
+	}
+	return code
 }

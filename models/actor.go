@@ -28,6 +28,9 @@ const (
 	// PermSignedIn needs a signed-in user, even one without a role (e.g. "no access yet").
 	PermSignedIn Permission = "signed_in"
 
+	PermChildRegister   Permission = "child.register"   // register arrivals, check for duplicates
+	PermChildMerge      Permission = "child.merge"      // merge duplicate records (and undo)
+	PermChildAgeAssess  Permission = "child.age_assess" // request and record age assessments
 	PermChildList       Permission = "child.list"
 	PermChildRead       Permission = "child.read"
 	PermChildUpdate     Permission = "child.update"

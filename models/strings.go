@@ -2,6 +2,7 @@ package models
 
 import (
 	"database/sql/driver"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgtype"
@@ -36,4 +37,26 @@ func (s Strings) Value() (driver.Value, error) {
 	}
 	b.WriteByte('}')
 	return b.String(), nil
+}
+
+// Int64s is a PostgreSQL bigint[] column.
+type Int64s []int64
+
+// Scan reads a bigint[] value.
+func (s *Int64s) Scan(src any) error {
+	var out []int64
+	if err := pgTypes.SQLScanner(&out).Scan(src); err != nil {
+		return err
+	}
+	*s = out
+	return nil
+}
+
+// Value writes an array literal: {1,2}.
+func (s Int64s) Value() (driver.Value, error) {
+	parts := make([]string, len(s))
+	for i, v := range s {
+		parts[i] = strconv.FormatInt(v, 10)
+	}
+	return "{" + strings.Join(parts, ",") + "}", nil
 }

@@ -19,6 +19,52 @@ type ChildView struct {
 	BorderPostCode string `json:"border_post_code,omitempty"`
 	// ViaBreakGlass is true when the reader sees the child only through an emergency access.
 	ViaBreakGlass bool `json:"via_break_glass"`
+
+	// The full record (GetChild only).
+	Aliases        []string               `json:"aliases,omitempty"`
+	Arrivals       []ArrivalView          `json:"arrivals,omitempty"`
+	AgeAssessments []models.AgeAssessment `json:"age_assessments,omitempty"`
+	// TreatedAsChild applies the benefit of the doubt over the age assessments.
+	TreatedAsChild bool `json:"treated_as_child"`
+}
+
+// ArrivalView is an arrival with its border post's code.
+type ArrivalView struct {
+	models.Arrival
+	BorderPostCode string `json:"border_post_code,omitempty"`
+}
+
+// loadRecord fills the parts of the full record.
+func (r *Registry) loadRecord(tx *gorm.DB, v *ChildView) error {
+	var aliases []string
+	if err := tx.Model(&models.ChildName{}).Where("child_id = ? AND kind = 'alias'", v.ID).Order("id").Pluck("original", &aliases).Error; err != nil {
+		return err
+	}
+	v.Aliases = aliases
+	var arrivals []models.Arrival
+	if err := tx.Where("child_id = ?", v.ID).Order("arrived_at DESC, id DESC").Find(&arrivals).Error; err != nil {
+		return err
+	}
+	posts, err := models.ListBorderPosts(tx.Statement.Context, tx)
+	if err != nil {
+		return err
+	}
+	code := map[int64]string{}
+	for _, p := range posts {
+		code[p.ID] = p.Code
+	}
+	v.Arrivals = make([]ArrivalView, len(arrivals))
+	for i, a := range arrivals {
+		v.Arrivals[i] = ArrivalView{Arrival: a}
+		if a.BorderPostID != nil {
+			v.Arrivals[i].BorderPostCode = code[*a.BorderPostID]
+		}
+	}
+	if err := tx.Where("child_id = ?", v.ID).Order("requested_at DESC, id DESC").Find(&v.AgeAssessments).Error; err != nil {
+		return err
+	}
+	v.TreatedAsChild = TreatedAsChild(v.AgeAssessments)
+	return nil
 }
 
 // ChildPage is one page of a keyset-paginated list.
@@ -79,6 +125,9 @@ func (r *Registry) GetChild(ctx context.Context, a *models.Actor, id int64) (Chi
 			return err
 		}
 		v = views[0]
+		if err := r.loadRecord(tx, &v); err != nil {
+			return err
+		}
 		reason := ""
 		if v.ViaBreakGlass {
 			reason = "break-glass"
@@ -88,10 +137,13 @@ func (r *Registry) GetChild(ctx context.Context, a *models.Actor, id int64) (Chi
 	return v, err
 }
 
-// ChildPatch is an edit of a child's record; nil fields stay as they are.
+// ChildPatch is an edit of a child's record; nil fields stay as they are. Identity, when
+// given, replaces every identity field (names, aliases, sex, birth, nationalities, languages,
+// needs and indicators).
 type ChildPatch struct {
-	Status     *string `json:"status,omitempty"`
-	RegionCode *string `json:"region_code,omitempty"`
+	Status     *string        `json:"status,omitempty"`
+	RegionCode *string        `json:"region_code,omitempty"`
+	Identity   *IdentityInput `json:"identity,omitempty"`
 }
 
 // UpdateChild applies a patch when the caller's version is still current. The whole input is
@@ -137,11 +189,20 @@ func (r *Registry) UpdateChild(ctx context.Context, a *models.Actor, id int64, v
 				updates["region_id"] = reg.ID
 			}
 		}
+		var ident identity
+		if p.Identity != nil {
+			ident = validateIdentity(*p.Identity, c.RegisteredAt, r.now(), &verr)
+		}
 		if err := verr.Err(); err != nil {
 			return err
 		}
 		if c.Version != version {
 			return models.ErrConflict
+		}
+		if p.Identity != nil {
+			if err := r.applyIdentity(tx, &c, ident, changes, updates); err != nil {
+				return err
+			}
 		}
 		if len(updates) > 0 {
 			updates["version"] = gorm.Expr("version + 1")
@@ -212,8 +273,15 @@ func (r *Registry) inOrdinaryScope(tx *gorm.DB, a *models.Actor, c models.Child)
 	if a.Has(models.RoleProtectionOfficer) && slices.Contains(a.RegionIDs, c.RegionID) {
 		return true
 	}
-	if a.Has(models.RoleBorderOfficer) && c.BorderPostID != nil && slices.Contains(a.BorderPostIDs, *c.BorderPostID) {
-		return true
+	if a.Has(models.RoleBorderOfficer) && len(a.BorderPostIDs) > 0 {
+		if c.BorderPostID != nil && slices.Contains(a.BorderPostIDs, *c.BorderPostID) {
+			return true
+		}
+		var n int64
+		tx.Model(&models.Arrival{}).Where("child_id = ? AND border_post_id IN ?", c.ID, a.BorderPostIDs).Count(&n)
+		if n > 0 {
+			return true
+		}
 	}
 	if a.Has(models.RoleGuardian) {
 		var n int64

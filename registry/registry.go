@@ -16,6 +16,8 @@ type Registry struct {
 	Now func() time.Time
 	// BreakGlassFor is how long an emergency access lasts.
 	BreakGlassFor time.Duration
+	// RegistrationPrefix starts every registration number ("AL" → AL-2026-000123).
+	RegistrationPrefix string
 }
 
 // New returns a Registry with the real clock and a one-hour break-glass.

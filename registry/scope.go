@@ -13,7 +13,7 @@ import (
 // children the actor may see. Every list, search, export and single read of a child's data
 // goes through it, so an out-of-scope child is indistinguishable from a missing one.
 //
-//   - border officer: children registered at their border post(s);
+//   - border officer: children registered at, or arrived through, their border post(s);
 //   - protection officer: children in their region(s);
 //   - guardian: children with an appointment to them that is current now — data, not claims;
 //     access ends the moment the appointment ends;
@@ -27,8 +27,9 @@ func scopeChildren(a *models.Actor, now time.Time) func(*gorm.DB) *gorm.DB {
 		var conds []string
 		var args []any
 		if a.Has(models.RoleBorderOfficer) && len(a.BorderPostIDs) > 0 {
-			conds = append(conds, "children.border_post_id IN ?")
-			args = append(args, a.BorderPostIDs)
+			conds = append(conds, `(children.border_post_id IN ? OR EXISTS (SELECT 1 FROM arrivals ar
+				WHERE ar.child_id = children.id AND ar.border_post_id IN ?))`)
+			args = append(args, a.BorderPostIDs, a.BorderPostIDs)
 		}
 		if a.Has(models.RoleProtectionOfficer) && len(a.RegionIDs) > 0 {
 			conds = append(conds, "children.region_id IN ?")

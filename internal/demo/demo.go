@@ -6,12 +6,14 @@ package demo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/kujdes/kujdes/auth/devidp"
 	"github.com/kujdes/kujdes/models"
+	"github.com/kujdes/kujdes/registry"
 )
 
 // User is a demo account: its development-provider identity and its Kujdes scope.
@@ -53,14 +55,24 @@ var posts = []struct{ code, name, region string }{
 	{"MUR", "Murriqan", "SHK"}, {"QAF", "Qafë Botë", "VLO"}, {"TIA", "Rinas airport", "TIR"},
 }
 
-// children: registration number, region, border post, status.
-var children = []struct{ number, region, post, status string }{
-	{"AL-2026-000001", "GJI", "KAK", "active"}, {"AL-2026-000002", "GJI", "KAK", "active"},
-	{"AL-2026-000003", "GJI", "KAK", "missing"}, {"AL-2026-000004", "KOR", "KAP", "active"},
-	{"AL-2026-000005", "KOR", "KAP", "active"}, {"AL-2026-000006", "SHK", "HAN", "active"},
-	{"AL-2026-000007", "SHK", "MUR", "active"}, {"AL-2026-000008", "VLO", "QAF", "active"},
-	{"AL-2026-000009", "TIR", "TIA", "transferred"}, {"AL-2026-000010", "GJI", "KAK", "active"},
-	{"AL-2026-000011", "SHK", "HAN", "reunified"}, {"AL-2026-000012", "KOR", "KAP", "active"},
+// children: registration number, region, border post, status, and who they are.
+var children = []struct {
+	number, region, post, status string
+	given, family, givenLatin, familyLatin, sex, nationality, languages string
+	ageMin, ageMax                                                       int
+}{
+	{"AL-2026-000001", "GJI", "KAK", "active", "احمد", "کریمی", "Ahmad", "Karimi", "male", "AF", "fa-AF ps", 15, 16},
+	{"AL-2026-000002", "GJI", "KAK", "active", "یوسف", "احمدزی", "Yusuf", "Ahmadzai", "male", "AF", "ps", 14, 15},
+	{"AL-2026-000003", "GJI", "KAK", "missing", "عمر", "الحسن", "Omar", "Al-Hassan", "male", "SY", "ar", 16, 17},
+	{"AL-2026-000004", "KOR", "KAP", "active", "فاطمة", "حسين", "Fatima", "Hussein", "female", "IQ", "ar ckb", 13, 14},
+	{"AL-2026-000005", "KOR", "KAP", "active", "রহিম", "উদ্দিন", "Rahim", "Uddin", "male", "BD", "bn", 16, 17},
+	{"AL-2026-000006", "SHK", "HAN", "active", "Олександр", "Коваленко", "Oleksandr", "Kovalenko", "male", "UA", "uk ru", 15, 15},
+	{"AL-2026-000007", "SHK", "MUR", "active", "Youssef", "Benali", "Youssef", "Benali", "male", "MA", "ar fr", 16, 17},
+	{"AL-2026-000008", "VLO", "QAF", "active", "علی", "خان", "Ali", "Khan", "male", "PK", "ur pa", 14, 16},
+	{"AL-2026-000009", "TIR", "TIA", "transferred", "Emre", "Yıldız", "Emre", "Yildiz", "male", "TR", "tr kmr", 17, 17},
+	{"AL-2026-000010", "GJI", "KAK", "active", "زینب", "رضایی", "Zainab", "Rezaei", "female", "AF", "fa-AF", 12, 13},
+	{"AL-2026-000011", "SHK", "HAN", "reunified", "Abdi", "Warsame", "Abdi", "Warsame", "male", "SO", "so ar", 15, 16},
+	{"AL-2026-000012", "KOR", "KAP", "active", "Samuel", "Tesfay", "Samuel", "Tesfay", "male", "ER", "ti", 16, 17},
 }
 
 // appointments: guardian username, child number, kind, days ago started, days ago ended (0 = current).
@@ -129,12 +141,34 @@ func Seed(ctx context.Context, db *gorm.DB, issuer string, now time.Time) error 
 		childID := map[string]int64{}
 		for i, c := range children {
 			p := postID[c.post]
-			ch := models.Child{RegistrationNumber: c.number, RegionID: regionID[c.region], BorderPostID: &p, Status: c.status, Version: 1,
-				CreatedAt: now.Add(-time.Duration(len(children)-i) * 24 * time.Hour), UpdatedAt: now}
+			registered := now.Add(-time.Duration(len(children)-i) * 24 * time.Hour)
+			from := registered.AddDate(-(c.ageMax + 1), 0, 1).Truncate(24 * time.Hour)
+			to := registered.AddDate(-c.ageMin, 0, 0).Truncate(24 * time.Hour)
+			ch := models.Child{RegistrationNumber: c.number, RegionID: regionID[c.region], BorderPostID: &p, Status: c.status,
+				GivenName: c.given, FamilyName: c.family, GivenNameLatin: c.givenLatin, FamilyNameLatin: c.familyLatin,
+				Sex: c.sex, BirthDateFrom: &from, BirthDateTo: &to, Nationalities: models.Strings{c.nationality},
+				Languages: models.Strings(strings.Fields(c.languages)), ProtectionStatus: "unaccompanied",
+				Vulnerabilities: models.Strings{}, TraffickingIndicators: models.Strings{},
+				RegisteredAt: registered, Version: 1, CreatedAt: registered, UpdatedAt: registered}
+			if i%3 != 0 {
+				ch.VulnerabilitiesAt = &registered
+			}
 			if err := tx.Create(&ch).Error; err != nil {
 				return err
 			}
 			childID[c.number] = ch.ID
+			if rows := registry.NameRows(ch.ID, c.given, c.family, c.givenLatin, c.familyLatin, nil); len(rows) > 0 {
+				if err := tx.Create(&rows).Error; err != nil {
+					return err
+				}
+			}
+			if err := tx.Create(&models.Arrival{ChildID: ch.ID, ArrivedAt: registered.Add(-3 * time.Hour), BorderPostID: &p,
+				HowFound: "presented_at_border", CreatedAt: registered}).Error; err != nil {
+				return err
+			}
+		}
+		if err := tx.Exec(`SELECT setval('child_registration_seq', ?)`, len(children)).Error; err != nil {
+			return err
 		}
 		day := 24 * time.Hour
 		for _, a := range appointments {

@@ -1,0 +1,86 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kujdes/kujdes/auth"
+	"github.com/kujdes/kujdes/models"
+	"github.com/kujdes/kujdes/registry"
+)
+
+// ageAssessmentList is a child's assessments with the benefit-of-the-doubt verdict over them.
+type ageAssessmentList struct {
+	Items []models.AgeAssessment `json:"items"`
+	// TreatedAsChild is false only when the latest decision concluded "adult" on a range wholly
+	// at or above 18 and no appeal against it is pending or succeeded.
+	TreatedAsChild bool `json:"treated_as_child"`
+}
+
+func (a *API) listAgeAssessments(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	items, err := a.Registry.ListAgeAssessments(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	if items == nil {
+		items = []models.AgeAssessment{}
+	}
+	c.JSON(http.StatusOK, ageAssessmentList{Items: items, TreatedAsChild: registry.TreatedAsChild(items)})
+}
+
+func (a *API) requestAgeAssessment(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	var in registry.AgeRequestInput
+	if err := decodeJSON(c, &in); err != nil {
+		WriteError(c, err)
+		return
+	}
+	as, err := a.Registry.RequestAgeAssessment(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Header("Location", fmt.Sprintf("%s/children/%d/age-assessments/%d", Prefix, id, as.ID))
+	c.Header("ETag", etag(as.Version))
+	c.JSON(http.StatusCreated, as)
+}
+
+func (a *API) updateAgeAssessment(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	aid, err := strconv.ParseInt(c.Param("aid"), 10, 64)
+	if err != nil || aid <= 0 {
+		WriteError(c, models.ErrNotFound)
+		return
+	}
+	var in registry.AgeResultInput
+	if err := decodeJSON(c, &in); err != nil {
+		WriteError(c, err)
+		return
+	}
+	version := ifMatch(c)
+	if version < 0 {
+		WriteError(c, models.ErrConflict)
+		return
+	}
+	as, err := a.Registry.RecordAgeResult(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, aid, version, in)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Header("ETag", etag(as.Version))
+	c.JSON(http.StatusOK, as)
+}

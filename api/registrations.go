@@ -1,0 +1,120 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kujdes/kujdes/auth"
+	"github.com/kujdes/kujdes/registry"
+)
+
+// register registers an arrival: 201 with the child's number, or 409 possible-duplicates
+// listing the candidates (send again with existing_child_id, or confirm_new: true).
+func (a *API) register(c *gin.Context) {
+	var in registry.RegistrationInput
+	if err := decodeJSON(c, &in); err != nil {
+		WriteError(c, err)
+		return
+	}
+	res, err := a.Registry.RegisterArrival(c.Request.Context(), auth.ActorFrom(c.Request.Context()), in)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Header("Location", fmt.Sprintf("%s/children/%d", Prefix, res.ChildID))
+	c.JSON(http.StatusCreated, res)
+}
+
+// recordArrival records another arrival of a known child.
+func (a *API) recordArrival(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	var in registry.ArrivalInput
+	if err := decodeJSON(c, &in); err != nil {
+		WriteError(c, err)
+		return
+	}
+	res, err := a.Registry.RecordArrival(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, res)
+}
+
+// searchChildren searches the children in scope; the name travels in the body.
+func (a *API) searchChildren(c *gin.Context) {
+	var in registry.SearchInput
+	if err := decodeJSON(c, &in); err != nil {
+		WriteError(c, err)
+		return
+	}
+	page, err := a.Registry.SearchChildren(c.Request.Context(), auth.ActorFrom(c.Request.Context()), in)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	if page.Items == nil {
+		page.Items = []registry.ChildView{}
+	}
+	c.JSON(http.StatusOK, page)
+}
+
+// needsAction lists the children in scope waiting for a guardian, an assessment or a decision.
+func (a *API) needsAction(c *gin.Context) {
+	limit, _ := strconv.Atoi(c.Query("limit"))
+	rows, err := a.Registry.NeedsActionQueue(c.Request.Context(), auth.ActorFrom(c.Request.Context()), limit)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	if rows == nil {
+		rows = []registry.NeedsAction{}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": rows})
+}
+
+// mergeChild marks another record as a duplicate of this one.
+func (a *API) mergeChild(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	var in registry.MergeInput
+	if err := decodeJSON(c, &in); err != nil {
+		WriteError(c, err)
+		return
+	}
+	m, err := a.Registry.MergeChildren(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, m)
+}
+
+// unmergeChild undoes the merge of this duplicate record.
+func (a *API) unmergeChild(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		WriteError(c, err)
+		return
+	}
+	m, err := a.Registry.UnmergeChild(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in.Reason)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, m)
+}

@@ -1,0 +1,470 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/language"
+	"gorm.io/gorm"
+
+	"github.com/kujdes/kujdes/models"
+)
+
+// MaxChildAge is the oldest age a registration as a child accepts; older is an input error
+// (an age assessment settles real doubts).
+const MaxChildAge = 25
+
+// IdentityInput is who the child is, as registered or edited.
+type IdentityInput struct {
+	GivenName       string   `json:"given_name"`
+	FamilyName      string   `json:"family_name"`
+	GivenNameLatin  string   `json:"given_name_latin"`
+	FamilyNameLatin string   `json:"family_name_latin"`
+	Aliases         []string `json:"aliases"`
+	Sex             string   `json:"sex"`
+	// Either a known birth date (YYYY-MM-DD)…
+	BirthDate string `json:"birth_date,omitempty"`
+	// …or an estimated age range in years, as of the arrival.
+	AgeMin                  *int     `json:"age_min,omitempty"`
+	AgeMax                  *int     `json:"age_max,omitempty"`
+	Nationalities           []string `json:"nationalities"`
+	Languages               []string `json:"languages"`
+	ProtectionStatus        string   `json:"protection_status"`
+	Vulnerabilities         []string `json:"vulnerabilities"`
+	SpecialNeeds            string   `json:"special_needs"`
+	TraffickingIndicators   []string `json:"trafficking_indicators"`
+	TraffickingNotes        string   `json:"trafficking_notes"`
+	VulnerabilitiesAssessed bool     `json:"vulnerabilities_assessed"`
+}
+
+// ArrivalInput is one arrival.
+type ArrivalInput struct {
+	// ArrivedAt is RFC 3339, or "2006-01-02T15:04" in UTC as an HTML datetime-local field sends.
+	ArrivedAt          string                     `json:"arrived_at"`
+	BorderPostCode     string                     `json:"border_post_code"`
+	RegionCode         string                     `json:"region_code,omitempty"`
+	Location           string                     `json:"location"`
+	HowFound           string                     `json:"how_found"`
+	AccompanyingAdults []models.AccompanyingAdult `json:"accompanying_adults"`
+	Documents          []models.Document          `json:"documents"`
+	Notes              string                     `json:"notes"`
+}
+
+// RegistrationInput registers an arrival: of a new child, or — ExistingChildID — of a child
+// already known. Unless ConfirmNew, a new child is refused while possible duplicates exist.
+type RegistrationInput struct {
+	IdentityInput
+	Arrival         ArrivalInput `json:"arrival"`
+	ExistingChildID int64        `json:"existing_child_id,omitempty"`
+	ConfirmNew      bool         `json:"confirm_new,omitempty"`
+}
+
+// DuplicatesFoundError refuses a new registration because it may be a child already known.
+type DuplicatesFoundError struct{ Candidates []Candidate }
+
+func (e *DuplicatesFoundError) Error() string {
+	return fmt.Sprintf("%d possible duplicate(s): record the arrival on one, or confirm a new child", len(e.Candidates))
+}
+
+// Registration is what RegisterArrival did.
+type Registration struct {
+	ChildID            int64  `json:"child_id"`
+	RegistrationNumber string `json:"registration_number"`
+	ArrivalID          int64  `json:"arrival_id"`
+	NewChild           bool   `json:"new_child"`
+}
+
+// identity is a validated IdentityInput.
+type identity struct {
+	in            IdentityInput
+	birthFrom     *time.Time
+	birthTo       *time.Time
+	birthKnown    bool
+	nationalities models.Strings
+	languages     models.Strings
+}
+
+// arrival is a validated ArrivalInput.
+type arrival struct {
+	in       ArrivalInput
+	at       time.Time
+	postID   *int64
+	regionID int64
+}
+
+func trimmed(ss []string) []string {
+	out := []string{}
+	for _, s := range ss {
+		if s = strings.TrimSpace(s); s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// validateIdentity checks every identity field; asOf is the arrival (age estimates refer to it).
+func validateIdentity(in IdentityInput, asOf time.Time, now time.Time, verr *models.ValidationError) identity {
+	in.GivenName, in.FamilyName = strings.TrimSpace(in.GivenName), strings.TrimSpace(in.FamilyName)
+	in.GivenNameLatin, in.FamilyNameLatin = strings.TrimSpace(in.GivenNameLatin), strings.TrimSpace(in.FamilyNameLatin)
+	in.Aliases = trimmed(in.Aliases)
+	if in.GivenNameLatin == "" && in.GivenName != "" {
+		in.GivenNameLatin = LatinName(in.GivenName)
+	}
+	if in.FamilyNameLatin == "" && in.FamilyName != "" {
+		in.FamilyNameLatin = LatinName(in.FamilyName)
+	}
+	if in.GivenName == "" && in.FamilyName == "" && len(in.Aliases) == 0 {
+		verr.Add("given_name", "name_required", nil)
+	}
+	for field, v := range map[string]string{"given_name": in.GivenName, "family_name": in.FamilyName,
+		"given_name_latin": in.GivenNameLatin, "family_name_latin": in.FamilyNameLatin} {
+		if utf8.RuneCountInString(v) > 100 {
+			verr.Add(field, "too_long", map[string]any{"Max": 100})
+		}
+	}
+	if len(in.Aliases) > 20 {
+		verr.Add("aliases", "too_many", map[string]any{"Max": 20})
+	}
+	if !slices.Contains(models.Sexes, in.Sex) {
+		verr.Add("sex", "code_unknown", map[string]any{"Value": in.Sex})
+	}
+	if in.ProtectionStatus == "" {
+		in.ProtectionStatus = "unaccompanied"
+	}
+	if !slices.Contains(models.ProtectionStatuses, in.ProtectionStatus) {
+		verr.Add("protection_status", "code_unknown", map[string]any{"Value": in.ProtectionStatus})
+	}
+	id := identity{in: in}
+
+	// Birth: a known date, or an estimated age range at the arrival.
+	switch {
+	case strings.TrimSpace(in.BirthDate) != "":
+		d, err := time.Parse(time.DateOnly, strings.TrimSpace(in.BirthDate))
+		switch {
+		case err != nil:
+			verr.Add("birth_date", "date_invalid", nil)
+		case d.After(now):
+			verr.Add("birth_date", "date_in_future", nil)
+		case ageAt(d, asOf) > MaxChildAge:
+			verr.Add("birth_date", "age_too_high", map[string]any{"Max": MaxChildAge})
+		default:
+			id.birthFrom, id.birthTo, id.birthKnown = &d, &d, true
+		}
+	case in.AgeMin != nil || in.AgeMax != nil:
+		lo, hi := in.AgeMin, in.AgeMax
+		if lo == nil {
+			lo = hi
+		}
+		if hi == nil {
+			hi = lo
+		}
+		switch {
+		case *lo < 0 || *hi < 0:
+			verr.Add("age_min", "age_invalid", nil)
+		case *lo > *hi:
+			verr.Add("age_max", "age_range_inverted", nil)
+		case *hi > MaxChildAge:
+			verr.Add("age_max", "age_too_high", map[string]any{"Max": MaxChildAge})
+		default:
+			// Aged lo..hi at asOf: born after asOf−(hi+1) years and no later than asOf−lo years.
+			day := time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
+			from := day.AddDate(-(*hi + 1), 0, 1)
+			to := day.AddDate(-*lo, 0, 0)
+			id.birthFrom, id.birthTo = &from, &to
+		}
+	default:
+		verr.Add("birth_date", "birth_or_age_required", nil)
+	}
+
+	for _, n := range trimmed(in.Nationalities) {
+		n = strings.ToUpper(n)
+		if !validNationality(n) {
+			verr.Add("nationalities", "code_unknown", map[string]any{"Value": n})
+			continue
+		}
+		id.nationalities = append(id.nationalities, n)
+	}
+	if len(id.nationalities) == 0 && len(trimmed(in.Nationalities)) == 0 {
+		verr.Add("nationalities", "nationality_required", nil)
+	}
+	for _, l := range trimmed(in.Languages) {
+		tag, err := language.Parse(l)
+		if err != nil {
+			verr.Add("languages", "code_unknown", map[string]any{"Value": l})
+			continue
+		}
+		id.languages = append(id.languages, tag.String())
+	}
+	for _, v := range in.Vulnerabilities {
+		if !slices.Contains(models.Vulnerabilities, v) {
+			verr.Add("vulnerabilities", "code_unknown", map[string]any{"Value": v})
+		}
+	}
+	for _, v := range in.TraffickingIndicators {
+		if !slices.Contains(models.TraffickingIndicators, v) {
+			verr.Add("trafficking_indicators", "code_unknown", map[string]any{"Value": v})
+		}
+	}
+	if utf8.RuneCountInString(in.SpecialNeeds) > 2000 || utf8.RuneCountInString(in.TraffickingNotes) > 2000 {
+		verr.Add("special_needs", "too_long", map[string]any{"Max": 2000})
+	}
+	return id
+}
+
+func ageAt(birth, at time.Time) int {
+	age := at.Year() - birth.Year()
+	if at.YearDay() < birth.YearDay() {
+		age--
+	}
+	return age
+}
+
+// parseArrivalTime accepts RFC 3339 or an HTML datetime-local value (taken as UTC).
+func parseArrivalTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Parse("2006-01-02T15:04", s)
+}
+
+// validateArrival checks the arrival and resolves its post and region. A border officer
+// registers at their own post(s); when they have one, it is the default.
+func (r *Registry) validateArrival(tx *gorm.DB, a *models.Actor, in ArrivalInput, now time.Time, verr *models.ValidationError) arrival {
+	out := arrival{in: in}
+	if strings.TrimSpace(in.ArrivedAt) == "" {
+		out.at = now
+	} else if t, err := parseArrivalTime(in.ArrivedAt); err != nil {
+		verr.Add("arrived_at", "date_invalid", nil)
+	} else if t.After(now.Add(5 * time.Minute)) {
+		verr.Add("arrived_at", "date_in_future", nil)
+	} else if t.Before(now.AddDate(-5, 0, 0)) {
+		verr.Add("arrived_at", "date_too_old", nil)
+	} else {
+		out.at = t
+	}
+	if !slices.Contains(models.HowFound, in.HowFound) {
+		verr.Add("how_found", "code_unknown", map[string]any{"Value": in.HowFound})
+	}
+	code := strings.ToUpper(strings.TrimSpace(in.BorderPostCode))
+	if code == "" && a.Has(models.RoleBorderOfficer) && len(a.BorderPostIDs) == 1 {
+		var p models.BorderPost
+		if err := tx.Take(&p, a.BorderPostIDs[0]).Error; err == nil {
+			code = p.Code
+		}
+	}
+	if code != "" {
+		var p models.BorderPost
+		if err := tx.Where("code = ?", code).Take(&p).Error; err != nil {
+			verr.Add("border_post_code", "border_post_unknown", map[string]any{"Value": code})
+		} else if a.Has(models.RoleBorderOfficer) && !a.Has(models.RoleProtectionOfficer) && !slices.Contains(a.BorderPostIDs, p.ID) {
+			verr.Add("border_post_code", "border_post_not_yours", map[string]any{"Value": code})
+		} else {
+			out.postID, out.regionID = &p.ID, p.RegionID
+		}
+	}
+	if out.postID == nil {
+		// Found inland: the region is named, or the officer's only region.
+		rc := strings.ToUpper(strings.TrimSpace(in.RegionCode))
+		var reg models.Region
+		switch {
+		case rc != "":
+			if err := tx.Where("code = ?", rc).Take(&reg).Error; err != nil {
+				verr.Add("region_code", "region_unknown", map[string]any{"Value": rc})
+			}
+		case len(a.RegionIDs) == 1:
+			tx.Take(&reg, a.RegionIDs[0])
+		}
+		if reg.ID == 0 && code == "" && rc == "" {
+			verr.Add("border_post_code", "post_or_region_required", nil)
+		}
+		if a.Has(models.RoleProtectionOfficer) && reg.ID != 0 && !slices.Contains(a.RegionIDs, reg.ID) && !a.Has(models.RoleBorderOfficer) {
+			verr.Add("region_code", "region_not_yours", map[string]any{"Value": reg.Code})
+		}
+		out.regionID = reg.ID
+		if strings.TrimSpace(in.Location) == "" && code == "" {
+			verr.Add("location", "location_required", nil)
+		}
+	}
+	for i, ad := range in.AccompanyingAdults {
+		if strings.TrimSpace(ad.Relation) == "" {
+			verr.Add(fmt.Sprintf("accompanying_adults.%d.relation", i), "required", nil)
+		}
+	}
+	for i, d := range in.Documents {
+		if !slices.Contains(models.DocumentTypes, d.Type) {
+			verr.Add(fmt.Sprintf("documents.%d.type", i), "code_unknown", map[string]any{"Value": d.Type})
+		}
+	}
+	return out
+}
+
+// duplicateQuery turns a validated identity into the duplicate search's question.
+func (id identity) duplicateQuery() DuplicateQuery {
+	return DuplicateQuery{
+		GivenName: id.in.GivenName, FamilyName: id.in.FamilyName,
+		GivenNameLatin: id.in.GivenNameLatin, FamilyNameLatin: id.in.FamilyNameLatin,
+		Aliases: id.in.Aliases, Sex: id.in.Sex, BirthDateFrom: id.birthFrom, BirthDateTo: id.birthTo,
+		Nationalities: id.nationalities,
+	}
+}
+
+// RegisterArrival registers a child who arrived: a new child (with a new registration number,
+// after the duplicate check) or another arrival of a known child. Everything is validated
+// before anything is written; the child, names, arrival and audit row commit together.
+func (r *Registry) RegisterArrival(ctx context.Context, a *models.Actor, in RegistrationInput) (Registration, error) {
+	if err := require(a, models.PermChildRegister); err != nil {
+		return Registration{}, err
+	}
+	now := r.now()
+	var out Registration
+	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var verr models.ValidationError
+		arr := r.validateArrival(tx, a, in.Arrival, now, &verr)
+		if in.ExistingChildID != 0 {
+			if err := verr.Err(); err != nil {
+				return err
+			}
+			return r.addArrival(ctx, tx, a, in.ExistingChildID, arr, now, &out)
+		}
+		asOf := arr.at
+		if asOf.IsZero() {
+			asOf = now
+		}
+		id := validateIdentity(in.IdentityInput, asOf, now, &verr)
+		if err := verr.Err(); err != nil {
+			return err
+		}
+		if !in.ConfirmNew {
+			cands, err := r.findDuplicates(tx, id.duplicateQuery(), 10)
+			if err != nil {
+				return err
+			}
+			if len(cands) > 0 {
+				return &DuplicatesFoundError{Candidates: cands}
+			}
+		}
+		var seq int64
+		if err := tx.Raw(`SELECT nextval('child_registration_seq')`).Scan(&seq).Error; err != nil {
+			return err
+		}
+		c := models.Child{
+			RegistrationNumber: fmt.Sprintf("%s-%d-%06d", r.prefix(), now.Year(), seq),
+			RegionID:           arr.regionID, BorderPostID: arr.postID, Status: "active",
+			GivenName: id.in.GivenName, FamilyName: id.in.FamilyName,
+			GivenNameLatin: id.in.GivenNameLatin, FamilyNameLatin: id.in.FamilyNameLatin,
+			Sex: id.in.Sex, BirthDateKnown: id.birthKnown, BirthDateFrom: id.birthFrom, BirthDateTo: id.birthTo,
+			Nationalities: orEmpty(id.nationalities), Languages: orEmpty(id.languages),
+			ProtectionStatus: id.in.ProtectionStatus, Vulnerabilities: orEmpty(id.in.Vulnerabilities),
+			SpecialNeeds: id.in.SpecialNeeds, TraffickingIndicators: orEmpty(id.in.TraffickingIndicators),
+			TraffickingNotes: id.in.TraffickingNotes, RegisteredAt: now, RegisteredBy: &a.UserID,
+			Version: 1, CreatedAt: now, UpdatedAt: now,
+		}
+		if id.in.VulnerabilitiesAssessed || len(id.in.Vulnerabilities) > 0 || strings.TrimSpace(id.in.SpecialNeeds) != "" {
+			c.VulnerabilitiesAt = &now
+		}
+		if err := tx.Create(&c).Error; err != nil {
+			return err
+		}
+		if rows := NameRows(c.ID, c.GivenName, c.FamilyName, c.GivenNameLatin, c.FamilyNameLatin, id.in.Aliases); len(rows) > 0 {
+			if err := tx.Create(&rows).Error; err != nil {
+				return err
+			}
+		}
+		ar, err := r.insertArrival(tx, a, c.ID, arr)
+		if err != nil {
+			return err
+		}
+		out = Registration{ChildID: c.ID, RegistrationNumber: c.RegistrationNumber, ArrivalID: ar.ID, NewChild: true}
+		return audit(ctx, tx, a, "child.register", "child", strconv.FormatInt(c.ID, 10), registrationChanges(c, in.ConfirmNew), "")
+	})
+	return out, err
+}
+
+// registrationChanges names the recorded fields; identity values are withheld from the trail.
+func registrationChanges(c models.Child, confirmedNew bool) models.AuditChanges {
+	ch := models.AuditChanges{"status": {After: c.Status}, "protection_status": {After: c.ProtectionStatus}}
+	for _, f := range []string{"given_name", "family_name", "sex", "birth_date", "nationalities", "languages", "vulnerabilities", "trafficking_indicators"} {
+		ch[f] = models.FieldChange{}
+	}
+	if confirmedNew {
+		ch["confirmed_new_despite_candidates"] = models.FieldChange{After: true}
+	}
+	return ch
+}
+
+func orEmpty[T ~[]string](s T) models.Strings {
+	if s == nil {
+		return models.Strings{}
+	}
+	return models.Strings(s)
+}
+
+func (r *Registry) prefix() string {
+	if r.RegistrationPrefix == "" {
+		return "AL"
+	}
+	return r.RegistrationPrefix
+}
+
+func (r *Registry) insertArrival(tx *gorm.DB, a *models.Actor, childID int64, arr arrival) (models.Arrival, error) {
+	ar := models.Arrival{
+		ChildID: childID, ArrivedAt: arr.at, BorderPostID: arr.postID, Location: strings.TrimSpace(arr.in.Location),
+		HowFound: arr.in.HowFound, AccompanyingAdults: arr.in.AccompanyingAdults, Documents: arr.in.Documents,
+		Notes: strings.TrimSpace(arr.in.Notes), RegisteredBy: &a.UserID, CreatedAt: r.now(),
+	}
+	return ar, tx.Create(&ar).Error
+}
+
+// addArrival records another arrival of a known child. The officer may not see the child yet
+// (it was registered elsewhere: that is why the duplicate check showed it); after this
+// arrival at their post, the child is in their scope.
+func (r *Registry) addArrival(ctx context.Context, tx *gorm.DB, a *models.Actor, childID int64, arr arrival, now time.Time, out *Registration) error {
+	var c models.Child
+	if err := tx.Where("id = ? AND status <> 'duplicate'", childID).Take(&c).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			var verr models.ValidationError
+			verr.Add("existing_child_id", "child_unknown", map[string]any{"Value": childID})
+			return &verr
+		}
+		return err
+	}
+	ar, err := r.insertArrival(tx, a, c.ID, arr)
+	if err != nil {
+		return err
+	}
+	if err := tx.Model(&models.Child{}).Where("id = ?", c.ID).Updates(map[string]any{"version": gorm.Expr("version + 1"), "updated_at": now}).Error; err != nil {
+		return err
+	}
+	*out = Registration{ChildID: c.ID, RegistrationNumber: c.RegistrationNumber, ArrivalID: ar.ID}
+	return audit(ctx, tx, a, "child.arrival", "child", strconv.FormatInt(c.ID, 10), models.AuditChanges{
+		"arrival_id": {After: ar.ID}, "arrived_at": {After: ar.ArrivedAt.Format(time.RFC3339)},
+	}, "")
+}
+
+// RecordArrival records another arrival of the child childID (from the child's page).
+func (r *Registry) RecordArrival(ctx context.Context, a *models.Actor, childID int64, in ArrivalInput) (Registration, error) {
+	return r.RegisterArrival(ctx, a, RegistrationInput{Arrival: in, ExistingChildID: childID})
+}
+
+// AgeRangeAt is the age range at a moment of someone born between from and to.
+func AgeRangeAt(from, to, at time.Time) (lo, hi int) {
+	return ageAt(to, at), ageAt(from, at)
+}
+
+// validNationality accepts ISO 3166-1 alpha-2 country codes, plus XK (Kosovo), XS (stateless)
+// and XX (unknown).
+func validNationality(code string) bool {
+	switch code {
+	case "XK", "XS", "XX":
+		return true
+	}
+	r, err := language.ParseRegion(code)
+	return err == nil && len(code) == 2 && r.IsCountry() && r.String() == code
+}

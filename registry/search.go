@@ -1,0 +1,198 @@
+package registry
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/kujdes/kujdes/models"
+)
+
+// SearchInput filters the children in the actor's scope. Names travel in the request body,
+// never in a URL.
+type SearchInput struct {
+	Name           string `json:"name,omitempty"`
+	Status         string `json:"status,omitempty"`
+	Nationality    string `json:"nationality,omitempty"`
+	AgeBand        string `json:"age_band,omitempty"` // "0-13", "14-15", "16-17", "18+"
+	RegisteredFrom string `json:"registered_from,omitempty"`
+	RegisteredTo   string `json:"registered_to,omitempty"`
+	After          int64  `json:"after,omitempty"`
+	Limit          int    `json:"limit,omitempty"`
+}
+
+// AgeBands are the bands a search may filter by (age today, from the birth range's middle).
+var AgeBands = []string{"0-13", "14-15", "16-17", "18+"}
+
+// SearchChildren lists the children in scope that match, by id (keyset), or — with a name —
+// the closest names first. The search is audited (its filters, not the name).
+func (r *Registry) SearchChildren(ctx context.Context, a *models.Actor, in SearchInput) (ChildPage, error) {
+	if err := require(a, models.PermChildList); err != nil {
+		return ChildPage{}, err
+	}
+	var verr models.ValidationError
+	in.Name = strings.TrimSpace(in.Name)
+	if in.Status != "" && !slices.Contains(models.ChildStatuses, in.Status) {
+		verr.Add("status", "code_unknown", map[string]any{"Value": in.Status})
+	}
+	if in.AgeBand != "" && !slices.Contains(AgeBands, in.AgeBand) {
+		verr.Add("age_band", "code_unknown", map[string]any{"Value": in.AgeBand})
+	}
+	var from, to time.Time
+	var err error
+	if in.RegisteredFrom != "" {
+		if from, err = time.Parse(time.DateOnly, in.RegisteredFrom); err != nil {
+			verr.Add("registered_from", "date_invalid", nil)
+		}
+	}
+	if in.RegisteredTo != "" {
+		if to, err = time.Parse(time.DateOnly, in.RegisteredTo); err != nil {
+			verr.Add("registered_to", "date_invalid", nil)
+		}
+	}
+	if err := verr.Err(); err != nil {
+		return ChildPage{}, err
+	}
+	limit := in.Limit
+	switch {
+	case limit <= 0:
+		limit = 50
+	case limit > MaxPageSize:
+		limit = MaxPageSize
+	}
+	var page ChildPage
+	err = r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		q := r.children(tx, a)
+		if in.Status != "" {
+			q = q.Where("children.status = ?", in.Status)
+		}
+		if in.Nationality != "" {
+			q = q.Where("? = ANY(children.nationalities)", strings.ToUpper(in.Nationality))
+		}
+		if !from.IsZero() {
+			q = q.Where("children.registered_at >= ?", from)
+		}
+		if !to.IsZero() {
+			q = q.Where("children.registered_at < ?", to.AddDate(0, 0, 1))
+		}
+		if in.AgeBand != "" {
+			lo, hi := ageBand(in.AgeBand)
+			today := r.now()
+			// Age from the middle of the birth range.
+			mid := "(children.birth_date_from + (children.birth_date_to - children.birth_date_from) / 2)"
+			q = q.Where(mid+" > ?::date AND "+mid+" <= ?::date", today.AddDate(-(hi+1), 0, 0), today.AddDate(-lo, 0, 0))
+		}
+		var rows []models.Child
+		if in.Name != "" {
+			// Closest names first; trigram similarity over the transliterated, accent-folded names.
+			latin := strings.ToLower(LatinName(in.Name))
+			q = q.Joins(`JOIN LATERAL (SELECT max(similarity(cn.norm, lower(kujdes_unaccent(?)))) AS sim
+				FROM child_names cn WHERE cn.child_id = children.id) names ON true`, latin).
+				Where("names.sim >= 0.3").Order("names.sim DESC, children.id")
+			if err := q.Limit(limit).Find(&rows).Error; err != nil {
+				return err
+			}
+		} else {
+			if err := q.Where("children.id > ?", in.After).Order("children.id").Limit(limit + 1).Find(&rows).Error; err != nil {
+				return err
+			}
+			if len(rows) > limit {
+				rows, page.Next = rows[:limit], rows[limit-1].ID
+			}
+		}
+		views, err := r.views(tx, a, rows)
+		if err != nil {
+			return err
+		}
+		page.Items = views
+		return audit(ctx, tx, a, "child.search", "child", "", models.AuditChanges{
+			"by_name": {After: in.Name != ""}, "status": {After: in.Status}, "nationality": {After: in.Nationality},
+			"age_band": {After: in.AgeBand}, "count": {After: len(rows)},
+		}, "")
+	})
+	return page, err
+}
+
+func ageBand(b string) (lo, hi int) {
+	switch b {
+	case "0-13":
+		return 0, 13
+	case "14-15":
+		return 14, 15
+	case "16-17":
+		return 16, 17
+	}
+	return 18, 150
+}
+
+// NeedsAction is a child waiting for something the standards require, with what.
+type NeedsAction struct {
+	ChildView
+	// Reasons: "no_guardian" (S1/S2), "vulnerabilities_not_assessed" (S4),
+	// "age_assessment_pending".
+	Reasons []string `json:"reasons"`
+}
+
+// NeedsActionQueue lists the children in scope who still need a guardian, a vulnerability
+// assessment or an age decision, oldest registration first. (Placements arrive with the
+// placements module.)
+func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit int) ([]NeedsAction, error) {
+	if err := require(a, models.PermChildList); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > MaxPageSize {
+		limit = 100
+	}
+	var out []NeedsAction
+	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := r.now()
+		type row struct {
+			models.Child
+			NoGuardian, NotAssessed, AgePending bool
+		}
+		var rows []row
+		err := r.children(tx, a).Select(`children.*,
+			NOT EXISTS (SELECT 1 FROM guardian_appointments ga WHERE ga.child_id = children.id
+				AND ga.started_at <= ? AND (ga.ended_at IS NULL OR ga.ended_at > ?)) AS no_guardian,
+			children.vulnerabilities_assessed_at IS NULL AS not_assessed,
+			EXISTS (SELECT 1 FROM age_assessments aa WHERE aa.child_id = children.id AND aa.outcome = 'pending') AS age_pending`, now, now).
+			Where("children.status IN ('active','missing')").
+			Where(`(NOT EXISTS (SELECT 1 FROM guardian_appointments ga WHERE ga.child_id = children.id
+				AND ga.started_at <= ? AND (ga.ended_at IS NULL OR ga.ended_at > ?))
+				OR children.vulnerabilities_assessed_at IS NULL
+				OR EXISTS (SELECT 1 FROM age_assessments aa WHERE aa.child_id = children.id AND aa.outcome = 'pending'))`, now, now).
+			Order("children.registered_at, children.id").Limit(limit).Scan(&rows).Error
+		if err != nil {
+			return err
+		}
+		var kids []models.Child
+		var reasons [][]string
+		for _, x := range rows {
+			var rs []string
+			if x.NoGuardian {
+				rs = append(rs, "no_guardian")
+			}
+			if x.NotAssessed {
+				rs = append(rs, "vulnerabilities_not_assessed")
+			}
+			if x.AgePending {
+				rs = append(rs, "age_assessment_pending")
+			}
+			if len(rs) > 0 && len(kids) < limit {
+				kids, reasons = append(kids, x.Child), append(reasons, rs)
+			}
+		}
+		views, err := r.views(tx, a, kids)
+		if err != nil {
+			return err
+		}
+		for i, v := range views {
+			out = append(out, NeedsAction{ChildView: v, Reasons: reasons[i]})
+		}
+		return audit(ctx, tx, a, "child.list", "child", "", models.AuditChanges{"queue": {After: "needs_action"}, "count": {After: len(out)}}, "")
+	})
+	return out, err
+}
