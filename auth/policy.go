@@ -39,6 +39,8 @@ var policy = map[Route]Permission{
 	{"GET", "/children/:id/history"}:               models.PermChildHistory,
 	{"GET", "/register"}:                           models.PermChildRegister,
 	{"POST", "/register"}:                          models.PermChildRegister,
+	{"GET", "/register/done"}:                      models.PermChildRegister,
+	{"GET", "/children/needs-action"}:              models.PermChildList,
 	{"POST", "/children/search"}:                   models.PermChildList,
 	{"POST", "/children/:id/arrivals"}:             models.PermChildRegister,
 	{"POST", "/children/:id/merge"}:                models.PermChildMerge,

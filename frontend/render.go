@@ -159,7 +159,14 @@ func (r *renderer) render(c *gin.Context, status int, name, title string, data a
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "base", p); err != nil {
 		slog.ErrorContext(ctx, "render page", "page", name, "err", err, "request_id", p.RequestID)
-		c.AbortWithStatus(http.StatusInternalServerError)
+		if name != "error" {
+			// Never half a page, never a blank one: the localized error page instead.
+			r.render(c, http.StatusInternalServerError, "error", "error.internal.title",
+				errorPage{TitleID: "error.internal.title", DetailID: "error.internal.detail"})
+		} else {
+			c.AbortWithStatus(http.StatusInternalServerError)
+		}
+		c.Abort()
 		return
 	}
 	c.Header("Content-Language", p.Lang.Tag)

@@ -377,7 +377,7 @@ func (r *Registry) applyAgeResult(cur models.AgeAssessment, in AgeResultInput, t
 			{"result_min", !sameInt(next.ResultMin, cur.ResultMin)},
 			{"result_max", !sameInt(next.ResultMax, cur.ResultMax)},
 			{"outcome", next.Outcome != cur.Outcome},
-			{"decided_at", in.DecidedAt != nil && !sameDay(*in.DecidedAt, *cur.DecidedAt)},
+			{"decided_at", in.DecidedAt != nil && (cur.DecidedAt == nil || !sameDay(*in.DecidedAt, *cur.DecidedAt))},
 		} {
 			if f.changed {
 				verr.Add(f.field, "age_decision_final", nil)

@@ -297,6 +297,23 @@ func TestAgeAssessmentUseCases(t *testing.T) {
 	if n := f.count(t, `SELECT count(*) FROM age_assessments WHERE outcome <> 'pending' OR version <> 1`); n != 0 {
 		t.Fatal("a refused result changed the assessment")
 	}
+	// Decision dates: not in the future, not before the request, not without a decision.
+	for _, tc := range []struct {
+		name string
+		in   registry.AgeResultInput
+		want []string
+	}{
+		{"in the future", registry.AgeResultInput{Outcome: "minor", DecidedAt: ptr(f.now.AddDate(0, 0, 2))}, []string{"decided_at:age_date_in_future"}},
+		{"before the request", registry.AgeResultInput{Outcome: "minor", DecidedAt: ptr(f.now.AddDate(0, 0, -2))}, []string{"decided_at:age_decided_before_request"}},
+		{"without an outcome", registry.AgeResultInput{DecidedAt: ptr(f.now)}, []string{"outcome:age_outcome_required"}},
+		{"a range without an outcome", registry.AgeResultInput{ResultMin: intp(15)}, []string{"outcome:age_outcome_required"}},
+		{"medical added without a reason", registry.AgeResultInput{Methods: []string{"interview", "medical"}, Outcome: "minor"}, []string{"medical_justification:age_medical_needs_justification"}},
+	} {
+		_, err := f.reg.RecordAgeResult(ctx, f.officer, f.child, first.ID, 1, tc.in)
+		if got := problems(t, err); !slices.Equal(got, tc.want) {
+			t.Errorf("decision %s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
 	// An appeal cannot precede a decision.
 	_, err = f.reg.RecordAgeResult(ctx, f.officer, f.child, first.ID, 1, registry.AgeResultInput{AppealLodgedAt: &f.now})
 	if got := problems(t, err); !slices.Equal(got, []string{"appeal_lodged_at:age_appeal_needs_decision"}) {
@@ -398,3 +415,5 @@ func TestAgeAssessmentUseCases(t *testing.T) {
 		t.Errorf("second assessment lost its reason: %q", second.Reason)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -2,6 +2,11 @@ package registry
 
 import (
 	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -47,6 +52,37 @@ type Reason struct {
 	Data map[string]any `json:"data,omitempty"`
 }
 
+// Bands and reason codes of the duplicate check.
+const (
+	BandLikely   = "likely"
+	BandPossible = "possible"
+
+	ReasonNameSimilar      = "name_similar"       // Name, Similarity (percent)
+	ReasonNameSameSkeleton = "name_same_skeleton" // Name
+	ReasonAliasMatch       = "alias_match"        // Name, Similarity (percent)
+	ReasonNamesSwapped     = "names_swapped"
+	ReasonBirthOverlap     = "birth_overlap"
+	ReasonBirthFar         = "birth_far" // Years
+	ReasonSexSame          = "sex_same"
+	ReasonSexDiffers       = "sex_differs"
+	ReasonNationalitySame  = "nationality_same"
+)
+
+// The score of a candidate is its name similarity (0–1) times factors for birth date, sex and
+// nationality (each at most 1). The thresholds were chosen on registry/testdata/name_pairs.csv
+// (TestDuplicateDetectionQuality reports precision and recall there).
+const (
+	likelyScore   = 0.80
+	possibleScore = 0.60
+
+	// retrievalThreshold is pg_trgm's similarity threshold for the % operator: loose enough
+	// for a variant spelling of the full name ("muhammad ahmadi" / "mohammad ahmadi" is 0.67),
+	// tight enough that every "Mohammad X" is not a hit.
+	retrievalThreshold = 0.45
+	// candidatePool is how many retrieved children are scored in Go.
+	candidatePool = 60
+)
+
 // FindDuplicates ranks existing children who may be the one described (audited search).
 func (r *Registry) FindDuplicates(ctx context.Context, a *models.Actor, q DuplicateQuery) ([]Candidate, error) {
 	if err := require(a, models.PermChildRegister); err != nil {
@@ -63,7 +99,573 @@ func (r *Registry) FindDuplicates(ctx context.Context, a *models.Actor, q Duplic
 	return out, err
 }
 
-// findDuplicates is the search itself, inside the caller's transaction.
+// findDuplicates is the search itself, inside the caller's transaction. It is deliberately not
+// scoped: the same child may have been registered at any post. It returns only a summary.
+//
+// Retrieval is in SQL over child_names: trigram similarity of the full names and aliases
+// (word order does not matter to trigrams, so swapped names are found), equality of the
+// consonant skeleton (which finds a name written in another script or vowel spelling), and,
+// when only one name is known, the given and family names too. The best candidatePool
+// children, pre-ranked by name similarity, birth-date distance and sex, are then scored in Go.
 func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]Candidate, error) {
-	return nil, nil
+	if limit <= 0 {
+		return []Candidate{}, nil
+	}
+	qp := queryPerson(q)
+	terms := qp.searchTerms()
+	if len(terms) == 0 {
+		return []Candidate{}, nil
+	}
+	if err := tx.Exec(fmt.Sprintf("SET LOCAL pg_trgm.similarity_threshold = %g", retrievalThreshold)).Error; err != nil {
+		return nil, fmt.Errorf("duplicate search: %w", err)
+	}
+	var values []string
+	var args []any
+	for _, t := range terms {
+		values = append(values, "(lower(kujdes_unaccent(?::text)), ?::text, ?::boolean)")
+		args = append(args, t.latin, t.skeleton, t.single)
+	}
+	args = append(args, q.BirthDateTo, q.BirthDateFrom, q.Sex)
+	query := `WITH q(term, skel, single) AS (VALUES ` + strings.Join(values, ", ") + `),
+	hits AS (
+		SELECT cn.child_id, similarity(cn.norm, q.term) AS sim
+		FROM q JOIN child_names cn ON cn.norm % q.term
+		WHERE cn.kind IN ('full', 'alias') OR (q.single AND cn.kind IN ('given', 'family'))
+		UNION ALL
+		SELECT cn.child_id, 1.0
+		FROM q JOIN child_names cn ON cn.skeleton = q.skel
+		WHERE q.skel <> '' AND (cn.kind IN ('full', 'alias') OR (q.single AND cn.kind IN ('given', 'family')))
+	),
+	best AS (SELECT child_id, max(sim) AS sim FROM hits GROUP BY child_id)
+	SELECT c.id, c.registration_number, c.given_name, c.family_name, c.given_name_latin,
+		c.family_name_latin, c.sex, c.birth_date_from, c.birth_date_to, c.nationalities,
+		c.registered_at, bp.code AS border_post
+	FROM best
+	JOIN children c ON c.id = best.child_id AND c.status <> 'duplicate'
+	LEFT JOIN border_posts bp ON bp.id = c.border_post_id
+	ORDER BY best.sim
+		- 0.1 * coalesce(LEAST(GREATEST(c.birth_date_from - ?::date, ?::date - c.birth_date_to, 0), 1826), 0) / 365.25
+		- CASE WHEN c.sex IN ('male', 'female') AND ?::text IN ('male', 'female') AND c.sex <> ?::text THEN 0.5 ELSE 0 END DESC,
+		c.id
+	LIMIT ` + fmt.Sprint(candidatePool)
+	args = append(args, q.Sex)
+	var rows []candidateRow
+	if err := tx.Raw(query, args...).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("duplicate search: %w", err)
+	}
+	if len(rows) == 0 {
+		return []Candidate{}, nil
+	}
+	ids := make([]int64, len(rows))
+	for i, row := range rows {
+		ids[i] = row.ID
+	}
+	var names []models.ChildName
+	if err := tx.Model(&models.ChildName{}).Where("child_id IN ?", ids).Order("id").Find(&names).Error; err != nil {
+		return nil, fmt.Errorf("duplicate search names: %w", err)
+	}
+	byChild := map[int64][]models.ChildName{}
+	for _, n := range names {
+		byChild[n.ChildID] = append(byChild[n.ChildID], n)
+	}
+	out := []Candidate{}
+	for _, row := range rows {
+		score, reasons := scoreMatch(qp, storedPerson(row, byChild[row.ID]))
+		if score < possibleScore {
+			continue
+		}
+		out = append(out, row.candidate(score, reasons))
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// candidateRow is a retrieved child.
+type candidateRow struct {
+	ID                 int64
+	RegistrationNumber string
+	GivenName          string
+	FamilyName         string
+	GivenNameLatin     string
+	FamilyNameLatin    string
+	Sex                string
+	BirthDateFrom      *time.Time
+	BirthDateTo        *time.Time
+	Nationalities      models.Strings
+	RegisteredAt       time.Time
+	BorderPost         string
+}
+
+func (row candidateRow) candidate(score float64, reasons []Reason) Candidate {
+	c := Candidate{
+		ChildID: row.ID, RegistrationNumber: row.RegistrationNumber,
+		Score: math.Round(score*100) / 100, Band: BandPossible, Reasons: reasons,
+		Name: joinName(row.GivenNameLatin, row.FamilyNameLatin), Sex: row.Sex,
+		Nationalities: append([]string{}, row.Nationalities...),
+		RegisteredAt:  row.RegisteredAt.UTC().Format(time.RFC3339), BorderPost: row.BorderPost,
+	}
+	if score >= likelyScore {
+		c.Band = BandLikely
+	}
+	if row.BirthDateFrom != nil {
+		c.BirthDateFrom = row.BirthDateFrom.Format(time.DateOnly)
+	}
+	if row.BirthDateTo != nil {
+		c.BirthDateTo = row.BirthDateTo.Format(time.DateOnly)
+	}
+	return c
+}
+
+// --- Scoring -------------------------------------------------------------------------------
+
+// person is one side of a comparison: its names folded for matching, and its other facts.
+type person struct {
+	forms    []nameForm // (given, family) readings: the officer's Latin, the original's transliteration
+	aliases  []nameForm // alias names, in given
+	sex      string
+	from, to *time.Time
+	nats     []string
+}
+
+// nameForm is a name folded into words (see nameWords), with its phonetic forms precomputed.
+type nameForm struct {
+	label          string // the Latin name as shown
+	given, family  name
+	full, fullSwap name
+}
+
+type name struct {
+	words    []string
+	phon     string // phonetic words joined by spaces, for trigrams
+	key      string // phonetic words concatenated, for the edit distance
+	skeleton string
+}
+
+func makeName(s string) name {
+	ws := nameWords(s)
+	n := name{words: ws}
+	ph := make([]string, len(ws))
+	for i, w := range ws {
+		ph[i] = phoneticWord(w)
+	}
+	n.phon = strings.Join(ph, " ")
+	n.key = strings.Join(ph, "")
+	n.skeleton = skeletonOf(ws)
+	return n
+}
+
+func (n name) empty() bool { return len(n.words) == 0 }
+
+func makeForm(given, family string) nameForm {
+	f := nameForm{label: joinName(given, family), given: makeName(given), family: makeName(family)}
+	f.full = makeName(joinName(given, family))
+	f.fullSwap = makeName(joinName(family, given))
+	return f
+}
+
+func (f nameForm) empty() bool { return f.given.empty() && f.family.empty() }
+
+// queryPerson reads a duplicate query: the officer's Latin names (or the transliteration of
+// the originals when no Latin was typed) and the transliteration of the originals.
+func queryPerson(q DuplicateQuery) person {
+	p := person{sex: q.Sex, from: q.BirthDateFrom, to: q.BirthDateTo, nats: q.Nationalities}
+	given, family := cleanName(q.GivenName), cleanName(q.FamilyName)
+	p.addForm(latinOf(given, q.GivenNameLatin), latinOf(family, q.FamilyNameLatin))
+	p.addForm(latinOf(given, ""), latinOf(family, ""))
+	for _, a := range q.Aliases {
+		if a = cleanName(a); a != "" {
+			p.aliases = append(p.aliases, makeForm(latinOf(a, ""), ""))
+		}
+	}
+	return p
+}
+
+// storedPerson reads a retrieved child with its child_names rows (several given and family
+// names when records were merged).
+func storedPerson(row candidateRow, names []models.ChildName) person {
+	p := person{sex: row.Sex, from: row.BirthDateFrom, to: row.BirthDateTo, nats: row.Nationalities}
+	p.addForm(latinOf(row.GivenName, row.GivenNameLatin), latinOf(row.FamilyName, row.FamilyNameLatin))
+	p.addForm(latinOf(row.GivenName, ""), latinOf(row.FamilyName, ""))
+	var givens, families []string
+	for _, n := range names {
+		switch n.Kind {
+		case "given":
+			givens = append(givens, n.Latin)
+		case "family":
+			families = append(families, n.Latin)
+		case "alias":
+			p.aliases = append(p.aliases, makeForm(n.Latin, ""))
+		}
+	}
+	for _, g := range givens {
+		for _, f := range families {
+			p.addForm(g, f)
+		}
+	}
+	return p
+}
+
+func (p *person) addForm(given, family string) {
+	if len(p.forms) >= 6 {
+		return
+	}
+	for _, f := range p.forms {
+		if f.label == joinName(given, family) {
+			return
+		}
+	}
+	if f := makeForm(given, family); !f.empty() {
+		p.forms = append(p.forms, f)
+	}
+}
+
+// searchTerm is one name to retrieve candidates by.
+type searchTerm struct {
+	latin, skeleton string
+	single          bool // only one name (given or family) is known
+}
+
+func (p person) searchTerms() []searchTerm {
+	var out []searchTerm
+	seen := map[string]bool{}
+	add := func(t searchTerm) {
+		k := t.latin + "\x00" + t.skeleton
+		if t.latin != "" && !seen[k] {
+			seen[k] = true
+			out = append(out, t)
+		}
+	}
+	for _, f := range p.forms {
+		single := f.given.empty() || f.family.empty()
+		add(searchTerm{latin: f.label, skeleton: f.full.skeleton, single: single})
+		if !single {
+			add(searchTerm{latin: f.label, skeleton: f.fullSwap.skeleton})
+		}
+	}
+	for _, a := range p.aliases {
+		add(searchTerm{latin: a.label, skeleton: a.full.skeleton, single: true})
+	}
+	return out
+}
+
+// nameMatch is how well two people's names agree, and why.
+type nameMatch struct {
+	score        float64
+	label        string // the candidate's name that matched
+	swapped      bool
+	alias        bool
+	sameSkeleton bool
+}
+
+// scoreMatch compares a query with a candidate: name similarity times the birth, sex and
+// nationality factors.
+func scoreMatch(q, c person) (float64, []Reason) {
+	m := matchNames(q, c)
+	if m.score == 0 {
+		return 0, nil
+	}
+	pct := int(math.Round(m.score * 100))
+	var reasons []Reason
+	if m.alias {
+		reasons = append(reasons, Reason{Code: ReasonAliasMatch, Data: map[string]any{"Name": m.label, "Similarity": pct}})
+	} else {
+		reasons = append(reasons, Reason{Code: ReasonNameSimilar, Data: map[string]any{"Name": m.label, "Similarity": pct}})
+	}
+	if m.sameSkeleton {
+		reasons = append(reasons, Reason{Code: ReasonNameSameSkeleton, Data: map[string]any{"Name": m.label}})
+	}
+	if m.swapped {
+		reasons = append(reasons, Reason{Code: ReasonNamesSwapped})
+	}
+	score := m.score
+
+	bf, br := birthFactor(q.from, q.to, c.from, c.to)
+	score *= bf
+	if br != nil {
+		reasons = append(reasons, *br)
+	}
+	sf, sr := sexFactor(q.sex, c.sex)
+	score *= sf
+	if sr != nil {
+		reasons = append(reasons, *sr)
+	}
+	nf, nr := nationalityFactor(q.nats, c.nats)
+	score *= nf
+	if nr != nil {
+		reasons = append(reasons, *nr)
+	}
+	return score, reasons
+}
+
+// Penalties of weaker name evidence.
+const (
+	swappedFactor    = 0.97 // given and family names exchanged
+	aliasFactor      = 0.95 // matched through an alias
+	oneNameFactor    = 0.85 // one side gave only one name: the other name cannot confirm
+	onlyGivenFactor  = 0.90 // neither side has a family name
+	familyAsGivenFac = 0.80 // the one name given matches the other's family name
+)
+
+func matchNames(q, c person) nameMatch {
+	var best nameMatch
+	try := func(m nameMatch) {
+		if m.score > best.score {
+			best = m
+		}
+	}
+	for _, qf := range q.forms {
+		for _, cf := range c.forms {
+			try(matchForms(qf, cf))
+		}
+	}
+	// Aliases: each alias against the other side's full and given names and aliases.
+	for _, qa := range q.aliases {
+		for _, cf := range append(slices.Clone(c.forms), c.aliases...) {
+			s := max(nameSim(qa.full, cf.full), nameSim(qa.full, cf.given)*oneNameFactor)
+			try(nameMatch{score: s * aliasFactor, label: cf.label, alias: true, sameSkeleton: qa.full.skeleton == cf.full.skeleton})
+		}
+	}
+	for _, ca := range c.aliases {
+		for _, qf := range q.forms {
+			s := max(nameSim(qf.full, ca.full), nameSim(qf.given, ca.full)*oneNameFactor)
+			try(nameMatch{score: s * aliasFactor, label: ca.label, alias: true, sameSkeleton: qf.full.skeleton == ca.full.skeleton})
+		}
+	}
+	return best
+}
+
+// matchForms compares two (given, family) names: in order, swapped, and as whole names when
+// their words are split differently.
+func matchForms(q, c nameForm) nameMatch {
+	m := nameMatch{label: c.label}
+	m.sameSkeleton = q.full.skeleton != "" && (q.full.skeleton == c.full.skeleton || q.fullSwap.skeleton == c.full.skeleton)
+	switch {
+	case !q.given.empty() && !q.family.empty() && !c.given.empty() && !c.family.empty():
+		m.score = combine(nameSim(q.given, c.given), nameSim(q.family, c.family))
+		if len(q.given.words) != len(c.given.words) || len(q.family.words) != len(c.family.words) {
+			// The same words split differently between given and family name
+			// (Ali | Hussein Kadhim, Ali Hussein | Kadhim): compare the whole names.
+			m.score = max(m.score, nameSim(q.full, c.full))
+		}
+		swapped := combine(nameSim(q.given, c.family), nameSim(q.family, c.given)) * swappedFactor
+		if swapped > m.score {
+			m.score, m.swapped = swapped, true
+		}
+	default:
+		// One side gave a single name (usually no family name): it must match the other's
+		// given name, or failing that its family name.
+		qn, cn := single(q), single(c)
+		f := oneNameFactor
+		if q.family.empty() && c.family.empty() {
+			f = onlyGivenFactor
+		}
+		s := nameSim(qn, cn) * f
+		if q.family.empty() && !c.family.empty() {
+			if alt := nameSim(q.given, c.family) * familyAsGivenFac * f; alt > s {
+				s, m.swapped = alt, true
+			}
+		} else if c.family.empty() && !q.family.empty() {
+			if alt := nameSim(q.family, c.given) * familyAsGivenFac * f; alt > s {
+				s, m.swapped = alt, true
+			}
+		}
+		m.score = s
+	}
+	return m
+}
+
+// single is the name a one-name side goes by: its given name, else its family name.
+func single(f nameForm) name {
+	if !f.given.empty() {
+		return f.given
+	}
+	return f.family
+}
+
+// combine joins the given-name and family-name similarities: mostly the weaker of the two, so
+// brothers (same family name) and namesakes (same given name) stay apart.
+func combine(g, f float64) float64 {
+	return 0.3*(g+f)/2 + 0.7*min(g, f)
+}
+
+// nameSim is the similarity of two names (0–1): the better of trigram similarity over the
+// phonetic words and a weighted edit distance over the phonetic key.
+func nameSim(a, b name) float64 {
+	if a.empty() || b.empty() {
+		return 0
+	}
+	if a.key == b.key {
+		return 1
+	}
+	return max(trigramSim(a.phon, b.phon), editSim(a.key, b.key))
+}
+
+// trigramSim is pg_trgm's similarity: shared trigrams of the space-padded words over all.
+func trigramSim(a, b string) float64 {
+	ta, tb := trigrams(a), trigrams(b)
+	if len(ta) == 0 || len(tb) == 0 {
+		return 0
+	}
+	shared := 0
+	for t := range ta {
+		if tb[t] {
+			shared++
+		}
+	}
+	return float64(shared) / float64(len(ta)+len(tb)-shared)
+}
+
+func trigrams(s string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		p := "  " + w + " "
+		for i := 0; i+3 <= len(p); i++ {
+			out[p[i:i+3]] = true
+		}
+	}
+	return out
+}
+
+// editSim is 1 − 2·cost/length of a weighted edit distance: vowels and look-alike consonants
+// cost little to change, so spellings of one name stay close and different names do not.
+func editSim(a, b string) float64 {
+	n := max(len(a), len(b))
+	if n == 0 {
+		return 0
+	}
+	// A vowel added at the end is a suffix (Ahmad / Ahmadi, Mansour / Mansouri), not a spelling.
+	ins := func(s string, i int) float64 {
+		if i == len(s)-1 && isVowel(s[i]) {
+			return 0.8
+		}
+		return indelCost(s[i])
+	}
+	prev := make([]float64, len(b)+1)
+	cur := make([]float64, len(b)+1)
+	for j := 1; j <= len(b); j++ {
+		prev[j] = prev[j-1] + ins(b, j-1)
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = prev[0] + ins(a, i-1)
+		for j := 1; j <= len(b); j++ {
+			cur[j] = min(prev[j]+ins(a, i-1), cur[j-1]+ins(b, j-1), prev[j-1]+subCost(a[i-1], b[j-1]))
+		}
+		prev, cur = cur, prev
+	}
+	return max(0, 1-2*prev[len(b)]/float64(n))
+}
+
+func indelCost(c byte) float64 {
+	switch c {
+	case 'a', 'e', 'i', 'o', 'u':
+		return 0.25
+	case 'h':
+		return 0.5
+	case 'y':
+		return 0.4
+	}
+	return 1
+}
+
+// similar holds the cost of exchanging two sounds that spellings of one name confuse.
+var similar = map[[2]byte]float64{}
+
+func init() {
+	for _, p := range []struct {
+		pair string
+		cost float64
+	}{
+		{"ae", .25}, {"ei", .25}, {"ou", .2}, {"ao", .5}, {"eo", .5}, {"eu", .5}, {"ai", .6}, {"au", .6},
+		{"io", .6}, {"iu", .6}, {"kq", .3}, {"kg", .3}, {"kG", .3}, {"qG", .3}, {"gG", .3}, {"Ts", .3},
+		{"Tt", .3}, {"Dz", .3}, {"Dd", .3}, {"Hh", .3}, {"Hk", .5}, {"jy", .3}, {"jZ", .3}, {"yZ", .3},
+		{"Ss", .4}, {"td", .4}, {"zs", .5}, {"bp", .4}, {"vf", .5}, {"yi", .3}, {"vu", .4},
+	} {
+		similar[[2]byte{p.pair[0], p.pair[1]}] = p.cost
+		similar[[2]byte{p.pair[1], p.pair[0]}] = p.cost
+	}
+}
+
+func subCost(a, b byte) float64 {
+	if a == b {
+		return 0
+	}
+	if c, ok := similar[[2]byte{a, b}]; ok {
+		return c
+	}
+	return 1
+}
+
+// birthFactor compares birth-date ranges: overlapping ranges (or an unknown one) keep the
+// score; a gap lowers it, strongly beyond two years.
+func birthFactor(qf, qt, cf, ct *time.Time) (float64, *Reason) {
+	if qf == nil && qt == nil || cf == nil && ct == nil {
+		return 0.92, nil
+	}
+	lo1, hi1 := rangeOf(qf, qt)
+	lo2, hi2 := rangeOf(cf, ct)
+	gap := max(lo2.Sub(hi1), lo1.Sub(hi2), 0)
+	if gap == 0 {
+		return 1, &Reason{Code: ReasonBirthOverlap}
+	}
+	years := gap.Hours() / 24 / 365.25
+	r := &Reason{Code: ReasonBirthFar, Data: map[string]any{"Years": int(math.Ceil(years))}}
+	switch {
+	case years <= 0.5:
+		return 0.95, nil
+	case years <= 1:
+		return 0.88, r
+	case years <= 2:
+		return 0.75, r
+	case years <= 3:
+		return 0.55, r
+	}
+	return 0.3, r
+}
+
+func rangeOf(from, to *time.Time) (time.Time, time.Time) {
+	switch {
+	case from == nil:
+		return *to, *to
+	case to == nil:
+		return *from, *from
+	}
+	return *from, *to
+}
+
+func sexFactor(q, c string) (float64, *Reason) {
+	known := func(s string) bool { return s == "male" || s == "female" }
+	switch {
+	case !known(q) || !known(c):
+		return 0.95, nil
+	case q == c:
+		return 1, &Reason{Code: ReasonSexSame}
+	}
+	return 0.3, &Reason{Code: ReasonSexDiffers}
+}
+
+// nationalityFactor: declared nationalities are often wrong on the route (a child may claim
+// another country), so a mismatch lowers the score only a little.
+func nationalityFactor(q, c []string) (float64, *Reason) {
+	known := func(ns []string) []string {
+		var out []string
+		for _, n := range ns {
+			if n != "" && n != "XX" {
+				out = append(out, strings.ToUpper(n))
+			}
+		}
+		return out
+	}
+	qn, cn := known(q), known(c)
+	if len(qn) == 0 || len(cn) == 0 {
+		return 0.95, nil
+	}
+	for _, n := range qn {
+		if slices.Contains(cn, n) {
+			return 1, &Reason{Code: ReasonNationalitySame}
+		}
+	}
+	return 0.85, nil
 }

@@ -3,40 +3,686 @@ package registry
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/gosimple/unidecode"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/kujdes/kujdes/models"
 )
 
+// Names on the route are written in Arabic, Persian (Dari), Pashto, Urdu and Sorani Kurdish
+// (all in the Arabic script), Bengali, Cyrillic (Ukrainian), Ethiopic (Tigrinya) and Latin
+// with Turkish or Albanian letters. unidecode gives a letter-by-letter reading of any of
+// them; for names it is not enough: the Arabic script writes no short vowels (محمد is "mhmd"),
+// Bengali consonants carry an unwritten vowel, and Ukrainian passports follow their own
+// table. The rules below fix those cases and fall back to unidecode for everything else.
+
 // LatinName suggests the Latin transliteration of a name written in any script; officers may
-// correct it.
+// correct it. Names already in Latin letters lose their diacritics (Gül → Gul).
 func LatinName(s string) string {
-	return strings.Join(strings.Fields(unidecode.Unidecode(s)), " ")
+	words := strings.Fields(norm.NFC.String(s))
+	persian := strings.ContainsFunc(s, isPersianLetter)
+	out := make([]string, 0, len(words))
+	for _, w := range words {
+		var l string
+		switch scriptOf(w) {
+		case scriptArabic:
+			l = arabicWord(w, persian)
+		case scriptBengali:
+			if strings.Trim(w, ".ঃ") == "মো" || strings.Trim(w, ".ঃ") == "মোহাঃ" {
+				l = "Md" // Bangladeshi abbreviation of Mohammad
+				break
+			}
+			l = capitalize(bengaliWord(w))
+		case scriptCyrillic:
+			l = cyrillicWord(w)
+		case scriptEthiopic:
+			l = capitalize(ethiopicWord(w))
+		default:
+			l = unidecode.Unidecode(w)
+		}
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(strings.Fields(strings.Join(out, " ")), " ")
 }
 
-// NameSkeleton is a spelling-tolerant key of a Latin name (vowels dropped, similar sounds
-// folded), so Mohammad, Muhammad and Mohamed meet.
-func NameSkeleton(latin string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(latin) {
-		if r >= 'a' && r <= 'z' && !strings.ContainsRune("aeiouyhw", r) {
-			b.WriteRune(r)
+type script int
+
+const (
+	scriptLatin script = iota
+	scriptArabic
+	scriptBengali
+	scriptCyrillic
+	scriptEthiopic
+)
+
+func scriptOf(w string) script {
+	for _, r := range w {
+		switch {
+		case unicode.Is(unicode.Arabic, r):
+			return scriptArabic
+		case unicode.Is(unicode.Bengali, r):
+			return scriptBengali
+		case unicode.Is(unicode.Cyrillic, r):
+			return scriptCyrillic
+		case unicode.Is(unicode.Ethiopic, r):
+			return scriptEthiopic
 		}
+	}
+	return scriptLatin
+}
+
+// isPersianLetter reports letters Arabic does not use: their presence means Dari, Pashto,
+// Urdu or Kurdish conventions (ث is "s", not "th"; ذ and ض are "z").
+func isPersianLetter(r rune) bool {
+	return strings.ContainsRune("پچژگکیۍېګښځڅټډړږڼٹڈڑںہھےەێۆڕڵ", r)
+}
+
+func capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// --- Arabic script -------------------------------------------------------------------------
+
+// arabicNames are common names of the route in the Arabic script with the spelling officers
+// most often write. Keys are folded by arabicKey (so ي/ی, ك/ک, ة/ه and the alef forms meet).
+var arabicNames = map[string]string{}
+
+func init() {
+	pairs := []string{
+		"محمد", "Mohammad", "احمد", "Ahmad", "محمود", "Mahmoud", "مصطفى", "Mustafa", "علي", "Ali",
+		"حسن", "Hassan", "حسين", "Hussein", "عمر", "Omar", "عثمان", "Osman", "يوسف", "Yusuf",
+		"ابراهيم", "Ibrahim", "اسماعيل", "Ismail", "اسحاق", "Ishaq", "يعقوب", "Yaqub", "ايوب", "Ayoub",
+		"موسى", "Musa", "عيسى", "Isa", "يحيى", "Yahya", "زكريا", "Zakaria", "سليمان", "Suleiman",
+		"داود", "Dawood", "آدم", "Adam", "خالد", "Khalid", "سعيد", "Saeed", "سعد", "Saad",
+		"سمير", "Samir", "كريم", "Karim", "رحيم", "Rahim", "رحمان", "Rahman", "رحمن", "Rahman",
+		"عبدالله", "Abdullah", "عبدالرحمن", "Abdulrahman", "عبدالرحيم", "Abdulrahim",
+		"عبدالكريم", "Abdulkarim", "عبدالقادر", "Abdulqadir", "عبدالعزيز", "Abdulaziz",
+		"عبدالحميد", "Abdulhamid", "عبدالسلام", "Abdulsalam", "عبدالرزاق", "Abdulrazaq",
+		"عبدالواحد", "Abdulwahid", "عبدالباسط", "Abdulbasit", "عبدالغفور", "Abdulghafoor",
+		"مرتضى", "Murtaza", "رضا", "Reza", "مهدي", "Mahdi", "جواد", "Jawad", "حميد", "Hamid",
+		"حامد", "Hamed", "ناصر", "Nasser", "نصير", "Nasir", "بلال", "Bilal", "امير", "Amir",
+		"امين", "Amin", "ايمن", "Ayman", "ياسين", "Yasin", "طارق", "Tariq", "وليد", "Walid",
+		"وسيم", "Wasim", "فيصل", "Faisal", "فهد", "Fahad", "جمال", "Jamal", "كمال", "Kamal",
+		"سليم", "Salim", "قاسم", "Qasim", "جعفر", "Jafar", "صادق", "Sadiq", "باقر", "Baqir",
+		"كاظم", "Kazim", "هادي", "Hadi", "نبيل", "Nabil", "عادل", "Adel", "عماد", "Imad",
+		"حازم", "Hazem", "باسل", "Basel", "رامي", "Rami", "سامي", "Sami", "فادي", "Fadi",
+		"ماهر", "Maher", "انس", "Anas", "معاذ", "Muaz", "حمزة", "Hamza", "زيد", "Zaid",
+		"فراس", "Firas", "رشيد", "Rashid", "شريف", "Sharif", "عزيز", "Aziz", "غلام", "Ghulam",
+		"گل", "Gul", "شاه", "Shah", "خان", "Khan", "نبي", "Nabi", "ذبيح", "Zabih", "نجيب", "Najib",
+		"حبيب", "Habib", "ضياء", "Zia", "شفيق", "Shafiq", "رفيق", "Rafiq", "صديق", "Siddiq",
+		"فريد", "Farid", "فرهاد", "Farhad", "جمشيد", "Jamshid", "سهراب", "Sohrab", "رستم", "Rustam",
+		"اكبر", "Akbar", "اصغر", "Asghar", "عرفان", "Irfan", "عمران", "Imran", "عباس", "Abbas",
+		"حيدر", "Haidar", "صابر", "Sabir", "شبير", "Shabbir", "ظاهر", "Zahir", "طاهر", "Tahir",
+		"اسد", "Asad", "سيف", "Saif", "نعمت", "Nemat", "رحمت", "Rahmat", "سجاد", "Sajjad",
+		"ارشد", "Arshad", "اسلم", "Aslam", "اكرم", "Akram", "شاهد", "Shahid", "زاهد", "Zahid",
+		"ساجد", "Sajid", "ماجد", "Majid", "مجيد", "Majid", "خليل", "Khalil", "جليل", "Jalil",
+		"نذير", "Nazir", "بشير", "Bashir", "منير", "Munir", "عارف", "Arif", "آصف", "Asif",
+		"قادر", "Qadir", "حافظ", "Hafiz", "عاطف", "Atif", "عاصم", "Asim", "نعيم", "Naeem",
+		"وحيد", "Wahid", "مراد", "Murad", "رسول", "Rasool", "نور", "Noor", "هاشم", "Hashim",
+		"نظر", "Nazar", "سلطان", "Sultan", "عظيم", "Azim", "فاروق", "Farooq", "ادريس", "Idris",
+		"الياس", "Ilyas", "جنيد", "Junaid", "اويس", "Owais", "ذاكر", "Zakir", "نويد", "Navid",
+		"مسعود", "Masoud", "منصور", "Mansour", "يونس", "Younis", "شعيب", "Shoaib", "ملك", "Malik",
+		"قريشي", "Qureshi", "انصاري", "Ansari", "نيازي", "Niazi", "چودھری", "Chaudhry",
+		"خطيب", "Khatib", "دراني", "Durrani", "صافي", "Safi", "غوري", "Ghori", "وردك", "Wardak",
+		"پوپل", "Popal", "مومند", "Momand", "شينواري", "Shinwari", "ستانكزي", "Stanikzai",
+		"فاطمة", "Fatima", "عائشة", "Aisha", "عايشه", "Aisha", "زينب", "Zainab", "مريم", "Maryam",
+		"خديجة", "Khadija", "زهرا", "Zahra", "زهرة", "Zahra", "آمنة", "Amina", "امينة", "Amina",
+		"سارة", "Sara", "سارا", "Sara", "هدى", "Huda", "ليلى", "Leila", "ليلا", "Leila",
+		"رقية", "Ruqaya", "سمية", "Sumaya", "شبنم", "Shabnam", "نازنين", "Nazanin", "پروين", "Parwin",
+		"فريدة", "Farida", "مينا", "Mina", "رحيمة", "Rahima", "صفية", "Safia", "حليمة", "Halima",
+		"نسرين", "Nasrin", "ياسمين", "Yasmin", "شكيلا", "Shakila", "ملاله", "Malala",
+		"گلالۍ", "Gulalai", "نادية", "Nadia", "رانيا", "Rania", "دعاء", "Doaa", "آية", "Aya",
+		"اسراء", "Israa", "سلمى", "Salma",
+	}
+	for i := 0; i < len(pairs); i += 2 {
+		arabicNames[arabicKey(pairs[i])] = pairs[i+1]
+	}
+}
+
+// arabicKey strips vowel marks and the tatweel and folds letter variants, for dictionary look-ups.
+func arabicKey(w string) string {
+	var b strings.Builder
+	rs := []rune(w)
+	for i, r := range rs {
+		if isArabicMark(r) {
+			continue
+		}
+		switch r {
+		case 'ئ':
+			if b.Len() == 0 {
+				continue // Kurdish writes a seat before an initial vowel
+			}
+			r = 'ی'
+		case 'ە':
+			if i < len(rs)-1 {
+				r = 'ێ' // a vowel inside a Kurdish word, "e"
+			} else {
+				r = 'ه'
+			}
+		case 'ي', 'ى', 'ې', 'ے', 'ۍ':
+			r = 'ی'
+		case 'ك', 'ڪ':
+			r = 'ک'
+		case 'ة', 'ۀ', 'ہ':
+			r = 'ه'
+		case 'أ', 'إ', 'آ', 'ٱ':
+			r = 'ا'
+		case 'ګ':
+			r = 'گ'
+		}
+		b.WriteRune(r)
 	}
 	return b.String()
 }
 
+// isArabicMark reports short-vowel marks, the tatweel and joiners, which names do not need.
+func isArabicMark(r rune) bool {
+	return (r >= 0x064B && r <= 0x065F) || r == 0x0670 || (r >= 0x06D6 && r <= 0x06ED) ||
+		r == 0x0640 || r == 0x200C || r == 0x200D || r == 0x200E || r == 0x200F
+}
+
+// arabicWord transliterates one word: a known name, a compound (…الله, …الدین, عبدال…, ال…,
+// the nisba -ی and the Pashtun -زی), or letter by letter.
+func arabicWord(w string, persian bool) string {
+	parts := strings.Split(w, "-")
+	for i, p := range parts {
+		parts[i] = capitalize(arabicCompound(arabicKey(p), persian))
+	}
+	return strings.Join(parts, "-")
+}
+
+func arabicCompound(k string, persian bool) string {
+	if k == "" {
+		return ""
+	}
+	if l, ok := arabicNames[k]; ok {
+		return l
+	}
+	part := func(s string) string { return strings.ToLower(arabicCompound(s, persian)) }
+	n := utf8.RuneCountInString(k)
+	switch {
+	case n > 5 && strings.HasSuffix(k, "الله"):
+		return capitalize(part(strings.TrimSuffix(k, "الله")) + "ullah")
+	case n > 6 && strings.HasSuffix(k, "الدین"):
+		return capitalize(part(strings.TrimSuffix(k, "الدین")) + "uddin")
+	case n > 5 && strings.HasPrefix(k, "عبدال"):
+		return "Abdul" + part(strings.TrimPrefix(k, "عبدال"))
+	case n > 4 && strings.HasPrefix(k, "ال"):
+		return "Al-" + capitalize(part(strings.TrimPrefix(k, "ال")))
+	case n > 4 && strings.HasSuffix(k, "زی"):
+		if l, ok := arabicNames[strings.TrimSuffix(k, "زی")]; ok {
+			return l + "zai"
+		}
+	case n > 3 && strings.HasSuffix(k, "ی"):
+		if l, ok := arabicNames[strings.TrimSuffix(k, "ی")]; ok {
+			return l + "i"
+		}
+	}
+	if rs := []rune(k); len(rs) >= 5 {
+		for i := 2; i <= len(rs)-2; i++ {
+			a, okA := arabicNames[string(rs[:i])]
+			b, okB := arabicNames[string(rs[i:])]
+			if okA && okB {
+				return a + strings.ToLower(b)
+			}
+		}
+	}
+	return capitalize(arabicLetters(k, persian))
+}
+
+var arabicConsonants = map[rune]string{
+	'ب': "b", 'پ': "p", 'ت': "t", 'ٹ': "t", 'ټ': "t", 'ج': "j", 'چ': "ch", 'ح': "h", 'خ': "kh",
+	'د': "d", 'ڈ': "d", 'ډ': "d", 'ر': "r", 'ڑ': "r", 'ړ': "r", 'ڕ': "r", 'ز': "z", 'ژ': "zh",
+	'ږ': "zh", 'س': "s", 'ش': "sh", 'ښ': "sh", 'ص': "s", 'ط': "t", 'ظ': "z", 'غ': "gh",
+	'ف': "f", 'ڤ': "v", 'ق': "q", 'ک': "k", 'گ': "g", 'ل': "l", 'ڵ': "l", 'م': "m", 'ن': "n",
+	'ں': "n", 'ڼ': "n", 'ځ': "z", 'څ': "s", 'ھ': "h",
+}
+
+// arabicLetters reads a word letter by letter. Long vowels are written (ا و ی); و and ی are
+// consonants at the start of a word or before a vowel letter. A word that starts with two
+// consonants gets an "a" between them, the most frequent unwritten vowel (کریم → Karim).
+func arabicLetters(k string, persian bool) string {
+	rs := []rune(k)
+	isVowelLetter := func(i int) bool {
+		return i >= 0 && i < len(rs) && strings.ContainsRune("اآوی", rs[i])
+	}
+	var out []string
+	vowel := []bool{}
+	emit := func(s string, v bool) {
+		if s != "" {
+			out = append(out, s)
+			vowel = append(vowel, v)
+		}
+	}
+	for i, r := range rs {
+		last := i == len(rs)-1
+		switch r {
+		case 'ا':
+			switch {
+			case i == 0 && len(rs) > 2 && rs[1] == 'و' && !isVowelLetter(2):
+				emit("o", true)
+			case i == 0 && len(rs) > 2 && rs[1] == 'ی' && !isVowelLetter(2):
+				emit("i", true)
+			default:
+				emit("a", true)
+			}
+		case 'و':
+			switch {
+			case i == 1 && rs[0] == 'ا' && !isVowelLetter(2):
+				// read with the alef above
+			case i == 0 || isVowelLetter(i+1) || (i > 0 && rs[i-1] == 'ا'):
+				emit("w", false)
+			default:
+				emit("u", true)
+			}
+		case 'ۆ':
+			emit("o", true)
+		case 'ی':
+			switch {
+			case i == 1 && rs[0] == 'ا' && !isVowelLetter(2):
+			case i == 0 || isVowelLetter(i+1):
+				emit("y", false)
+			default:
+				emit("i", true)
+			}
+		case 'ێ':
+			emit("e", true)
+		case 'ه':
+			if last && i > 0 && !isVowelLetter(i-1) {
+				emit("a", true)
+			} else {
+				emit("h", false)
+			}
+		case 'ع':
+			switch {
+			case isVowelLetter(i + 1):
+			case i == 0 || !isVowelLetter(i-1):
+				emit("a", true)
+			}
+		case 'ء':
+		case 'ث':
+			emit(pick(persian, "s", "th"), false)
+		case 'ذ':
+			emit(pick(persian, "z", "dh"), false)
+		case 'ض':
+			emit(pick(persian, "z", "d"), false)
+		default:
+			if c, ok := arabicConsonants[r]; ok {
+				emit(c, false)
+			} else if !unicode.IsLetter(r) {
+				continue
+			} else {
+				emit(strings.ToLower(unidecode.Unidecode(string(r))), false)
+			}
+		}
+	}
+	if len(out) >= 2 && !vowel[0] && !vowel[1] && out[1] != "y" {
+		out = append(out[:1], append([]string{"a"}, out[1:]...)...)
+	}
+	return strings.Join(out, "")
+}
+
+func pick(persian bool, p, a string) string {
+	if persian {
+		return p
+	}
+	return a
+}
+
+// --- Bengali -------------------------------------------------------------------------------
+
+var bengaliConsonants = map[rune]string{
+	'ক': "k", 'খ': "kh", 'গ': "g", 'ঘ': "gh", 'ঙ': "ng", 'চ': "ch", 'ছ': "chh", 'জ': "j",
+	'ঝ': "jh", 'ঞ': "n", 'ট': "t", 'ঠ': "th", 'ড': "d", 'ঢ': "dh", 'ণ': "n", 'ত': "t",
+	'থ': "th", 'দ': "d", 'ধ': "dh", 'ন': "n", 'প': "p", 'ফ': "f", 'ব': "b", 'ভ': "bh",
+	'ম': "m", 'য': "j", 'র': "r", 'ল': "l", 'শ': "sh", 'ষ': "sh", 'স': "s", 'হ': "h",
+	'\u09DC': "r", '\u09DD': "rh", '\u09DF': "y", 'ৎ': "t",
+}
+
+var bengaliVowels = map[rune]string{
+	'অ': "a", 'আ': "a", 'ই': "i", 'ঈ': "i", 'উ': "u", 'ঊ': "u", 'ঋ': "ri", 'এ': "e", 'ঐ': "oi",
+	'ও': "o", 'ঔ': "ou", 'া': "a", 'ি': "i", 'ী': "i", 'ু': "u", 'ূ': "u", 'ৃ': "ri", 'ে': "e",
+	'ৈ': "oi", 'ো': "o", 'ৌ': "ou",
+}
+
+// bengaliWord reads a Bengali word: a consonant carries an unwritten "a" unless a vowel sign
+// or the virama follows; that "a" is silent at the end of a word and between a vowel and a
+// consonant that has its own vowel (রহমান → Rahman, ইসলাম → Islam).
+func bengaliWord(w string) string {
+	type syl struct {
+		cons, vow string
+		inherent  bool
+	}
+	var ss []syl
+	rs := []rune(w)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		if i+1 < len(rs) && rs[i+1] == '়' { // nukta
+			switch r {
+			case 'ড':
+				r = '\u09DC'
+			case 'ঢ':
+				r = '\u09DD'
+			case 'য':
+				r = '\u09DF'
+			}
+			i++
+		}
+		switch {
+		case bengaliConsonants[r] != "":
+			s := syl{cons: bengaliConsonants[r], vow: "a", inherent: true}
+			if r == 'য' && i > 0 && rs[i-1] == '্' {
+				s.cons = "y"
+			}
+			if i+1 < len(rs) {
+				if v, ok := bengaliVowels[rs[i+1]]; ok && !strings.ContainsRune("অআইঈউঊঋএঐওঔ", rs[i+1]) {
+					s.vow, s.inherent = v, false
+					i++
+				} else if rs[i+1] == '্' {
+					s.vow, s.inherent = "", false
+					i++
+				}
+			}
+			ss = append(ss, s)
+		case bengaliVowels[r] != "":
+			ss = append(ss, syl{vow: bengaliVowels[r]})
+		case r == 'ং':
+			ss = append(ss, syl{cons: "ng"})
+		case r == 'ঃ':
+			ss = append(ss, syl{cons: "h"})
+		}
+	}
+	for i := range ss {
+		if !ss[i].inherent {
+			continue
+		}
+		switch {
+		case i == len(ss)-1 && i > 0:
+			ss[i].vow = ""
+		case i > 0 && i+1 < len(ss) && ss[i-1].vow != "" && ss[i+1].cons != "" && ss[i+1].vow != "" &&
+			!(i+1 == len(ss)-1 && ss[i+1].inherent):
+			ss[i].vow = ""
+		}
+	}
+	var b strings.Builder
+	for _, s := range ss {
+		b.WriteString(s.cons + s.vow)
+	}
+	return b.String()
+}
+
+// --- Cyrillic ------------------------------------------------------------------------------
+
+// ukrainian is the official passport transliteration (Cabinet of Ministers, 2010); the first
+// letter of a word uses the second form where there is one.
+var ukrainian = map[rune][2]string{
+	'а': {"a"}, 'б': {"b"}, 'в': {"v"}, 'г': {"h"}, 'ґ': {"g"}, 'д': {"d"}, 'е': {"e"},
+	'є': {"ie", "ye"}, 'ж': {"zh"}, 'з': {"z"}, 'и': {"y"}, 'і': {"i"}, 'ї': {"i", "yi"},
+	'й': {"i", "y"}, 'к': {"k"}, 'л': {"l"}, 'м': {"m"}, 'н': {"n"}, 'о': {"o"}, 'п': {"p"},
+	'р': {"r"}, 'с': {"s"}, 'т': {"t"}, 'у': {"u"}, 'ф': {"f"}, 'х': {"kh"}, 'ц': {"ts"},
+	'ч': {"ch"}, 'ш': {"sh"}, 'щ': {"shch"}, 'ь': {""}, 'ю': {"iu", "yu"}, 'я': {"ia", "ya"},
+	'\'': {""}, 'ʼ': {""}, '’': {""},
+}
+
+// russian differs where Russian letters or sounds differ.
+var russian = map[rune][2]string{
+	'г': {"g"}, 'и': {"i"}, 'й': {"y"}, 'ы': {"y"}, 'э': {"e"}, 'ъ': {""}, 'ё': {"yo"},
+	'е': {"e", "ye"}, 'ю': {"yu"}, 'я': {"ya"},
+}
+
+func cyrillicWord(w string) string {
+	isRussian := strings.ContainsAny(strings.ToLower(w), "ыэъё")
+	var b strings.Builder
+	start := true
+	rs := []rune(w)
+	for i, r := range rs {
+		lr := unicode.ToLower(r)
+		forms, ok := ukrainian[lr]
+		if isRussian {
+			if f, ok2 := russian[lr]; ok2 {
+				forms, ok = f, true
+			}
+		}
+		if !ok {
+			b.WriteString(unidecode.Unidecode(string(r)))
+			start = !unicode.IsLetter(r)
+			continue
+		}
+		s := forms[0]
+		if start && forms[1] != "" {
+			s = forms[1]
+		}
+		if !isRussian && lr == 'г' && i > 0 && unicode.ToLower(rs[i-1]) == 'з' {
+			s = "gh"
+		}
+		if unicode.IsUpper(r) {
+			s = capitalize(s)
+		}
+		b.WriteString(s)
+		start = false
+	}
+	return b.String()
+}
+
+// --- Ethiopic ------------------------------------------------------------------------------
+
+// ethiopicWord reads Tigrinya and Amharic syllables: the sixth form of a letter is the bare
+// consonant (ዳዊት → Dawit), not "consonant + e" as unidecode reads it.
+func ethiopicWord(w string) string {
+	vowels := [8]string{"e", "u", "i", "a", "e", "", "o", "wa"}
+	var b strings.Builder
+	for _, r := range w {
+		if r < 0x1200 || r > 0x135A {
+			b.WriteString(unidecode.Unidecode(string(r)))
+			continue
+		}
+		base := strings.TrimRight(strings.ToLower(unidecode.Unidecode(string(r))), "aeiou'")
+		b.WriteString(base + vowels[(r-0x1200)%8])
+	}
+	return b.String()
+}
+
+// --- Matching keys -------------------------------------------------------------------------
+
+// articles are the Arabic article and its assimilated forms when written as a separate word
+// (Abd al-Rahman, Nasr ad-Din, El Hadi).
+var articles = map[string]bool{"al": true, "el": true, "ul": true, "il": true, "ad": true, "ed": true,
+	"ud": true, "ar": true, "er": true, "ur": true, "as": true, "es": true, "us": true, "at": true,
+	"et": true, "az": true, "ez": true, "an": true, "en": true, "ash": true, "esh": true}
+
+// nameWords folds a name into lower-case ASCII words where spelling conventions meet: the
+// article is dropped, "Abd al-", "…ullah" and "…uddin" compounds are written one way, and
+// "Md" is Mohammad (Bangladesh).
+func nameWords(name string) []string {
+	if !isLatin(name) {
+		name = LatinName(name)
+	}
+	name = strings.NewReplacer("ş", "sh", "Ş", "sh", "ç", "ch", "Ç", "ch", "ı", "i", "İ", "i", "ğ", "g").Replace(name)
+	name = strings.ToLower(unidecode.Unidecode(name))
+	name = strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' {
+			return r
+		}
+		return ' '
+	}, name)
+	var ws []string
+	for _, w := range strings.Fields(name) {
+		switch w {
+		case "md", "mohd", "muhd", "mhd":
+			w = "muhammad"
+		}
+		n := len(ws)
+		switch {
+		case articles[w]:
+			continue
+		case n > 0 && (w == "ullah" || w == "ulla" || w == "allah" || w == "ollah" || w == "olla"):
+			ws[n-1] += "ullah"
+		case n > 0 && (w == "din" || w == "deen" || w == "dine" || w == "uddin" || w == "eddine" || w == "uddeen" || w == "addin"):
+			ws[n-1] += "uddin"
+		case n > 0 && isAbd(ws[n-1]):
+			ws[n-1] += w
+		default:
+			ws = append(ws, w)
+		}
+	}
+	for i, w := range ws {
+		ws[i] = foldWord(w)
+	}
+	return ws
+}
+
+func isAbd(w string) bool {
+	switch w {
+	case "abd", "abdul", "abdel", "abdal", "abdur", "abdus", "abdu", "abdo", "abdou", "abdoul", "abdol":
+		return true
+	}
+	return false
+}
+
+func foldWord(w string) string {
+	for _, suf := range []string{"ullah", "ollah", "allah", "ellah", "ulla", "olla", "alla", "ulah"} {
+		if stem, ok := strings.CutSuffix(w, suf); ok && len(stem) >= 3 {
+			w = stem + "ula"
+			break
+		}
+	}
+	if rest, ok := strings.CutPrefix(w, "abd"); ok && len(rest) >= 3 {
+		rest = strings.TrimLeft(rest, "aeiou")
+		switch {
+		case len(rest) > 2 && rest[0] == 'l':
+			rest = rest[1:]
+		case len(rest) > 2 && rest[0] == rest[1]:
+			rest = rest[1:]
+		}
+		w = "abd" + rest
+	}
+	for _, suf := range []string{"uddeen", "uddin", "eddine", "eddin", "addin", "odin", "udin", "edin"} {
+		if stem, ok := strings.CutSuffix(w, suf); ok && len(stem) >= 3 {
+			w = stem + "din"
+			break
+		}
+	}
+	// An article written together with the name (Elmasry, Alhassan), not Alireza or Alexander.
+	if len(w) >= 6 && (strings.HasPrefix(w, "al") || strings.HasPrefix(w, "el")) && !isVowel(w[2]) && w[2] != 'y' {
+		w = w[2:]
+	}
+	// French spellings add a silent e (Amine, Yassine, Abderrahmane).
+	if len(w) > 4 && strings.HasSuffix(w, "ne") && strings.ContainsRune("aeiou", rune(w[len(w)-3])) {
+		w = w[:len(w)-1]
+	}
+	return w
+}
+
+// nameKey is a name with spelling conventions unified but vowels kept, for the similarity
+// measure. Digraphs become one symbol: S sh/ch, Z zh, H kh, G gh, T th, D dh.
+func nameKey(words []string) string {
+	var b strings.Builder
+	for _, w := range words {
+		b.WriteString(phoneticWord(w))
+	}
+	return b.String()
+}
+
+func isVowel(c byte) bool { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' }
+
+func phoneticWord(w string) string {
+	w = strings.NewReplacer("tch", "S", "sch", "S", "sh", "S", "ch", "S", "zh", "Z", "kh", "H",
+		"gh", "G", "ph", "f", "th", "T", "dh", "D", "dzh", "j", "dj", "j", "xh", "j", "gj", "j",
+		"ck", "k", "x", "ks", "ou", "u", "oo", "u", "ee", "i", "ce", "se", "ci", "si", "cy", "sy", "c", "k").Replace(w)
+	out := make([]byte, 0, len(w))
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		prevVowel := i > 0 && isVowel(w[i-1])
+		nextVowel := i+1 < len(w) && isVowel(w[i+1])
+		switch c {
+		case 'y':
+			if !((i == 0 && nextVowel) || (i > 0 && !prevVowel && nextVowel)) {
+				c = 'i'
+			}
+		case 'w', 'v':
+			c = 'v'
+			if i > 0 && prevVowel && !nextVowel {
+				c = 'u'
+			}
+		case 'h':
+			if i == len(w)-1 && prevVowel && len(w) > 2 {
+				continue
+			}
+		}
+		if n := len(out); n > 0 && out[n-1] == c {
+			continue
+		}
+		out = append(out, c)
+	}
+	return string(out)
+}
+
+// skeletonOf drops the vowels of a key and folds consonants that spellings confuse: k/q/g/c,
+// th/s, dh/z, kh/h, j/y/zh and d/t (Ahmad/Ahmet); a y inside a word is a vowel.
+func skeletonOf(words []string) string {
+	var b []byte
+	for _, w := range words {
+		k := phoneticWord(w)
+		for i := 0; i < len(k); i++ {
+			c := k[i]
+			switch c {
+			case 'a', 'e', 'i', 'o', 'u':
+				continue
+			case 'y':
+				if i > 0 {
+					continue // Ilyas/Ilias, Hysen/Husein
+				}
+			case 'q', 'G', 'g':
+				c = 'k'
+			case 'T':
+				c = 's'
+			case 'D':
+				c = 'z'
+			case 'H':
+				c = 'h'
+			case 'j', 'Z':
+				c = 'y'
+			case 'd':
+				c = 't'
+			}
+			if n := len(b); n > 0 && b[n-1] == c {
+				continue
+			}
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
+
+// NameSkeleton is a spelling-tolerant key of a name (vowels dropped, similar sounds folded,
+// the Arabic article and compound spellings unified), so Mohammad, Muhammad and Mohamed meet,
+// and so do Abdul Rahman and Abd al-Rahman. Word order counts: the full name and its swapped
+// form have different skeletons.
+func NameSkeleton(latin string) string {
+	return skeletonOf(nameWords(latin))
+}
+
+// --- Rows ----------------------------------------------------------------------------------
+
 // NameRows are the child_names rows of a child: the given name, the family name, the full
-// name "given family" and each alias, as written and in Latin letters, with their skeletons.
-// A Latin form left empty by the officer is suggested by LatinName. Empty names give no row.
+// name "given family" (the given name alone when there is no family name) and each alias, as
+// written and in Latin letters, with their skeletons. A Latin form left empty by the officer
+// is suggested by LatinName. Empty names give no row.
 func NameRows(childID int64, given, family, givenLatin, familyLatin string, aliases []string) []models.ChildName {
 	given, family = cleanName(given), cleanName(family)
 	givenLatin, familyLatin = latinOf(given, givenLatin), latinOf(family, familyLatin)
 	var rows []models.ChildName
 	seen := map[string]bool{}
 	add := func(kind, original, latin string) {
-		if latin == "" && original == "" {
+		if latin == "" {
 			return
 		}
 		if original == "" {
@@ -51,16 +697,11 @@ func NameRows(childID int64, given, family, givenLatin, familyLatin string, alia
 	}
 	add("given", given, givenLatin)
 	add("family", family, familyLatin)
-	// The full name only adds something when both parts exist.
-	if givenLatin != "" && familyLatin != "" {
-		add("full", joinName(given, family), joinName(givenLatin, familyLatin))
-	}
+	add("full", joinName(given, family), joinName(givenLatin, familyLatin))
 	for _, a := range aliases {
-		a = cleanName(a)
-		if a == "" {
-			continue
+		if a = cleanName(a); a != "" {
+			add("alias", a, latinOf(a, ""))
 		}
-		add("alias", a, latinOf(a, ""))
 	}
 	return rows
 }
@@ -71,10 +712,7 @@ func latinOf(original, latin string) string {
 	if latin = cleanName(latin); latin != "" {
 		return latin
 	}
-	if original == "" {
-		return ""
-	}
-	if isLatin(original) {
+	if original == "" || isLatin(original) {
 		return original
 	}
 	return LatinName(original)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/klauspost/compress/gzhttp"
 	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 
@@ -122,7 +123,9 @@ func New(d Deps) (*Server, error) {
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
 	h := s.sessions.Middleware(e)
 	h = cop.Handler(h)
-	s.handler = security.Headers(formActions, secure)(h)
+	h = security.Headers(formActions, secure)(h)
+	// Border posts have poor connections: compress every answer worth compressing.
+	s.handler = gzhttp.GzipHandler(h)
 	return s, nil
 }
 
