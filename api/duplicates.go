@@ -4,7 +4,36 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/kujdes/kujdes/auth"
+	"github.com/kujdes/kujdes/registry"
 )
 
-// duplicateCheck (being built).
-func (a *API) duplicateCheck(c *gin.Context) { c.Status(http.StatusNotImplemented) }
+// duplicateCheck answers POST /api/v1/duplicate-check: the existing children who may be the
+// one described, ranked, each with a score, a band (likely / possible) and the reasons. The
+// body is a registration (only its identity fields are read: names, aliases, sex, birth date
+// or estimated age range, nationalities), so a client can send the same body before
+// registering. The answer is 200 {"candidates": [...]}, an empty list when nobody matches.
+func (a *API) duplicateCheck(c *gin.Context) {
+	var in registry.RegistrationInput
+	if err := decodeJSON(c, &in); err != nil {
+		WriteError(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	q, err := a.Registry.DuplicateQueryFrom(in.IdentityInput)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	cands, err := a.Registry.FindDuplicates(ctx, auth.ActorFrom(ctx), q)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	if cands == nil {
+		cands = []registry.Candidate{}
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"candidates": cands})
+}

@@ -2,13 +2,13 @@ package frontend
 
 import (
 	"bytes"
-	"slices"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,13 +33,14 @@ func newRenderer(a *assets, b *i18n.Bundle) (*renderer, error) {
 		"asset": a.URL,
 		"split": strings.Fields,
 		"inc":   func(i int) int { return i + 1 },
+		"deref": func(b *bool) bool { return b != nil && *b },
 		"date": func(t *time.Time) string {
 			if t == nil {
 				return ""
 			}
 			return t.Format(time.DateOnly)
 		},
-		"utc": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" },
+		"utc":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" },
 		"ageRange": func(from, to *time.Time) string { return ageRange(from, to, time.Now()) },
 	}
 	base, err := template.New("base").Funcs(funcs).ParseFS(files, "templates/layout/*.html", "templates/partials/*.html")

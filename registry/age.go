@@ -200,6 +200,9 @@ func (r *Registry) RequestAgeAssessment(ctx context.Context, a *models.Actor, ch
 	in.MedicalJustification = strings.TrimSpace(in.MedicalJustification)
 	in.Professionals = strings.TrimSpace(in.Professionals)
 	methods := normalizeMethods(in.Methods)
+	if !slices.Contains(methods, AgeMethodMedical) {
+		in.MedicalJustification = "" // nothing to justify
+	}
 	var out models.AgeAssessment
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if _, err := r.scopedChild(tx, a, childID); err != nil {
@@ -363,6 +366,10 @@ func (r *Registry) applyAgeResult(cur models.AgeAssessment, in AgeResultInput, t
 	}
 	if in.Outcome != "" {
 		next.Outcome = in.Outcome
+	}
+
+	if !decided && !slices.Contains(next.Methods, AgeMethodMedical) {
+		next.MedicalJustification = "" // nothing to justify
 	}
 
 	if decided {

@@ -260,12 +260,13 @@ func TestAgeAssessmentUseCases(t *testing.T) {
 	// A valid request: methods deduplicated in canonical order, pending, audited.
 	first, err := f.reg.RequestAgeAssessment(ctx, f.officer, f.child, registry.AgeRequestInput{
 		Reason: "  Says 16; papers say 19  ", Methods: []string{"interview", "documents", "interview"}, Professionals: "Social worker A. Hoxha",
+		MedicalJustification: "not needed: no medical method",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if first.ID == 0 || first.Version != 1 || first.Outcome != "pending" || first.Reason != "Says 16; papers say 19" ||
-		!slices.Equal(first.Methods, models.Strings{"documents", "interview"}) || !first.RequestedAt.Equal(f.now) {
+		!slices.Equal(first.Methods, models.Strings{"documents", "interview"}) || !first.RequestedAt.Equal(f.now) || first.MedicalJustification != "" {
 		t.Fatalf("request stored as %+v", first)
 	}
 	evs := f.auditRows(t, "age_assessment.request", f.child)

@@ -211,8 +211,11 @@ func validateIdentity(in IdentityInput, asOf time.Time, now time.Time, verr *mod
 			verr.Add("trafficking_indicators", "code_unknown", map[string]any{"Value": v})
 		}
 	}
-	if utf8.RuneCountInString(in.SpecialNeeds) > 2000 || utf8.RuneCountInString(in.TraffickingNotes) > 2000 {
+	if utf8.RuneCountInString(in.SpecialNeeds) > 2000 {
 		verr.Add("special_needs", "too_long", map[string]any{"Max": 2000})
+	}
+	if utf8.RuneCountInString(in.TraffickingNotes) > 2000 {
+		verr.Add("trafficking_notes", "too_long", map[string]any{"Max": 2000})
 	}
 	return id
 }
@@ -327,15 +330,34 @@ func (r *Registry) RegisterArrival(ctx context.Context, a *models.Actor, in Regi
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var verr models.ValidationError
 		arr := r.validateArrival(tx, a, in.Arrival, now, &verr)
+		asOf := arr.at
+		if asOf.IsZero() {
+			asOf = now
+		}
 		if in.ExistingChildID != 0 {
 			if err := verr.Err(); err != nil {
 				return err
 			}
+			// An arrival brings a child into the officer's scope, so it may only be recorded on a
+			// child already in scope, or on one the duplicate check offers for this very identity.
+			var n int64
+			if err := r.children(tx, a).Where("children.id = ?", in.ExistingChildID).Count(&n).Error; err != nil {
+				return err
+			}
+			if n == 0 {
+				id := validateIdentity(in.IdentityInput, asOf, now, &verr)
+				if verr.Err() != nil {
+					return models.ErrNotFound
+				}
+				cands, err := r.findDuplicates(tx, id.duplicateQuery(), 10)
+				if err != nil {
+					return err
+				}
+				if !slices.ContainsFunc(cands, func(c Candidate) bool { return c.ChildID == in.ExistingChildID }) {
+					return models.ErrNotFound
+				}
+			}
 			return r.addArrival(ctx, tx, a, in.ExistingChildID, arr, now, &out)
-		}
-		asOf := arr.at
-		if asOf.IsZero() {
-			asOf = now
 		}
 		id := validateIdentity(in.IdentityInput, asOf, now, &verr)
 		if err := verr.Err(); err != nil {
@@ -448,7 +470,8 @@ func (r *Registry) addArrival(ctx context.Context, tx *gorm.DB, a *models.Actor,
 	}, "")
 }
 
-// RecordArrival records another arrival of the child childID (from the child's page).
+// RecordArrival records another arrival of the child childID (from the child's page): the
+// child must be in the actor's scope.
 func (r *Registry) RecordArrival(ctx context.Context, a *models.Actor, childID int64, in ArrivalInput) (Registration, error) {
 	return r.RegisterArrival(ctx, a, RegistrationInput{Arrival: in, ExistingChildID: childID})
 }

@@ -24,8 +24,8 @@ type ChildView struct {
 	Aliases        []string               `json:"aliases,omitempty"`
 	Arrivals       []ArrivalView          `json:"arrivals,omitempty"`
 	AgeAssessments []models.AgeAssessment `json:"age_assessments,omitempty"`
-	// TreatedAsChild applies the benefit of the doubt over the age assessments.
-	TreatedAsChild bool `json:"treated_as_child"`
+	// TreatedAsChild applies the benefit of the doubt over the age assessments (GetChild only).
+	TreatedAsChild *bool `json:"treated_as_child,omitempty"`
 }
 
 // ArrivalView is an arrival with its border post's code.
@@ -63,7 +63,8 @@ func (r *Registry) loadRecord(tx *gorm.DB, v *ChildView) error {
 	if err := tx.Where("child_id = ?", v.ID).Order("requested_at DESC, id DESC").Find(&v.AgeAssessments).Error; err != nil {
 		return err
 	}
-	v.TreatedAsChild = TreatedAsChild(v.AgeAssessments)
+	treated := TreatedAsChild(v.AgeAssessments)
+	v.TreatedAsChild = &treated
 	return nil
 }
 

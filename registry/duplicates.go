@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -73,7 +74,7 @@ const (
 // (TestDuplicateDetectionQuality reports precision and recall there).
 const (
 	likelyScore   = 0.80
-	possibleScore = 0.60
+	possibleScore = 0.65
 
 	// retrievalThreshold is pg_trgm's similarity threshold for the % operator: loose enough
 	// for a variant spelling of the full name ("muhammad ahmadi" / "mohammad ahmadi" is 0.67),
@@ -81,12 +82,96 @@ const (
 	retrievalThreshold = 0.45
 	// candidatePool is how many retrieved children are scored in Go.
 	candidatePool = 60
+	// maxBirthGap is the widest gap between birth ranges that can still give a candidate.
+	maxBirthGap = 3 * 366 * 24 * time.Hour
 )
+
+// DuplicateQueryFrom reads the identity fields of a registration for a duplicate check. It is
+// lenient — a check may be made with what is known so far — but refuses what cannot be read:
+// no name at all, over-long names or too many aliases, a malformed or future birth date, an
+// impossible age range. An estimated age
+// is as of today: born between today − (age_max + 1) years + 1 day and today − age_min years.
+func (r *Registry) DuplicateQueryFrom(in IdentityInput) (DuplicateQuery, error) {
+	var verr models.ValidationError
+	q := DuplicateQuery{
+		GivenName: strings.TrimSpace(in.GivenName), FamilyName: strings.TrimSpace(in.FamilyName),
+		GivenNameLatin: strings.TrimSpace(in.GivenNameLatin), FamilyNameLatin: strings.TrimSpace(in.FamilyNameLatin),
+		Aliases: trimmed(in.Aliases), Sex: in.Sex,
+	}
+	if !q.hasName() {
+		verr.Add("given_name", "name_required", nil)
+	}
+	// The same bounds as a registration; each alias is one more index scan.
+	for field, v := range map[string]string{"given_name": q.GivenName, "family_name": q.FamilyName,
+		"given_name_latin": q.GivenNameLatin, "family_name_latin": q.FamilyNameLatin} {
+		if utf8.RuneCountInString(v) > 100 {
+			verr.Add(field, "too_long", map[string]any{"Max": 100})
+		}
+	}
+	if len(q.Aliases) > 20 {
+		verr.Add("aliases", "too_many", map[string]any{"Max": 20})
+	}
+	today := r.now().Truncate(24 * time.Hour)
+	switch {
+	case strings.TrimSpace(in.BirthDate) != "":
+		d, err := time.Parse(time.DateOnly, strings.TrimSpace(in.BirthDate))
+		switch {
+		case err != nil:
+			verr.Add("birth_date", "date_invalid", nil)
+		case d.After(today):
+			verr.Add("birth_date", "date_in_future", nil)
+		default:
+			q.BirthDateFrom, q.BirthDateTo = &d, &d
+		}
+	case in.AgeMin != nil || in.AgeMax != nil:
+		lo, hi := in.AgeMin, in.AgeMax
+		if lo == nil {
+			lo = hi
+		}
+		if hi == nil {
+			hi = lo
+		}
+		switch {
+		case *lo < 0 || *hi < 0:
+			verr.Add("age_min", "age_invalid", nil)
+		case *lo > *hi:
+			verr.Add("age_max", "age_range_inverted", nil)
+		case *hi > MaxChildAge:
+			verr.Add("age_max", "age_too_high", map[string]any{"Max": MaxChildAge})
+		default:
+			from := today.AddDate(-(*hi + 1), 0, 1)
+			to := today.AddDate(-*lo, 0, 0)
+			q.BirthDateFrom, q.BirthDateTo = &from, &to
+		}
+	}
+	for _, n := range trimmed(in.Nationalities) {
+		q.Nationalities = append(q.Nationalities, strings.ToUpper(n))
+	}
+	if err := verr.Err(); err != nil {
+		return DuplicateQuery{}, err
+	}
+	return q, nil
+}
+
+// hasName reports whether the query names the child at all (a name or an alias).
+func (q DuplicateQuery) hasName() bool {
+	for _, s := range append([]string{q.GivenName, q.FamilyName, q.GivenNameLatin, q.FamilyNameLatin}, q.Aliases...) {
+		if strings.TrimSpace(s) != "" {
+			return true
+		}
+	}
+	return false
+}
 
 // FindDuplicates ranks existing children who may be the one described (audited search).
 func (r *Registry) FindDuplicates(ctx context.Context, a *models.Actor, q DuplicateQuery) ([]Candidate, error) {
 	if err := require(a, models.PermChildRegister); err != nil {
 		return nil, err
+	}
+	if !q.hasName() {
+		verr := &models.ValidationError{}
+		verr.Add("given_name", "name_required", nil)
+		return nil, verr
 	}
 	var out []Candidate
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -102,55 +187,66 @@ func (r *Registry) FindDuplicates(ctx context.Context, a *models.Actor, q Duplic
 // findDuplicates is the search itself, inside the caller's transaction. It is deliberately not
 // scoped: the same child may have been registered at any post. It returns only a summary.
 //
-// Retrieval is in SQL over child_names: trigram similarity of the full names and aliases
-// (word order does not matter to trigrams, so swapped names are found), equality of the
-// consonant skeleton (which finds a name written in another script or vowel spelling), and,
-// when only one name is known, the given and family names too. The best candidatePool
-// children, pre-ranked by name similarity, birth-date distance and sex, are then scored in Go.
+// Retrieval is in SQL over child_names, with two indexed look-ups: trigram similarity of the
+// full names and aliases (trigrams ignore word order, so swapped names are found; GIN index on
+// norm), and equality of the consonant skeleton of the full name, swapped or not (which finds
+// a name written in another script or with other vowels; btree index on skeleton) — and, when
+// the query has a single name, of that name against every given name and alias too. The best
+// candidatePool children, pre-ranked by name similarity, birth-date distance and nationality,
+// are then scored in Go (scoreMatch).
 func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]Candidate, error) {
 	if limit <= 0 {
 		return []Candidate{}, nil
 	}
 	qp := queryPerson(q)
-	terms := qp.searchTerms()
+	terms, fullSkels, singleSkels := qp.searchTerms()
 	if len(terms) == 0 {
 		return []Candidate{}, nil
 	}
 	if err := tx.Exec(fmt.Sprintf("SET LOCAL pg_trgm.similarity_threshold = %g", retrievalThreshold)).Error; err != nil {
 		return nil, fmt.Errorf("duplicate search: %w", err)
 	}
-	var values []string
-	var args []any
-	for _, t := range terms {
-		values = append(values, "(lower(kujdes_unaccent(?::text)), ?::text, ?::boolean)")
-		args = append(args, t.latin, t.skeleton, t.single)
+	nats := models.Strings(q.Nationalities)
+	if nats == nil {
+		nats = models.Strings{}
 	}
-	args = append(args, q.BirthDateTo, q.BirthDateFrom, q.Sex)
-	query := `WITH q(term, skel, single) AS (VALUES ` + strings.Join(values, ", ") + `),
+	// A skeleton hit counts at least 0.5, more the closer its spelling (Ammar before Omar).
+	// Children of the other sex or born more than maxBirthGap apart cannot reach the possible
+	// band (see sexFactor, birthFactor), so they do not take places in the pool.
+	query := `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x)) AS term FROM unnest(CAST(@terms AS text[])) AS x),
 	hits AS (
-		SELECT cn.child_id, similarity(cn.norm, q.term) AS sim
-		FROM q JOIN child_names cn ON cn.norm % q.term
-		WHERE cn.kind IN ('full', 'alias') OR (q.single AND cn.kind IN ('given', 'family'))
+		SELECT cn.child_id, similarity(cn.norm, t.term) AS sim
+		FROM t JOIN child_names cn ON cn.norm % t.term AND cn.kind IN ('full', 'alias')
 		UNION ALL
-		SELECT cn.child_id, 1.0
-		FROM q JOIN child_names cn ON cn.skeleton = q.skel
-		WHERE q.skel <> '' AND (cn.kind IN ('full', 'alias') OR (q.single AND cn.kind IN ('given', 'family')))
+		SELECT cn.child_id, 0.5 + 0.5 * (SELECT max(similarity(cn.norm, t.term)) FROM t)
+		FROM child_names cn
+		WHERE cn.skeleton <> '' AND (
+			(cn.skeleton = ANY (CAST(@full_skels AS text[])) AND cn.kind IN ('full', 'alias')) OR
+			(cn.skeleton = ANY (CAST(@single_skels AS text[])) AND cn.kind IN ('given', 'alias')))
 	),
-	best AS (SELECT child_id, max(sim) AS sim FROM hits GROUP BY child_id)
-	SELECT c.id, c.registration_number, c.given_name, c.family_name, c.given_name_latin,
-		c.family_name_latin, c.sex, c.birth_date_from, c.birth_date_to, c.nationalities,
-		c.registered_at, bp.code AS border_post
-	FROM best
-	JOIN children c ON c.id = best.child_id AND c.status <> 'duplicate'
-	LEFT JOIN border_posts bp ON bp.id = c.border_post_id
-	ORDER BY best.sim
-		- 0.1 * coalesce(LEAST(GREATEST(c.birth_date_from - ?::date, ?::date - c.birth_date_to, 0), 1826), 0) / 365.25
-		- CASE WHEN c.sex IN ('male', 'female') AND ?::text IN ('male', 'female') AND c.sex <> ?::text THEN 0.5 ELSE 0 END DESC,
-		c.id
-	LIMIT ` + fmt.Sprint(candidatePool)
-	args = append(args, q.Sex)
+	best AS (SELECT child_id, max(sim) AS sim FROM hits GROUP BY child_id),
+	near AS (
+		SELECT c.*, best.sim,
+			coalesce(GREATEST(c.birth_date_from - CAST(@birth_to AS date), CAST(@birth_from AS date) - c.birth_date_to, 0), 0) AS gap
+		FROM best JOIN children c ON c.id = best.child_id
+		WHERE c.status <> 'duplicate'
+			AND NOT (c.sex IN ('male', 'female') AND CAST(@sex AS text) IN ('male', 'female') AND c.sex <> CAST(@sex AS text))
+	)
+	SELECT near.id, near.registration_number, near.given_name, near.family_name, near.given_name_latin,
+		near.family_name_latin, near.sex, near.birth_date_from, near.birth_date_to, near.nationalities,
+		near.registered_at, bp.code AS border_post
+	FROM near
+	LEFT JOIN border_posts bp ON bp.id = near.border_post_id
+	WHERE near.gap <= @max_gap
+	ORDER BY near.sim - 0.1 * near.gap / 365.25 + CASE WHEN near.nationalities && CAST(@nats AS text[]) THEN 0.05 ELSE 0 END DESC, near.id
+	LIMIT @pool`
+	args := map[string]any{
+		"terms": models.Strings(terms), "full_skels": models.Strings(fullSkels), "single_skels": models.Strings(singleSkels),
+		"birth_from": q.BirthDateFrom, "birth_to": q.BirthDateTo, "sex": q.Sex, "nats": nats,
+		"max_gap": int(maxBirthGap.Hours() / 24), "pool": candidatePool,
+	}
 	var rows []candidateRow
-	if err := tx.Raw(query, args...).Scan(&rows).Error; err != nil {
+	if err := tx.Raw(query, args).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("duplicate search: %w", err)
 	}
 	if len(rows) == 0 {
@@ -224,7 +320,7 @@ func (row candidateRow) candidate(score float64, reasons []Reason) Candidate {
 // person is one side of a comparison: its names folded for matching, and its other facts.
 type person struct {
 	forms    []nameForm // (given, family) readings: the officer's Latin, the original's transliteration
-	aliases  []nameForm // alias names, in given
+	aliases  []nameForm // each alias as a given name alone
 	sex      string
 	from, to *time.Time
 	nats     []string
@@ -235,6 +331,7 @@ type nameForm struct {
 	label          string // the Latin name as shown
 	given, family  name
 	full, fullSwap name
+	abjad          bool // read by LatinName from the Arabic script, vowels guessed
 }
 
 type name struct {
@@ -244,8 +341,9 @@ type name struct {
 	skeleton string
 }
 
-func makeName(s string) name {
-	ws := nameWords(s)
+func makeName(s string) name { return nameOf(nameWords(s)) }
+
+func nameOf(ws []string) name {
 	n := name{words: ws}
 	ph := make([]string, len(ws))
 	for i, w := range ws {
@@ -258,6 +356,27 @@ func makeName(s string) name {
 }
 
 func (n name) empty() bool { return len(n.words) == 0 }
+
+// Bangladeshi and Pakistani names, like Afghan and Arab ones, often carry Muhammad (Md) before
+// the name the child goes by — or not, the next time ("Md Arif" / "Arif"). muhammad is the
+// word nameWords makes of "Md".
+const muhammad = "muhammad"
+
+// isMuhammad reports a spelling of Muhammad (not Mahmud, which has the same consonants).
+func isMuhammad(word string) bool {
+	k := phoneticWord(word)
+	return len(k) == 7 && k[0] == 'm' && (k[1] == 'o' || k[1] == 'u') && k[2:5] == "ham" &&
+		(k[5] == 'a' || k[5] == 'e') && k[6] == 'd'
+}
+
+// withoutMuhammad is the name without a leading Muhammad (ok false when it has none, or
+// nothing else).
+func (n name) withoutMuhammad() (name, bool) {
+	if len(n.words) < 2 || !isMuhammad(n.words[0]) {
+		return name{}, false
+	}
+	return nameOf(n.words[1:]), true
+}
 
 func makeForm(given, family string) nameForm {
 	f := nameForm{label: joinName(given, family), given: makeName(given), family: makeName(family)}
@@ -273,8 +392,7 @@ func (f nameForm) empty() bool { return f.given.empty() && f.family.empty() }
 func queryPerson(q DuplicateQuery) person {
 	p := person{sex: q.Sex, from: q.BirthDateFrom, to: q.BirthDateTo, nats: q.Nationalities}
 	given, family := cleanName(q.GivenName), cleanName(q.FamilyName)
-	p.addForm(latinOf(given, q.GivenNameLatin), latinOf(family, q.FamilyNameLatin))
-	p.addForm(latinOf(given, ""), latinOf(family, ""))
+	p.addForms(given, family, q.GivenNameLatin, q.FamilyNameLatin)
 	for _, a := range q.Aliases {
 		if a = cleanName(a); a != "" {
 			p.aliases = append(p.aliases, makeForm(latinOf(a, ""), ""))
@@ -287,8 +405,7 @@ func queryPerson(q DuplicateQuery) person {
 // names when records were merged).
 func storedPerson(row candidateRow, names []models.ChildName) person {
 	p := person{sex: row.Sex, from: row.BirthDateFrom, to: row.BirthDateTo, nats: row.Nationalities}
-	p.addForm(latinOf(row.GivenName, row.GivenNameLatin), latinOf(row.FamilyName, row.FamilyNameLatin))
-	p.addForm(latinOf(row.GivenName, ""), latinOf(row.FamilyName, ""))
+	p.addForms(row.GivenName, row.FamilyName, row.GivenNameLatin, row.FamilyNameLatin)
 	var givens, families []string
 	for _, n := range names {
 		switch n.Kind {
@@ -302,13 +419,28 @@ func storedPerson(row candidateRow, names []models.ChildName) person {
 	}
 	for _, g := range givens {
 		for _, f := range families {
-			p.addForm(g, f)
+			p.addForm(g, f, false)
 		}
 	}
 	return p
 }
 
-func (p *person) addForm(given, family string) {
+// addForms adds the officer's Latin names (or the suggestion when none was typed) and the
+// transliteration of the names as written.
+func (p *person) addForms(given, family, givenLatin, familyLatin string) {
+	given, family = cleanName(given), cleanName(family)
+	for _, f := range [][2]string{
+		{latinOf(given, givenLatin), latinOf(family, familyLatin)},
+		{latinOf(given, ""), latinOf(family, "")},
+	} {
+		// A machine reading of the Arabic script guesses the vowels the script does not write.
+		abjad := (scriptOf(given) == scriptArabic && f[0] == LatinName(given)) ||
+			(scriptOf(family) == scriptArabic && f[1] == LatinName(family))
+		p.addForm(f[0], f[1], abjad)
+	}
+}
+
+func (p *person) addForm(given, family string, abjad bool) {
 	if len(p.forms) >= 6 {
 		return
 	}
@@ -318,37 +450,55 @@ func (p *person) addForm(given, family string) {
 		}
 	}
 	if f := makeForm(given, family); !f.empty() {
+		f.abjad = abjad
 		p.forms = append(p.forms, f)
 	}
 }
 
-// searchTerm is one name to retrieve candidates by.
-type searchTerm struct {
-	latin, skeleton string
-	single          bool // only one name (given or family) is known
-}
-
-func (p person) searchTerms() []searchTerm {
-	var out []searchTerm
-	seen := map[string]bool{}
-	add := func(t searchTerm) {
-		k := t.latin + "\x00" + t.skeleton
-		if t.latin != "" && !seen[k] {
-			seen[k] = true
-			out = append(out, t)
+// searchTerms are what retrieval looks for: the Latin full names and aliases (for trigram
+// similarity), the skeletons of full names in both orders (with and without a leading
+// Muhammad) and of aliases, and the skeletons of names given alone (matched against given
+// names and aliases too).
+func (p person) searchTerms() (terms, fullSkels, singleSkels []string) {
+	add := func(list *[]string, s string) {
+		if s != "" && !slices.Contains(*list, s) {
+			*list = append(*list, s)
 		}
 	}
-	for _, f := range p.forms {
-		single := f.given.empty() || f.family.empty()
-		add(searchTerm{latin: f.label, skeleton: f.full.skeleton, single: single})
-		if !single {
-			add(searchTerm{latin: f.label, skeleton: f.fullSwap.skeleton})
+	for i, f := range p.forms {
+		// A second reading with the same consonants adds nothing the skeleton look-up does
+		// not find, and a trigram scan is the costly part.
+		if i == 0 || !slices.ContainsFunc(p.forms[:i], func(o nameForm) bool { return o.full.skeleton == f.full.skeleton }) {
+			add(&terms, f.label)
+		}
+		if f.given.empty() || f.family.empty() {
+			add(&singleSkels, f.full.skeleton)
+			continue
+		}
+		add(&fullSkels, f.full.skeleton)
+		add(&fullSkels, f.fullSwap.skeleton)
+		// With and without a leading Muhammad (Md Arif Molla / Arif Molla).
+		if core, ok := f.given.withoutMuhammad(); ok {
+			add(&fullSkels, skeletonOf(append(slices.Clone(core.words), f.family.words...)))
+		} else {
+			add(&fullSkels, skeletonOf(append([]string{muhammad}, append(slices.Clone(f.given.words), f.family.words...)...)))
 		}
 	}
 	for _, a := range p.aliases {
-		add(searchTerm{latin: a.label, skeleton: a.full.skeleton, single: true})
+		add(&terms, a.label)
+		add(&fullSkels, a.full.skeleton)
+		if len(a.full.words) == 1 {
+			add(&singleSkels, a.full.skeleton)
+		}
 	}
-	return out
+	return terms, orEmptyStrings(fullSkels), orEmptyStrings(singleSkels)
+}
+
+func orEmptyStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // nameMatch is how well two people's names agree, and why.
@@ -407,6 +557,9 @@ const (
 	oneNameFactor    = 0.85 // one side gave only one name: the other name cannot confirm
 	onlyGivenFactor  = 0.90 // neither side has a family name
 	familyAsGivenFac = 0.80 // the one name given matches the other's family name
+	muhammadFactor   = 0.95 // Muhammad written before the name on one side only
+	vowelBlindFactor = 0.90 // same consonants, vowels unknown (Arabic script against Latin)
+	articleFactor    = 0.97 // an article written together with the name on one side only
 )
 
 func matchNames(q, c person) nameMatch {
@@ -441,16 +594,28 @@ func matchNames(q, c person) nameMatch {
 // their words are split differently.
 func matchForms(q, c nameForm) nameMatch {
 	m := nameMatch{label: c.label}
+	// Between a reading of the Arabic script and a Latin spelling, only the consonants can
+	// be compared (بٹ is Butt as much as Bat).
+	sim := nameSim
+	if q.abjad != c.abjad {
+		sim = func(a, b name) float64 {
+			s := nameSim(a, b)
+			if a.skeleton != "" && b.skeleton != "" {
+				s = max(s, editSim(a.skeleton, b.skeleton)*vowelBlindFactor)
+			}
+			return s
+		}
+	}
 	m.sameSkeleton = q.full.skeleton != "" && (q.full.skeleton == c.full.skeleton || q.fullSwap.skeleton == c.full.skeleton)
 	switch {
 	case !q.given.empty() && !q.family.empty() && !c.given.empty() && !c.family.empty():
-		m.score = combine(nameSim(q.given, c.given), nameSim(q.family, c.family))
+		m.score = combine(sim(q.given, c.given), sim(q.family, c.family))
 		if len(q.given.words) != len(c.given.words) || len(q.family.words) != len(c.family.words) {
 			// The same words split differently between given and family name
 			// (Ali | Hussein Kadhim, Ali Hussein | Kadhim): compare the whole names.
-			m.score = max(m.score, nameSim(q.full, c.full))
+			m.score = max(m.score, sim(q.full, c.full))
 		}
-		swapped := combine(nameSim(q.given, c.family), nameSim(q.family, c.given)) * swappedFactor
+		swapped := combine(sim(q.given, c.family), sim(q.family, c.given)) * swappedFactor
 		if swapped > m.score {
 			m.score, m.swapped = swapped, true
 		}
@@ -462,13 +627,13 @@ func matchForms(q, c nameForm) nameMatch {
 		if q.family.empty() && c.family.empty() {
 			f = onlyGivenFactor
 		}
-		s := nameSim(qn, cn) * f
+		s := sim(qn, cn) * f
 		if q.family.empty() && !c.family.empty() {
-			if alt := nameSim(q.given, c.family) * familyAsGivenFac * f; alt > s {
+			if alt := sim(q.given, c.family) * familyAsGivenFac * f; alt > s {
 				s, m.swapped = alt, true
 			}
 		} else if c.family.empty() && !q.family.empty() {
-			if alt := nameSim(q.family, c.given) * familyAsGivenFac * f; alt > s {
+			if alt := sim(q.family, c.given) * familyAsGivenFac * f; alt > s {
 				s, m.swapped = alt, true
 			}
 		}
@@ -497,6 +662,36 @@ func nameSim(a, b name) float64 {
 	if a.empty() || b.empty() {
 		return 0
 	}
+	s := simpleSim(a, b)
+	// "Md Arif" / "Arif": the same name with and without Muhammad before it.
+	if ac, ok := a.withoutMuhammad(); ok {
+		s = max(s, simpleSim(ac, b)*muhammadFactor)
+	}
+	if bc, ok := b.withoutMuhammad(); ok {
+		s = max(s, simpleSim(a, bc)*muhammadFactor)
+	}
+	// "Alobaidi" / "Al-Obaidi": an article written together with a name that starts with a
+	// vowel (nameWords leaves it, not to cut Alireza or Alexander).
+	if ac, ok := a.withoutArticle(); ok {
+		s = max(s, simpleSim(ac, b)*articleFactor)
+	}
+	if bc, ok := b.withoutArticle(); ok {
+		s = max(s, simpleSim(a, bc)*articleFactor)
+	}
+	return s
+}
+
+// withoutArticle is the name with a leading al- or el- cut from its first word.
+func (n name) withoutArticle() (name, bool) {
+	if len(n.words) == 0 || len(n.words[0]) < 6 || !(strings.HasPrefix(n.words[0], "al") || strings.HasPrefix(n.words[0], "el")) {
+		return name{}, false
+	}
+	ws := slices.Clone(n.words)
+	ws[0] = ws[0][2:]
+	return nameOf(ws), true
+}
+
+func simpleSim(a, b name) float64 {
 	if a.key == b.key {
 		return 1
 	}
@@ -529,7 +724,7 @@ func trigrams(s string) map[string]bool {
 	return out
 }
 
-// editSim is 1 − 2·cost/length of a weighted edit distance: vowels and look-alike consonants
+// editSim is 1 − 2.5·cost/length of a weighted edit distance: vowels and look-alike consonants
 // cost little to change, so spellings of one name stay close and different names do not.
 func editSim(a, b string) float64 {
 	n := max(len(a), len(b))
@@ -538,8 +733,8 @@ func editSim(a, b string) float64 {
 	}
 	// A vowel added at the end is a suffix (Ahmad / Ahmadi, Mansour / Mansouri), not a spelling.
 	ins := func(s string, i int) float64 {
-		if i == len(s)-1 && isVowel(s[i]) {
-			return 0.8
+		if i == len(s)-1 && i > 0 && isVowel(s[i]) && !isVowel(s[i-1]) {
+			return 1
 		}
 		return indelCost(s[i])
 	}
@@ -555,7 +750,7 @@ func editSim(a, b string) float64 {
 		}
 		prev, cur = cur, prev
 	}
-	return max(0, 1-2*prev[len(b)]/float64(n))
+	return max(0, 1-2.5*prev[len(b)]/float64(n))
 }
 
 func indelCost(c byte) float64 {
@@ -581,7 +776,7 @@ func init() {
 		{"ae", .25}, {"ei", .25}, {"ou", .2}, {"ao", .5}, {"eo", .5}, {"eu", .5}, {"ai", .6}, {"au", .6},
 		{"io", .6}, {"iu", .6}, {"kq", .3}, {"kg", .3}, {"kG", .3}, {"qG", .3}, {"gG", .3}, {"Ts", .3},
 		{"Tt", .3}, {"Dz", .3}, {"Dd", .3}, {"Hh", .3}, {"Hk", .5}, {"jy", .3}, {"jZ", .3}, {"yZ", .3},
-		{"Ss", .4}, {"td", .4}, {"zs", .5}, {"bp", .4}, {"vf", .5}, {"yi", .3}, {"vu", .4},
+		{"Ss", .4}, {"td", .4}, {"gh", .5}, {"gj", .5}, {"zs", .5}, {"bp", .4}, {"vf", .5}, {"yi", .3}, {"vu", .4},
 	} {
 		similar[[2]byte{p.pair[0], p.pair[1]}] = p.cost
 		similar[[2]byte{p.pair[1], p.pair[0]}] = p.cost
@@ -614,7 +809,7 @@ func birthFactor(qf, qt, cf, ct *time.Time) (float64, *Reason) {
 	r := &Reason{Code: ReasonBirthFar, Data: map[string]any{"Years": int(math.Ceil(years))}}
 	switch {
 	case years <= 0.5:
-		return 0.95, nil
+		return 0.95, r
 	case years <= 1:
 		return 0.88, r
 	case years <= 2:

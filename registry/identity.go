@@ -31,7 +31,7 @@ func (r *Registry) applyIdentity(tx *gorm.DB, c *models.Child, id identity, chan
 	}
 	lists := map[string][2]models.Strings{
 		"nationalities": {c.Nationalities, id.nationalities}, "languages": {c.Languages, id.languages},
-		"vulnerabilities": {c.Vulnerabilities, orEmpty(id.in.Vulnerabilities)},
+		"vulnerabilities":        {c.Vulnerabilities, orEmpty(id.in.Vulnerabilities)},
 		"trafficking_indicators": {c.TraffickingIndicators, orEmpty(id.in.TraffickingIndicators)},
 	}
 	for col, v := range lists {

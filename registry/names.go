@@ -23,6 +23,7 @@ import (
 func LatinName(s string) string {
 	words := strings.Fields(norm.NFC.String(s))
 	persian := strings.ContainsFunc(s, isPersianLetter)
+	russian := isRussian(s)
 	out := make([]string, 0, len(words))
 	for _, w := range words {
 		var l string
@@ -36,7 +37,7 @@ func LatinName(s string) string {
 			}
 			l = capitalize(bengaliWord(w))
 		case scriptCyrillic:
-			l = cyrillicWord(w)
+			l = cyrillicWord(w, russian)
 		case scriptEthiopic:
 			l = capitalize(ethiopicWord(w))
 		default:
@@ -382,6 +383,9 @@ func bengaliWord(w string) string {
 			if r == 'য' && i > 0 && rs[i-1] == '্' {
 				s.cons = "y"
 			}
+			if r == 'ভ' && len(ss) > 0 {
+				s.cons = "v" // inside a name ভ is written v (Tanvir)
+			}
 			if i+1 < len(rs) {
 				if v, ok := bengaliVowels[rs[i+1]]; ok && !strings.ContainsRune("অআইঈউঊঋএঐওঔ", rs[i+1]) {
 					s.vow, s.inherent = v, false
@@ -438,8 +442,25 @@ var russian = map[rune][2]string{
 	'е': {"e", "ye"}, 'ю': {"yu"}, 'я': {"ya"},
 }
 
-func cyrillicWord(w string) string {
-	isRussian := strings.ContainsAny(strings.ToLower(w), "ыэъё")
+// isRussian tells Russian from Ukrainian: letters Ukrainian lacks, or a name ending in -ий /
+// -ей (Дмитрий, Сергей; not the Ukrainian -ський) with no letter Russian lacks.
+func isRussian(s string) bool {
+	s = strings.ToLower(s)
+	if strings.ContainsAny(s, "ыэъё") {
+		return true
+	}
+	if strings.ContainsAny(s, "іїєґ") {
+		return false
+	}
+	for _, w := range strings.Fields(s) {
+		if strings.HasSuffix(w, "ей") || strings.HasSuffix(w, "ий") && !strings.HasSuffix(w, "ький") {
+			return true
+		}
+	}
+	return false
+}
+
+func cyrillicWord(w string, isRussian bool) string {
 	var b strings.Builder
 	start := true
 	rs := []rune(w)
@@ -505,7 +526,7 @@ func nameWords(name string) []string {
 	if !isLatin(name) {
 		name = LatinName(name)
 	}
-	name = strings.NewReplacer("ş", "sh", "Ş", "sh", "ç", "ch", "Ç", "ch", "ı", "i", "İ", "i", "ğ", "g").Replace(name)
+	// Diacritics go, as when officers type without them (Koç → koc, Şahin → sahin, ë → e).
 	name = strings.ToLower(unidecode.Unidecode(name))
 	name = strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' {
@@ -594,6 +615,13 @@ func nameKey(words []string) string {
 func isVowel(c byte) bool { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' }
 
 func phoneticWord(w string) string {
+	// Somali writes ħ as x (Farax, Xasan); elsewhere x is "ks" (Alexander).
+	if strings.HasPrefix(w, "x") && !strings.HasPrefix(w, "xh") {
+		w = "h" + w[1:]
+	}
+	if strings.HasSuffix(w, "x") {
+		w = w[:len(w)-1] + "h"
+	}
 	w = strings.NewReplacer("tch", "S", "sch", "S", "sh", "S", "ch", "S", "zh", "Z", "kh", "H",
 		"gh", "G", "ph", "f", "th", "T", "dh", "D", "dzh", "j", "dj", "j", "xh", "j", "gj", "j",
 		"ck", "k", "x", "ks", "ou", "u", "oo", "u", "ee", "i", "ce", "se", "ci", "si", "cy", "sy", "c", "k").Replace(w)

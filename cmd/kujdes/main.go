@@ -104,7 +104,7 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdout, stder
 			if err := migrateUp(ctx, db, log); err != nil {
 				return err
 			}
-			return demo.Seed(ctx, db, server.DevIssuer(cfg.PublicURL), time.Now())
+			return demo.Seed(ctx, db, server.DevIssuer(cfg.PublicURL), time.Now(), demo.Population)
 		})
 	case "migrate":
 		err = withDatabase(ctx, cfg, log, func(db *gorm.DB) error { return migrate(ctx, db, sub[0], stdout) })
@@ -205,7 +205,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		}
 		if cfg.DemoData {
 			// Demo users sign in through the development provider, so they are keyed to it.
-			if err := demo.Seed(ctx, db, server.DevIssuer(cfg.PublicURL), time.Now()); err != nil {
+			if err := demo.Seed(ctx, db, server.DevIssuer(cfg.PublicURL), time.Now(), demo.Population); err != nil {
 				return fmt.Errorf("demo data: %w", err)
 			}
 		}

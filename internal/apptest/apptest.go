@@ -87,7 +87,7 @@ func Start(t testing.TB, opts ...Option) *App {
 	for _, o := range opts {
 		o(&deps)
 	}
-	if err := demo.Seed(context.Background(), db, server.DevIssuer(url), deps.Now()); err != nil {
+	if err := demo.Seed(context.Background(), db, server.DevIssuer(url), deps.Now(), 0); err != nil {
 		t.Fatalf("apptest: demo data: %v", err)
 	}
 	srv, err := server.New(deps)

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/kujdes/kujdes/auth/devidp"
+	"github.com/kujdes/kujdes/internal/synth"
 	"github.com/kujdes/kujdes/models"
 	"github.com/kujdes/kujdes/registry"
 )
@@ -57,9 +58,9 @@ var posts = []struct{ code, name, region string }{
 
 // children: registration number, region, border post, status, and who they are.
 var children = []struct {
-	number, region, post, status string
+	number, region, post, status                                        string
 	given, family, givenLatin, familyLatin, sex, nationality, languages string
-	ageMin, ageMax                                                       int
+	ageMin, ageMax                                                      int
 }{
 	{"AL-2026-000001", "GJI", "KAK", "active", "احمد", "کریمی", "Ahmad", "Karimi", "male", "AF", "fa-AF ps", 15, 16},
 	{"AL-2026-000002", "GJI", "KAK", "active", "یوسف", "احمدزی", "Yusuf", "Ahmadzai", "male", "AF", "ps", 14, 15},
@@ -87,10 +88,17 @@ var appointments = []struct {
 	{"guardian2", "AL-2026-000006", "full", 20, 0},
 }
 
-// Seed loads the demo population into an empty database; users are keyed to issuer (the
-// development provider's). It changes nothing when children already exist.
-func Seed(ctx context.Context, db *gorm.DB, issuer string, now time.Time) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+// Population is the size of the synthetic population `make run` and `kujdes demo` add to the
+// named demo children.
+const Population = 300
+
+// Seed loads the demo data into an empty database: reference data, the demo users (keyed to
+// issuer, the development provider's), the named demo children and their guardians, then
+// population synthetic children (internal/synth: names in their scripts, several arrivals,
+// some near-duplicates). It changes nothing when children already exist.
+func Seed(ctx context.Context, db *gorm.DB, issuer string, now time.Time, population int) error {
+	loaded := false
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&models.Child{}).Count(&n).Error; err != nil {
 			return err
@@ -98,6 +106,7 @@ func Seed(ctx context.Context, db *gorm.DB, issuer string, now time.Time) error 
 		if n > 0 {
 			return nil
 		}
+		loaded = true
 		regionID := map[string]int64{}
 		for _, r := range regions {
 			r := r
@@ -184,4 +193,21 @@ func Seed(ctx context.Context, db *gorm.DB, issuer string, now time.Time) error 
 		}
 		return nil
 	})
+	if err != nil || !loaded || population == 0 {
+		return err
+	}
+	return loadPopulation(ctx, db, now, population)
+}
+
+// loadPopulation adds synthetic children, registered over the last months at the demo posts.
+func loadPopulation(ctx context.Context, db *gorm.DB, now time.Time, n int) error {
+	var posts []models.BorderPost
+	if err := db.WithContext(ctx).Find(&posts).Error; err != nil {
+		return err
+	}
+	postIDs, regionByPost := map[string]int64{}, map[string]int64{}
+	for _, p := range posts {
+		postIDs[p.Code], regionByPost[p.Code] = p.ID, p.RegionID
+	}
+	return synth.Load(ctx, db, synth.Generate(2026, n, now), regionByPost, postIDs)
 }

@@ -1,12 +1,18 @@
 package server_test
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/kujdes/kujdes/internal/apptest"
+	"github.com/kujdes/kujdes/internal/synth"
+	"github.com/kujdes/kujdes/models"
 )
 
 // BenchmarkLoginRoundTrip: one full browser-less sign-in — Kujdes /login, the provider's
@@ -65,4 +71,87 @@ func BenchmarkRequest(b *testing.B) {
 			get(b, http.DefaultClient, child, "Authorization", tok)
 		}
 	})
+}
+
+// BenchmarkRegistration100k: POST /api/v1/registrations (validation, duplicate check over
+// 100 000 children, insert, names, arrival, audit row) through the real server, as a border
+// officer with a bearer token. Reports p50/p95. The population comes from internal/synth.
+func BenchmarkRegistration100k(b *testing.B) {
+	app := apptest.Start(b)
+	loadPopulation(b, app, 100_000)
+	tok := "Bearer " + app.Token(b, "border1")
+	people := synth.Generate(99, b.N+1, time.Now())
+	var durations, confirms []time.Duration
+	flagged := 0
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		p := people[i%len(people)]
+		body, _ := json.Marshal(map[string]any{
+			"given_name": p.GivenName, "family_name": p.FamilyName, "given_name_latin": p.GivenNameLatin,
+			"family_name_latin": p.FamilyNameLatin, "sex": p.Sex, "age_min": 15, "age_max": 16,
+			"nationalities": p.Nationalities, "languages": p.Languages,
+			"arrival": map[string]any{"how_found": "border_check", "border_post_code": "KAK"},
+		})
+		start := time.Now()
+		res := app.Do(b, nil, "POST", "/api/v1/registrations", string(body), "Authorization", tok)
+		io.Copy(io.Discard, res.Body)
+		durations = append(durations, time.Since(start))
+		switch res.StatusCode {
+		case 201:
+		case 409:
+			// The officer looked at the candidates and confirms a new child: that request writes.
+			flagged++
+			var m map[string]any
+			json.Unmarshal(body, &m)
+			m["confirm_new"] = true
+			body, _ = json.Marshal(m)
+			start = time.Now()
+			res = app.Do(b, nil, "POST", "/api/v1/registrations", string(body), "Authorization", tok)
+			io.Copy(io.Discard, res.Body)
+			confirms = append(confirms, time.Since(start))
+			if res.StatusCode != 201 {
+				b.Fatalf("confirmed registration: %d", res.StatusCode)
+			}
+		default:
+			b.Fatalf("registration: %d", res.StatusCode)
+		}
+	}
+	b.StopTimer()
+	reportPercentiles(b, durations)
+	if len(confirms) > 0 {
+		slices.Sort(confirms)
+		b.ReportMetric(float64(confirms[len(confirms)/2].Microseconds())/1000, "confirm-p50-ms")
+		b.ReportMetric(float64(confirms[int(0.95*float64(len(confirms)-1))].Microseconds())/1000, "confirm-p95-ms")
+	}
+	b.ReportMetric(float64(flagged)/float64(len(durations)), "flagged/op")
+}
+
+func loadPopulation(b *testing.B, app *apptest.App, n int) {
+	b.Helper()
+	var posts []models.BorderPost
+	if err := app.DB.Find(&posts).Error; err != nil {
+		b.Fatal(err)
+	}
+	ids, regions := map[string]int64{}, map[string]int64{}
+	for _, p := range posts {
+		ids[p.Code], regions[p.Code] = p.ID, p.RegionID
+	}
+	start := time.Now()
+	if err := synth.Load(context.Background(), app.DB, synth.Generate(1, n, time.Now()), regions, ids); err != nil {
+		b.Fatal(err)
+	}
+	if err := app.DB.Exec(`ANALYZE`).Error; err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("loaded %d synthetic children in %v", n, time.Since(start).Round(time.Millisecond))
+}
+
+func reportPercentiles(b *testing.B, d []time.Duration) {
+	if len(d) == 0 {
+		return
+	}
+	slices.Sort(d)
+	at := func(p float64) float64 { return float64(d[int(p*float64(len(d)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(at(0.50), "p50-ms")
+	b.ReportMetric(at(0.95), "p95-ms")
 }

@@ -208,7 +208,9 @@ func TestDuplicateWarningAndSecondArrival(t *testing.T) {
 	// …and now sees it, with both arrivals.
 	res = app.Do(t, nil, "GET", path, "", "Authorization", b2)
 	var c struct {
-		Arrivals []struct{ BorderPostCode string `json:"border_post_code"` } `json:"arrivals"`
+		Arrivals []struct {
+			BorderPostCode string `json:"border_post_code"`
+		} `json:"arrivals"`
 	}
 	json.NewDecoder(res.Body).Decode(&c)
 	if res.StatusCode != 200 || len(c.Arrivals) != 2 {
@@ -234,6 +236,20 @@ func TestRegistryScopeAndPermissions(t *testing.T) {
 		if res := app.Do(t, nil, "POST", "/api/v1/registrations", registration(nil), "Authorization", "Bearer "+app.Token(t, user)); res.StatusCode != 403 {
 			t.Errorf("%s registering: %d, want 403", user, res.StatusCode)
 		}
+	}
+	// Recording an arrival brings a child into scope, so it cannot be used to reach a child
+	// that is neither in scope nor a duplicate candidate of the identity being registered.
+	b2 := "Bearer " + app.Token(t, "border2")
+	unrelated := registration(map[string]any{"given_name": "Tesfay", "family_name": "Gebre", "given_name_latin": "", "family_name_latin": "",
+		"sex": "female", "nationalities": []string{"ER"}, "existing_child_id": reg.ChildID, "arrival": map[string]any{"how_found": "border_check"}})
+	if res := app.Do(t, nil, "POST", "/api/v1/registrations", unrelated, "Authorization", b2); res.StatusCode != 404 {
+		t.Errorf("arrival on an unrelated out-of-scope child: %d, want 404", res.StatusCode)
+	}
+	if res := app.Do(t, nil, "POST", fmt.Sprintf("/api/v1/children/%d/arrivals", reg.ChildID), `{"how_found":"border_check"}`, "Authorization", b2); res.StatusCode != 404 {
+		t.Errorf("arrival on an out-of-scope child from its page: %d, want 404", res.StatusCode)
+	}
+	if res := app.Do(t, nil, "GET", path, "", "Authorization", b2); res.StatusCode != 404 {
+		t.Errorf("the refused arrivals must not have opened the child to border2: %d", res.StatusCode)
 	}
 	// The needs-action queue shows the new child: no guardian yet.
 	res := app.Do(t, nil, "GET", "/api/v1/children/needs-action", "", "Authorization", "Bearer "+app.Token(t, "protection1"))

@@ -1,0 +1,102 @@
+package registry_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/kujdes/kujdes/internal/synth"
+	"github.com/kujdes/kujdes/internal/testdb"
+	"github.com/kujdes/kujdes/registry"
+)
+
+// BenchmarkFindDuplicates100k measures the duplicate-candidate query with 100 000 synthetic
+// children in the database (loaded once, outside the timer). Each operation is one query as a
+// registration makes it, in its own transaction, for a re-registration of a random child
+// under another spelling, script, order or age estimate. Besides ns/op it reports the 50th and
+// 95th percentile latency and how often the re-registered child was among the candidates
+// (found-%; found-2names-% for queries with both a given and a family name).
+//
+//	go test -run '^$' -bench FindDuplicates100k -benchtime 200x ./registry/
+func BenchmarkFindDuplicates100k(b *testing.B) {
+	const children = 100_000
+	ctx := context.Background()
+	db := testdb.New(b)
+	now := time.Date(2026, 5, 4, 9, 30, 0, 0, time.UTC)
+
+	regionByPost, postIDs := map[string]int64{}, map[string]int64{}
+	var region int64
+	if err := db.Raw(`INSERT INTO regions (code, name) VALUES ('BEN', 'Bench') RETURNING id`).Scan(&region).Error; err != nil {
+		b.Fatal(err)
+	}
+	for _, code := range synth.PostCodes {
+		var id int64
+		if err := db.Raw(`INSERT INTO border_posts (code, name, region_id) VALUES (?, ?, ?) RETURNING id`, code, code, region).Scan(&id).Error; err != nil {
+			b.Fatal(err)
+		}
+		postIDs[code], regionByPost[code] = id, region
+	}
+	people := synth.Generate(42, children, now)
+	start := time.Now()
+	if err := synth.Load(ctx, db, people, regionByPost, postIDs); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("loaded %d children in %v", children, time.Since(start).Round(time.Millisecond))
+	var ids []int64
+	if err := db.Raw(`SELECT id FROM children ORDER BY id`).Scan(&ids).Error; err != nil || len(ids) != children {
+		b.Fatalf("ids: %d, %v", len(ids), err)
+	}
+
+	queries := synth.Variants(43, people, 1000, now)
+	reg := registry.New(db)
+	var durations []time.Duration
+	found, i := 0, 0
+	twoNames, twoNamesFound := 0, 0
+	for b.Loop() {
+		v := queries[i%len(queries)]
+		i++
+		from, to := v.BirthDateFrom, v.BirthDateTo
+		q := registry.DuplicateQuery{
+			GivenName: v.GivenName, FamilyName: v.FamilyName, GivenNameLatin: v.GivenNameLatin,
+			FamilyNameLatin: v.FamilyNameLatin, Aliases: v.Aliases, Sex: v.Sex,
+			BirthDateFrom: &from, BirthDateTo: &to, Nationalities: v.Nationalities,
+		}
+		var cands []registry.Candidate
+		t0 := time.Now()
+		err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			var err error
+			cands, err = reg.FindDuplicatesInTx(tx, q, 10)
+			return err
+		})
+		durations = append(durations, time.Since(t0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		// The child this query re-registers, or the child that one already duplicates.
+		want := []int64{ids[v.DuplicateOf]}
+		if d := people[v.DuplicateOf].DuplicateOf; d >= 0 {
+			want = append(want, ids[d])
+		}
+		hit := slices.ContainsFunc(cands, func(c registry.Candidate) bool { return slices.Contains(want, c.ChildID) })
+		if hit {
+			found++
+		}
+		if v.GivenName != "" && v.FamilyName != "" {
+			twoNames++
+			if hit {
+				twoNamesFound++
+			}
+		}
+	}
+	b.StopTimer()
+	slices.Sort(durations)
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	b.ReportMetric(ms(durations[len(durations)/2]), "p50-ms")
+	b.ReportMetric(ms(durations[(len(durations)*95)/100]), "p95-ms")
+	b.ReportMetric(100*float64(found)/float64(len(durations)), "found-%")
+	// A query with one name only ("Ali", male, about 15) is ambiguous among 100 000 children.
+	b.ReportMetric(100*float64(twoNamesFound)/float64(max(twoNames, 1)), "found-2names-%")
+}

@@ -1,0 +1,219 @@
+package registry
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/kujdes/kujdes/models"
+)
+
+func TestLatinName(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		// Arabic script: known names get their usual spelling.
+		{"Arabic", "محمد", "Mohammad"},
+		{"Arabic with vowel marks and tatweel", "مُحَمَّـد", "Mohammad"},
+		{"Arabic article", "محمد الحسن", "Mohammad Al-Hassan"},
+		{"Arabic ta marbuta", "فاطمة", "Fatima"},
+		{"Arabic Abd al- written apart", "عبد الرحمن", "Abd Al-Rahman"},
+		{"Arabic Abd al- written together", "عبدالرحمن", "Abdulrahman"},
+		{"Arabic unknown name, letter by letter", "ثامر", "Thamr"},
+		{"Arabic alef maqsura", "مصطفى", "Mustafa"},
+		// Dari, Pashto, Urdu.
+		{"Dari family name with the -i suffix", "محمد رحیمی", "Mohammad Rahimi"},
+		{"Dari -ullah with a zero-width non-joiner", "حبیب‌الله", "Habibullah"},
+		{"Dari -uddin", "نصیرالدین", "Nasiruddin"},
+		{"Dari two names written together", "محمدرضا", "Mohammadreza"},
+		{"Pashto letters", "ګل احمد", "Gul Ahmad"},
+		{"Pashto -zai", "یوسفزی", "Yusufzai"},
+		{"Pashto final ۍ", "گلالۍ", "Gulalai"},
+		{"Urdu heh and yeh", "عائشہ", "Aisha"},
+		{"Urdu letters", "چودھری", "Chaudhry"},
+		{"Persian ث is s", "عثمان", "Osman"},
+		// Kurdish Sorani writes its vowels.
+		{"Sorani initial vowel seat", "ئازاد", "Azad"},
+		{"Sorani vowels", "شێرکۆ", "Sherko"},
+		{"Sorani ە", "هەژار", "Hezhar"},
+		// Bengali: the unwritten vowel.
+		{"Bengali", "মোহাম্মদ", "Mohammad"},
+		{"Bengali inherent vowel kept", "রহিম", "Rahim"},
+		{"Bengali inherent vowel dropped", "রহমান", "Rahman"},
+		{"Bengali Islam", "ইসলাম", "Islam"},
+		{"Bengali Md abbreviation", "মোঃ রাকিবুল", "Md Rakibul"},
+		// Ukrainian passport transliteration; Russian when Russian letters show.
+		{"Ukrainian", "Олександр", "Oleksandr"},
+		{"Ukrainian г and й", "Сергій", "Serhii"},
+		{"Ukrainian initial ю", "Юлія", "Yuliia"},
+		{"Ukrainian и", "Дмитро Мельник", "Dmytro Melnyk"},
+		{"Ukrainian зг", "Згурський", "Zghurskyi"},
+		{"Russian", "Сергей Воробьёв", "Sergey Vorobyov"},
+		{"Russian ending", "Дмитрий", "Dmitriy"},
+		// Tigrinya: sixth-order letters are bare consonants.
+		{"Tigrinya", "ዳዊት", "Dawit"},
+		{"Tigrinya first order", "ተስፋይ", "Tesfay"},
+		// Latin letters lose their diacritics.
+		{"Turkish", "Gül Şahin", "Gul Sahin"},
+		{"Turkish dotless i", "Yılmaz", "Yilmaz"},
+		{"Albanian", "Qëndrim Çela", "Qendrim Cela"},
+		{"Kurmanji", "Rêzan Îbrahîm", "Rezan Ibrahim"},
+		{"spaces", "  Ahmad \t Shah ", "Ahmad Shah"},
+		{"empty", "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := LatinName(tc.in); got != tc.want {
+				t.Errorf("LatinName(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestNameSkeletonMeets(t *testing.T) {
+	groups := [][]string{
+		{"Mohammad", "Muhammad", "Mohamed", "Mohammed", "Muhamad", "Md", "محمد", "মোহাম্মদ"},
+		{"Hussein", "Husain", "Hossein", "Husayn", "Hocine", "Hüseyin", "حسین"},
+		{"Yusuf", "Youssef", "Yousef", "Yousaf", "Jusuf", "یوسف"},
+		{"Abdul Rahman", "Abdulrahman", "Abd al-Rahman", "Abdurrahman", "Abderrahmane", "Abdelrahman", "Abdirahman", "عبد الرحمن"},
+		{"Abdullah", "Abd Allah", "Abdallah", "Abdulla"},
+		{"Ahmad", "Ahmed", "Ahmet", "أحمد"},
+		{"Aisha", "Ayesha", "Aicha", "Aysha", "عائشة"},
+		{"Fatima", "Fatma", "Fatemeh", "Fatime", "فاطمه"},
+		{"Oleksandr", "Aleksandr", "Alexander", "Олександр"},
+		{"Gül", "Gul"},
+		{"Ergjan", "Erjan"},
+		{"Jamal", "Djamel", "Xhemal"},
+		{"Osman", "Usman", "Uthman", "Othman"},
+		{"Habibullah", "Habib Ullah", "Habibollah"},
+		{"Nasreddine", "Nasruddin", "Nasr al-Din"},
+		{"Chaudhry", "Chowdhury", "Choudhury"},
+		{"Qasim", "Ghasem", "Kasim"},
+		{"Khalid", "Khaled", "Halid"},
+		{"Yasin", "Yassine"},
+		{"Ilyas", "Ilias"},
+		{"Al-Hassan", "Al Hassan", "El-Hassan", "Hassan", "الحسن"},
+	}
+	for _, g := range groups {
+		want := NameSkeleton(g[0])
+		if want == "" {
+			t.Errorf("%q has an empty skeleton", g[0])
+		}
+		for _, n := range g[1:] {
+			if got := NameSkeleton(n); got != want {
+				t.Errorf("NameSkeleton(%q) = %q, want %q like %q", n, got, want, g[0])
+			}
+		}
+	}
+}
+
+func TestNameSkeletonKeepsNamesApart(t *testing.T) {
+	pairs := [][2]string{
+		{"Amir", "Amin"}, {"Mohammad", "Ahmad"}, {"Yusuf", "Yunus"}, {"Karim", "Rahim"},
+		{"Ali", "Omar"}, {"Fatima", "Zainab"}, {"Bashir", "Nasir"}, {"Imran", "Irfan"},
+		{"Mohammad Ahmadi", "Ahmadi Mohammad"}, {"Sara", "Samira"}, {"Abdullah", "Abdulrahman"},
+	}
+	for _, p := range pairs {
+		if NameSkeleton(p[0]) == NameSkeleton(p[1]) {
+			t.Errorf("%q and %q share the skeleton %q", p[0], p[1], NameSkeleton(p[0]))
+		}
+	}
+}
+
+func TestNameSimilarity(t *testing.T) {
+	// Spellings of one name are closer than different names, however alike.
+	same := [][2]string{
+		{"Mohammad", "Muhammad"}, {"Hussein", "Hossein"}, {"Yusuf", "Youssef"}, {"Fatima", "Fatma"},
+		{"Aisha", "Ayesha"}, {"Oleksandr", "Aleksandr"}, {"Abdul Rahman", "Abdurrahman"}, {"Shinwari", "Shinwary"},
+		{"Haidari", "Heydari"}, {"محمد", "Mohammed"}, {"Md Arif", "Arif"},
+	}
+	different := [][2]string{
+		{"Amir", "Amin"}, {"Yasin", "Yasir"}, {"Imran", "Irfan"}, {"Mohammad", "Mahmood"}, {"Ahmad", "Ahmadi"},
+		{"Karimi", "Rahimi"}, {"Sara", "Sahar"}, {"Emre", "Emir"}, {"Khalid", "Khalif"},
+	}
+	minSame, maxDifferent := 1.0, 0.0
+	for _, p := range same {
+		s := nameSim(makeName(p[0]), makeName(p[1]))
+		minSame = min(minSame, s)
+		if s < 0.75 {
+			t.Errorf("%s / %s: %.2f, want at least 0.75", p[0], p[1], s)
+		}
+	}
+	for _, p := range different {
+		s := nameSim(makeName(p[0]), makeName(p[1]))
+		maxDifferent = max(maxDifferent, s)
+		if s > 0.65 {
+			t.Errorf("%s / %s: %.2f, want at most 0.65", p[0], p[1], s)
+		}
+	}
+	t.Logf("lowest same-name similarity %.2f, highest different-name similarity %.2f", minSame, maxDifferent)
+	if got := nameSim(makeName("Ahmad"), makeName("")); got != 0 {
+		t.Errorf("empty name: %v", got)
+	}
+}
+
+func TestNameRows(t *testing.T) {
+	byKind := func(rows []models.ChildName) map[string][]models.ChildName {
+		out := map[string][]models.ChildName{}
+		for _, r := range rows {
+			out[r.Kind] = append(out[r.Kind], r)
+		}
+		return out
+	}
+	t.Run("script names with the officer's Latin, and aliases", func(t *testing.T) {
+		rows := NameRows(7, " محمد ", "رحیمی", "Muhammad", "", []string{"Hamid Jan", "حمید", " ", "Hamid Jan"})
+		k := byKind(rows)
+		if len(rows) != 5 || len(k["given"]) != 1 || len(k["family"]) != 1 || len(k["full"]) != 1 || len(k["alias"]) != 2 {
+			t.Fatalf("rows %+v", rows)
+		}
+		for _, r := range rows {
+			if r.ChildID != 7 || r.Skeleton == "" || r.Latin == "" || r.Original == "" || r.ID != 0 {
+				t.Errorf("row %+v", r)
+			}
+			if r.Skeleton != NameSkeleton(r.Latin) {
+				t.Errorf("row %+v: skeleton of %q", r, r.Latin)
+			}
+		}
+		want := []models.ChildName{
+			{ChildID: 7, Kind: "given", Original: "محمد", Latin: "Muhammad"},
+			{ChildID: 7, Kind: "family", Original: "رحیمی", Latin: "Rahimi"},
+			{ChildID: 7, Kind: "full", Original: "محمد رحیمی", Latin: "Muhammad Rahimi"},
+			{ChildID: 7, Kind: "alias", Original: "Hamid Jan", Latin: "Hamid Jan"},
+			{ChildID: 7, Kind: "alias", Original: "حمید", Latin: "Hamid"},
+		}
+		for i, w := range want {
+			w.Skeleton = rows[i].Skeleton
+			if rows[i] != w {
+				t.Errorf("row %d = %+v, want %+v", i, rows[i], w)
+			}
+		}
+	})
+	t.Run("no family name: the full name is the given name", func(t *testing.T) {
+		rows := NameRows(1, "Bilal", "", "", "", nil)
+		k := byKind(rows)
+		if len(rows) != 2 || k["full"][0].Latin != "Bilal" || k["given"][0].Latin != "Bilal" {
+			t.Fatalf("rows %+v", rows)
+		}
+	})
+	t.Run("Latin with diacritics stays as written", func(t *testing.T) {
+		rows := NameRows(1, "Gül", "Şahin", "", "", nil)
+		if rows[0].Latin != "Gül" || rows[2].Latin != "Gül Şahin" || rows[0].Skeleton != NameSkeleton("Gul") {
+			t.Fatalf("rows %+v", rows)
+		}
+	})
+	t.Run("only aliases", func(t *testing.T) {
+		rows := NameRows(1, "", "", "", "", []string{"Abu Bakr"})
+		if len(rows) != 1 || rows[0].Kind != "alias" {
+			t.Fatalf("rows %+v", rows)
+		}
+	})
+	t.Run("nothing", func(t *testing.T) {
+		if rows := NameRows(1, " ", "", "", "", nil); len(rows) != 0 {
+			t.Fatalf("rows %+v", rows)
+		}
+	})
+	t.Run("given names are kinds the schema allows", func(t *testing.T) {
+		for _, r := range NameRows(1, "A", "B", "", "", []string{"C"}) {
+			if !slices.Contains([]string{"given", "family", "full", "alias"}, r.Kind) {
+				t.Errorf("kind %q", r.Kind)
+			}
+		}
+	})
+}
