@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -49,6 +50,8 @@ type Config struct {
 	SessionLifetime time.Duration
 	// BreakGlassDuration is how long an emergency access lasts (KUJDES_BREAK_GLASS_DURATION).
 	BreakGlassDuration time.Duration
+	// RegistrationPrefix starts every registration number (KUJDES_REGISTRATION_PREFIX).
+	RegistrationPrefix string
 }
 
 // OIDC configures login against an external identity provider (Keycloak, Entra ID…).
@@ -143,6 +146,7 @@ func Load(args []string, getenv Getenv) (Config, error) {
 	c.SessionIdleTimeout = duration("KUJDES_SESSION_IDLE", 30*time.Minute)
 	c.SessionLifetime = duration("KUJDES_SESSION_LIFETIME", 12*time.Hour)
 	c.BreakGlassDuration = duration("KUJDES_BREAK_GLASS_DURATION", time.Hour)
+	c.RegistrationPrefix = str("KUJDES_REGISTRATION_PREFIX", "AL")
 	c.OIDC = OIDC{
 		Issuer:       str("KUJDES_OIDC_ISSUER", ""),
 		DiscoveryURL: str("KUJDES_OIDC_DISCOVERY_URL", ""),
@@ -202,6 +206,9 @@ func (c Config) Validate() error {
 	}
 	if c.SessionIdleTimeout <= 0 || c.SessionLifetime <= 0 || c.SessionIdleTimeout > c.SessionLifetime {
 		errs = append(errs, errors.New("KUJDES_SESSION_IDLE and KUJDES_SESSION_LIFETIME: both positive, idle not longer than lifetime"))
+	}
+	if !regexp.MustCompile(`^[A-Z]{1,6}$`).MatchString(c.RegistrationPrefix) {
+		errs = append(errs, fmt.Errorf("KUJDES_REGISTRATION_PREFIX: %q is not 1 to 6 capital letters", c.RegistrationPrefix))
 	}
 	if c.BreakGlassDuration <= 0 || c.BreakGlassDuration > 24*time.Hour {
 		errs = append(errs, errors.New("KUJDES_BREAK_GLASS_DURATION: between 1s and 24h"))
