@@ -142,45 +142,7 @@ func validateIdentity(in IdentityInput, asOf time.Time, now time.Time, verr *mod
 	}
 	id := identity{in: in}
 
-	// Birth: a known date, or an estimated age range at the arrival.
-	switch {
-	case strings.TrimSpace(in.BirthDate) != "":
-		d, err := time.Parse(time.DateOnly, strings.TrimSpace(in.BirthDate))
-		switch {
-		case err != nil:
-			verr.Add("birth_date", "date_invalid", nil)
-		case d.After(now):
-			verr.Add("birth_date", "date_in_future", nil)
-		case ageAt(d, asOf) > MaxChildAge:
-			verr.Add("birth_date", "age_too_high", map[string]any{"Max": MaxChildAge})
-		default:
-			id.birthFrom, id.birthTo, id.birthKnown = &d, &d, true
-		}
-	case in.AgeMin != nil || in.AgeMax != nil:
-		lo, hi := in.AgeMin, in.AgeMax
-		if lo == nil {
-			lo = hi
-		}
-		if hi == nil {
-			hi = lo
-		}
-		switch {
-		case *lo < 0 || *hi < 0:
-			verr.Add("age_min", "age_invalid", nil)
-		case *lo > *hi:
-			verr.Add("age_max", "age_range_inverted", nil)
-		case *hi > MaxChildAge:
-			verr.Add("age_max", "age_too_high", map[string]any{"Max": MaxChildAge})
-		default:
-			// Aged lo..hi at asOf: born after asOf−(hi+1) years and no later than asOf−lo years.
-			day := time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
-			from := day.AddDate(-(*hi + 1), 0, 1)
-			to := day.AddDate(-*lo, 0, 0)
-			id.birthFrom, id.birthTo = &from, &to
-		}
-	default:
-		verr.Add("birth_date", "birth_or_age_required", nil)
-	}
+	id.birthFrom, id.birthTo, id.birthKnown = birthRange(in, asOf, now, verr)
 
 	for _, n := range trimmed(in.Nationalities) {
 		n = strings.ToUpper(n)
@@ -218,6 +180,49 @@ func validateIdentity(in IdentityInput, asOf time.Time, now time.Time, verr *mod
 		verr.Add("trafficking_notes", "too_long", map[string]any{"Max": 2000})
 	}
 	return id
+}
+
+// birthRange reads a known birth date, or an estimated age range as of asOf (the arrival),
+// into the range of possible birth dates; problems go into verr.
+func birthRange(in IdentityInput, asOf, now time.Time, verr *models.ValidationError) (from, to *time.Time, known bool) {
+	switch {
+	case strings.TrimSpace(in.BirthDate) != "":
+		d, err := time.Parse(time.DateOnly, strings.TrimSpace(in.BirthDate))
+		switch {
+		case err != nil:
+			verr.Add("birth_date", "date_invalid", nil)
+		case d.After(now):
+			verr.Add("birth_date", "date_in_future", nil)
+		case ageAt(d, asOf) > MaxChildAge:
+			verr.Add("birth_date", "age_too_high", map[string]any{"Max": MaxChildAge})
+		default:
+			return &d, &d, true
+		}
+	case in.AgeMin != nil || in.AgeMax != nil:
+		lo, hi := in.AgeMin, in.AgeMax
+		if lo == nil {
+			lo = hi
+		}
+		if hi == nil {
+			hi = lo
+		}
+		switch {
+		case *lo < 0 || *hi < 0:
+			verr.Add("age_min", "age_invalid", nil)
+		case *lo > *hi:
+			verr.Add("age_max", "age_range_inverted", nil)
+		case *hi > MaxChildAge:
+			verr.Add("age_max", "age_too_high", map[string]any{"Max": MaxChildAge})
+		default:
+			// Aged lo..hi at asOf: born after asOf−(hi+1) years and no later than asOf−lo years.
+			day := time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
+			f, t := day.AddDate(-(*hi+1), 0, 1), day.AddDate(-*lo, 0, 0)
+			return &f, &t, false
+		}
+	default:
+		verr.Add("birth_date", "birth_or_age_required", nil)
+	}
+	return nil, nil, false
 }
 
 func ageAt(birth, at time.Time) int {

@@ -1,0 +1,562 @@
+package registry
+
+// Scoring of duplicate candidates: names (in order, swapped, single, aliases; trigram and a
+// weighted phonetic edit distance), birth ranges, sex and nationality, into one score and the
+// reasons shown to the officer.
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kujdes/kujdes/models"
+)
+
+// person is one side of a comparison: its names folded for matching, and its other facts.
+type person struct {
+	forms    []nameForm // (given, family) readings: the officer's Latin, the original's transliteration
+	aliases  []nameForm // each alias as a given name alone
+	sex      string
+	from, to *time.Time
+	nats     []string
+}
+
+// nameForm is a name folded into words (see nameWords), with its phonetic forms precomputed.
+type nameForm struct {
+	label          string // the Latin name as shown
+	given, family  name
+	full, fullSwap name
+	abjad          bool // read by LatinName from the Arabic script, vowels guessed
+}
+
+type name struct {
+	words    []string
+	phon     string // phonetic words joined by spaces, for trigrams
+	key      string // phonetic words concatenated, for the edit distance
+	skeleton string
+}
+
+func makeName(s string) name { return nameOf(nameWords(s)) }
+
+func nameOf(ws []string) name {
+	n := name{words: ws}
+	ph := make([]string, len(ws))
+	for i, w := range ws {
+		ph[i] = phoneticWord(w)
+	}
+	n.phon = strings.Join(ph, " ")
+	n.key = strings.Join(ph, "")
+	n.skeleton = skeletonOf(ws)
+	return n
+}
+
+func (n name) empty() bool { return len(n.words) == 0 }
+
+// Bangladeshi and Pakistani names, like Afghan and Arab ones, often carry Muhammad (Md) before
+// the name the child goes by — or not, the next time ("Md Arif" / "Arif"). muhammad is the
+// word nameWords makes of "Md".
+const muhammad = "muhammad"
+
+// isMuhammad reports a spelling of Muhammad (not Mahmud, which has the same consonants).
+func isMuhammad(word string) bool {
+	k := phoneticWord(word)
+	return len(k) == 7 && k[0] == 'm' && (k[1] == 'o' || k[1] == 'u') && k[2:5] == "ham" &&
+		(k[5] == 'a' || k[5] == 'e') && k[6] == 'd'
+}
+
+// withoutMuhammad is the name without a leading Muhammad (ok false when it has none, or
+// nothing else).
+func (n name) withoutMuhammad() (name, bool) {
+	if len(n.words) < 2 || !isMuhammad(n.words[0]) {
+		return name{}, false
+	}
+	return nameOf(n.words[1:]), true
+}
+
+func makeForm(given, family string) nameForm {
+	f := nameForm{label: joinName(given, family), given: makeName(given), family: makeName(family)}
+	f.full = makeName(joinName(given, family))
+	f.fullSwap = makeName(joinName(family, given))
+	return f
+}
+
+func (f nameForm) empty() bool { return f.given.empty() && f.family.empty() }
+
+// queryPerson reads a duplicate query: the officer's Latin names (or the transliteration of
+// the originals when no Latin was typed) and the transliteration of the originals.
+func queryPerson(q DuplicateQuery) person {
+	p := person{sex: q.Sex, from: q.BirthDateFrom, to: q.BirthDateTo, nats: q.Nationalities}
+	given, family := cleanName(q.GivenName), cleanName(q.FamilyName)
+	p.addForms(given, family, q.GivenNameLatin, q.FamilyNameLatin)
+	for _, a := range q.Aliases {
+		if a = cleanName(a); a != "" {
+			p.aliases = append(p.aliases, makeForm(latinOf(a, ""), ""))
+		}
+	}
+	return p
+}
+
+// storedPerson reads a retrieved child with its child_names rows (several given and family
+// names when records were merged).
+func storedPerson(row candidateRow, names []models.ChildName) person {
+	p := person{sex: row.Sex, from: row.BirthDateFrom, to: row.BirthDateTo, nats: row.Nationalities}
+	p.addForms(row.GivenName, row.FamilyName, row.GivenNameLatin, row.FamilyNameLatin)
+	var givens, families []string
+	for _, n := range names {
+		switch n.Kind {
+		case "given":
+			givens = append(givens, n.Latin)
+		case "family":
+			families = append(families, n.Latin)
+		case "alias":
+			p.aliases = append(p.aliases, makeForm(n.Latin, ""))
+		}
+	}
+	for _, g := range givens {
+		for _, f := range families {
+			p.addForm(g, f, false)
+		}
+	}
+	return p
+}
+
+// addForms adds the officer's Latin names (or the suggestion when none was typed) and the
+// transliteration of the names as written.
+func (p *person) addForms(given, family, givenLatin, familyLatin string) {
+	given, family = cleanName(given), cleanName(family)
+	for _, f := range [][2]string{
+		{latinOf(given, givenLatin), latinOf(family, familyLatin)},
+		{latinOf(given, ""), latinOf(family, "")},
+	} {
+		// A machine reading of the Arabic script guesses the vowels the script does not write.
+		abjad := (scriptOf(given) == scriptArabic && f[0] == LatinName(given)) ||
+			(scriptOf(family) == scriptArabic && f[1] == LatinName(family))
+		p.addForm(f[0], f[1], abjad)
+	}
+}
+
+func (p *person) addForm(given, family string, abjad bool) {
+	if len(p.forms) >= 6 {
+		return
+	}
+	for _, f := range p.forms {
+		if f.label == joinName(given, family) {
+			return
+		}
+	}
+	if f := makeForm(given, family); !f.empty() {
+		f.abjad = abjad
+		p.forms = append(p.forms, f)
+	}
+}
+
+// searchTerms are what retrieval looks for: the Latin full names and aliases (for trigram
+// similarity), the skeletons of full names in both orders (with and without a leading
+// Muhammad) and of aliases, and the skeletons of names given alone (matched against given
+// names and aliases too).
+func (p person) searchTerms() (terms, fullSkels, singleSkels []string) {
+	add := func(list *[]string, s string) {
+		if s != "" && !slices.Contains(*list, s) {
+			*list = append(*list, s)
+		}
+	}
+	for i, f := range p.forms {
+		// A second reading with the same consonants adds nothing the skeleton look-up does
+		// not find, and a trigram scan is the costly part.
+		if i == 0 || !slices.ContainsFunc(p.forms[:i], func(o nameForm) bool { return o.full.skeleton == f.full.skeleton }) {
+			add(&terms, f.label)
+		}
+		if f.given.empty() || f.family.empty() {
+			add(&singleSkels, f.full.skeleton)
+			continue
+		}
+		add(&fullSkels, f.full.skeleton)
+		add(&fullSkels, f.fullSwap.skeleton)
+		// With and without a leading Muhammad (Md Arif Molla / Arif Molla).
+		if core, ok := f.given.withoutMuhammad(); ok {
+			add(&fullSkels, skeletonOf(append(slices.Clone(core.words), f.family.words...)))
+		} else {
+			add(&fullSkels, skeletonOf(append([]string{muhammad}, append(slices.Clone(f.given.words), f.family.words...)...)))
+		}
+	}
+	for _, a := range p.aliases {
+		add(&terms, a.label)
+		add(&fullSkels, a.full.skeleton)
+		if len(a.full.words) == 1 {
+			add(&singleSkels, a.full.skeleton)
+		}
+	}
+	return terms, orEmptyStrings(fullSkels), orEmptyStrings(singleSkels)
+}
+
+func orEmptyStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// nameMatch is how well two people's names agree, and why.
+type nameMatch struct {
+	score        float64
+	label        string // the candidate's name that matched
+	swapped      bool
+	alias        bool
+	sameSkeleton bool
+}
+
+// scoreMatch compares a query with a candidate: name similarity times the birth, sex and
+// nationality factors.
+func scoreMatch(q, c person) (float64, []Reason) {
+	m := matchNames(q, c)
+	if m.score == 0 {
+		return 0, nil
+	}
+	pct := int(math.Round(m.score * 100))
+	var reasons []Reason
+	if m.alias {
+		reasons = append(reasons, Reason{Code: ReasonAliasMatch, Data: map[string]any{"Name": m.label, "Similarity": pct}})
+	} else {
+		reasons = append(reasons, Reason{Code: ReasonNameSimilar, Data: map[string]any{"Name": m.label, "Similarity": pct}})
+	}
+	if m.sameSkeleton {
+		reasons = append(reasons, Reason{Code: ReasonNameSameSkeleton, Data: map[string]any{"Name": m.label}})
+	}
+	if m.swapped {
+		reasons = append(reasons, Reason{Code: ReasonNamesSwapped})
+	}
+	score := m.score
+
+	bf, br := birthFactor(q.from, q.to, c.from, c.to)
+	score *= bf
+	if br != nil {
+		reasons = append(reasons, *br)
+	}
+	sf, sr := sexFactor(q.sex, c.sex)
+	score *= sf
+	if sr != nil {
+		reasons = append(reasons, *sr)
+	}
+	nf, nr := nationalityFactor(q.nats, c.nats)
+	score *= nf
+	if nr != nil {
+		reasons = append(reasons, *nr)
+	}
+	return score, reasons
+}
+
+// Penalties of weaker name evidence.
+const (
+	swappedFactor    = 0.97 // given and family names exchanged
+	aliasFactor      = 0.95 // matched through an alias
+	oneNameFactor    = 0.85 // one side gave only one name: the other name cannot confirm
+	onlyGivenFactor  = 0.90 // neither side has a family name
+	familyAsGivenFac = 0.80 // the one name given matches the other's family name
+	muhammadFactor   = 0.95 // Muhammad written before the name on one side only
+	vowelBlindFactor = 0.90 // same consonants, vowels unknown (Arabic script against Latin)
+	articleFactor    = 0.97 // an article written together with the name on one side only
+)
+
+func matchNames(q, c person) nameMatch {
+	var best nameMatch
+	try := func(m nameMatch) {
+		if m.score > best.score {
+			best = m
+		}
+	}
+	for _, qf := range q.forms {
+		for _, cf := range c.forms {
+			try(matchForms(qf, cf))
+		}
+	}
+	// Aliases: each alias against the other side's full and given names and aliases.
+	for _, qa := range q.aliases {
+		for _, cf := range append(slices.Clone(c.forms), c.aliases...) {
+			s := max(nameSim(qa.full, cf.full), nameSim(qa.full, cf.given)*oneNameFactor)
+			try(nameMatch{score: s * aliasFactor, label: cf.label, alias: true, sameSkeleton: qa.full.skeleton == cf.full.skeleton})
+		}
+	}
+	for _, ca := range c.aliases {
+		for _, qf := range q.forms {
+			s := max(nameSim(qf.full, ca.full), nameSim(qf.given, ca.full)*oneNameFactor)
+			try(nameMatch{score: s * aliasFactor, label: ca.label, alias: true, sameSkeleton: qf.full.skeleton == ca.full.skeleton})
+		}
+	}
+	return best
+}
+
+// matchForms compares two (given, family) names: in order, swapped, and as whole names when
+// their words are split differently.
+func matchForms(q, c nameForm) nameMatch {
+	m := nameMatch{label: c.label}
+	// Between a reading of the Arabic script and a Latin spelling, only the consonants can
+	// be compared (بٹ is Butt as much as Bat).
+	sim := nameSim
+	if q.abjad != c.abjad {
+		sim = func(a, b name) float64 {
+			s := nameSim(a, b)
+			if a.skeleton != "" && b.skeleton != "" {
+				s = max(s, editSim(a.skeleton, b.skeleton)*vowelBlindFactor)
+			}
+			return s
+		}
+	}
+	m.sameSkeleton = q.full.skeleton != "" && (q.full.skeleton == c.full.skeleton || q.fullSwap.skeleton == c.full.skeleton)
+	switch {
+	case !q.given.empty() && !q.family.empty() && !c.given.empty() && !c.family.empty():
+		m.score = combine(sim(q.given, c.given), sim(q.family, c.family))
+		if len(q.given.words) != len(c.given.words) || len(q.family.words) != len(c.family.words) {
+			// The same words split differently between given and family name
+			// (Ali | Hussein Kadhim, Ali Hussein | Kadhim): compare the whole names.
+			m.score = max(m.score, sim(q.full, c.full))
+		}
+		swapped := combine(sim(q.given, c.family), sim(q.family, c.given)) * swappedFactor
+		if swapped > m.score {
+			m.score, m.swapped = swapped, true
+		}
+	default:
+		// One side gave a single name (usually no family name): it must match the other's
+		// given name, or failing that its family name.
+		qn, cn := single(q), single(c)
+		f := oneNameFactor
+		if q.family.empty() && c.family.empty() {
+			f = onlyGivenFactor
+		}
+		s := sim(qn, cn) * f
+		if q.family.empty() && !c.family.empty() {
+			if alt := sim(q.given, c.family) * familyAsGivenFac * f; alt > s {
+				s, m.swapped = alt, true
+			}
+		} else if c.family.empty() && !q.family.empty() {
+			if alt := sim(q.family, c.given) * familyAsGivenFac * f; alt > s {
+				s, m.swapped = alt, true
+			}
+		}
+		m.score = s
+	}
+	return m
+}
+
+// single is the name a one-name side goes by: its given name, else its family name.
+func single(f nameForm) name {
+	if !f.given.empty() {
+		return f.given
+	}
+	return f.family
+}
+
+// combine joins the given-name and family-name similarities: mostly the weaker of the two, so
+// brothers (same family name) and namesakes (same given name) stay apart.
+func combine(g, f float64) float64 {
+	return 0.3*(g+f)/2 + 0.7*min(g, f)
+}
+
+// nameSim is the similarity of two names (0–1): the better of trigram similarity over the
+// phonetic words and a weighted edit distance over the phonetic key.
+func nameSim(a, b name) float64 {
+	if a.empty() || b.empty() {
+		return 0
+	}
+	s := simpleSim(a, b)
+	// "Md Arif" / "Arif": the same name with and without Muhammad before it.
+	if ac, ok := a.withoutMuhammad(); ok {
+		s = max(s, simpleSim(ac, b)*muhammadFactor)
+	}
+	if bc, ok := b.withoutMuhammad(); ok {
+		s = max(s, simpleSim(a, bc)*muhammadFactor)
+	}
+	// "Alobaidi" / "Al-Obaidi": an article written together with a name that starts with a
+	// vowel (nameWords leaves it, not to cut Alireza or Alexander).
+	if ac, ok := a.withoutArticle(); ok {
+		s = max(s, simpleSim(ac, b)*articleFactor)
+	}
+	if bc, ok := b.withoutArticle(); ok {
+		s = max(s, simpleSim(a, bc)*articleFactor)
+	}
+	return s
+}
+
+// withoutArticle is the name with a leading al- or el- cut from its first word.
+func (n name) withoutArticle() (name, bool) {
+	if len(n.words) == 0 || len(n.words[0]) < 6 || !(strings.HasPrefix(n.words[0], "al") || strings.HasPrefix(n.words[0], "el")) {
+		return name{}, false
+	}
+	ws := slices.Clone(n.words)
+	ws[0] = ws[0][2:]
+	return nameOf(ws), true
+}
+
+func simpleSim(a, b name) float64 {
+	if a.key == b.key {
+		return 1
+	}
+	return max(trigramSim(a.phon, b.phon), editSim(a.key, b.key))
+}
+
+// trigramSim is pg_trgm's similarity: shared trigrams of the space-padded words over all.
+func trigramSim(a, b string) float64 {
+	ta, tb := trigrams(a), trigrams(b)
+	if len(ta) == 0 || len(tb) == 0 {
+		return 0
+	}
+	shared := 0
+	for t := range ta {
+		if tb[t] {
+			shared++
+		}
+	}
+	return float64(shared) / float64(len(ta)+len(tb)-shared)
+}
+
+func trigrams(s string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		p := "  " + w + " "
+		for i := 0; i+3 <= len(p); i++ {
+			out[p[i:i+3]] = true
+		}
+	}
+	return out
+}
+
+// editSim is 1 − 2.5·cost/length of a weighted edit distance: vowels and look-alike consonants
+// cost little to change, so spellings of one name stay close and different names do not.
+func editSim(a, b string) float64 {
+	n := max(len(a), len(b))
+	if n == 0 {
+		return 0
+	}
+	// A vowel added at the end is a suffix (Ahmad / Ahmadi, Mansour / Mansouri), not a spelling.
+	ins := func(s string, i int) float64 {
+		if i == len(s)-1 && i > 0 && isVowel(s[i]) && !isVowel(s[i-1]) {
+			return 1
+		}
+		return indelCost(s[i])
+	}
+	prev := make([]float64, len(b)+1)
+	cur := make([]float64, len(b)+1)
+	for j := 1; j <= len(b); j++ {
+		prev[j] = prev[j-1] + ins(b, j-1)
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = prev[0] + ins(a, i-1)
+		for j := 1; j <= len(b); j++ {
+			cur[j] = min(prev[j]+ins(a, i-1), cur[j-1]+ins(b, j-1), prev[j-1]+subCost(a[i-1], b[j-1]))
+		}
+		prev, cur = cur, prev
+	}
+	return max(0, 1-2.5*prev[len(b)]/float64(n))
+}
+
+func indelCost(c byte) float64 {
+	switch c {
+	case 'a', 'e', 'i', 'o', 'u':
+		return 0.25
+	case 'h':
+		return 0.5
+	case 'y':
+		return 0.4
+	}
+	return 1
+}
+
+// similar holds the cost of exchanging two sounds that spellings of one name confuse.
+var similar = map[[2]byte]float64{}
+
+func init() {
+	for _, p := range []struct {
+		pair string
+		cost float64
+	}{
+		{"ae", .25}, {"ei", .25}, {"ou", .2}, {"ao", .5}, {"eo", .5}, {"eu", .5}, {"ai", .6}, {"au", .6},
+		{"io", .6}, {"iu", .6}, {"kq", .3}, {"kg", .3}, {"kG", .3}, {"qG", .3}, {"gG", .3}, {"Ts", .3},
+		{"Tt", .3}, {"Dz", .3}, {"Dd", .3}, {"Hh", .3}, {"Hk", .5}, {"jy", .3}, {"jZ", .3}, {"yZ", .3},
+		{"Ss", .4}, {"td", .4}, {"gh", .5}, {"gj", .5}, {"zs", .5}, {"bp", .4}, {"vf", .5}, {"yi", .3}, {"vu", .4},
+	} {
+		similar[[2]byte{p.pair[0], p.pair[1]}] = p.cost
+		similar[[2]byte{p.pair[1], p.pair[0]}] = p.cost
+	}
+}
+
+func subCost(a, b byte) float64 {
+	if a == b {
+		return 0
+	}
+	if c, ok := similar[[2]byte{a, b}]; ok {
+		return c
+	}
+	return 1
+}
+
+// birthFactor compares birth-date ranges: overlapping ranges (or an unknown one) keep the
+// score; a gap lowers it, strongly beyond two years.
+func birthFactor(qf, qt, cf, ct *time.Time) (float64, *Reason) {
+	if qf == nil && qt == nil || cf == nil && ct == nil {
+		return 0.92, nil
+	}
+	lo1, hi1 := rangeOf(qf, qt)
+	lo2, hi2 := rangeOf(cf, ct)
+	gap := max(lo2.Sub(hi1), lo1.Sub(hi2), 0)
+	if gap == 0 {
+		return 1, &Reason{Code: ReasonBirthOverlap}
+	}
+	years := gap.Hours() / 24 / 365.25
+	r := &Reason{Code: ReasonBirthFar, Data: map[string]any{"Years": int(math.Ceil(years))}}
+	switch {
+	case years <= 0.5:
+		return 0.95, r
+	case years <= 1:
+		return 0.88, r
+	case years <= 2:
+		return 0.75, r
+	case years <= 3:
+		return 0.55, r
+	}
+	return 0.3, r
+}
+
+func rangeOf(from, to *time.Time) (time.Time, time.Time) {
+	switch {
+	case from == nil:
+		return *to, *to
+	case to == nil:
+		return *from, *from
+	}
+	return *from, *to
+}
+
+func sexFactor(q, c string) (float64, *Reason) {
+	known := func(s string) bool { return s == "male" || s == "female" }
+	switch {
+	case !known(q) || !known(c):
+		return 0.95, nil
+	case q == c:
+		return 1, &Reason{Code: ReasonSexSame}
+	}
+	return 0.3, &Reason{Code: ReasonSexDiffers}
+}
+
+// nationalityFactor: declared nationalities are often wrong on the route (a child may claim
+// another country), so a mismatch lowers the score only a little.
+func nationalityFactor(q, c []string) (float64, *Reason) {
+	known := func(ns []string) []string {
+		var out []string
+		for _, n := range ns {
+			if n != "" && n != "XX" {
+				out = append(out, strings.ToUpper(n))
+			}
+		}
+		return out
+	}
+	qn, cn := known(q), known(c)
+	if len(qn) == 0 || len(cn) == 0 {
+		return 0.95, nil
+	}
+	for _, n := range qn {
+		if slices.Contains(cn, n) {
+			return 1, &Reason{Code: ReasonNationalitySame}
+		}
+	}
+	return 0.85, nil
+}
