@@ -56,7 +56,7 @@ func Resolve(ctx context.Context, databaseURL, dataDir string, log *slog.Logger)
 		log.Info("using the local PostgreSQL server", "url", redact(dbURL))
 		return Server{URL: dbURL, Stop: noop}, nil
 	}
-	return startEmbedded(ctx, dataDir, log)
+	return StartEmbedded(ctx, dataDir, log)
 }
 
 func localCandidates() []string {
@@ -134,7 +134,8 @@ var ErrEmbeddedAsRoot = errors.New("no PostgreSQL answers on 127.0.0.1:5432 and 
 	"(PostgreSQL refuses to run as root). Do one of: set DATABASE_URL to a PostgreSQL server; " +
 	"run Kujdes as a normal user; or start everything with `docker compose up`")
 
-func startEmbedded(ctx context.Context, dataDir string, log *slog.Logger) (Server, error) {
+// StartEmbedded starts (initializing on first use) a PostgreSQL server under dataDir.
+func StartEmbedded(ctx context.Context, dataDir string, log *slog.Logger) (Server, error) {
 	if os.Geteuid() == 0 {
 		return Server{}, ErrEmbeddedAsRoot
 	}
