@@ -56,9 +56,9 @@ func TestAdminPagesInBrowser(t *testing.T) {
 	p.Run(t,
 		chromedp.SendKeys(chromedp.CSS("#region-code"), "d u"),
 		chromedp.SendKeys(chromedp.CSS("#region-name"), "Durrës"),
-		chromedp.Click(chromedp.CSS(`form[action="/admin/regions"] button`)),
-		chromedp.WaitVisible(chromedp.CSS("#region-code-error")),
 	)
+	p.Click(t, `form[action="/admin/regions"] button`)
+	p.WaitFor(t, "#region-code-error")
 	if v := p.Attr(t, "#region-name", "value"); v != "Durrës" {
 		t.Errorf("the region name was not kept: %q", v)
 	}
@@ -68,9 +68,9 @@ func TestAdminPagesInBrowser(t *testing.T) {
 	p.Navigate(t, app.URL+self+"?lang=en")
 	p.Run(t,
 		chromedp.Click(chromedp.CSS(`input[name="active"]`)),
-		chromedp.Click(chromedp.CSS(`form.stack button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS("#active-error")),
 	)
+	p.Click(t, `form.stack button[type="submit"]`)
+	p.WaitFor(t, "#active-error")
 	p.Axe(t)
 	p.Screenshot(t, "user-invalid")
 
@@ -83,9 +83,9 @@ func TestAdminPagesInBrowser(t *testing.T) {
 	}
 	p.Run(t,
 		chromedp.Click(chromedp.CSS(`input[name="roles"][value="guardian"]`)),
-		chromedp.Click(chromedp.CSS(`form.stack button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(".alert")),
 	)
+	p.Click(t, `form.stack button[type="submit"]`)
+	p.WaitFor(t, ".alert")
 	if n := p.Count(t, `input[name="roles"][value="guardian"]:checked`); n != 1 {
 		t.Error("the conflict page lost the administrator's choice")
 	}

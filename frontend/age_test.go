@@ -343,9 +343,9 @@ func TestAgeAssessmentsInBrowser(t *testing.T) {
 		p.Run(t,
 			chromedp.SendKeys(chromedp.CSS("#age-reason"), "Says 16"),
 			chromedp.Click(chromedp.CSS(`#age-assessments input[value="medical"]`)),
-			chromedp.Click(chromedp.CSS(`#age-assessments form[action$="/age-assessments"] button`)),
-			chromedp.WaitVisible(chromedp.CSS("#age-medical_justification-error")),
 		)
+		p.Click(t, `#age-assessments form[action$="/age-assessments"] button`)
+		p.WaitFor(t, "#age-medical_justification-error")
 		if v := p.Attr(t, "#age-medical_justification", "aria-invalid"); v != "true" {
 			t.Errorf("%s: the justification field is not marked invalid", lang.tag)
 		}
@@ -356,9 +356,9 @@ func TestAgeAssessmentsInBrowser(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS(`#age-assessments input[name="result_min"]`), "17"),
 			chromedp.SendKeys(chromedp.CSS(`#age-assessments input[name="result_max"]`), "20"),
 			chromedp.SetValue(chromedp.CSS(`#age-assessments select[name="outcome"]`), "adult"),
-			chromedp.Click(chromedp.CSS(`#age-assessments form[action*="/age-assessments/"] button`)),
-			chromedp.WaitVisible(chromedp.CSS(`#age-assessments select[name="outcome"][aria-invalid="true"]`)),
 		)
+		p.Click(t, `#age-assessments form[action*="/age-assessments/"] button`)
+		p.WaitFor(t, `#age-assessments select[name="outcome"][aria-invalid="true"]`)
 		ageAxe(t, p)
 		p.Screenshot(t, "result-invalid-"+lang.tag)
 	}

@@ -30,7 +30,8 @@ func TestHomePageInBrowser(t *testing.T) {
 	p.Screenshot(t, "home-en")
 
 	// Switch language with the switcher link, as a person would.
-	p.Run(t, chromedp.Click(chromedp.CSS(`.lang-switcher a[hreflang="ar"]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="ar"]`)))
+	p.Click(t, `.lang-switcher a[hreflang="ar"]`)
+	p.WaitFor(t, `html[lang="ar"]`)
 	if dir := p.Attr(t, "html", "dir"); dir != "rtl" {
 		t.Fatalf("ar page dir=%q", dir)
 	}

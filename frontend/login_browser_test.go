@@ -43,18 +43,16 @@ func TestBrowserLoginAndLogout(t *testing.T) {
 	p := b.NewPage(t)
 
 	p.Navigate(t, app.URL+"/?lang=en")
-	p.Run(t, chromedp.Click(chromedp.CSS(`.account a[href="/login"]`)))
+	p.Click(t, `.account a[href="/login"]`)
 	// The provider's login page, localized and accessible.
-	p.Run(t, chromedp.WaitReady(chromedp.CSS(`input[name="username"][value="guardian1"]`)))
+	p.WaitFor(t, `input[name="username"][value="guardian1"]`)
 	if !strings.Contains(browsertest.Get(t, p, chromedp.Location()), "/dev-idp/") {
 		t.Fatal("the browser was not sent to the identity provider")
 	}
 	p.Axe(t)
 	p.Screenshot(t, "provider-login")
-	p.Run(t,
-		chromedp.Click(chromedp.CSS(`form:has(input[name="username"][value="guardian1"]) button`)),
-		chromedp.WaitVisible(chromedp.CSS(`.account form[action="/logout"]`)),
-	)
+	p.Click(t, `form:has(input[name="username"][value="guardian1"]) button`)
+	p.WaitFor(t, `.account form[action="/logout"]`)
 	if got := p.Text(t, ".account a[href='/me']"); got != "Drita Leka" {
 		t.Errorf("signed-in name %q", got)
 	}
@@ -72,10 +70,8 @@ func TestBrowserLoginAndLogout(t *testing.T) {
 	}
 	p.Axe(t)
 
-	p.Run(t,
-		chromedp.Click(chromedp.CSS(`.account form[action="/logout"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(`.account a[href="/login"]`)),
-	)
+	p.Click(t, `.account form[action="/logout"] button`)
+	p.WaitFor(t, `.account a[href="/login"]`)
 	// The old session cookie, replayed outside the browser, is dead.
 	u, _ := url.Parse(app.URL)
 	c := app.Client(t)
@@ -94,15 +90,13 @@ func TestBrowserArabicSignedIn(t *testing.T) {
 	p := b.NewPage(t)
 	p.Navigate(t, app.URL+"/?lang=ar")
 	p.Navigate(t, app.URL+"/login")
-	p.Run(t, chromedp.WaitReady(chromedp.CSS(`input[name="username"][value="protection1"]`)))
+	p.WaitFor(t, `input[name="username"][value="protection1"]`)
 	if dir := p.Attr(t, "html", "dir"); dir != "rtl" {
 		t.Errorf("provider page dir=%q in Arabic", dir)
 	}
 	p.Axe(t)
-	p.Run(t,
-		chromedp.Click(chromedp.CSS(`form:has(input[name="username"][value="protection1"]) button`)),
-		chromedp.WaitVisible(chromedp.CSS(`.account form[action="/logout"]`)),
-	)
+	p.Click(t, `form:has(input[name="username"][value="protection1"]) button`)
+	p.WaitFor(t, `.account form[action="/logout"]`)
 	id := app.ChildID(t, "AL-2026-000001")
 	for _, path := range []string{"/children", "/children/" + itoa(id), "/children/" + itoa(id) + "/history", "/break-glass", "/me"} {
 		p.Navigate(t, app.URL+path)

@@ -43,7 +43,8 @@ func TestRegisterArrivalInBrowser(t *testing.T) {
 	}
 	p.Axe(t)
 	fillChild(t, p, "Mohammad", "Rahimi")
-	p.Run(t, chromedp.Click(chromedp.CSS(`form[action="/register"] > .actions button[type="submit"]`)), chromedp.WaitVisible(chromedp.ID("done-title")))
+	p.Click(t, `form[action="/register"] > .actions button[type="submit"]`)
+	p.WaitFor(t, "#done-title")
 	first := p.Text(t, "#done-title")
 	if !strings.HasPrefix(first, "U regjistrua fëmijë i ri: AL-") {
 		t.Fatalf("first registration: %q", first)
@@ -53,7 +54,8 @@ func TestRegisterArrivalInBrowser(t *testing.T) {
 
 	p.Navigate(t, app.URL+"/register")
 	fillChild(t, p, "Muhammad", "Rahimi")
-	p.Run(t, chromedp.Click(chromedp.CSS(`form[action="/register"] > .actions button[type="submit"]`)), chromedp.WaitVisible(chromedp.ID("dup-title")))
+	p.Click(t, `form[action="/register"] > .actions button[type="submit"]`)
+	p.WaitFor(t, "#dup-title")
 	if !strings.Contains(p.Text(t, ".candidates"), number) {
 		t.Fatalf("the duplicate warning does not offer %s: %q", number, p.Text(t, ".candidates"))
 	}
@@ -63,11 +65,13 @@ func TestRegisterArrivalInBrowser(t *testing.T) {
 	}
 	p.Axe(t)
 	p.Screenshot(t, "duplicate-warning-sq")
-	p.Run(t, chromedp.Click(chromedp.CSS(`.candidate button[name="existing_child_id"]`)), chromedp.WaitVisible(chromedp.ID("done-title")))
+	p.Click(t, `.candidate button[name="existing_child_id"]`)
+	p.WaitFor(t, "#done-title")
 	if got := p.Text(t, "#done-title"); got != "Mbërritja u regjistrua për "+number {
 		t.Fatalf("second arrival: %q", got)
 	}
-	p.Run(t, chromedp.Click(chromedp.CSS(`a.button[href^="/children/"]`)), chromedp.WaitVisible(chromedp.ID("arrivals")))
+	p.Navigate(t, app.URL+p.Attr(t, `a.button[href^="/children/"]`, "href"))
+	p.WaitFor(t, "#arrivals")
 	if n := p.Count(t, "#arrivals + table tbody tr"); n != 2 {
 		t.Errorf("the child should show 2 arrivals, got %d", n)
 	}

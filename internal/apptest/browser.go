@@ -3,8 +3,6 @@ package apptest
 import (
 	"testing"
 
-	"github.com/chromedp/chromedp"
-
 	"github.com/kujdes/kujdes/internal/browsertest"
 )
 
@@ -14,9 +12,6 @@ import (
 func (a *App) BrowserLogin(t testing.TB, p *browsertest.Page, username string) {
 	t.Helper()
 	p.Navigate(t, a.URL+"/login")
-	p.Run(t,
-		chromedp.WaitReady(chromedp.CSS(`input[name="username"][value="`+username+`"]`)),
-		chromedp.Click(chromedp.CSS(`form:has(input[name="username"][value="`+username+`"]) button`)),
-		chromedp.WaitVisible(chromedp.CSS(`.account form[action="/logout"]`)),
-	)
+	p.Click(t, `form:has(input[name="username"][value="`+username+`"]) button`)
+	p.WaitFor(t, `.account form[action="/logout"]`)
 }

@@ -122,13 +122,11 @@ func (p *Page) Navigate(t testing.TB, url string) {
 // check that an element is absent.
 func (p *Page) Text(t testing.TB, sel string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, p.timeout)
-	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS(sel)))
+	v, err := p.poll(fmt.Sprintf(`(() => { const e = document.querySelector(%s); return e ? [true, e.textContent] : [false, ""]; })()`, jsString(sel)))
 	if err != nil {
 		t.Fatalf("browsertest: Text(%q): %s", sel, p.explain(err))
 	}
-	return s
+	return v
 }
 
 // Attr returns the attribute name of the first element that matches the CSS
@@ -136,13 +134,53 @@ func (p *Page) Text(t testing.TB, sel string) string {
 // element up to the page timeout.
 func (p *Page) Attr(t testing.TB, sel, name string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, p.timeout)
-	defer cancel()
-	r, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(sel), name))
+	v, err := p.poll(fmt.Sprintf(`(() => { const e = document.querySelector(%s); return e ? [true, e.getAttribute(%s) ?? ""] : [false, ""]; })()`, jsString(sel), jsString(name)))
 	if err != nil {
 		t.Fatalf("browsertest: Attr(%q, %q): %s", sel, name, p.explain(err))
 	}
-	return r.Value
+	return v
+}
+
+// Click clicks the first element that matches the CSS selector, waiting for it up to the page
+// timeout. It clicks through JavaScript, so a node id made stale by a navigation cannot fail it.
+func (p *Page) Click(t testing.TB, sel string) {
+	t.Helper()
+	if _, err := p.poll(fmt.Sprintf(`(() => { const e = document.querySelector(%s); if (!e) return [false, ""]; e.click(); return [true, ""]; })()`, jsString(sel))); err != nil {
+		t.Fatalf("browsertest: Click(%q): %s", sel, p.explain(err))
+	}
+}
+
+// WaitFor waits until an element matches the CSS selector (up to the page timeout).
+func (p *Page) WaitFor(t testing.TB, sel string) {
+	t.Helper()
+	if _, err := p.poll(fmt.Sprintf(`[document.querySelector(%s) !== null, ""]`, jsString(sel))); err != nil {
+		t.Fatalf("browsertest: WaitFor(%q): %s", sel, p.explain(err))
+	}
+}
+
+// poll evaluates expr — which answers [found, value] — until found, up to the page timeout.
+// Reading through JavaScript, not CDP node ids, cannot trip over a node id that a navigation
+// (a form submit) has just made stale.
+func (p *Page) poll(expr string) (string, error) {
+	ctx, cancel := context.WithTimeout(p.ctx, p.timeout)
+	defer cancel()
+	for {
+		res, err := chromedp.Run(ctx, chromedp.Evaluate[[]any](expr))
+		if err == nil && len(res) == 2 {
+			if found, _ := res[0].(bool); found {
+				s, _ := res[1].(string)
+				return s, nil
+			}
+		}
+		if ctx.Err() != nil {
+			if err == nil {
+				err = ctx.Err()
+			}
+			return "", err
+		}
+		// During a navigation the evaluation may fail (no execution context yet): try again.
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // Count returns how many elements match the CSS selector right now. It does
