@@ -83,7 +83,7 @@ type mePage struct {
 func (f *Frontend) me(c *gin.Context) {
 	ctx := c.Request.Context()
 	a := auth.ActorFrom(ctx)
-	u, err := models.UserByID(ctx, f.Registry.DB, a.UserID)
+	u, err := f.Registry.Me(ctx, a)
 	if err != nil {
 		f.fail(c, err)
 		return

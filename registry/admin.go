@@ -271,3 +271,11 @@ func createUnique(tx *gorm.DB, v any, field string) error {
 	}
 	return err
 }
+
+// Me returns the signed-in user's own account (for "your access").
+func (r *Registry) Me(ctx context.Context, a *models.Actor) (*models.User, error) {
+	if a == nil {
+		return nil, models.ErrUnauthenticated
+	}
+	return models.UserByID(ctx, r.DB, a.UserID)
+}
