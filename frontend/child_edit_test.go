@@ -55,3 +55,33 @@ func TestChildEditConflictKeepsInput(t *testing.T) {
 		t.Fatalf("the stale save overwrote the record: %s", status)
 	}
 }
+
+// Refused forms on a child's page come back with the message at the field and nothing saved.
+func TestChildPageFormsRefused(t *testing.T) {
+	app := apptest.Start(t)
+	id := app.ChildID(t, "AL-2026-000001")
+	c := app.Login(t, "protection1")
+	post := func(path string, v url.Values) (int, string) {
+		req, _ := http.NewRequest("POST", app.URL+path, strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		return res.StatusCode, apptest.Body(t, res)
+	}
+	status, body := post(fmt.Sprintf("/children/%d/merge", id), url.Values{"duplicate_number": {"AL-1999-999999"}, "reason": {"same tazkira"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="duplicate_id-error"`) || !strings.Contains(body, "AL-1999-999999") {
+		t.Fatalf("merge with an unknown number: %d", status)
+	}
+	status, body = post(fmt.Sprintf("/children/%d/arrivals", id), url.Values{"arrived_at": {"2099-01-01T10:00"}, "how_found": {"border_check"}, "border_post_code": {"KAK"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="arrived_at-error"`) || !strings.Contains(body, `value="2099-01-01T10:00"`) {
+		t.Fatalf("arrival in the future: %d", status)
+	}
+	var arrivals int
+	app.DB.Raw(`SELECT count(*) FROM arrivals WHERE child_id = ?`, id).Scan(&arrivals)
+	if arrivals != 1 {
+		t.Fatalf("a refused arrival was saved: %d arrivals", arrivals)
+	}
+}

@@ -220,21 +220,27 @@ func (f *Frontend) recordArrival(c *gin.Context) {
 	a := auth.ActorFrom(ctx)
 	in := arrivalFromForm(c)
 	if _, err := f.Registry.RecordArrival(ctx, a, id, in); err != nil {
-		fields, ok := fieldErrors(c, err)
-		if !ok {
-			f.fail(c, err)
-			return
-		}
-		v, gerr := f.Registry.GetChild(ctx, a, id)
-		if gerr != nil {
-			f.fail(c, gerr)
-			return
-		}
-		f.renderChild(c, http.StatusUnprocessableEntity, childPage{Child: v, In: registry.RegistrationInput{IdentityInput: identityOf(v), Arrival: in},
-			Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}, Errors: fields})
+		f.childFormFailed(c, id, err, in)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d?saved=1#arrivals", id))
+}
+
+// childFormFailed answers a refused form on a child's page: the page again, with the field
+// errors and the arrival the user typed (invalid input), or the error page.
+func (f *Frontend) childFormFailed(c *gin.Context, id int64, err error, arrival registry.ArrivalInput) {
+	fields, ok := fieldErrors(c, err)
+	if !ok {
+		f.fail(c, err)
+		return
+	}
+	v, gerr := f.Registry.GetChild(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
+	if gerr != nil {
+		f.fail(c, gerr)
+		return
+	}
+	f.renderChild(c, http.StatusUnprocessableEntity, childPage{Child: v, In: registry.RegistrationInput{IdentityInput: identityOf(v), Arrival: arrival},
+		Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}, Errors: fields})
 }
 
 // mergeChild marks the record named by its registration number as a duplicate of this one.
@@ -250,22 +256,11 @@ func (f *Frontend) mergeChild(c *gin.Context) {
 	if err == nil {
 		_, err = f.Registry.MergeChildren(ctx, a, id, registry.MergeInput{DuplicateID: dupID, Reason: c.PostForm("reason")})
 	}
-	if err == nil {
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d?saved=1", id))
+	if err != nil {
+		f.childFormFailed(c, id, err, registry.ArrivalInput{})
 		return
 	}
-	fields, ok := fieldErrors(c, err)
-	if !ok {
-		f.fail(c, err)
-		return
-	}
-	v, gerr := f.Registry.GetChild(ctx, a, id)
-	if gerr != nil {
-		f.fail(c, gerr)
-		return
-	}
-	f.renderChild(c, http.StatusUnprocessableEntity, childPage{Child: v, In: registry.RegistrationInput{IdentityInput: identityOf(v)},
-		Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}, Errors: fields})
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d?saved=1", id))
 }
 
 func (f *Frontend) unmergeChild(c *gin.Context) {
