@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -39,22 +40,13 @@ func (a *API) updateUser(c *gin.Context) {
 		return
 	}
 	var in registry.UserUpdate
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	version := ifMatch(c)
-	if version < 0 {
-		WriteError(c, models.ErrConflict)
-		return
-	}
-	u, err := a.Registry.UpdateUser(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, version, in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("ETag", etag(u.Version))
-	c.JSON(http.StatusOK, u)
+	versionedUpdate(c, &in, func(ctx context.Context, act *models.Actor, version int) (any, int, error) {
+		u, err := a.Registry.UpdateUser(ctx, act, id, version, in)
+		if err != nil {
+			return nil, 0, err
+		}
+		return u, u.Version, nil
+	})
 }
 
 func (a *API) listRegions(c *gin.Context) {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -67,20 +68,8 @@ func (a *API) updateAgeAssessment(c *gin.Context) {
 		return
 	}
 	var in registry.AgeResultInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	version := ifMatch(c)
-	if version < 0 {
-		WriteError(c, models.ErrConflict)
-		return
-	}
-	as, err := a.Registry.RecordAgeResult(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, aid, version, in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("ETag", etag(as.Version))
-	c.JSON(http.StatusOK, as)
+	versionedUpdate(c, &in, func(ctx context.Context, act *models.Actor, version int) (any, int, error) {
+		as, err := a.Registry.RecordAgeResult(ctx, act, id, aid, version, in)
+		return as, as.Version, err
+	})
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -29,6 +30,29 @@ func ifMatch(c *gin.Context) int {
 		return -1
 	}
 	return v
+}
+
+// versionedUpdate is every update with optimistic concurrency: it decodes the JSON body into
+// body, reads the If-Match version (missing → the use case answers 428; malformed → 412, it
+// can only be stale), runs update and answers with the result and its new ETag.
+func versionedUpdate[T any](c *gin.Context, body *T, update func(ctx context.Context, a *models.Actor, version int) (any, int, error)) {
+	if err := decodeJSON(c, body); err != nil {
+		WriteError(c, err)
+		return
+	}
+	version := ifMatch(c)
+	if version < 0 {
+		WriteError(c, models.ErrConflict)
+		return
+	}
+	ctx := c.Request.Context()
+	out, newVersion, err := update(ctx, auth.ActorFrom(ctx), version)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Header("ETag", etag(newVersion))
+	c.JSON(http.StatusOK, out)
 }
 
 // pathID parses the :id parameter; a malformed id is simply not found.
@@ -76,22 +100,10 @@ func (a *API) updateChild(c *gin.Context) {
 		return
 	}
 	var p registry.ChildPatch
-	if err := decodeJSON(c, &p); err != nil {
-		WriteError(c, err)
-		return
-	}
-	version := ifMatch(c)
-	if version < 0 {
-		WriteError(c, models.ErrConflict)
-		return
-	}
-	v, err := a.Registry.UpdateChild(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, version, p)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("ETag", etag(v.Version))
-	c.JSON(http.StatusOK, v)
+	versionedUpdate(c, &p, func(ctx context.Context, act *models.Actor, version int) (any, int, error) {
+		v, err := a.Registry.UpdateChild(ctx, act, id, version, p)
+		return v, v.Version, err
+	})
 }
 
 // accessEvent is one row of a child's access history as the API shows it.

@@ -143,10 +143,7 @@ func (f *Frontend) renderChild(c *gin.Context, status int, p childPage) {
 	for len(p.In.Arrival.Documents) < formRows {
 		p.In.Arrival.Documents = append(p.In.Arrival.Documents, models.Document{})
 	}
-	if a.Has(models.RoleBorderOfficer) && !a.Has(models.RoleProtectionOfficer) {
-		posts = slices.DeleteFunc(posts, func(bp models.BorderPost) bool { return !slices.Contains(a.BorderPostIDs, bp.ID) })
-	}
-	p.Regions, p.BorderPosts, p.Codes = regions, posts, codes
+	p.Regions, p.BorderPosts, p.Codes = regions, postsToOffer(a, posts), codes
 	p.AgeAssessments = p.Child.AgeAssessments
 	f.r.render(c, status, "child", "child.title", p)
 }

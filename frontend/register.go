@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,18 +61,7 @@ func (f *Frontend) renderRegister(c *gin.Context, status int, p registerPage) {
 		f.fail(c, err)
 		return
 	}
-	// A border officer sees their own posts first (and only those, when they have any).
-	if a.Has(models.RoleBorderOfficer) && len(a.BorderPostIDs) > 0 && !a.Has(models.RoleProtectionOfficer) {
-		var own []models.BorderPost
-		for _, bp := range posts {
-			for _, id := range a.BorderPostIDs {
-				if bp.ID == id {
-					own = append(own, bp)
-				}
-			}
-		}
-		posts = own
-	}
+	posts = postsToOffer(a, posts)
 	for len(p.In.Arrival.AccompanyingAdults) < formRows {
 		p.In.Arrival.AccompanyingAdults = append(p.In.Arrival.AccompanyingAdults, models.AccompanyingAdult{})
 	}
@@ -198,4 +188,13 @@ func ageRange(from, to *time.Time, now time.Time) string {
 		return strconv.Itoa(lo)
 	}
 	return fmt.Sprintf("%d–%d", lo, hi)
+}
+
+// postsToOffer is the border posts a form offers: a border officer registers at their own
+// posts (the use case refuses others), so only those are listed.
+func postsToOffer(a *models.Actor, posts []models.BorderPost) []models.BorderPost {
+	if !a.Has(models.RoleBorderOfficer) || a.Has(models.RoleProtectionOfficer) || len(a.BorderPostIDs) == 0 {
+		return posts
+	}
+	return slices.DeleteFunc(posts, func(bp models.BorderPost) bool { return !slices.Contains(a.BorderPostIDs, bp.ID) })
 }

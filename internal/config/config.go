@@ -207,7 +207,7 @@ func (c Config) Validate() error {
 	if c.SessionIdleTimeout <= 0 || c.SessionLifetime <= 0 || c.SessionIdleTimeout > c.SessionLifetime {
 		errs = append(errs, errors.New("KUJDES_SESSION_IDLE and KUJDES_SESSION_LIFETIME: both positive, idle not longer than lifetime"))
 	}
-	if !regexp.MustCompile(`^[A-Z]{1,6}$`).MatchString(c.RegistrationPrefix) {
+	if !registrationPrefix.MatchString(c.RegistrationPrefix) {
 		errs = append(errs, fmt.Errorf("KUJDES_REGISTRATION_PREFIX: %q is not 1 to 6 capital letters", c.RegistrationPrefix))
 	}
 	if c.BreakGlassDuration <= 0 || c.BreakGlassDuration > 24*time.Hour {
@@ -233,6 +233,8 @@ func (c Config) Validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+var registrationPrefix = regexp.MustCompile(`^[A-Z]{1,6}$`)
 
 // IsLoopback reports whether a host:port (or bare host) only listens on this machine.
 func IsLoopback(addr string) bool {
