@@ -70,8 +70,11 @@ type Arrival struct {
 	AccompanyingAdults JSONList[AccompanyingAdult] `json:"accompanying_adults" gorm:"type:jsonb"`
 	Documents          JSONList[Document]          `json:"documents" gorm:"type:jsonb"`
 	Notes              string                      `json:"notes"`
-	RegisteredBy       *int64                      `json:"-"`
-	CreatedAt          time.Time                   `json:"created_at"`
+	// GrantsScope is false for an arrival recorded on a child outside the recording officer's
+	// scope: it tells that the child was seen at the post, without opening the record to it.
+	GrantsScope  bool      `json:"grants_scope"`
+	RegisteredBy *int64    `json:"-"`
+	CreatedAt    time.Time `json:"created_at"`
 }
 
 // AccompanyingAdult is an adult who came with the child; an unverified or unrelated one is a

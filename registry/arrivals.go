@@ -444,7 +444,7 @@ func (r *Registry) insertArrival(tx *gorm.DB, a *models.Actor, childID int64, ar
 	ar := models.Arrival{
 		ChildID: childID, ArrivedAt: arr.at, BorderPostID: arr.postID, Location: strings.TrimSpace(arr.in.Location),
 		HowFound: arr.in.HowFound, AccompanyingAdults: arr.in.AccompanyingAdults, Documents: arr.in.Documents,
-		Notes: strings.TrimSpace(arr.in.Notes), RegisteredBy: &a.UserID, CreatedAt: r.now(),
+		Notes: strings.TrimSpace(arr.in.Notes), GrantsScope: true, RegisteredBy: &a.UserID, CreatedAt: r.now(),
 	}
 	return ar, tx.Create(&ar).Error
 }

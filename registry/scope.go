@@ -13,7 +13,8 @@ import (
 // children the actor may see. Every list, search, export and single read of a child's data
 // goes through it, so an out-of-scope child is indistinguishable from a missing one.
 //
-//   - border officer: children registered at, or arrived through, their border post(s);
+//   - border officer: children registered at, or arrived through, their border post(s) — an
+//     arrival recorded on a child outside their scope is a sighting and does not count;
 //   - protection officer: children in their region(s);
 //   - guardian: children with an appointment to them that is current now — data, not claims;
 //     access ends the moment the appointment ends;
@@ -28,7 +29,7 @@ func scopeChildren(a *models.Actor, now time.Time) func(*gorm.DB) *gorm.DB {
 		var args []any
 		if a.Has(models.RoleBorderOfficer) && len(a.BorderPostIDs) > 0 {
 			conds = append(conds, `(children.border_post_id IN ? OR EXISTS (SELECT 1 FROM arrivals ar
-				WHERE ar.child_id = children.id AND ar.border_post_id IN ?))`)
+				WHERE ar.child_id = children.id AND ar.border_post_id IN ? AND ar.grants_scope))`)
 			args = append(args, a.BorderPostIDs, a.BorderPostIDs)
 		}
 		if a.Has(models.RoleProtectionOfficer) && len(a.RegionIDs) > 0 {

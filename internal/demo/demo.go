@@ -172,7 +172,7 @@ func Seed(ctx context.Context, db *gorm.DB, issuer string, now time.Time, popula
 				}
 			}
 			if err := tx.Create(&models.Arrival{ChildID: ch.ID, ArrivedAt: registered.Add(-3 * time.Hour), BorderPostID: &p,
-				HowFound: "presented_at_border", CreatedAt: registered}).Error; err != nil {
+				HowFound: "presented_at_border", GrantsScope: true, CreatedAt: registered}).Error; err != nil {
 				return err
 			}
 		}
