@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -288,12 +290,63 @@ func (rp *RP) EndSessionOrigin() string {
 	return u.Scheme + "://" + u.Host
 }
 
-// SafeReturnTo keeps only local paths, so a login cannot be turned into an open redirect.
+// SafeReturnTo keeps only a same-origin path to come back to after sign-in, so a login cannot
+// be turned into an open redirect; anything else becomes "/".
+//
+// Browsers are lenient where we must not be: they drop tabs and newlines anywhere in a URL,
+// trim spaces and control characters at its ends, read a backslash as a slash, and some decode
+// percent-escapes or resolve "." segments before following a redirect. So "/\t/evil.example",
+// "/%09/evil.example", "/\\evil", "/.//evil" and "/%2F%2Fevil" can all end up as
+// "//evil.example" (another host). The rule is therefore strict: printable ASCII only (a path
+// we generated is percent-encoded), parsed by net/url with no scheme, host, user or opaque part,
+// starting with exactly one "/", and, after percent-decoding, no control character, no
+// Unicode space, invisible format character or look-alike slash, no backslash, no empty ("//") or dot path segment.
 func SafeReturnTo(p string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	if !isLocalPath(p) {
 		return "/"
 	}
 	return p
+}
+
+// maxReturnTo bounds a return path (a login row stores it).
+const maxReturnTo = 2048
+
+// lookalikeSlashes are characters that Unicode compatibility normalization (NFKC) or a
+// careless decoder may turn into "/" or "\\".
+const lookalikeSlashes = "\uff0f\uff3c\u2215\u2044\u29f8\u29f9\ufe68"
+
+func isLocalPath(p string) bool {
+	if len(p) < 1 || len(p) > maxReturnTo || p[0] != '/' {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] <= ' ' || p[i] >= 0x7f || p[i] == '\\' {
+			return false
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") {
+		return false
+	}
+	whole, err := url.PathUnescape(p)
+	if err != nil {
+		return false
+	}
+	for _, r := range whole {
+		if r < ' ' || r == 0x7f || r == '\\' || r == utf8.RuneError || (r > 0x7f && (unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || strings.ContainsRune(lookalikeSlashes, r))) {
+			return false
+		}
+	}
+	if u.Path == "/" {
+		return true
+	}
+	segs := strings.Split(u.Path[1:], "/") // u.Path is decoded: %2F counts as a slash
+	for i, seg := range segs {
+		if (seg == "" && i < len(segs)-1) || seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 // LoginCookieName is the short-lived cookie that binds a login's state to the browser.

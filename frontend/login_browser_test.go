@@ -110,3 +110,27 @@ func TestBrowserArabicSignedIn(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// A crafted return path does not send a signed-in browser to another host (issue 7: a tab in
+// "/\t/evil.example" was dropped by Chromium, which then followed "//evil.example"); a good one
+// is kept.
+func TestBrowserLoginReturnPath(t *testing.T) {
+	app := apptest.Start(t)
+	b := browsertest.NewBrowser(t)
+	for _, tt := range []struct{ next, want string }{
+		{"/\t/evil.example", "/"},
+		{"/%09/evil.example", "/"},
+		{"/\\evil.example", "/"},
+		{"/me?x=1", "/me?x=1"},
+	} {
+		t.Run(strconv.Quote(tt.next), func(t *testing.T) {
+			p := b.NewPage(t)
+			p.Navigate(t, app.URL+"/login?next="+url.QueryEscape(tt.next))
+			p.Click(t, `form:has(input[name="username"][value="guardian1"]) button`)
+			p.WaitFor(t, `.account form[action="/logout"]`)
+			if got := browsertest.Get(t, p, chromedp.Location()); got != app.URL+tt.want {
+				t.Errorf("after sign-in with next=%q the browser is at %q, want %q", tt.next, got, app.URL+tt.want)
+			}
+		})
+	}
+}
