@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"regexp"
 )
 
 // Header is the HTTP header that carries the id in and out.
@@ -32,20 +33,21 @@ func New() string {
 	return hex.EncodeToString(b)
 }
 
-// Valid reports whether a client-supplied id is safe to log and echo: 1–64 characters of
-// letters, digits, '-', '_', '.' or ':'.
-func Valid(id string) bool {
-	if len(id) == 0 || len(id) > 64 {
-		return false
+// pattern is the only shape of client-supplied id that is kept: 8–64 letters, digits, '.',
+// '_' or '-' (a UUID, a hex trace id, "trace-abc.123"). Anything else — too short to be
+// unique, too long, spaces, colons, quotes, markup, non-ASCII — could forge or blur the audit
+// trail and the logs, so it is replaced.
+var pattern = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
+
+// Valid reports whether a client-supplied id matches the strict pattern.
+func Valid(id string) bool { return pattern.MatchString(id) }
+
+// FromClient returns the client's id when it is Valid, otherwise a new one.
+func FromClient(id string) string {
+	if Valid(id) {
+		return id
 	}
-	for _, r := range id {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.', r == ':':
-		default:
-			return false
-		}
-	}
-	return true
+	return New()
 }
 
 type ipKey struct{}

@@ -20,14 +20,11 @@ import (
 	"github.com/kujdes/kujdes/models"
 )
 
-// requestLog assigns the request id (a client's X-Request-ID when it is sane), then logs one
+// requestLog assigns the request id (a client's X-Request-ID only when requestid.Valid), then logs one
 // JSON line and counts the request by route template once it is answered.
 func (s *Server) requestLog(c *gin.Context) {
 	start := time.Now()
-	id := c.GetHeader(requestid.Header)
-	if !requestid.Valid(id) {
-		id = requestid.New()
-	}
+	id := requestid.FromClient(c.GetHeader(requestid.Header))
 	c.Header(requestid.Header, id)
 	c.Request = c.Request.WithContext(requestid.WithClientIP(requestid.With(c.Request.Context(), id), c.ClientIP()))
 

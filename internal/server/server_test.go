@@ -13,6 +13,7 @@ import (
 
 	"github.com/kujdes/kujdes/api"
 	"github.com/kujdes/kujdes/internal/apptest"
+	"github.com/kujdes/kujdes/internal/requestid"
 )
 
 func decodeProblem(t *testing.T, res *http.Response) api.Problem {
@@ -67,15 +68,39 @@ func TestAPIErrorsAreProblems(t *testing.T) {
 	}
 }
 
+// A client's X-Request-ID reaches the response and the audit trail only when it matches the
+// strict pattern; otherwise a new id replaces it everywhere.
 func TestRequestIDIsEchoedOrMade(t *testing.T) {
 	app := apptest.Start(t)
-	res := app.Get(t, "/livez", "X-Request-ID", "trace-abc.123")
-	if got := res.Header.Get("X-Request-ID"); got != "trace-abc.123" {
-		t.Errorf("echo: %q", got)
-	}
-	res = app.Get(t, "/livez", "X-Request-ID", "bad id with spaces <script>")
-	if got := res.Header.Get("X-Request-ID"); got == "" || strings.Contains(got, " ") {
-		t.Errorf("an unsafe id must be replaced, got %q", got)
+	for _, tt := range []struct {
+		sent string
+		kept bool
+	}{
+		{"trace-abc.123", true},
+		{"0f8fad5b-d9cb-469f-a165-70867728950e", true},
+		{"short", false},
+		{"bad id with spaces <script>", false},
+		{"forged:admin:ok", false},
+		{strings.Repeat("a", 65), false},
+	} {
+		t.Run(tt.sent, func(t *testing.T) {
+			// A refused bearer token writes a "denied" audit row carrying the request id.
+			res := app.Get(t, "/api/v1/children", "X-Request-ID", tt.sent, "Authorization", "Bearer not-a-token")
+			if res.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("status %d, want 401", res.StatusCode)
+			}
+			got := res.Header.Get("X-Request-ID")
+			if tt.kept != (got == tt.sent) || !requestid.Valid(got) {
+				t.Fatalf("sent %q, answered %q (kept: want %v)", tt.sent, got, tt.kept)
+			}
+			var audited []string
+			if err := app.DB.Raw(`SELECT request_id FROM audit_events WHERE action = 'denied' AND request_id IN (?, ?)`, tt.sent, got).Scan(&audited).Error; err != nil {
+				t.Fatal(err)
+			}
+			if len(audited) != 1 || audited[0] != got {
+				t.Errorf("audit rows carry %q, want exactly one with %q", audited, got)
+			}
+		})
 	}
 }
 
