@@ -103,7 +103,7 @@ func identityOf(v registry.ChildView) registry.IdentityInput {
 	if v.BirthDateKnown && v.BirthDateFrom != nil {
 		in.BirthDate = v.BirthDateFrom.Format("2006-01-02")
 	} else if v.BirthDateFrom != nil && v.BirthDateTo != nil {
-		lo, hi := registry.AgeRangeAt(*v.BirthDateFrom, *v.BirthDateTo, v.RegisteredAt)
+		lo, hi := models.AgeRangeAt(*v.BirthDateFrom, *v.BirthDateTo, v.RegisteredAt)
 		in.AgeMin, in.AgeMax = &lo, &hi
 	}
 	return in

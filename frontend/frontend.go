@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -37,12 +38,16 @@ func New(log *slog.Logger, bundle *i18n.Bundle) (*Frontend, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := newRenderer(a, bundle)
-	if err != nil {
+	f := &Frontend{Log: log}
+	if f.r, err = newRenderer(a, bundle, f.now); err != nil {
 		return nil, err
 	}
-	return &Frontend{Log: log, r: r}, nil
+	return f, nil
 }
+
+// now is the registry's clock (tests inject one), so a page counts ages on the same day as
+// the use cases do.
+func (f *Frontend) now() time.Time { return f.Registry.Now().UTC() }
 
 // Routes registers every page route. Each also needs an entry in the policy table.
 func (f *Frontend) Routes(r gin.IRouter) {

@@ -176,14 +176,7 @@ func ageRange(from, to *time.Time, now time.Time) string {
 	if from == nil || to == nil {
 		return ""
 	}
-	years := func(b time.Time) int {
-		y := now.Year() - b.Year()
-		if now.YearDay() < b.YearDay() {
-			y--
-		}
-		return y
-	}
-	lo, hi := years(*to), years(*from)
+	lo, hi := models.AgeRangeAt(*from, *to, now)
 	if lo == hi {
 		return strconv.Itoa(lo)
 	}

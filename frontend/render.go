@@ -28,7 +28,8 @@ type renderer struct {
 	bundle *i18n.Bundle
 }
 
-func newRenderer(a *assets, b *i18n.Bundle) (*renderer, error) {
+// newRenderer parses the templates; now is the clock pages count ages with.
+func newRenderer(a *assets, b *i18n.Bundle, now func() time.Time) (*renderer, error) {
 	funcs := template.FuncMap{
 		"asset": a.URL,
 		"split": strings.Fields,
@@ -41,7 +42,7 @@ func newRenderer(a *assets, b *i18n.Bundle) (*renderer, error) {
 			return t.Format(time.DateOnly)
 		},
 		"utc":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" },
-		"ageRange": func(from, to *time.Time) string { return ageRange(from, to, time.Now()) },
+		"ageRange": func(from, to *time.Time) string { return ageRange(from, to, now()) },
 	}
 	base, err := template.New("base").Funcs(funcs).ParseFS(files, "templates/layout/*.html", "templates/partials/*.html")
 	if err != nil {

@@ -193,7 +193,7 @@ func birthRange(in IdentityInput, asOf, now time.Time, verr *models.ValidationEr
 			verr.Add("birth_date", "date_invalid", nil)
 		case d.After(now):
 			verr.Add("birth_date", "date_in_future", nil)
-		case ageAt(d, asOf) > MaxChildAge:
+		case models.AgeAt(d, asOf) > MaxChildAge:
 			verr.Add("birth_date", "age_too_high", map[string]any{"Max": MaxChildAge})
 		default:
 			return &d, &d, true
@@ -214,23 +214,13 @@ func birthRange(in IdentityInput, asOf, now time.Time, verr *models.ValidationEr
 		case *hi > MaxChildAge:
 			verr.Add("age_max", "age_too_high", map[string]any{"Max": MaxChildAge})
 		default:
-			// Aged lo..hi at asOf: born after asOf−(hi+1) years and no later than asOf−lo years.
-			day := time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
-			f, t := day.AddDate(-(*hi+1), 0, 1), day.AddDate(-*lo, 0, 0)
+			f, t := models.BirthDatesForAges(*lo, *hi, asOf)
 			return &f, &t, false
 		}
 	default:
 		verr.Add("birth_date", "birth_or_age_required", nil)
 	}
 	return nil, nil, false
-}
-
-func ageAt(birth, at time.Time) int {
-	age := at.Year() - birth.Year()
-	if at.YearDay() < birth.YearDay() {
-		age--
-	}
-	return age
 }
 
 // parseArrivalTime accepts RFC 3339 or an HTML datetime-local value (taken as UTC).
@@ -479,11 +469,6 @@ func (r *Registry) addArrival(ctx context.Context, tx *gorm.DB, a *models.Actor,
 // child must be in the actor's scope.
 func (r *Registry) RecordArrival(ctx context.Context, a *models.Actor, childID int64, in ArrivalInput) (Registration, error) {
 	return r.RegisterArrival(ctx, a, RegistrationInput{Arrival: in, ExistingChildID: childID})
-}
-
-// AgeRangeAt is the age range at a moment of someone born between from and to.
-func AgeRangeAt(from, to, at time.Time) (lo, hi int) {
-	return ageAt(to, at), ageAt(from, at)
 }
 
 // validNationality accepts ISO 3166-1 alpha-2 country codes, plus XK (Kosovo), XS (stateless)

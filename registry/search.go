@@ -83,7 +83,8 @@ func (r *Registry) SearchChildren(ctx context.Context, a *models.Actor, in Searc
 			today := r.now()
 			// Age from the middle of the birth range.
 			mid := "(children.birth_date_from + (children.birth_date_to - children.birth_date_from) / 2)"
-			q = q.Where(mid+" > ?::date AND "+mid+" <= ?::date", today.AddDate(-(hi+1), 0, 0), today.AddDate(-lo, 0, 0))
+			bornFrom, bornTo := models.BirthDatesForAges(lo, hi, today)
+			q = q.Where(mid+" BETWEEN ?::date AND ?::date", bornFrom, bornTo)
 		}
 		var rows []models.Child
 		if in.Name != "" {

@@ -151,8 +151,7 @@ func Seed(ctx context.Context, db *gorm.DB, issuer string, now time.Time, popula
 		for i, c := range children {
 			p := postID[c.post]
 			registered := now.Add(-time.Duration(len(children)-i) * 24 * time.Hour)
-			from := registered.AddDate(-(c.ageMax + 1), 0, 1).Truncate(24 * time.Hour)
-			to := registered.AddDate(-c.ageMin, 0, 0).Truncate(24 * time.Hour)
+			from, to := models.BirthDatesForAges(c.ageMin, c.ageMax, registered)
 			ch := models.Child{RegistrationNumber: c.number, RegionID: regionID[c.region], BorderPostID: &p, Status: c.status,
 				GivenName: c.given, FamilyName: c.family, GivenNameLatin: c.givenLatin, FamilyNameLatin: c.familyLatin,
 				Sex: c.sex, BirthDateFrom: &from, BirthDateTo: &to, Nationalities: models.Strings{c.nationality},

@@ -203,24 +203,14 @@ func (g *gen) estimateBirth(p *Person, at time.Time) {
 		p.BirthDateFrom, p.BirthDateTo = p.trueBirth, p.trueBirth
 		return
 	}
-	age := ageAt(p.trueBirth, at)
+	age := models.AgeAt(p.trueBirth, at)
 	lo := age - g.r.IntN(2)
 	hi := lo + 1 + g.r.IntN(2)
 	if g.chance(0.15) { // estimates are sometimes off by a year
 		lo, hi = lo+1, hi+1
 	}
-	day := at.Truncate(24 * time.Hour)
 	p.BirthDateKnown = false
-	p.BirthDateFrom = day.AddDate(-(hi + 1), 0, 1)
-	p.BirthDateTo = day.AddDate(-lo, 0, 0)
-}
-
-func ageAt(birth, at time.Time) int {
-	age := at.Year() - birth.Year()
-	if at.YearDay() < birth.YearDay() {
-		age--
-	}
-	return age
+	p.BirthDateFrom, p.BirthDateTo = models.BirthDatesForAges(lo, hi, at)
 }
 
 // writeNames fills the written and Latin names: the script when the child writes it, else the
@@ -329,7 +319,7 @@ func (g *gen) vulnerabilities(p *Person, age int) {
 }
 
 func (g *gen) status(p Person, now time.Time) string {
-	if ageAt(p.trueBirth, now) >= 18 && g.chance(0.8) {
+	if models.AgeAt(p.trueBirth, now) >= 18 && g.chance(0.8) {
 		return "aged_out"
 	}
 	return pickWeighted(g, []weighted[string]{{"active", 70}, {"missing", 10}, {"transferred", 9}, {"reunified", 4}, {"closed", 7}})
