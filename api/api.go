@@ -5,7 +5,6 @@ package api
 
 import (
 	_ "embed"
-	"log/slog"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -21,7 +20,6 @@ func OpenAPIDocument() []byte { return openAPIDocument }
 
 // API holds the dependencies of the JSON handlers.
 type API struct {
-	Log      *slog.Logger
 	Registry *registry.Registry
 }
 

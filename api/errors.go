@@ -139,7 +139,7 @@ func WriteError(c *gin.Context, err error) {
 	case errors.Is(err, models.ErrUnauthenticated):
 		WriteProblem(c, KindUnauthenticated, "")
 	default:
-		slog.ErrorContext(c.Request.Context(), "request failed", "err", err, "request_id", requestid.From(c.Request.Context()))
+		slog.ErrorContext(c.Request.Context(), "request failed", "err", models.RedactError(err), "request_id", requestid.From(c.Request.Context()))
 		WriteProblem(c, KindInternal, t(c, "error.internal.detail"))
 	}
 }

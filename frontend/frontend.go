@@ -104,7 +104,7 @@ func (f *Frontend) fail(c *gin.Context, err error) {
 	case errors.Is(err, models.ErrForbidden):
 		f.RenderError(c, http.StatusForbidden)
 	default:
-		f.Log.ErrorContext(c.Request.Context(), "page failed", "err", err, "request_id", requestid.From(c.Request.Context()))
+		f.Log.ErrorContext(c.Request.Context(), "page failed", "err", models.RedactError(err), "request_id", requestid.From(c.Request.Context()))
 		f.RenderError(c, http.StatusInternalServerError)
 	}
 }

@@ -160,7 +160,7 @@ func (r *renderer) render(c *gin.Context, status int, name, title string, data a
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "base", p); err != nil {
-		slog.ErrorContext(ctx, "render page", "page", name, "err", err, "request_id", p.RequestID)
+		slog.ErrorContext(ctx, "render page", "page", name, "err", models.RedactError(err), "request_id", p.RequestID)
 		if name != "error" {
 			// Never half a page, never a blank one: the localized error page instead.
 			r.render(c, http.StatusInternalServerError, "error", "error.internal.title",

@@ -10,13 +10,12 @@ import (
 
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 )
 
 // Open connects GORM to PostgreSQL. Queries must still pass a context (db.WithContext(ctx)).
 func Open(ctx context.Context, url string, log *slog.Logger) (*gorm.DB, error) {
 	db, err := gorm.Open(postgres.Open(url), &gorm.Config{
-		Logger:                 logger.NewSlogLogger(log, logger.Config{SlowThreshold: 500 * time.Millisecond, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true}),
+		Logger:                 NewLogger(log, 500*time.Millisecond), // no values in the log: logsafe.go
 		TranslateError:         true,
 		SkipDefaultTransaction: true, // use cases open their own transactions, once
 		NowFunc:                func() time.Time { return time.Now().UTC() },

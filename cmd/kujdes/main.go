@@ -85,6 +85,7 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdout, stder
 		return 2
 	}
 	log := newLogger(cfg, stderr)
+	slog.SetDefault(log) // the few package-level log calls (api.WriteError, page rendering) use it too
 
 	switch cmd {
 	case "healthcheck":

@@ -173,7 +173,7 @@ func (s *Server) recordDenied(c *gin.Context, a *models.Actor, reason string) {
 		route = c.Request.URL.Path
 	}
 	if err := auth.Record(c.Request.Context(), s.deps.DB, a, "denied", "route", c.Request.Method+" "+route, "denied", reason); err != nil {
-		s.deps.Log.ErrorContext(c.Request.Context(), "audit of a denied request failed", "err", err)
+		s.deps.Log.ErrorContext(c.Request.Context(), "audit of a denied request failed", "err", models.RedactError(err))
 	}
 }
 
@@ -183,7 +183,7 @@ func (s *Server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
 	loc := s.deps.I18n.Localizer(s.deps.I18n.Match("", r.Header.Get("Accept-Language")))
 	ctx := requestid.With(r.Context(), requestid.New())
 	if err := auth.Record(ctx, s.deps.DB, nil, "denied", "route", r.Method+" "+r.URL.Path, "denied", "cross-origin request"); err != nil {
-		s.deps.Log.ErrorContext(ctx, "audit of a cross-origin request failed", "err", err)
+		s.deps.Log.ErrorContext(ctx, "audit of a cross-origin request failed", "err", models.RedactError(err))
 	}
 	w.Header().Set(requestid.Header, requestid.From(ctx))
 	if strings.HasPrefix(r.URL.Path, api.Prefix+"/") {

@@ -85,7 +85,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s.auth = &auth.Service{DB: d.DB, RP: rp, Sessions: s.sessions, Now: d.Now}
 	reg := &registry.Registry{DB: d.DB, Now: d.Now, BreakGlassFor: d.Config.BreakGlassDuration, RegistrationPrefix: d.Config.RegistrationPrefix}
-	s.api = &api.API{Log: d.Log, Registry: reg}
+	s.api = &api.API{Registry: reg}
 	pages.Registry, pages.Auth, pages.Secure, pages.PublicURL = reg, s.auth, secure, d.Config.PublicURL
 
 	e := gin.New()
