@@ -358,6 +358,9 @@ func (r *Registry) RegisterArrival(ctx context.Context, a *models.Actor, in Regi
 		if err := verr.Err(); err != nil {
 			return err
 		}
+		if err := lockNames(tx, id.duplicateQuery()); err != nil { // check and insert as one step
+			return err
+		}
 		if !in.ConfirmNew {
 			cands, err := r.findDuplicates(tx, id.duplicateQuery(), 10)
 			if err != nil {
