@@ -10,15 +10,16 @@ var grants = map[models.Role][]models.Permission{
 	},
 	models.RoleProtectionOfficer: {
 		models.PermChildRegister, models.PermChildMerge, models.PermChildAgeAssess, models.PermChildList, models.PermChildRead, models.PermChildUpdate, models.PermChildHistory,
-		models.PermChildBreakGlass, models.PermStatsRead,
+		models.PermChildBreakGlass,
 	},
 	models.RoleGuardian: {
 		models.PermChildList, models.PermChildRead, models.PermChildUpdate,
 	},
-	// Monitors see aggregates; a child's record only through break-glass (which is why they hold
-	// child.read: the scope is empty until a grant exists).
+	// Monitors will see aggregates (a permission added with the first dashboard's route); a
+	// child's record only through break-glass (which is why they hold child.read: the scope is
+	// empty until a grant exists).
 	models.RoleMonitor: {
-		models.PermStatsRead, models.PermChildBreakGlass, models.PermChildRead,
+		models.PermChildBreakGlass, models.PermChildRead,
 	},
 	// Administrators run the system and see who looked at a child, but no child data by default.
 	models.RoleAdmin: {

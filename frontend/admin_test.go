@@ -240,7 +240,7 @@ func TestAdminUserValidation(t *testing.T) {
 		})
 	}
 	var n int64
-	app.DB.Raw("SELECT count(*) FROM audit_events WHERE action='admin.user.update'").Scan(&n)
+	app.Scan(t, &n, "SELECT count(*) FROM audit_events WHERE action='admin.user.update'")
 	if n != 0 {
 		t.Errorf("refused saves wrote %d audit rows", n)
 	}
@@ -291,7 +291,7 @@ func TestAdminReferenceData(t *testing.T) {
 		})
 	}
 	var actions []string
-	app.DB.Raw("SELECT action FROM audit_events WHERE action LIKE 'admin.%' ORDER BY id").Scan(&actions)
+	app.Scan(t, &actions, "SELECT action FROM audit_events WHERE action LIKE 'admin.%' ORDER BY id")
 	if strings.Join(actions, ",") != "admin.region.create,admin.border_post.create" {
 		t.Errorf("audit actions = %v", actions)
 	}
@@ -337,7 +337,7 @@ func TestAdminPagesNeedAdministrator(t *testing.T) {
 		}
 	}
 	var n int64
-	app.DB.Raw("SELECT count(*) FROM regions WHERE code = 'ZZ'").Scan(&n)
+	app.Scan(t, &n, "SELECT count(*) FROM regions WHERE code = 'ZZ'")
 	if n != 0 {
 		t.Error("a guardian created a region")
 	}

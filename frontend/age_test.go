@@ -172,7 +172,7 @@ func TestAgeAssessmentAPI(t *testing.T) {
 
 	// Scope and permission.
 	var far int64
-	app.DB.Raw("SELECT id FROM children WHERE region_id = (SELECT id FROM regions WHERE code='SHK') ORDER BY id LIMIT 1").Scan(&far)
+	app.Scan(t, &far, "SELECT id FROM children WHERE region_id = (SELECT id FROM regions WHERE code='SHK') ORDER BY id LIMIT 1")
 	if far == 0 {
 		t.Fatal("no demo child in SHK")
 	}

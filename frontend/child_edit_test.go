@@ -50,7 +50,7 @@ func TestChildEditConflictKeepsInput(t *testing.T) {
 		}
 	}
 	var status string
-	app.DB.Raw(`SELECT status FROM children WHERE id = ?`, id).Scan(&status)
+	app.Scan(t, &status, `SELECT status FROM children WHERE id = ?`, id)
 	if status != "missing" {
 		t.Fatalf("the stale save overwrote the record: %s", status)
 	}
@@ -80,7 +80,7 @@ func TestChildPageFormsRefused(t *testing.T) {
 		t.Fatalf("arrival in the future: %d", status)
 	}
 	var arrivals int
-	app.DB.Raw(`SELECT count(*) FROM arrivals WHERE child_id = ?`, id).Scan(&arrivals)
+	app.Scan(t, &arrivals, `SELECT count(*) FROM arrivals WHERE child_id = ?`, id)
 	if arrivals != 1 {
 		t.Fatalf("a refused arrival was saved: %d arrivals", arrivals)
 	}

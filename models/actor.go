@@ -36,7 +36,6 @@ const (
 	PermChildUpdate     Permission = "child.update"
 	PermChildHistory    Permission = "child.history"     // who looked at this child
 	PermChildBreakGlass Permission = "child.break_glass" // time-boxed access outside one's scope
-	PermStatsRead       Permission = "stats.read"        // aggregates only
 
 	PermAdminUsers      Permission = "admin.users"
 	PermAdminReference  Permission = "admin.reference" // regions, border posts

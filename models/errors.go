@@ -19,8 +19,6 @@ var (
 	ErrForbidden = errors.New("forbidden")
 	// ErrUnauthenticated: nobody is signed in.
 	ErrUnauthenticated = errors.New("unauthenticated")
-	// ErrDuplicate: a unique value is taken.
-	ErrDuplicate = errors.New("duplicate")
 )
 
 // FieldError is one invalid input: the field (JSON name) and a message id for i18n, with

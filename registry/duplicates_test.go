@@ -362,7 +362,9 @@ func TestFindDuplicatesUseCase(t *testing.T) {
 		t.Fatalf("got %+v, %v", got, err)
 	}
 	var audits int64
-	f.db.Model(&models.AuditEvent{}).Where("action = 'child.duplicate_check'").Count(&audits)
+	if err := f.db.Model(&models.AuditEvent{}).Where("action = 'child.duplicate_check'").Count(&audits).Error; err != nil {
+		t.Fatal(err)
+	}
 	if audits != 1 {
 		t.Errorf("want one audit row, got %d", audits)
 	}

@@ -97,7 +97,7 @@ func TestLogoutEndsTheSession(t *testing.T) {
 		t.Fatal("the session cookie still works after logout")
 	}
 	var n int64
-	app.DB.Raw(`SELECT count(*) FROM audit_events WHERE action IN ('login','logout')`).Scan(&n)
+	app.Scan(t, &n, `SELECT count(*) FROM audit_events WHERE action IN ('login','logout')`)
 	if n != 2 {
 		t.Errorf("want a login and a logout audit row, got %d", n)
 	}
@@ -188,7 +188,7 @@ func allowed(rule, user string) bool {
 func TestRouteRoleMatrix(t *testing.T) {
 	app := apptest.Start(t)
 	var adminID int64
-	app.DB.Raw(`SELECT id FROM users WHERE username = 'admin1'`).Scan(&adminID)
+	app.Scan(t, &adminID, `SELECT id FROM users WHERE username = 'admin1'`)
 	childID := app.ChildID(t, "AL-2026-000001")
 	home := apptest.Body(t, app.Get(t, "/"))
 	css := regexp.MustCompile(`/static/(app\.[0-9a-f]+\.css)`).FindStringSubmatch(home)[1]
@@ -319,7 +319,7 @@ func TestReadsWritesAndDenialsAreAudited(t *testing.T) {
 		t.Fatalf("update: %d %s", res.StatusCode, apptest.Body(t, res))
 	}
 	var changes string
-	app.DB.Raw(`SELECT changes::text FROM audit_events WHERE action = 'child.update' AND entity_id = ?`, sid).Scan(&changes)
+	app.Scan(t, &changes, `SELECT changes::text FROM audit_events WHERE action = 'child.update' AND entity_id = ?`, sid)
 	if !strings.Contains(changes, `"status"`) || !strings.Contains(changes, `"before": "active"`) || !strings.Contains(changes, `"after": "missing"`) {
 		t.Fatalf("update audit row lacks the changed field: %s", changes)
 	}
@@ -338,7 +338,7 @@ func TestReadsWritesAndDenialsAreAudited(t *testing.T) {
 	}
 	if n := auditCount(t, app, `action = 'denied' AND reason = 'invalid bearer token'`); n != 1 {
 		var rows []struct{ EntityID, RequestID, ActorSubject string }
-		app.DB.Raw(`SELECT entity_id, request_id, actor_subject FROM audit_events WHERE action = 'denied'`).Scan(&rows)
+		app.Scan(t, &rows, `SELECT entity_id, request_id, actor_subject FROM audit_events WHERE action = 'denied'`)
 		t.Fatalf("a refused token must leave a denied row, got %d: %+v", n, rows)
 	}
 	// Who looked at this child: visible to the protection officer, with the read above.
@@ -373,7 +373,7 @@ func TestOptimisticConcurrencyOnChildren(t *testing.T) {
 		t.Fatalf("stale writer: %d", res.StatusCode)
 	}
 	var status string
-	app.DB.Raw(`SELECT status FROM children WHERE id = ?`, sid).Scan(&status)
+	app.Scan(t, &status, `SELECT status FROM children WHERE id = ?`, sid)
 	if status != "missing" {
 		t.Fatalf("a stale write changed the record: %s", status)
 	}
@@ -447,7 +447,9 @@ func TestDeactivationAndRoleChangeEndSessions(t *testing.T) {
 	app := apptest.Start(t)
 	g := app.Login(t, "guardian2")
 	var id, version int64
-	app.DB.Raw(`SELECT id, version FROM users WHERE username = 'guardian2'`).Row().Scan(&id, &version)
+	if err := app.DB.Raw(`SELECT id, version FROM users WHERE username = 'guardian2'`).Row().Scan(&id, &version); err != nil {
+		t.Fatal(err)
+	}
 	admin := app.Login(t, "admin1")
 	res := app.Do(t, admin, "PATCH", fmt.Sprintf("/api/v1/admin/users/%d", id), `{"roles":[],"active":false}`, "If-Match", fmt.Sprintf(`"%d"`, version))
 	if res.StatusCode != 200 {

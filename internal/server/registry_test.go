@@ -52,8 +52,9 @@ func decode[T any](t *testing.T, res *http.Response) T {
 }
 
 func childCount(t *testing.T, app *apptest.App) int64 {
+	t.Helper()
 	var n int64
-	app.DB.Raw(`SELECT count(*) FROM children`).Scan(&n)
+	app.Scan(t, &n, `SELECT count(*) FROM children`)
 	return n
 }
 
@@ -106,7 +107,7 @@ func TestRegisterReadUpdate(t *testing.T) {
 		t.Fatalf("edit without If-Match: %d", res.StatusCode)
 	}
 	var changes string
-	app.DB.Raw(`SELECT changes::text FROM audit_events WHERE action = 'child.update' AND entity_id = ?`, fmt.Sprint(reg.ChildID)).Scan(&changes)
+	app.Scan(t, &changes, `SELECT changes::text FROM audit_events WHERE action = 'child.update' AND entity_id = ?`, fmt.Sprint(reg.ChildID))
 	if !strings.Contains(changes, `"aliases"`) || !strings.Contains(changes, `"birth_date"`) || strings.Contains(changes, "Mamad") {
 		t.Fatalf("the edit's audit row names the changed fields and withholds their values: %s", changes)
 	}
@@ -283,11 +284,11 @@ func TestMergeAndUndo(t *testing.T) {
 	}
 	arrivals := func(id int64) int {
 		var n int
-		app.DB.Raw(`SELECT count(*) FROM arrivals WHERE child_id = ?`, id).Scan(&n)
+		app.Scan(t, &n, `SELECT count(*) FROM arrivals WHERE child_id = ?`, id)
 		return n
 	}
 	var status string
-	app.DB.Raw(`SELECT status FROM children WHERE id = ?`, b.ChildID).Scan(&status)
+	app.Scan(t, &status, `SELECT status FROM children WHERE id = ?`, b.ChildID)
 	if arrivals(a.ChildID) != 2 || arrivals(b.ChildID) != 0 || status != "duplicate" {
 		t.Fatalf("after merge: %d/%d arrivals, status %s", arrivals(a.ChildID), arrivals(b.ChildID), status)
 	}
@@ -303,7 +304,7 @@ func TestMergeAndUndo(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("unmerge: %d %s", res.StatusCode, apptest.Body(t, res))
 	}
-	app.DB.Raw(`SELECT status FROM children WHERE id = ?`, b.ChildID).Scan(&status)
+	app.Scan(t, &status, `SELECT status FROM children WHERE id = ?`, b.ChildID)
 	if arrivals(a.ChildID) != 1 || arrivals(b.ChildID) != 1 || status != "active" {
 		t.Fatalf("after unmerge: %d/%d arrivals, status %s", arrivals(a.ChildID), arrivals(b.ChildID), status)
 	}

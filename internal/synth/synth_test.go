@@ -208,7 +208,9 @@ func TestLoad(t *testing.T) {
 		t.Errorf("%d names without a search form", got)
 	}
 	var numbers []string
-	db.Raw(`SELECT registration_number FROM children ORDER BY id LIMIT 5`).Scan(&numbers)
+	if err := db.Raw(`SELECT registration_number FROM children ORDER BY id LIMIT 5`).Scan(&numbers).Error; err != nil || len(numbers) != 5 {
+		t.Fatalf("registration numbers %v: %v", numbers, err)
+	}
 	for _, n := range numbers {
 		if !regexp.MustCompile(`^AL-20\d\d-\d{6}$`).MatchString(n) {
 			t.Errorf("registration number %q", n)
