@@ -226,7 +226,9 @@ func (r *Registry) scopedChild(tx *gorm.DB, a *models.Actor, id int64, lock bool
 // or does not exist. It is models.ErrNotFound to everyone above the registry.
 type deniedRead struct{ childID int64 }
 
-func (e *deniedRead) Error() string        { return "child " + strconv.FormatInt(e.childID, 10) + " not found" }
+func (e *deniedRead) Error() string {
+	return "child " + strconv.FormatInt(e.childID, 10) + " not found"
+}
 func (e *deniedRead) Is(target error) bool { return target == models.ErrNotFound }
 
 // scopeAggregate restricts a query over "children" to the regions a monitor oversees, for

@@ -201,6 +201,17 @@ func TestScopeEquivalence(t *testing.T) {
 			if canList && !maps.Equal(list, search) {
 				t.Errorf("list and search disagree:\nlist   %v\nsearch %v", list, search)
 			}
+			if canList {
+				queue, err := s.reg.NeedsActionQueue(ctx, a, registry.MaxPageSize)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, q := range queue {
+					if via, ok := list[q.ID]; !ok || via != q.ViaBreakGlass || len(q.Reasons) == 0 {
+						t.Errorf("needs-action child %d (via %v, reasons %v): list has it %v, via %v", q.ID, q.ViaBreakGlass, q.Reasons, ok, via)
+					}
+				}
+			}
 			read := seen{}
 			for _, c := range all {
 				v, err := s.reg.GetChild(ctx, a, c.ID)

@@ -145,7 +145,10 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 	var out []NeedsAction
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		type row struct {
-			childRow
+			models.Child
+			RegionCode                          string
+			BorderPostCode                      *string
+			ViaBreakGlass                       bool
 			NoGuardian, NotAssessed, AgePending bool
 		}
 		noGuardian := not(currentAppointment(0, r.now()))
@@ -173,7 +176,8 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 			if x.AgePending {
 				rs = append(rs, "age_assessment_pending")
 			}
-			out[i] = NeedsAction{ChildView: x.view(), Reasons: rs}
+			v := childRow{Child: x.Child, RegionCode: x.RegionCode, BorderPostCode: x.BorderPostCode, ViaBreakGlass: x.ViaBreakGlass}.view()
+			out[i] = NeedsAction{ChildView: v, Reasons: rs}
 		}
 		return audit(ctx, tx, a, "child.list", "child", "", models.AuditChanges{"queue": {After: "needs_action"}, "count": {After: len(out)}}, "")
 	})
