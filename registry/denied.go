@@ -23,17 +23,18 @@ func (r *Registry) denied(ctx context.Context, a *models.Actor, err error) error
 		return err
 	}
 	if aerr := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return auditDenied(ctx, tx, a, "child.read_denied", "child", strconv.FormatInt(d.childID, 10))
+		return auditDenied(ctx, tx, a, "child.read_denied", "child", strconv.FormatInt(d.childID, 10), r.now())
 	}); aerr != nil {
 		return aerr
 	}
 	return models.ErrNotFound
 }
 
-// auditDenied appends an event whose outcome is "denied".
-func auditDenied(ctx context.Context, tx *gorm.DB, a *models.Actor, action, entity, entityID string) error {
+// auditDenied appends an event whose outcome is "denied", at the registry's clock (the one
+// ListDeniedReads measures its window with).
+func auditDenied(ctx context.Context, tx *gorm.DB, a *models.Actor, action, entity, entityID string, at time.Time) error {
 	ev := &models.AuditEvent{
-		Action: action, Entity: entity, EntityID: entityID, Changes: models.AuditChanges{},
+		OccurredAt: at, Action: action, Entity: entity, EntityID: entityID, Changes: models.AuditChanges{},
 		Outcome: "denied", RequestID: requestid.From(ctx), ClientIP: requestid.ClientIP(ctx),
 	}
 	ev.SetActor(a)
