@@ -105,7 +105,8 @@ func (r *Registry) ListChildren(ctx context.Context, a *models.Actor, after int6
 	return page, err
 }
 
-// GetChild reads one child's record and audits the read in the same transaction.
+// GetChild reads one child's record and audits the read in the same transaction. A child out
+// of scope, or missing, is not found — and that refusal is audited too (see denied).
 func (r *Registry) GetChild(ctx context.Context, a *models.Actor, id int64) (ChildView, error) {
 	if err := require(a, models.PermChildRead); err != nil {
 		return ChildView{}, err
