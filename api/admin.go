@@ -107,3 +107,12 @@ func (a *API) listBreakGlass(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"items": rows})
 }
+
+func (a *API) listDeniedReads(c *gin.Context) {
+	rows, err := a.Registry.ListDeniedReads(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": rows})
+}

@@ -37,6 +37,7 @@ func (a *API) Routes(r gin.IRouter) {
 	v1.POST("/admin/regions", a.createRegion)
 	v1.POST("/admin/border-posts", a.createBorderPost)
 	v1.GET("/admin/break-glass", a.listBreakGlass)
+	v1.GET("/admin/denied-reads", a.listDeniedReads)
 }
 
 // noStore keeps API answers — children's data — out of every cache.

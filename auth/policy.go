@@ -94,6 +94,7 @@ var policy = map[Route]Permission{
 	{"POST", "/api/v1/admin/regions"}:                      models.PermAdminReference,
 	{"POST", "/api/v1/admin/border-posts"}:                 models.PermAdminReference,
 	{"GET", "/api/v1/admin/break-glass"}:                   models.PermAdminBreakGlass,
+	{"GET", "/api/v1/admin/denied-reads"}:                  models.PermAdminBreakGlass,
 }
 
 // PermissionFor returns the permission a route requires and whether the route is declared.

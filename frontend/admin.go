@@ -306,13 +306,21 @@ func (f *Frontend) adminCreateBorderPost(c *gin.Context) {
 type adminBreakGlassPage struct {
 	adminNav
 	Entries []registry.BreakGlassEntry
+	// Denied are the users whose reads of children were refused in the last 24 hours.
+	Denied []registry.DeniedReads
 }
 
 func (f *Frontend) adminBreakGlass(c *gin.Context) {
-	entries, err := f.Registry.ListBreakGlass(c.Request.Context(), auth.ActorFrom(c.Request.Context()), 200)
+	ctx := c.Request.Context()
+	entries, err := f.Registry.ListBreakGlass(ctx, auth.ActorFrom(ctx), 200)
 	if err != nil {
 		f.fail(c, err)
 		return
 	}
-	f.r.render(c, http.StatusOK, "admin_break_glass", "admin.break_glass.title", adminBreakGlassPage{adminNav: adminNav{section: "/admin/break-glass"}, Entries: entries})
+	denied, err := f.Registry.ListDeniedReads(ctx, auth.ActorFrom(ctx))
+	if err != nil {
+		f.fail(c, err)
+		return
+	}
+	f.r.render(c, http.StatusOK, "admin_break_glass", "admin.break_glass.title", adminBreakGlassPage{adminNav: adminNav{section: "/admin/break-glass"}, Entries: entries, Denied: denied})
 }

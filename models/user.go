@@ -106,10 +106,43 @@ func UserByID(ctx context.Context, db *gorm.DB, id int64) (*User, error) {
 }
 
 func loadScopes(ctx context.Context, db *gorm.DB, u *User) error {
-	if err := db.WithContext(ctx).Table("user_regions").Where("user_id = ?", u.ID).Order("region_id").Pluck("region_id", &u.RegionIDs).Error; err != nil {
+	return LoadScopes(ctx, db, u)
+}
+
+// LoadScopes fills the regions and border posts of users in two queries, however many users
+// there are.
+func LoadScopes(ctx context.Context, db *gorm.DB, users ...*User) error {
+	byID := map[int64][]*User{}
+	ids := []int64{}
+	for _, u := range users {
+		u.RegionIDs, u.BorderPostIDs = []int64{}, []int64{}
+		if _, ok := byID[u.ID]; !ok {
+			ids = append(ids, u.ID)
+		}
+		byID[u.ID] = append(byID[u.ID], u)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	type link struct{ UserID, ID int64 }
+	var regions, posts []link
+	if err := db.WithContext(ctx).Table("user_regions").Select("user_id, region_id AS id").Where("user_id IN ?", ids).Order("user_id, region_id").Scan(&regions).Error; err != nil {
 		return err
 	}
-	return db.WithContext(ctx).Table("user_border_posts").Where("user_id = ?", u.ID).Order("border_post_id").Pluck("border_post_id", &u.BorderPostIDs).Error
+	if err := db.WithContext(ctx).Table("user_border_posts").Select("user_id, border_post_id AS id").Where("user_id IN ?", ids).Order("user_id, border_post_id").Scan(&posts).Error; err != nil {
+		return err
+	}
+	for _, l := range regions {
+		for _, u := range byID[l.UserID] {
+			u.RegionIDs = append(u.RegionIDs, l.ID)
+		}
+	}
+	for _, l := range posts {
+		for _, u := range byID[l.UserID] {
+			u.BorderPostIDs = append(u.BorderPostIDs, l.ID)
+		}
+	}
+	return nil
 }
 
 // notFound maps GORM's not-found to the sentinel.

@@ -14,7 +14,8 @@ import (
 	"github.com/kujdes/kujdes/models"
 )
 
-// ListUsers returns every user with their scopes, for administrators.
+// ListUsers returns every user with their scopes, for administrators, in three queries
+// however many users there are.
 func (r *Registry) ListUsers(ctx context.Context, a *models.Actor) ([]models.User, error) {
 	if err := require(a, models.PermAdminUsers); err != nil {
 		return nil, err
@@ -23,12 +24,12 @@ func (r *Registry) ListUsers(ctx context.Context, a *models.Actor) ([]models.Use
 	if err := r.DB.WithContext(ctx).Order("display_name, username, id").Find(&users).Error; err != nil {
 		return nil, err
 	}
+	ptrs := make([]*models.User, len(users))
 	for i := range users {
-		u, err := models.UserByID(ctx, r.DB, users[i].ID)
-		if err != nil {
-			return nil, err
-		}
-		users[i] = *u
+		ptrs[i] = &users[i]
+	}
+	if err := models.LoadScopes(ctx, r.DB, ptrs...); err != nil {
+		return nil, err
 	}
 	return users, nil
 }

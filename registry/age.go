@@ -205,7 +205,7 @@ func (r *Registry) RequestAgeAssessment(ctx context.Context, a *models.Actor, ch
 	}
 	var out models.AgeAssessment
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if _, err := r.scopedChild(tx, a, childID); err != nil {
+		if _, err := r.scopedChild(tx, a, childID, false); err != nil {
 			return err
 		}
 		tried, err := triedNonMedical(tx, childID, 0)
@@ -252,7 +252,7 @@ func (r *Registry) RequestAgeAssessment(ctx context.Context, a *models.Actor, ch
 		}
 		return audit(ctx, tx, a, "age_assessment.request", "child", strconv.FormatInt(childID, 10), changes, "")
 	})
-	return out, err
+	return out, r.denied(ctx, a, err)
 }
 
 // AgeResultInput records the result and decision of a pending assessment, or an appeal
@@ -291,7 +291,7 @@ func (r *Registry) RecordAgeResult(ctx context.Context, a *models.Actor, childID
 	}
 	var out models.AgeAssessment
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if _, err := r.scopedChild(tx, a, childID); err != nil {
+		if _, err := r.scopedChild(tx, a, childID, false); err != nil {
 			return err
 		}
 		var cur models.AgeAssessment
@@ -335,7 +335,7 @@ func (r *Registry) RecordAgeResult(ctx context.Context, a *models.Actor, childID
 		out = next
 		return audit(ctx, tx, a, "age_assessment.record", "child", strconv.FormatInt(childID, 10), changes, "")
 	})
-	return out, err
+	return out, r.denied(ctx, a, err)
 }
 
 // applyAgeResult validates in against the current record and returns the record as it would
@@ -490,7 +490,7 @@ func (r *Registry) ListAgeAssessments(ctx context.Context, a *models.Actor, chil
 	}
 	out := []models.AgeAssessment{}
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := r.scopedChild(tx, a, childID)
+		c, err := r.scopedChild(tx, a, childID, false)
 		if err != nil {
 			return err
 		}
@@ -498,21 +498,12 @@ func (r *Registry) ListAgeAssessments(ctx context.Context, a *models.Actor, chil
 			return err
 		}
 		reason := ""
-		if !r.inOrdinaryScope(tx, a, c) {
+		if c.ViaBreakGlass {
 			reason = "break-glass"
 		}
 		return audit(ctx, tx, a, "age_assessment.list", "child", strconv.FormatInt(childID, 10), nil, reason)
 	})
-	return out, err
-}
-
-// scopedChild loads a child through the scoping function: out of scope is not found.
-func (r *Registry) scopedChild(tx *gorm.DB, a *models.Actor, id int64) (models.Child, error) {
-	var c models.Child
-	if err := r.children(tx, a).Where("children.id = ?", id).Take(&c).Error; err != nil {
-		return models.Child{}, notFound(err)
-	}
-	return c, nil
+	return out, r.denied(ctx, a, err)
 }
 
 // triedNonMedical reports whether a decided assessment of the child, other than except, used

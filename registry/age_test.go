@@ -409,8 +409,12 @@ func TestAgeAssessmentUseCases(t *testing.T) {
 	if len(reads) != 4 || reads[3].ActorSubject != "g" {
 		t.Fatalf("%d list audit rows, want 4 (the last by the guardian)", len(reads))
 	}
-	if n := f.count(t, `SELECT count(*) FROM audit_events WHERE entity_id = ?`, strconv.FormatInt(f.otherChild, 10)); n != 0 {
-		t.Errorf("refused out-of-scope calls wrote %d audit rows", n)
+	// Refused out-of-scope calls change nothing and leave only the trace of the refusal.
+	if n := f.count(t, `SELECT count(*) FROM audit_events WHERE entity_id = ? AND action <> 'child.read_denied'`, strconv.FormatInt(f.otherChild, 10)); n != 0 {
+		t.Errorf("refused out-of-scope calls wrote %d audit rows besides their denials", n)
+	}
+	if n := f.count(t, `SELECT count(*) FROM audit_events WHERE entity_id = ? AND action = 'child.read_denied' AND outcome = 'denied'`, strconv.FormatInt(f.otherChild, 10)); n != 3 {
+		t.Errorf("refused out-of-scope calls wrote %d denial rows, want 3", n)
 	}
 	if !strings.Contains(second.Reason, "Inconclusive") {
 		t.Errorf("second assessment lost its reason: %q", second.Reason)

@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/kujdes/kujdes/models"
 )
@@ -91,18 +90,14 @@ func (r *Registry) ListChildren(ctx context.Context, a *models.Actor, after int6
 	}
 	var page ChildPage
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var rows []models.Child
-		if err := r.children(tx, a).Where("children.id > ?", after).Order("children.id").Limit(limit + 1).Find(&rows).Error; err != nil {
+		var rows []childRow
+		if err := r.childViews(tx, a).Where("children.id > ?", after).Order("children.id").Limit(limit + 1).Find(&rows).Error; err != nil {
 			return err
 		}
 		if len(rows) > limit {
 			rows, page.Next = rows[:limit], rows[limit-1].ID
 		}
-		views, err := r.views(tx, a, rows)
-		if err != nil {
-			return err
-		}
-		page.Items = views
+		page.Items = views(rows)
 		return audit(ctx, tx, a, "child.list", "child", "", models.AuditChanges{
 			"count": {After: len(rows)}, "after": {After: after},
 		}, "")
@@ -110,22 +105,18 @@ func (r *Registry) ListChildren(ctx context.Context, a *models.Actor, after int6
 	return page, err
 }
 
-// GetChild reads one child's record and audits the read in the same transaction.
+// GetChild reads one child's record and audits the read in the same transaction. A child out
+// of scope, or missing, is not found — and that refusal is audited too (see denied).
 func (r *Registry) GetChild(ctx context.Context, a *models.Actor, id int64) (ChildView, error) {
 	if err := require(a, models.PermChildRead); err != nil {
 		return ChildView{}, err
 	}
 	var v ChildView
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var c models.Child
-		if err := r.children(tx, a).Where("children.id = ?", id).Take(&c).Error; err != nil {
-			return notFound(err)
-		}
-		views, err := r.views(tx, a, []models.Child{c})
-		if err != nil {
+		var err error
+		if v, err = r.scopedChild(tx, a, id, false); err != nil {
 			return err
 		}
-		v = views[0]
 		if err := r.loadRecord(tx, &v); err != nil {
 			return err
 		}
@@ -135,7 +126,7 @@ func (r *Registry) GetChild(ctx context.Context, a *models.Actor, id int64) (Chi
 		}
 		return audit(ctx, tx, a, "child.read", "child", strconv.FormatInt(id, 10), nil, reason)
 	})
-	return v, err
+	return v, r.denied(ctx, a, err)
 }
 
 // ChildPatch is an edit of a child's record; nil fields stay as they are. Identity, when
@@ -158,10 +149,11 @@ func (r *Registry) UpdateChild(ctx context.Context, a *models.Actor, id int64, v
 	}
 	var out ChildView
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var c models.Child
-		if err := r.children(tx, a).Clauses(clause.Locking{Strength: "UPDATE"}).Where("children.id = ?", id).Take(&c).Error; err != nil {
-			return notFound(err)
+		cv, err := r.scopedChild(tx, a, id, true)
+		if err != nil {
+			return err
 		}
+		c := cv.Child
 		var verr models.ValidationError
 		changes := models.AuditChanges{}
 		updates := map[string]any{}
@@ -219,78 +211,16 @@ func (r *Registry) UpdateChild(ctx context.Context, a *models.Actor, id int64, v
 				return err
 			}
 		}
-		if err := tx.Take(&c, id).Error; err != nil {
+		// Read back unscoped: an edit may take the child out of the editor's scope (a new
+		// region), and the answer still shows what was saved.
+		var row childRow
+		if err := tx.Model(&models.Child{}).Scopes(viewColumns(a, r.now())).Where("children.id = ?", id).Take(&row).Error; err != nil {
 			return err
 		}
-		views, err := r.views(tx, a, []models.Child{c})
-		if err != nil {
-			return err
-		}
-		out = views[0]
+		out = row.view()
 		return nil
 	})
-	return out, err
-}
-
-// views adds codes and the break-glass flag to children rows.
-func (r *Registry) views(tx *gorm.DB, a *models.Actor, rows []models.Child) ([]ChildView, error) {
-	regions, err := models.ListRegions(tx.Statement.Context, tx)
-	if err != nil {
-		return nil, err
-	}
-	posts, err := models.ListBorderPosts(tx.Statement.Context, tx)
-	if err != nil {
-		return nil, err
-	}
-	regionCode := map[int64]string{}
-	for _, x := range regions {
-		regionCode[x.ID] = x.Code
-	}
-	postCode := map[int64]string{}
-	for _, x := range posts {
-		postCode[x.ID] = x.Code
-	}
-	out := make([]ChildView, len(rows))
-	for i, c := range rows {
-		out[i] = ChildView{Child: c, RegionCode: regionCode[c.RegionID]}
-		if c.BorderPostID != nil {
-			out[i].BorderPostCode = postCode[*c.BorderPostID]
-		}
-		if !r.inOrdinaryScope(tx, a, c) {
-			var n int64
-			now := r.now()
-			if err := tx.Model(&models.BreakGlassGrant{}).Where("child_id = ? AND user_id = ? AND granted_at <= ? AND expires_at > ?", c.ID, a.UserID, now, now).Count(&n).Error; err != nil {
-				return nil, err
-			}
-			out[i].ViaBreakGlass = n > 0
-		}
-	}
-	return out, nil
-}
-
-// inOrdinaryScope mirrors scopeChildren without break-glass, to tell the reader why they see
-// a child. It decides nothing about access: the query already did.
-func (r *Registry) inOrdinaryScope(tx *gorm.DB, a *models.Actor, c models.Child) bool {
-	if a.Has(models.RoleProtectionOfficer) && slices.Contains(a.RegionIDs, c.RegionID) {
-		return true
-	}
-	if a.Has(models.RoleBorderOfficer) && len(a.BorderPostIDs) > 0 {
-		if c.BorderPostID != nil && slices.Contains(a.BorderPostIDs, *c.BorderPostID) {
-			return true
-		}
-		var n int64
-		tx.Model(&models.Arrival{}).Where("child_id = ? AND border_post_id IN ?", c.ID, a.BorderPostIDs).Count(&n)
-		if n > 0 {
-			return true
-		}
-	}
-	if a.Has(models.RoleGuardian) {
-		var n int64
-		now := r.now()
-		tx.Model(&models.GuardianAppointment{}).Where("child_id = ? AND guardian_user_id = ? AND started_at <= ? AND (ended_at IS NULL OR ended_at > ?)", c.ID, a.UserID, now, now).Count(&n)
-		return n > 0
-	}
-	return false
+	return out, r.denied(ctx, a, err)
 }
 
 // AccessHistory lists who looked at or changed a child, newest first. Administrators see
@@ -304,16 +234,17 @@ func (r *Registry) AccessHistory(ctx context.Context, a *models.Actor, id int64,
 	}
 	var out []models.AuditEvent
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		q := tx.Model(&models.Child{}).Where("children.id = ?", id)
-		if !a.Has(models.RoleAdmin) {
-			q = r.children(tx, a).Where("children.id = ?", id)
-		}
-		var n int64
-		if err := q.Count(&n).Error; err != nil {
+		if a.Has(models.RoleAdmin) {
+			// The history holds no child data: administrators may read any child's.
+			var n int64
+			if err := tx.Model(&models.Child{}).Where("children.id = ?", id).Count(&n).Error; err != nil {
+				return err
+			}
+			if n == 0 {
+				return &deniedRead{childID: id}
+			}
+		} else if _, err := r.scopedChild(tx, a, id, false); err != nil {
 			return err
-		}
-		if n == 0 {
-			return models.ErrNotFound
 		}
 		var err error
 		if out, err = models.AuditHistory(ctx, tx, "child", strconv.FormatInt(id, 10), limit); err != nil {
@@ -321,7 +252,7 @@ func (r *Registry) AccessHistory(ctx context.Context, a *models.Actor, id int64,
 		}
 		return audit(ctx, tx, a, "child.history", "child", strconv.FormatInt(id, 10), nil, "")
 	})
-	return out, err
+	return out, r.denied(ctx, a, err)
 }
 
 func notFound(err error) error {

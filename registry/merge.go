@@ -39,18 +39,17 @@ func (r *Registry) MergeChildren(ctx context.Context, a *models.Actor, survivorI
 	}
 	var m models.ChildMerge
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var kids []models.Child
-		if err := r.children(tx, a).Clauses(clause.Locking{Strength: "UPDATE"}).
-			Where("children.id IN ?", []int64{survivorID, in.DuplicateID}).Order("children.id").Find(&kids).Error; err != nil {
-			return err
+		// Both records in scope, locked in id order (two merges of the same pair cannot
+		// deadlock).
+		kids := map[int64]models.Child{}
+		for _, id := range []int64{min(survivorID, in.DuplicateID), max(survivorID, in.DuplicateID)} {
+			v, err := r.scopedChild(tx, a, id, true)
+			if err != nil {
+				return err
+			}
+			kids[id] = v.Child
 		}
-		if len(kids) != 2 {
-			return models.ErrNotFound
-		}
-		dup := kids[0]
-		if dup.ID != in.DuplicateID {
-			dup = kids[1]
-		}
+		dup := kids[in.DuplicateID]
 		if dup.Status == "duplicate" {
 			var v models.ValidationError
 			v.Add("duplicate_id", "already_merged", nil)
@@ -100,7 +99,7 @@ func (r *Registry) MergeChildren(ctx context.Context, a *models.Actor, survivorI
 			"status": {Before: dup.Status, After: "duplicate"}, "duplicate_of": {After: survivorID}, "merge_id": {After: m.ID},
 		}, in.Reason)
 	})
-	return m, err
+	return m, r.denied(ctx, a, err)
 }
 
 // UnmergeChild undoes the active merge of the duplicate record duplicateID: what moved goes
@@ -121,12 +120,10 @@ func (r *Registry) UnmergeChild(ctx context.Context, a *models.Actor, duplicateI
 		}
 		// The actor must see the survivor (the duplicate's own record is hidden by its status only
 		// from lists, not from scope).
-		var n int64
-		if err := r.children(tx, a).Where("children.id IN ?", []int64{m.SurvivorID, m.DuplicateID}).Count(&n).Error; err != nil {
-			return err
-		}
-		if n != 2 {
-			return models.ErrNotFound
+		for _, id := range []int64{m.SurvivorID, m.DuplicateID} {
+			if _, err := r.scopedChild(tx, a, id, false); err != nil {
+				return err
+			}
 		}
 		now := r.now()
 		if len(m.MovedArrivalIDs) > 0 {
@@ -160,7 +157,7 @@ func (r *Registry) UnmergeChild(ctx context.Context, a *models.Actor, duplicateI
 		}
 		return nil
 	})
-	return m, err
+	return m, r.denied(ctx, a, err)
 }
 
 // ChildIDByNumber finds a child in the actor's scope by registration number (for forms that

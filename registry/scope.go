@@ -1,55 +1,248 @@
 package registry
 
 import (
+	"errors"
+	"strconv"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/kujdes/kujdes/models"
 )
 
-// scopeChildren is THE record-scope rule: it restricts a query over "children" to the
-// children the actor may see. Every list, search, export and single read of a child's data
-// goes through it, so an out-of-scope child is indistinguishable from a missing one.
+// The record-scope rule is written here, once, in SQL. Every list, search, export and single
+// read of a child's data goes through scopeCondition, so an out-of-scope child is
+// indistinguishable from a missing one. Who sees which children:
 //
 //   - border officer: children registered at, or arrived through, their border post(s) — an
 //     arrival recorded on a child outside their scope is a sighting and does not count;
 //   - protection officer: children in their region(s);
 //   - guardian: children with an appointment to them that is current now — data, not claims;
 //     access ends the moment the appointment ends;
-//   - anyone: a child named in their own unexpired break-glass grant;
-//   - monitors and administrators: nothing else (aggregates only; no child data by default).
-func scopeChildren(a *models.Actor, now time.Time) func(*gorm.DB) *gorm.DB {
-	return func(db *gorm.DB) *gorm.DB {
-		if a == nil {
-			return db.Where("FALSE")
-		}
-		var conds []string
-		var args []any
-		if a.Has(models.RoleBorderOfficer) && len(a.BorderPostIDs) > 0 {
-			conds = append(conds, `(children.border_post_id IN ? OR EXISTS (SELECT 1 FROM arrivals ar
-				WHERE ar.child_id = children.id AND ar.border_post_id IN ? AND ar.grants_scope))`)
-			args = append(args, a.BorderPostIDs, a.BorderPostIDs)
-		}
-		if a.Has(models.RoleProtectionOfficer) && len(a.RegionIDs) > 0 {
-			conds = append(conds, "children.region_id IN ?")
-			args = append(args, a.RegionIDs)
-		}
-		if a.Has(models.RoleGuardian) {
-			conds = append(conds, `EXISTS (SELECT 1 FROM guardian_appointments ga
-				WHERE ga.child_id = children.id AND ga.guardian_user_id = ?
-				AND ga.started_at <= ? AND (ga.ended_at IS NULL OR ga.ended_at > ?))`)
-			args = append(args, a.UserID, now, now)
-		}
-		conds = append(conds, `EXISTS (SELECT 1 FROM break_glass_grants bg
-			WHERE bg.child_id = children.id AND bg.user_id = ? AND bg.granted_at <= ? AND bg.expires_at > ?)`)
-		args = append(args, a.UserID, now, now)
-		return db.Where("("+strings.Join(conds, " OR ")+")", args...)
+//   - anyone: a child named in their own unexpired break-glass grant ("emergency access");
+//   - monitors and administrators: nothing else (monitors get aggregates over their regions
+//     through scopeAggregate, which never returns a child's row).
+//
+// Each predicate below is a named fragment over the "children" table of the enclosing query;
+// a query that needs one of them (the needs-action queue asks for "no current appointment")
+// uses the same builder rather than writing the condition again.
+
+// sqlCond is a SQL boolean expression (or, through as, a selected column) and its arguments.
+type sqlCond struct {
+	sql  string
+	args []any
+}
+
+var sqlFalse = sqlCond{sql: "FALSE"}
+
+// or joins conditions with OR (FALSE for none).
+func or(cs ...sqlCond) sqlCond {
+	if len(cs) == 0 {
+		return sqlFalse
+	}
+	parts := make([]string, len(cs))
+	var args []any
+	for i, c := range cs {
+		parts[i] = c.sql
+		args = append(args, c.args...)
+	}
+	return sqlCond{sql: "(" + strings.Join(parts, " OR ") + ")", args: args}
+}
+
+// and joins two conditions with AND.
+func and(x, y sqlCond) sqlCond {
+	return sqlCond{sql: "(" + x.sql + " AND " + y.sql + ")", args: append(append([]any{}, x.args...), y.args...)}
+}
+
+// not negates a condition.
+func not(c sqlCond) sqlCond { return sqlCond{sql: "NOT " + c.sql, args: c.args} }
+
+// as names a condition as a selected column.
+func as(c sqlCond, name string) sqlCond { return sqlCond{sql: c.sql + " AS " + name, args: c.args} }
+
+// currentAppointment: the child has a guardian appointment that is current at now — started,
+// not ended. guardianID 0 means any guardian's; otherwise that guardian's.
+func currentAppointment(guardianID int64, now time.Time) sqlCond {
+	who, args := "", []any{}
+	if guardianID != 0 {
+		who, args = " AND ga.guardian_user_id = ?", []any{guardianID}
+	}
+	return sqlCond{
+		sql: `EXISTS (SELECT 1 FROM guardian_appointments ga WHERE ga.child_id = children.id` + who +
+			` AND ga.started_at <= ? AND (ga.ended_at IS NULL OR ga.ended_at > ?))`,
+		args: append(args, now, now),
 	}
 }
 
-// children starts a scoped query over the children table.
+// activeEmergencyAccess: the user holds a break-glass grant on the child that has started and
+// not yet expired.
+func activeEmergencyAccess(userID int64, now time.Time) sqlCond {
+	return sqlCond{
+		sql: `EXISTS (SELECT 1 FROM break_glass_grants bg WHERE bg.child_id = children.id
+			AND bg.user_id = ? AND bg.granted_at <= ? AND bg.expires_at > ?)`,
+		args: []any{userID, now, now},
+	}
+}
+
+// borderPostScope: the child was registered at one of the posts, or an arrival through one of
+// them brought the child into scope (grants_scope: an arrival recorded on a child outside the
+// officer's scope is a sighting and does not count).
+func borderPostScope(postIDs []int64) sqlCond {
+	if len(postIDs) == 0 {
+		return sqlFalse
+	}
+	return sqlCond{
+		sql: `(children.border_post_id IN ? OR EXISTS (SELECT 1 FROM arrivals ar
+			WHERE ar.child_id = children.id AND ar.border_post_id IN ? AND ar.grants_scope))`,
+		args: []any{postIDs, postIDs},
+	}
+}
+
+// regionScope: the child is in one of the regions.
+func regionScope(regionIDs []int64) sqlCond {
+	if len(regionIDs) == 0 {
+		return sqlFalse
+	}
+	return sqlCond{sql: "children.region_id IN ?", args: []any{regionIDs}}
+}
+
+// ordinaryScope is the actor's scope by role, without emergency access.
+func ordinaryScope(a *models.Actor, now time.Time) sqlCond {
+	var cs []sqlCond
+	if a.Has(models.RoleBorderOfficer) && len(a.BorderPostIDs) > 0 {
+		cs = append(cs, borderPostScope(a.BorderPostIDs))
+	}
+	if a.Has(models.RoleProtectionOfficer) && len(a.RegionIDs) > 0 {
+		cs = append(cs, regionScope(a.RegionIDs))
+	}
+	if a.Has(models.RoleGuardian) {
+		cs = append(cs, currentAppointment(a.UserID, now))
+	}
+	return or(cs...)
+}
+
+// scopeCondition is THE record-scope rule: the children the actor may see.
+func scopeCondition(a *models.Actor, now time.Time) sqlCond {
+	if a == nil {
+		return sqlFalse
+	}
+	return or(ordinaryScope(a, now), activeEmergencyAccess(a.UserID, now))
+}
+
+// viaEmergencyAccess: the actor sees the child only through emergency access — not in their
+// ordinary scope, under an active grant.
+func viaEmergencyAccess(a *models.Actor, now time.Time) sqlCond {
+	if a == nil {
+		return sqlFalse
+	}
+	return and(not(ordinaryScope(a, now)), activeEmergencyAccess(a.UserID, now))
+}
+
+// scopeChildren restricts a query over "children" to the children the actor may see.
+func scopeChildren(a *models.Actor, now time.Time) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		c := scopeCondition(a, now)
+		return db.Where(c.sql, c.args...)
+	}
+}
+
+// children starts a scoped query over the children table (for counts and ids; rows to show
+// come from childViews).
 func (r *Registry) children(db *gorm.DB, a *models.Actor) *gorm.DB {
 	return db.Model(&models.Child{}).Scopes(scopeChildren(a, r.now()))
+}
+
+// childViews starts a scoped query over the children table that selects what a ChildView
+// shows besides the child: region and post codes and whether the actor sees the child only
+// through emergency access — all in the one query, never per row. Scan it into []childRow
+// (or a struct embedding childRow). Extra columns ("expr AS name", see as) follow them.
+func (r *Registry) childViews(db *gorm.DB, a *models.Actor, extra ...sqlCond) *gorm.DB {
+	return r.children(db, a).Scopes(viewColumns(a, r.now(), extra...))
+}
+
+// viewColumns selects a child's columns, its codes, via_break_glass and the extra columns.
+func viewColumns(a *models.Actor, now time.Time, extra ...sqlCond) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		via := viaEmergencyAccess(a, now)
+		cols := `children.*, view_region.code AS region_code, view_post.code AS border_post_code, ` + via.sql + ` AS via_break_glass`
+		args := via.args
+		for _, x := range extra {
+			cols += ", " + x.sql
+			args = append(args, x.args...)
+		}
+		return db.Select(cols, args...).
+			Joins("JOIN regions view_region ON view_region.id = children.region_id").
+			Joins("LEFT JOIN border_posts view_post ON view_post.id = children.border_post_id")
+	}
+}
+
+// childRow is a row of childViews.
+type childRow struct {
+	models.Child
+	RegionCode     string
+	BorderPostCode *string
+	ViaBreakGlass  bool
+}
+
+func (c childRow) view() ChildView {
+	v := ChildView{Child: c.Child, RegionCode: c.RegionCode, ViaBreakGlass: c.ViaBreakGlass}
+	if c.BorderPostCode != nil {
+		v.BorderPostCode = *c.BorderPostCode
+	}
+	return v
+}
+
+func views(rows []childRow) []ChildView {
+	out := make([]ChildView, len(rows))
+	for i, c := range rows {
+		out[i] = c.view()
+	}
+	return out
+}
+
+// scopedChild is THE scoped single-child read: the child as the actor may see it (with its
+// codes and the emergency-access flag), locked FOR UPDATE when lock is set. A child out of
+// scope and a missing child are the same answer, a *deniedRead (which is models.ErrNotFound);
+// the use case passes its result through r.denied after its transaction, so the refusal is
+// audited.
+func (r *Registry) scopedChild(tx *gorm.DB, a *models.Actor, id int64, lock bool) (ChildView, error) {
+	q := r.childViews(tx, a).Where("children.id = ?", id)
+	if lock {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "children"}})
+	}
+	var row childRow
+	if err := q.Take(&row).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return ChildView{}, &deniedRead{childID: id}
+		}
+		return ChildView{}, err
+	}
+	return row.view(), nil
+}
+
+// deniedRead is a single-child read refused because the child is out of the actor's scope
+// or does not exist. It is models.ErrNotFound to everyone above the registry.
+type deniedRead struct{ childID int64 }
+
+func (e *deniedRead) Error() string {
+	return "child " + strconv.FormatInt(e.childID, 10) + " not found"
+}
+func (e *deniedRead) Is(target error) bool { return target == models.ErrNotFound }
+
+// scopeAggregate restricts a query over "children" to the regions a monitor oversees, for
+// COUNTS AND OTHER AGGREGATES ONLY (the dashboards): it is not a record scope. It must never
+// be used in a query that returns children's rows, or any column of a single child, to a
+// monitor — a monitor sees a child's record only through emergency access (scopeChildren). A
+// query using it selects count(*), sums or grouped figures, never children.*. Actors who are
+// not monitors, and monitors without regions, aggregate over nothing.
+func scopeAggregate(a *models.Actor) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		c := sqlFalse
+		if a.Has(models.RoleMonitor) {
+			c = regionScope(a.RegionIDs)
+		}
+		return db.Where(c.sql, c.args...)
+	}
 }

@@ -65,7 +65,7 @@ func (r *Registry) SearchChildren(ctx context.Context, a *models.Actor, in Searc
 	}
 	var page ChildPage
 	err = r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		q := r.children(tx, a)
+		q := r.childViews(tx, a)
 		if in.Status != "" {
 			q = q.Where("children.status = ?", in.Status)
 		}
@@ -86,7 +86,7 @@ func (r *Registry) SearchChildren(ctx context.Context, a *models.Actor, in Searc
 			bornFrom, bornTo := models.BirthDatesForAges(lo, hi, today)
 			q = q.Where(mid+" BETWEEN ?::date AND ?::date", bornFrom, bornTo)
 		}
-		var rows []models.Child
+		var rows []childRow
 		if in.Name != "" {
 			// Closest names first; trigram similarity over the transliterated, accent-folded names.
 			latin := strings.ToLower(LatinName(in.Name))
@@ -104,11 +104,7 @@ func (r *Registry) SearchChildren(ctx context.Context, a *models.Actor, in Searc
 				rows, page.Next = rows[:limit], rows[limit-1].ID
 			}
 		}
-		views, err := r.views(tx, a, rows)
-		if err != nil {
-			return err
-		}
-		page.Items = views
+		page.Items = views(rows)
 		return audit(ctx, tx, a, "child.search", "child", "", models.AuditChanges{
 			"by_name": {After: in.Name != ""}, "status": {After: in.Status}, "nationality": {After: in.Nationality},
 			"age_band": {After: in.AgeBand}, "count": {After: len(rows)},
@@ -149,29 +145,28 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 	}
 	var out []NeedsAction
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		now := r.now()
 		type row struct {
 			models.Child
+			RegionCode                          string
+			BorderPostCode                      *string
+			ViaBreakGlass                       bool
 			NoGuardian, NotAssessed, AgePending bool
 		}
+		noGuardian := not(currentAppointment(0, r.now()))
+		notAssessed := sqlCond{sql: "children.vulnerabilities_assessed_at IS NULL"}
+		agePending := sqlCond{sql: "EXISTS (SELECT 1 FROM age_assessments aa WHERE aa.child_id = children.id AND aa.outcome = 'pending')"}
+		needs := or(noGuardian, notAssessed, agePending)
 		var rows []row
-		err := r.children(tx, a).Select(`children.*,
-			NOT EXISTS (SELECT 1 FROM guardian_appointments ga WHERE ga.child_id = children.id
-				AND ga.started_at <= ? AND (ga.ended_at IS NULL OR ga.ended_at > ?)) AS no_guardian,
-			children.vulnerabilities_assessed_at IS NULL AS not_assessed,
-			EXISTS (SELECT 1 FROM age_assessments aa WHERE aa.child_id = children.id AND aa.outcome = 'pending') AS age_pending`, now, now).
+		err := r.childViews(tx, a, as(noGuardian, "no_guardian"), as(notAssessed, "not_assessed"), as(agePending, "age_pending")).
 			Where("children.status IN ('active','missing')").
-			Where(`(NOT EXISTS (SELECT 1 FROM guardian_appointments ga WHERE ga.child_id = children.id
-				AND ga.started_at <= ? AND (ga.ended_at IS NULL OR ga.ended_at > ?))
-				OR children.vulnerabilities_assessed_at IS NULL
-				OR EXISTS (SELECT 1 FROM age_assessments aa WHERE aa.child_id = children.id AND aa.outcome = 'pending'))`, now, now).
-			Order("children.registered_at, children.id").Limit(limit).Scan(&rows).Error
+			Where(needs.sql, needs.args...).
+			Order("children.registered_at, children.id").Limit(limit).Find(&rows).Error
 		if err != nil {
 			return err
 		}
-		var kids []models.Child
-		var reasons [][]string
-		for _, x := range rows {
+		out = make([]NeedsAction, len(rows))
+		for i, x := range rows {
+			// The WHERE above admits only rows with at least one reason.
 			var rs []string
 			if x.NoGuardian {
 				rs = append(rs, "no_guardian")
@@ -182,16 +177,8 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 			if x.AgePending {
 				rs = append(rs, "age_assessment_pending")
 			}
-			if len(rs) > 0 && len(kids) < limit {
-				kids, reasons = append(kids, x.Child), append(reasons, rs)
-			}
-		}
-		views, err := r.views(tx, a, kids)
-		if err != nil {
-			return err
-		}
-		for i, v := range views {
-			out = append(out, NeedsAction{ChildView: v, Reasons: reasons[i]})
+			v := childRow{Child: x.Child, RegionCode: x.RegionCode, BorderPostCode: x.BorderPostCode, ViaBreakGlass: x.ViaBreakGlass}.view()
+			out[i] = NeedsAction{ChildView: v, Reasons: rs}
 		}
 		return audit(ctx, tx, a, "child.list", "child", "", models.AuditChanges{"queue": {After: "needs_action"}, "count": {After: len(out)}}, "")
 	})

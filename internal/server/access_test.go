@@ -171,6 +171,7 @@ var matrix = map[string]string{
 	"POST /api/v1/admin/regions":                      "admin1",
 	"POST /api/v1/admin/border-posts":                 "admin1",
 	"GET /api/v1/admin/break-glass":                   "admin1",
+	"GET /api/v1/admin/denied-reads":                  "admin1",
 }
 
 func allowed(rule, user string) bool {
