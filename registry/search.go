@@ -132,7 +132,7 @@ func ageBand(b string) (lo, hi int) {
 type NeedsAction struct {
 	ChildView
 	// Reasons: "no_guardian" (S1/S2), "vulnerabilities_not_assessed" (S4),
-	// "age_assessment_pending".
+	// "age_assessment_pending", "seen_elsewhere" (a sighting in the last 30 days).
 	Reasons []string `json:"reasons"`
 }
 
@@ -152,18 +152,21 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 		type row struct {
 			models.Child
 			NoGuardian, NotAssessed, AgePending bool
+			SeenElsewhere                       bool // issue 7: sightings
 		}
 		var rows []row
 		err := r.children(tx, a).Select(`children.*,
 			NOT EXISTS (SELECT 1 FROM guardian_appointments ga WHERE ga.child_id = children.id
 				AND ga.started_at <= ? AND (ga.ended_at IS NULL OR ga.ended_at > ?)) AS no_guardian,
 			children.vulnerabilities_assessed_at IS NULL AS not_assessed,
-			EXISTS (SELECT 1 FROM age_assessments aa WHERE aa.child_id = children.id AND aa.outcome = 'pending') AS age_pending`, now, now).
+			EXISTS (SELECT 1 FROM age_assessments aa WHERE aa.child_id = children.id AND aa.outcome = 'pending') AS age_pending,
+			`+seenElsewhereSQL+` AS seen_elsewhere`, now, now, seenElsewhereSince(now)).
 			Where("children.status IN ('active','missing')").
 			Where(`(NOT EXISTS (SELECT 1 FROM guardian_appointments ga WHERE ga.child_id = children.id
 				AND ga.started_at <= ? AND (ga.ended_at IS NULL OR ga.ended_at > ?))
 				OR children.vulnerabilities_assessed_at IS NULL
-				OR EXISTS (SELECT 1 FROM age_assessments aa WHERE aa.child_id = children.id AND aa.outcome = 'pending'))`, now, now).
+				OR EXISTS (SELECT 1 FROM age_assessments aa WHERE aa.child_id = children.id AND aa.outcome = 'pending')
+				OR `+seenElsewhereSQL+`)`, now, now, seenElsewhereSince(now)).
 			Order("children.registered_at, children.id").Limit(limit).Scan(&rows).Error
 		if err != nil {
 			return err
@@ -180,6 +183,9 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 			}
 			if x.AgePending {
 				rs = append(rs, "age_assessment_pending")
+			}
+			if x.SeenElsewhere {
+				rs = append(rs, ReasonSeenElsewhere)
 			}
 			if len(rs) > 0 && len(kids) < limit {
 				kids, reasons = append(kids, x.Child), append(reasons, rs)
