@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -176,6 +177,22 @@ func TestDuplicateCheckSweep(t *testing.T) {
 	}
 	if refusals != int64(second.rateLimited) {
 		t.Errorf("%d rate-limited checks, %d audited refusals", second.rateLimited, refusals)
+	}
+
+	// The limit is the user's, on both faces: border1's registrations (which run the check)
+	// are refused too, by the API and by the page, with a localized message.
+	res := app.Do(t, nil, "POST", "/api/v1/registrations", registration(map[string]any{"given_name": "Zabihullah", "family_name": "Noori", "given_name_latin": "", "family_name_latin": ""}), "Authorization", token)
+	if b := apptest.Body(t, res); res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" || !strings.Contains(b, "urn:kujdes:problem:rate-limited") {
+		t.Errorf("API registration over the limit: %d %s", res.StatusCode, b)
+	}
+	page := app.Login(t, "border1")
+	res, err := page.PostForm(app.URL+"/register", url.Values{"given_name": {"Zabihullah"}, "family_name": {"Noori"}, "sex": {"male"}, "age_min": {"15"},
+		"nationality_1": {"AF"}, "how_found": {"presented_at_border"}, "border_post_code": {"KAK"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := apptest.Body(t, res); res.StatusCode != http.StatusTooManyRequests || !strings.Contains(b, "your limit of duplicate checks is used up") {
+		t.Errorf("page registration over the limit: %d %.300s", res.StatusCode, b)
 	}
 
 	// Every child shown has the showing in their access history (read as the administrator,
