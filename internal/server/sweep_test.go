@@ -226,3 +226,54 @@ func TestDuplicateCheckSweep(t *testing.T) {
 		}
 	}
 }
+
+// TestRegistrationWithoutFamilyName: a child who gives no family name cannot be checked for
+// duplicates (a first name alone would be a sweep), so the registration is refused with a
+// localized reason naming the field, and the page offers to register a new child without
+// the check; confirming does so.
+func TestRegistrationWithoutFamilyName(t *testing.T) {
+	app := apptest.Start(t)
+	token := "Bearer " + app.Token(t, "border1")
+	body := registration(map[string]any{"family_name": nil, "family_name_latin": nil})
+	res := app.Do(t, nil, "POST", "/api/v1/registrations", body, "Authorization", token, "Accept-Language", "sq")
+	p := decodeProblem(t, res)
+	if res.StatusCode != 422 || len(p.Errors) != 1 || p.Errors[0].Field != "family_name" || p.Errors[0].Code != "check_family_name_required" ||
+		!strings.Contains(p.Errors[0].Message, "mbiemrin") {
+		t.Fatalf("API: %d %+v", res.StatusCode, p)
+	}
+	before := countChildren(t, app)
+	page := app.Login(t, "border1")
+	form := url.Values{"given_name": {"Zabihullah"}, "sex": {"male"}, "age_min": {"15"}, "nationality_1": {"AF"},
+		"how_found": {"presented_at_border"}, "border_post_code": {"KAK"}}
+	res, err := page.PostForm(app.URL+"/register", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := apptest.Body(t, res); res.StatusCode != 422 || !strings.Contains(b, "The duplicate check needs a family name as well") ||
+		!strings.Contains(b, `form="register-form" name="confirm_new"`) {
+		t.Fatalf("page: %d %.500s", res.StatusCode, b)
+	}
+	if after := countChildren(t, app); after != before {
+		t.Fatalf("a refused registration wrote %d children", after-before)
+	}
+	form.Set("confirm_new", "1")
+	res, err = page.PostForm(app.URL+"/register", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := apptest.Body(t, res); res.StatusCode != 200 || !strings.Contains(res.Request.URL.RawQuery, "new=true") {
+		t.Fatalf("confirmed: %d at %s %.300s", res.StatusCode, res.Request.URL, b)
+	}
+	if after := countChildren(t, app); after != before+1 {
+		t.Fatalf("confirmed registration: %d children added", after-before)
+	}
+}
+
+func countChildren(t *testing.T, app *apptest.App) int64 {
+	t.Helper()
+	var n int64
+	if err := app.DB.Raw(`SELECT count(*) FROM children`).Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
