@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -82,5 +83,36 @@ func TestDuplicateCheckRateLimit(t *testing.T) {
 	}
 	if viaReg != 1 || after != children {
 		t.Errorf("refused registration: %d access-history rows (want 1), children %d→%d", viaReg, children, after)
+	}
+}
+
+// TestCheckLimiterConcurrent: concurrent checks by one user get exactly the burst.
+func TestCheckLimiterConcurrent(t *testing.T) {
+	t.Parallel()
+	l := NewCheckLimiter(CheckLimit{Count: 30, Per: 10 * time.Minute, Burst: 10})
+	now := time.Date(2026, 5, 4, 9, 30, 0, 0, time.UTC)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	allowed := 0
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if ok, _ := l.reserve(7, now); ok {
+				mu.Lock()
+				allowed++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if allowed != 10 {
+		t.Fatalf("%d of 50 concurrent checks allowed, want the burst of 10", allowed)
+	}
+	if ok, wait := l.reserve(7, now); ok || wait != 20*time.Second {
+		t.Errorf("next check: ok %t, wait %v (want 20 s: 30 per 10 minutes)", ok, wait)
+	}
+	if ok, _ := l.reserve(7, now.Add(20*time.Second)); !ok {
+		t.Errorf("one check refills in 20 s")
 	}
 }
