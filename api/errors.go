@@ -62,6 +62,7 @@ var (
 	KindInternal             = Kind{"internal", http.StatusInternalServerError, "error.internal.title"}
 	KindUnavailable          = Kind{"unavailable", http.StatusServiceUnavailable, "error.unavailable.title"}
 	KindPossibleDuplicates   = Kind{"possible-duplicates", http.StatusConflict, "error.possible_duplicates.title"}
+	KindRateLimited          = Kind{"rate-limited", http.StatusTooManyRequests, "error.rate_limited.title"}
 )
 
 // TypeURI is the stable identifier of a problem type.
@@ -110,6 +111,7 @@ func WriteError(c *gin.Context, err error) {
 		maxErr *http.MaxBytesError
 		valErr *models.ValidationError
 		dupErr *registry.DuplicatesFoundError
+		rlErr  *registry.RateLimitedError
 	)
 	switch {
 	case errors.As(err, &maxErr):
@@ -122,6 +124,9 @@ func WriteError(c *gin.Context, err error) {
 		p := problem(c, KindPossibleDuplicates, t(c, "error.possible_duplicates.detail"))
 		p.Candidates = dupErr.Candidates
 		writeProblem(c, p)
+	case errors.As(err, &rlErr):
+		c.Header("Retry-After", strconv.Itoa(rlErr.RetryAfterSeconds()))
+		WriteProblem(c, KindRateLimited, t(c, "error.rate_limited.detail", map[string]any{"Seconds": rlErr.RetryAfterSeconds()}))
 	case errors.As(err, &valErr):
 		fields := make([]FieldProblem, len(valErr.Fields))
 		for i, f := range valErr.Fields {

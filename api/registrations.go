@@ -12,7 +12,9 @@ import (
 )
 
 // register registers an arrival: 201 with the child's number, or 409 possible-duplicates
-// listing the candidates (send again with existing_child_id, or confirm_new: true).
+// listing the candidates (send again with existing_child_id, or confirm_new: true). An
+// arrival on a candidate outside the officer's scope is a sighting: 201 with the arrival and
+// the summary, without a Location (the record stays closed to the officer).
 func (a *API) register(c *gin.Context) {
 	var in registry.RegistrationInput
 	if err := decodeJSON(c, &in); err != nil {
@@ -24,7 +26,9 @@ func (a *API) register(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	c.Header("Location", fmt.Sprintf("%s/children/%d", Prefix, res.ChildID))
+	if !res.Sighting { // a sighting does not open the child's record to the officer
+		c.Header("Location", fmt.Sprintf("%s/children/%d", Prefix, res.ChildID))
+	}
 	c.JSON(http.StatusCreated, res)
 }
 

@@ -26,6 +26,11 @@ type registerPage struct {
 	BorderPosts []models.BorderPost
 	Regions     []models.Region
 	Registered  *registry.Registration
+	// RetryAfter (seconds) is set when the duplicate check was refused by the rate limit.
+	RetryAfter int
+	// NoFamilyName is set when the duplicate check was refused for want of a family name:
+	// the page offers to register a new child without the check.
+	NoFamilyName bool
 }
 
 // codeLists are the options of the registry's selects and checklists.
@@ -140,23 +145,44 @@ func (f *Frontend) register(c *gin.Context) {
 	in.ExistingChildID, _ = strconv.ParseInt(c.PostForm("existing_child_id"), 10, 64)
 	res, err := f.Registry.RegisterArrival(c.Request.Context(), auth.ActorFrom(c.Request.Context()), in)
 	var dup *registry.DuplicatesFoundError
+	var limited *registry.RateLimitedError
 	switch {
+	case err == nil && res.Sighting:
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/register/done?sighting=%d", res.ArrivalID))
+		return
 	case err == nil:
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/register/done?child=%d&new=%t", res.ChildID, res.NewChild))
 		return
 	case errors.As(err, &dup):
 		f.renderRegister(c, http.StatusConflict, registerPage{In: in, Candidates: dup.Candidates})
 		return
+	case errors.As(err, &limited):
+		c.Header("Retry-After", strconv.Itoa(limited.RetryAfterSeconds()))
+		f.renderRegister(c, http.StatusTooManyRequests, registerPage{In: in, RetryAfter: limited.RetryAfterSeconds()})
+		return
 	}
 	if fields, ok := fieldErrors(c, err); ok {
-		f.renderRegister(c, http.StatusUnprocessableEntity, registerPage{In: in, Errors: fields})
+		var verr *models.ValidationError
+		noFamily := errors.As(err, &verr) && slices.ContainsFunc(verr.Fields, func(fe models.FieldError) bool { return fe.Code == "check_family_name_required" })
+		f.renderRegister(c, http.StatusUnprocessableEntity, registerPage{In: in, Errors: fields, NoFamilyName: noFamily})
 		return
 	}
 	f.fail(c, err)
 }
 
-// registerDone confirms a registration with the child's number and the next steps.
+// registerDone confirms a registration with the child's number and the next steps; for a
+// sighting, only the arrival recorded and the summary (the child's page stays closed).
 func (f *Frontend) registerDone(c *gin.Context) {
+	if s := c.Query("sighting"); s != "" {
+		arrivalID, _ := strconv.ParseInt(s, 10, 64)
+		res, err := f.Registry.SightingReceipt(c.Request.Context(), auth.ActorFrom(c.Request.Context()), arrivalID)
+		if err != nil {
+			f.fail(c, err)
+			return
+		}
+		f.r.render(c, http.StatusOK, "register_done", "register.done.title", registerDone{Sighting: &res})
+		return
+	}
 	id, _ := strconv.ParseInt(c.Query("child"), 10, 64)
 	v, err := f.Registry.GetChild(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
 	if err != nil {
@@ -167,8 +193,9 @@ func (f *Frontend) registerDone(c *gin.Context) {
 }
 
 type registerDone struct {
-	Child registry.ChildView
-	New   bool
+	Child    registry.ChildView
+	New      bool
+	Sighting *registry.Registration
 }
 
 // ageRange shows an estimated birth range as an age range today ("14–16").

@@ -35,6 +35,22 @@ func newRenderer(a *assets, b *i18n.Bundle, now func() time.Time) (*renderer, er
 		"split": strings.Fields,
 		"inc":   func(i int) int { return i + 1 },
 		"deref": func(b *bool) bool { return b != nil && *b },
+		"list": func(v any) string {
+			if xs, ok := v.([]any); ok {
+				parts := make([]string, len(xs))
+				for i, x := range xs {
+					parts[i] = fmt.Sprint(x)
+				}
+				return strings.Join(parts, ", ")
+			}
+			return fmt.Sprint(v)
+		},
+		"num": func(n *int) int {
+			if n == nil {
+				return 0
+			}
+			return *n
+		},
 		"date": func(t *time.Time) string {
 			if t == nil {
 				return ""

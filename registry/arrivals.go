@@ -78,6 +78,12 @@ type Registration struct {
 	RegistrationNumber string `json:"registration_number"`
 	ArrivalID          int64  `json:"arrival_id"`
 	NewChild           bool   `json:"new_child"`
+	// Sighting is true for an arrival on a child outside the officer's scope: it is recorded
+	// on the child's record, but the record stays closed to the officer, who gets only the
+	// arrival they recorded and the summary the duplicate check showed.
+	Sighting bool         `json:"sighting,omitempty"`
+	Arrival  *ArrivalView `json:"arrival,omitempty"`
+	Child    *Candidate   `json:"child,omitempty"`
 }
 
 // identity is a validated IdentityInput.
@@ -322,6 +328,7 @@ func (r *Registry) RegisterArrival(ctx context.Context, a *models.Actor, in Regi
 	}
 	now := r.now()
 	var out Registration
+	var found []Candidate // shown to the actor; the registration is refused after commit
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var verr models.ValidationError
 		arr := r.validateArrival(tx, a, in.Arrival, now, &verr)
@@ -333,24 +340,32 @@ func (r *Registry) RegisterArrival(ctx context.Context, a *models.Actor, in Regi
 			if err := verr.Err(); err != nil {
 				return err
 			}
-			// An arrival brings a child into the officer's scope, so it may only be recorded on a
-			// child already in scope, or on one the duplicate check offers for this very identity.
+			// An arrival may only be recorded on a child already in scope, or on one the duplicate
+			// check offers for this very identity. On the latter it is a sighting: it does not
+			// bring the child into the officer's scope (see addArrival).
 			var n int64
 			if err := r.children(tx, a).Where("children.id = ?", in.ExistingChildID).Count(&n).Error; err != nil {
 				return err
 			}
 			if n == 0 {
 				id := validateIdentity(in.IdentityInput, asOf, now, &verr)
+				q := id.duplicateQuery()
+				q.checkMinimum(&verr)
 				if verr.Err() != nil {
 					return models.ErrNotFound
 				}
-				cands, err := r.findDuplicates(tx, id.duplicateQuery(), 10)
+				if err := r.allowCheck(a); err != nil {
+					return err
+				}
+				cands, err := r.findDuplicates(tx, q, 10)
 				if err != nil {
 					return err
 				}
-				if !slices.ContainsFunc(cands, func(c Candidate) bool { return c.ChildID == in.ExistingChildID }) {
+				i := slices.IndexFunc(cands, func(c Candidate) bool { return c.ChildID == in.ExistingChildID })
+				if i < 0 {
 					return models.ErrNotFound
 				}
+				return r.addSighting(ctx, tx, a, cands[i].minimal(), arr, &out)
 			}
 			return r.addArrival(ctx, tx, a, in.ExistingChildID, arr, now, &out)
 		}
@@ -362,12 +377,22 @@ func (r *Registry) RegisterArrival(ctx context.Context, a *models.Actor, in Regi
 			return err
 		}
 		if !in.ConfirmNew {
-			cands, err := r.findDuplicates(tx, id.duplicateQuery(), 10)
+			q := id.duplicateQuery()
+			q.checkMinimum(&verr)
+			if err := verr.Err(); err != nil {
+				return err
+			}
+			if err := r.allowCheck(a); err != nil {
+				return err
+			}
+			cands, err := r.findDuplicates(tx, q, 10)
 			if err != nil {
 				return err
 			}
 			if len(cands) > 0 {
-				return &DuplicatesFoundError{Candidates: cands}
+				// Commit the candidates' access-history rows; the refusal follows the commit.
+				found, err = r.discloseCandidates(ctx, tx, a, cands, viaRegistration)
+				return err
 			}
 		}
 		var seq int64
@@ -404,7 +429,13 @@ func (r *Registry) RegisterArrival(ctx context.Context, a *models.Actor, in Regi
 		out = Registration{ChildID: c.ID, RegistrationNumber: c.RegistrationNumber, ArrivalID: ar.ID, NewChild: true}
 		return audit(ctx, tx, a, "child.register", "child", strconv.FormatInt(c.ID, 10), registrationChanges(c, in.ConfirmNew), "")
 	})
-	return out, err
+	if err != nil {
+		return Registration{}, r.auditCheckRefused(ctx, a, err, viaRegistration)
+	}
+	if found != nil {
+		return Registration{}, &DuplicatesFoundError{Candidates: found}
+	}
+	return out, nil
 }
 
 // registrationChanges names the recorded fields; identity values are withheld from the trail.
@@ -434,17 +465,20 @@ func (r *Registry) prefix() string {
 }
 
 func (r *Registry) insertArrival(tx *gorm.DB, a *models.Actor, childID int64, arr arrival) (models.Arrival, error) {
+	return r.createArrival(tx, a, childID, arr, true)
+}
+
+// createArrival inserts an arrival; grantsScope false makes it a sighting.
+func (r *Registry) createArrival(tx *gorm.DB, a *models.Actor, childID int64, arr arrival, grantsScope bool) (models.Arrival, error) {
 	ar := models.Arrival{
 		ChildID: childID, ArrivedAt: arr.at, BorderPostID: arr.postID, Location: strings.TrimSpace(arr.in.Location),
 		HowFound: arr.in.HowFound, AccompanyingAdults: arr.in.AccompanyingAdults, Documents: arr.in.Documents,
-		Notes: strings.TrimSpace(arr.in.Notes), GrantsScope: true, RegisteredBy: &a.UserID, CreatedAt: r.now(),
+		Notes: strings.TrimSpace(arr.in.Notes), GrantsScope: grantsScope, RegisteredBy: &a.UserID, CreatedAt: r.now(),
 	}
 	return ar, tx.Create(&ar).Error
 }
 
-// addArrival records another arrival of a known child. The officer may not see the child yet
-// (it was registered elsewhere: that is why the duplicate check showed it); after this
-// arrival at their post, the child is in their scope.
+// addArrival records another arrival of a known child in the officer's scope.
 func (r *Registry) addArrival(ctx context.Context, tx *gorm.DB, a *models.Actor, childID int64, arr arrival, now time.Time, out *Registration) error {
 	var c models.Child
 	if err := tx.Where("id = ? AND status <> 'duplicate'", childID).Take(&c).Error; err != nil {

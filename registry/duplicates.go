@@ -36,13 +36,21 @@ type Candidate struct {
 	Band               string   `json:"band"` // likely or possible
 	Reasons            []Reason `json:"reasons"`
 	// A minimal summary to decide with; the full record stays behind the scope rule.
-	Name          string   `json:"name"`
-	Sex           string   `json:"sex"`
-	BirthDateFrom string   `json:"birth_date_from,omitempty"`
-	BirthDateTo   string   `json:"birth_date_to,omitempty"`
+	Name string `json:"name"`
+	Sex  string `json:"sex"`
+	// AgeMin–AgeMax is the age range today (from the birth range), shown for every candidate.
+	AgeMin        *int     `json:"age_min,omitempty"`
+	AgeMax        *int     `json:"age_max,omitempty"`
 	Nationalities []string `json:"nationalities"`
-	RegisteredAt  string   `json:"registered_at"`
-	BorderPost    string   `json:"border_post,omitempty"`
+	// RegisteredMonth is "YYYY-MM".
+	RegisteredMonth string `json:"registered_month"`
+	// InScope tells whether the asker may read the child's record. Only then does the summary
+	// also carry the exact birth range, the registration time and the border post.
+	InScope       bool   `json:"in_scope"`
+	BirthDateFrom string `json:"birth_date_from,omitempty"`
+	BirthDateTo   string `json:"birth_date_to,omitempty"`
+	RegisteredAt  string `json:"registered_at,omitempty"`
+	BorderPost    string `json:"border_post,omitempty"`
 }
 
 // Reason is one explanation of a match: a code (localized as "duplicate.reason.<code>") and
@@ -134,20 +142,28 @@ func (q DuplicateQuery) hasName() bool {
 	return false
 }
 
-// FindDuplicates ranks existing children who may be the one described (audited search).
+// FindDuplicates ranks existing children who may be the one described: a question that
+// describes one child (checkMinimum), within the actor's rate limit; every candidate shown is
+// recorded in its access history and, outside the actor's scope, reduced to the minimum.
 func (r *Registry) FindDuplicates(ctx context.Context, a *models.Actor, q DuplicateQuery) ([]Candidate, error) {
 	if err := require(a, models.PermChildRegister); err != nil {
 		return nil, err
 	}
-	if !q.hasName() {
-		verr := &models.ValidationError{}
-		verr.Add("given_name", "name_required", nil)
-		return nil, verr
+	var verr models.ValidationError
+	q.checkMinimum(&verr)
+	if err := verr.Err(); err != nil {
+		return nil, err
+	}
+	if err := r.allowCheck(a); err != nil {
+		return nil, r.auditCheckRefused(ctx, a, err, viaDuplicateCheck)
 	}
 	var out []Candidate
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var err error
-		if out, err = r.findDuplicates(tx, q, 10); err != nil {
+		cands, err := r.findDuplicates(tx, q, 10)
+		if err != nil {
+			return err
+		}
+		if out, err = r.discloseCandidates(ctx, tx, a, cands, viaDuplicateCheck); err != nil {
 			return err
 		}
 		return audit(ctx, tx, a, "child.duplicate_check", "child", "", models.AuditChanges{"candidates": {After: len(out)}}, "")
@@ -241,7 +257,7 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 		if score < possibleScore {
 			continue
 		}
-		out = append(out, row.candidate(score, reasons))
+		out = append(out, row.candidate(score, reasons, r.now()))
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
 	if len(out) > limit {
@@ -266,13 +282,18 @@ type candidateRow struct {
 	BorderPost         string
 }
 
-func (row candidateRow) candidate(score float64, reasons []Reason) Candidate {
+func (row candidateRow) candidate(score float64, reasons []Reason, now time.Time) Candidate {
 	c := Candidate{
 		ChildID: row.ID, RegistrationNumber: row.RegistrationNumber,
 		Score: math.Round(score*100) / 100, Band: BandPossible, Reasons: reasons,
 		Name: joinName(row.GivenNameLatin, row.FamilyNameLatin), Sex: row.Sex,
-		Nationalities: append([]string{}, row.Nationalities...),
-		RegisteredAt:  row.RegisteredAt.UTC().Format(time.RFC3339), BorderPost: row.BorderPost,
+		Nationalities:   append([]string{}, row.Nationalities...),
+		RegisteredMonth: row.RegisteredAt.UTC().Format("2006-01"),
+		RegisteredAt:    row.RegisteredAt.UTC().Format(time.RFC3339), BorderPost: row.BorderPost,
+	}
+	if row.BirthDateFrom != nil && row.BirthDateTo != nil {
+		lo, hi := models.AgeRangeAt(*row.BirthDateFrom, *row.BirthDateTo, now)
+		c.AgeMin, c.AgeMax = &lo, &hi
 	}
 	if score >= likelyScore {
 		c.Band = BandLikely

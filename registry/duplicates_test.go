@@ -283,9 +283,13 @@ func TestFindDuplicates(t *testing.T) {
 		}
 		want := Candidate{ChildID: mohammad, RegistrationNumber: c.RegistrationNumber, Score: c.Score, Band: c.Band, Reasons: c.Reasons,
 			Name: "Mohammad Ahmadi", Sex: "male", BirthDateFrom: "2010-01-01", BirthDateTo: "2010-12-31",
-			Nationalities: []string{"AF"}, RegisteredAt: c.RegisteredAt, BorderPost: "KAK"}
+			Nationalities: []string{"AF"}, RegisteredAt: c.RegisteredAt, BorderPost: "KAK", RegisteredMonth: "2026-05",
+			AgeMin: c.AgeMin, AgeMax: c.AgeMax}
 		if fmt.Sprint(c) != fmt.Sprint(want) {
 			t.Errorf("summary\n got %+v\nwant %+v", c, want)
+		}
+		if c.AgeMin == nil || c.AgeMax == nil || *c.AgeMin != 15 || *c.AgeMax != 16 {
+			t.Errorf("age range %v–%v, want 15–16", c.AgeMin, c.AgeMax)
 		}
 		if _, err := time.Parse(time.RFC3339, c.RegisteredAt); err != nil || !strings.HasPrefix(c.RegistrationNumber, "AL-2026-") {
 			t.Errorf("registered_at %q, number %q", c.RegisteredAt, c.RegistrationNumber)
@@ -357,9 +361,14 @@ func TestFindDuplicatesUseCase(t *testing.T) {
 	id := f.add(t, testChild{given: "Yusuf", family: "Karimi", sex: "male", from: "2011-01-01", to: "2011-12-31", nats: []string{"AF"}})
 	ctx := context.Background()
 
-	got, err := f.reg.FindDuplicates(ctx, f.borderOfficer, DuplicateQuery{GivenName: "Youssef", FamilyName: "Karimi", Sex: "male"})
+	got, err := f.reg.FindDuplicates(ctx, f.borderOfficer, DuplicateQuery{GivenName: "Youssef", FamilyName: "Karimi", Sex: "male", Nationalities: []string{"AF"}})
 	if err != nil || len(got) != 1 || got[0].ChildID != id {
 		t.Fatalf("got %+v, %v", got, err)
+	}
+	// Registered at another post: only the minimum is shown.
+	if c := got[0]; c.InScope || c.BirthDateFrom != "" || c.BirthDateTo != "" || c.BorderPost != "" || c.RegisteredAt != "" ||
+		c.RegistrationNumber == "" || c.AgeMin == nil || c.RegisteredMonth != "2026-05" {
+		t.Errorf("out-of-scope summary %+v", c)
 	}
 	var audits int64
 	if err := f.db.Model(&models.AuditEvent{}).Where("action = 'child.duplicate_check'").Count(&audits).Error; err != nil {
@@ -368,11 +377,44 @@ func TestFindDuplicatesUseCase(t *testing.T) {
 	if audits != 1 {
 		t.Errorf("want one audit row, got %d", audits)
 	}
+	// The candidate's access history has the showing: who (actor), from where, which band.
+	var shown []models.AuditEvent
+	if err := f.db.Where("action = 'child.duplicate_candidate' AND entity = 'child' AND entity_id = ?", fmt.Sprint(id)).Find(&shown).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(shown) != 1 || shown[0].ActorSubject != "bo" || fmt.Sprint(shown[0].Changes["asker_posts"].After) != "[HAN]" ||
+		shown[0].Changes["band"].After != got[0].Band || shown[0].Changes["via"].After != "duplicate_check" {
+		t.Errorf("access history rows %+v", shown)
+	}
 
-	_, err = f.reg.FindDuplicates(ctx, f.borderOfficer, DuplicateQuery{GivenName: "  ", Sex: "male"})
-	var verr *models.ValidationError
-	if !errors.As(err, &verr) || len(verr.Fields) != 1 || verr.Fields[0].Code != "name_required" {
-		t.Errorf("no name: got %v", err)
+	problems := func(err error) string {
+		var verr *models.ValidationError
+		if !errors.As(err, &verr) {
+			return fmt.Sprint(err)
+		}
+		var out []string
+		for _, f := range verr.Fields {
+			out = append(out, f.Field+":"+f.Code)
+		}
+		return strings.Join(out, " ")
+	}
+	for _, tc := range []struct {
+		name string
+		q    DuplicateQuery
+		want string
+	}{
+		{"no name", DuplicateQuery{GivenName: "  ", Sex: "male", Nationalities: []string{"AF"}}, "given_name:name_required"},
+		{"first name only", DuplicateQuery{GivenName: "Yusuf"}, "family_name:check_family_name_required birth_date:check_birth_or_nationality_required nationalities:check_birth_or_nationality_required"},
+		{"first name and nationality", DuplicateQuery{GivenName: "Yusuf", Nationalities: []string{"AF"}}, "family_name:check_family_name_required"},
+		{"full names without age or nationality", DuplicateQuery{GivenName: "Yusuf", FamilyNameLatin: "Karimi"}, "birth_date:check_birth_or_nationality_required nationalities:check_birth_or_nationality_required"},
+		{"family name only", DuplicateQuery{FamilyName: "Karimi", Nationalities: []string{"AF"}}, "given_name:check_given_name_required"},
+		{"one-word alias", DuplicateQuery{Aliases: []string{"Yusuf"}, Nationalities: []string{"AF"}}, "given_name:check_given_name_required family_name:check_family_name_required"},
+		{"two-word alias", DuplicateQuery{Aliases: []string{"Yusuf Karimi"}, Nationalities: []string{"AF"}}, ""},
+	} {
+		_, err := f.reg.FindDuplicates(ctx, f.borderOfficer, tc.q)
+		if got := problems(err); err == nil && tc.want != "" || err != nil && got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
+		}
 	}
 	monitor := &models.Actor{UserID: f.borderOfficer.UserID, Roles: []models.Role{models.RoleMonitor}, Permissions: auth.PermissionsFor([]models.Role{models.RoleMonitor})}
 	if _, err := f.reg.FindDuplicates(ctx, monitor, DuplicateQuery{GivenName: "Yusuf"}); !errors.Is(err, models.ErrForbidden) {

@@ -18,11 +18,15 @@ type Registry struct {
 	BreakGlassFor time.Duration
 	// RegistrationPrefix starts every registration number ("AL" → AL-2026-000123).
 	RegistrationPrefix string
+	// Checks limits each user's duplicate checks (and registrations that run one); nil
+	// refuses every check.
+	Checks *CheckLimiter
 }
 
-// New returns a Registry with the real clock and a one-hour break-glass.
+// New returns a Registry with the real clock, a one-hour break-glass and the default
+// duplicate-check limit.
 func New(db *gorm.DB) *Registry {
-	return &Registry{DB: db, Now: time.Now, BreakGlassFor: time.Hour}
+	return &Registry{DB: db, Now: time.Now, BreakGlassFor: time.Hour, Checks: NewCheckLimiter(DefaultCheckLimit)}
 }
 
 func (r *Registry) now() time.Time { return r.Now().UTC() }

@@ -129,7 +129,7 @@ func ageBand(b string) (lo, hi int) {
 type NeedsAction struct {
 	ChildView
 	// Reasons: "no_guardian" (S1/S2), "vulnerabilities_not_assessed" (S4),
-	// "age_assessment_pending".
+	// "age_assessment_pending", "seen_elsewhere" (a sighting in the last 30 days).
 	Reasons []string `json:"reasons"`
 }
 
@@ -151,13 +151,16 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 			BorderPostCode                      *string
 			ViaBreakGlass                       bool
 			NoGuardian, NotAssessed, AgePending bool
+			SeenElsewhere                       bool // issue 7: sightings
 		}
 		noGuardian := not(currentAppointment(0, r.now()))
 		notAssessed := sqlCond{sql: "children.vulnerabilities_assessed_at IS NULL"}
 		agePending := sqlCond{sql: "EXISTS (SELECT 1 FROM age_assessments aa WHERE aa.child_id = children.id AND aa.outcome = 'pending')"}
-		needs := or(noGuardian, notAssessed, agePending)
+		sighted := seenElsewhere(r.now())
+		needs := or(noGuardian, notAssessed, agePending, sighted)
 		var rows []row
-		err := r.childViews(tx, a, as(noGuardian, "no_guardian"), as(notAssessed, "not_assessed"), as(agePending, "age_pending")).
+		err := r.childViews(tx, a, as(noGuardian, "no_guardian"), as(notAssessed, "not_assessed"), as(agePending, "age_pending"),
+			as(sighted, "seen_elsewhere")).
 			Where("children.status IN ('active','missing')").
 			Where(needs.sql, needs.args...).
 			Order("children.registered_at, children.id").Limit(limit).Find(&rows).Error
@@ -176,6 +179,9 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 			}
 			if x.AgePending {
 				rs = append(rs, "age_assessment_pending")
+			}
+			if x.SeenElsewhere {
+				rs = append(rs, ReasonSeenElsewhere)
 			}
 			v := childRow{Child: x.Child, RegionCode: x.RegionCode, BorderPostCode: x.BorderPostCode, ViaBreakGlass: x.ViaBreakGlass}.view()
 			out[i] = NeedsAction{ChildView: v, Reasons: rs}

@@ -52,6 +52,12 @@ type Config struct {
 	BreakGlassDuration time.Duration
 	// RegistrationPrefix starts every registration number (KUJDES_REGISTRATION_PREFIX).
 	RegistrationPrefix string
+	// DuplicateChecks is how many duplicate checks one user may make per
+	// DuplicateCheckWindow (KUJDES_DUPLICATE_CHECKS, "30/10m"), at most DuplicateCheckBurst at
+	// once (KUJDES_DUPLICATE_CHECK_BURST): a registration officer's pace, not a sweep's.
+	DuplicateChecks      int
+	DuplicateCheckWindow time.Duration
+	DuplicateCheckBurst  int
 }
 
 // OIDC configures login against an external identity provider (Keycloak, Entra ID…).
@@ -147,6 +153,24 @@ func Load(args []string, getenv Getenv) (Config, error) {
 	c.SessionLifetime = duration("KUJDES_SESSION_LIFETIME", 12*time.Hour)
 	c.BreakGlassDuration = duration("KUJDES_BREAK_GLASS_DURATION", time.Hour)
 	c.RegistrationPrefix = str("KUJDES_REGISTRATION_PREFIX", "AL")
+	c.DuplicateChecks, c.DuplicateCheckWindow = 30, 10*time.Minute
+	if v := getenv("KUJDES_DUPLICATE_CHECKS"); v != "" {
+		n, per, ok := strings.Cut(v, "/")
+		count, err1 := strconv.Atoi(n)
+		window, err2 := time.ParseDuration(per)
+		if !ok || err1 != nil || err2 != nil || count < 1 || window <= 0 {
+			errs = append(errs, fmt.Errorf("KUJDES_DUPLICATE_CHECKS: %q is not a count per duration such as 30/10m", v))
+		}
+		c.DuplicateChecks, c.DuplicateCheckWindow = count, window
+	}
+	c.DuplicateCheckBurst = 10
+	if v := getenv("KUJDES_DUPLICATE_CHECK_BURST"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			errs = append(errs, fmt.Errorf("KUJDES_DUPLICATE_CHECK_BURST: %q is not a positive number", v))
+		}
+		c.DuplicateCheckBurst = n
+	}
 	c.OIDC = OIDC{
 		Issuer:       str("KUJDES_OIDC_ISSUER", ""),
 		DiscoveryURL: str("KUJDES_OIDC_DISCOVERY_URL", ""),

@@ -21,6 +21,16 @@ func TestLoadDefaults(t *testing.T) {
 	if c.SessionIdleTimeout != 30*time.Minute || c.SessionLifetime != 12*time.Hour {
 		t.Errorf("session defaults: %v %v", c.SessionIdleTimeout, c.SessionLifetime)
 	}
+	if c.DuplicateChecks != 30 || c.DuplicateCheckWindow != 10*time.Minute || c.DuplicateCheckBurst != 10 {
+		t.Errorf("duplicate check limit defaults: %d/%v burst %d", c.DuplicateChecks, c.DuplicateCheckWindow, c.DuplicateCheckBurst)
+	}
+	c, err = Load(nil, env(map[string]string{"KUJDES_DUPLICATE_CHECKS": "60/1h", "KUJDES_DUPLICATE_CHECK_BURST": "5"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DuplicateChecks != 60 || c.DuplicateCheckWindow != time.Hour || c.DuplicateCheckBurst != 5 {
+		t.Errorf("duplicate check limit: %d/%v burst %d", c.DuplicateChecks, c.DuplicateCheckWindow, c.DuplicateCheckBurst)
+	}
 }
 
 func TestLoadEnvFlagsAndFiles(t *testing.T) {
@@ -59,6 +69,8 @@ func TestValidateRefuses(t *testing.T) {
 		{"dev idp with real issuer", map[string]string{"KUJDES_DEV_IDP": "true", "KUJDES_OIDC_ISSUER": "https://kc/realms/x"}, "choose"},
 		{"idle longer than lifetime", map[string]string{"KUJDES_SESSION_IDLE": "13h"}, "KUJDES_SESSION_IDLE"},
 		{"missing secret file", map[string]string{"DATABASE_URL_FILE": "/nonexistent/x"}, "DATABASE_URL_FILE"},
+		{"bad duplicate check limit", map[string]string{"KUJDES_DUPLICATE_CHECKS": "30"}, "KUJDES_DUPLICATE_CHECKS"},
+		{"zero duplicate check burst", map[string]string{"KUJDES_DUPLICATE_CHECK_BURST": "0"}, "KUJDES_DUPLICATE_CHECK_BURST"},
 		{"bad role map", map[string]string{"KUJDES_OIDC_ROLE_MAP": "guardian"}, "KUJDES_OIDC_ROLE_MAP"},
 	}
 	for _, tt := range tests {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kujdes/kujdes/internal/apptest"
+	"github.com/kujdes/kujdes/internal/server"
 	"github.com/kujdes/kujdes/models"
 )
 
@@ -24,7 +25,9 @@ import (
 // then and each inserts a child.
 func TestConcurrentIdenticalRegistrations(t *testing.T) {
 	ctx := context.Background()
-	app := apptest.Start(t)
+	// One officer's 30 requests would meet the duplicate-check rate limit first (429): this
+	// test is about the race, so the limit is out of the way.
+	app := apptest.Start(t, func(d *server.Deps) { d.Config.DuplicateCheckBurst = 100 })
 	blocker, err := models.Open(ctx, app.DBURL, slog.New(slog.DiscardHandler)) // not the server's pool
 	if err != nil {
 		t.Fatal(err)

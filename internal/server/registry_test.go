@@ -199,22 +199,27 @@ func TestDuplicateWarningAndSecondArrival(t *testing.T) {
 	if res := app.Do(t, nil, "GET", path, "", "Authorization", b2); res.StatusCode != 404 {
 		t.Fatalf("border2 before the arrival: %d", res.StatusCode)
 	}
-	// …records the arrival on the existing child…
+	// …records the arrival on the existing child: a sighting, which does not open the record…
 	variant["existing_child_id"] = first.ChildID
 	res = app.Do(t, nil, "POST", "/api/v1/registrations", registration(variant), "Authorization", b2)
 	second := decode[registered](t, res)
 	if res.StatusCode != 201 || second.ChildID != first.ChildID || second.NewChild {
 		t.Fatalf("second arrival: %d %+v", res.StatusCode, second)
 	}
-	// …and now sees it, with both arrivals.
-	res = app.Do(t, nil, "GET", path, "", "Authorization", b2)
+	if res := app.Do(t, nil, "GET", path, "", "Authorization", b2); res.StatusCode != 404 {
+		t.Fatalf("border2 after the sighting: %d, want 404", res.StatusCode)
+	}
+	// …and the office of the child sees both arrivals.
+	res = app.Do(t, nil, "GET", path, "", "Authorization", b1)
 	var c struct {
 		Arrivals []struct {
 			BorderPostCode string `json:"border_post_code"`
 		} `json:"arrivals"`
 	}
-	json.NewDecoder(res.Body).Decode(&c)
-	if res.StatusCode != 200 || len(c.Arrivals) != 2 {
+	if err := json.NewDecoder(res.Body).Decode(&c); err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != 200 || len(c.Arrivals) != 2 || c.Arrivals[0].BorderPostCode != "KAP" {
 		t.Fatalf("after the arrival at KAP: %d %+v", res.StatusCode, c)
 	}
 	// A different child with the same common name but another sex and age is a new child.

@@ -84,7 +84,8 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.auth = &auth.Service{DB: d.DB, RP: rp, Sessions: s.sessions, Now: d.Now}
-	reg := &registry.Registry{DB: d.DB, Now: d.Now, BreakGlassFor: d.Config.BreakGlassDuration, RegistrationPrefix: d.Config.RegistrationPrefix}
+	reg := &registry.Registry{DB: d.DB, Now: d.Now, BreakGlassFor: d.Config.BreakGlassDuration, RegistrationPrefix: d.Config.RegistrationPrefix,
+		Checks: registry.NewCheckLimiter(registry.CheckLimit{Count: d.Config.DuplicateChecks, Per: d.Config.DuplicateCheckWindow, Burst: d.Config.DuplicateCheckBurst})}
 	s.api = &api.API{Registry: reg}
 	pages.Registry, pages.Auth, pages.Secure, pages.PublicURL = reg, s.auth, secure, d.Config.PublicURL
 

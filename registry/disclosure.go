@@ -1,0 +1,200 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+	"gorm.io/gorm"
+
+	"github.com/kujdes/kujdes/models"
+)
+
+// The duplicate check is deliberately not scoped (the same child may have been registered at
+// any post), so it is a way to learn about children outside one's scope. What bounds it:
+//
+//   - a question must describe one child, not a crowd (checkMinimum): a given and a family
+//     name, and a birth date, an age range or a nationality — a first name alone is refused;
+//   - an answer shows the minimum to decide "same child?" (minimize): outside the asker's scope
+//     a candidate has no exact birth range, no post and no registration date, only an age
+//     range, the month of registration and the registration number (which the arrival is
+//     recorded on, and which the responsible office can be asked about);
+//   - every candidate shown is written into that child's access history (recordDisclosure):
+//     who asked, from which post, in which band;
+//   - each user has a rate limit (CheckLimiter), for the check and for registrations that run
+//     it; a refusal is audited.
+
+// DefaultCheckLimit is 30 duplicate checks per user per 10 minutes, 10 at once: enough for a
+// post registering a group that arrived together, far too few for a sweep.
+var DefaultCheckLimit = CheckLimit{Count: 30, Per: 10 * time.Minute, Burst: 10}
+
+// CheckLimit is a per-user rate: Count checks per Per, at most Burst at once.
+type CheckLimit struct {
+	Count int
+	Per   time.Duration
+	Burst int
+}
+
+// CheckLimiter holds one token bucket (golang.org/x/time/rate) per user. It lives in this
+// process: with several app instances, each grants the limit (see the OpenAPI description).
+// Users are staff accounts, so the map stays small.
+type CheckLimiter struct {
+	limit CheckLimit
+	mu    sync.Mutex
+	users map[int64]*rate.Limiter
+}
+
+// NewCheckLimiter returns a limiter with the given rate.
+func NewCheckLimiter(l CheckLimit) *CheckLimiter {
+	return &CheckLimiter{limit: l, users: map[int64]*rate.Limiter{}}
+}
+
+// reserve takes one check for the user at now, or tells how long to wait.
+func (l *CheckLimiter) reserve(userID int64, now time.Time) (ok bool, wait time.Duration) {
+	l.mu.Lock()
+	lim := l.users[userID]
+	if lim == nil {
+		lim = rate.NewLimiter(rate.Every(l.limit.Per/time.Duration(max(l.limit.Count, 1))), l.limit.Burst)
+		l.users[userID] = lim
+	}
+	l.mu.Unlock()
+	res := lim.ReserveN(now, 1)
+	if !res.OK() {
+		return false, l.limit.Per
+	}
+	if d := res.DelayFrom(now); d > 0 {
+		res.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
+
+// RateLimitedError refuses a duplicate check (or a registration that would run one) over the
+// user's limit.
+type RateLimitedError struct{ RetryAfter time.Duration }
+
+func (e *RateLimitedError) Error() string {
+	return fmt.Sprintf("too many duplicate checks: retry after %v", e.RetryAfter)
+}
+
+// RetryAfterSeconds is the Retry-After value, in whole seconds (at least 1).
+func (e *RateLimitedError) RetryAfterSeconds() int {
+	return max(1, int(math.Ceil(e.RetryAfter.Seconds())))
+}
+
+// allowCheck takes one duplicate check from the actor's limit. Without a limiter the check is
+// refused: the registry fails closed rather than run an unlimited people search.
+func (r *Registry) allowCheck(a *models.Actor) error {
+	if r.Checks == nil {
+		return errors.New("duplicate check: no rate limiter configured")
+	}
+	if ok, wait := r.Checks.reserve(a.UserID, r.now()); !ok {
+		return &RateLimitedError{RetryAfter: wait}
+	}
+	return nil
+}
+
+// auditCheckRefused records, in its own transaction, that a check was refused by the limit
+// (the use case's transaction was rolled back). via: "duplicate_check" or "registration".
+func (r *Registry) auditCheckRefused(ctx context.Context, a *models.Actor, err error, via string) error {
+	var rl *RateLimitedError
+	if !errors.As(err, &rl) {
+		return err
+	}
+	aerr := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return audit(ctx, tx, a, "child.duplicate_check_refused", "child", "", models.AuditChanges{
+			"via": {After: via}, "retry_after_seconds": {After: rl.RetryAfterSeconds()},
+		}, "rate_limited")
+	})
+	return errors.Join(err, aerr)
+}
+
+// checkMinimum refuses a question that does not describe one child: it needs a given and a
+// family name (in either script; an alias of two words or more counts as both), and a birth
+// date or age range, or a nationality. A first-name sweep is refused here.
+func (q DuplicateQuery) checkMinimum(verr *models.ValidationError) {
+	if !q.hasName() {
+		verr.Add("given_name", "name_required", nil)
+	} else {
+		fullAlias := false
+		for _, al := range q.Aliases {
+			if len(strings.Fields(al)) >= 2 {
+				fullAlias = true
+			}
+		}
+		if !fullAlias && strings.TrimSpace(q.GivenName) == "" && strings.TrimSpace(q.GivenNameLatin) == "" {
+			verr.Add("given_name", "check_given_name_required", nil)
+		}
+		if !fullAlias && strings.TrimSpace(q.FamilyName) == "" && strings.TrimSpace(q.FamilyNameLatin) == "" {
+			verr.Add("family_name", "check_family_name_required", nil)
+		}
+	}
+	if q.BirthDateFrom == nil && len(q.Nationalities) == 0 {
+		verr.Add("birth_date", "check_birth_or_nationality_required", nil)
+		verr.Add("nationalities", "check_birth_or_nationality_required", nil)
+	}
+}
+
+// Ways a candidate is shown, recorded in its access history.
+const (
+	viaDuplicateCheck = "duplicate_check"
+	viaRegistration   = "registration"
+)
+
+// discloseCandidates is what every answer that shows candidates does: it reduces the
+// candidates outside the actor's scope to the minimum and writes one row into each
+// candidate's access history, inside tx.
+func (r *Registry) discloseCandidates(ctx context.Context, tx *gorm.DB, a *models.Actor, cands []Candidate, via string) ([]Candidate, error) {
+	if len(cands) == 0 {
+		return cands, nil
+	}
+	ids := make([]int64, len(cands))
+	for i, c := range cands {
+		ids[i] = c.ChildID
+	}
+	var visible []int64
+	if err := r.children(tx, a).Where("children.id IN ?", ids).Pluck("children.id", &visible).Error; err != nil {
+		return nil, err
+	}
+	posts, err := askerPosts(tx, a)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Candidate, len(cands))
+	for i, c := range cands {
+		c.InScope = slices.Contains(visible, c.ChildID)
+		if !c.InScope {
+			c = c.minimal()
+		}
+		out[i] = c
+		if err := audit(ctx, tx, a, "child.duplicate_candidate", "child", strconv.FormatInt(c.ChildID, 10), models.AuditChanges{
+			"band": {After: c.Band}, "via": {After: via}, "asker_posts": {After: posts}, "in_scope": {After: c.InScope},
+		}, ""); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// minimal is the summary of a candidate outside the asker's scope.
+func (c Candidate) minimal() Candidate {
+	c.BirthDateFrom, c.BirthDateTo, c.RegisteredAt, c.BorderPost = "", "", "", ""
+	return c
+}
+
+// askerPosts are the codes of the actor's border posts (empty for other roles).
+func askerPosts(tx *gorm.DB, a *models.Actor) ([]string, error) {
+	codes := []string{}
+	if len(a.BorderPostIDs) == 0 {
+		return codes, nil
+	}
+	err := tx.Model(&models.BorderPost{}).Where("id IN ?", a.BorderPostIDs).Order("code").Pluck("code", &codes).Error
+	return codes, err
+}
