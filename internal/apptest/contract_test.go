@@ -186,3 +186,29 @@ func TestTransportFailsTheTest(t *testing.T) {
 		t.Fatalf("breach reported to the client's test: %q / %q", rec.errs, other.errs)
 	}
 }
+
+// BenchmarkContractCheck is the harness's cost per checked exchange: a child's full record
+// (the largest answer) and a list of them.
+func BenchmarkContractCheck(b *testing.B) {
+	app := apptest.Start(b)
+	tok := "Bearer " + app.Token(b, "protection1")
+	contract, err := apptest.LoadContract()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, path := range []string{fmt.Sprintf("/api/v1/children/%d", app.ChildID(b, "AL-2026-000001")), "/api/v1/children"} {
+		res := app.Do(b, nil, "GET", path, "", "Authorization", tok)
+		body, err := io.ReadAll(res.Body)
+		if err != nil || res.StatusCode != 200 {
+			b.Fatalf("%s: %d %v", path, res.StatusCode, err)
+		}
+		x := apptest.Exchange{Request: res.Request, Response: res, ResponseBody: body}
+		b.Run(strings.ReplaceAll(path, "/", "_"), func(b *testing.B) {
+			for b.Loop() {
+				if err := contract.Check(context.Background(), x); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
