@@ -94,6 +94,7 @@ func (c *Contract) Check(ctx context.Context, x Exchange) error {
 		AuthenticationFunc:    openapi3filter.NoopAuthenticationFunc, // the server checks auth itself
 		IncludeResponseStatus: true,
 		MultiError:            true,
+		SkipSettingDefaults:   true,
 	}
 	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts}
 	var problems []string
