@@ -36,3 +36,8 @@ bench:
 
 clean:
 	rm -rf bin .artifacts
+
+.PHONY: lint-openapi
+## lint-openapi: Redocly's recommended rules over api/openapi.json (needs npx; ~15 s once cached)
+lint-openapi:
+	npx -y @redocly/cli@2.77.0 lint api/openapi.json --format=stylish

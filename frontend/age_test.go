@@ -105,11 +105,11 @@ func TestAgeAssessmentAPI(t *testing.T) {
 	if got := ageFieldCodes(t, res); !slices.Equal(got, []string{"medical_justification:age_medical_needs_justification", "methods:age_medical_last_resort"}) {
 		t.Fatalf("medical only: %v", got)
 	}
-	res = app.Do(t, c, http.MethodPost, base, `{"reason":"","methods":["x-ray"]}`)
+	res = app.Do(t, c, http.MethodPost, base, `{"reason":"","methods":["x-ray"]}`, apptest.InvalidRequest, "unknown method")
 	if got := ageFieldCodes(t, res); !slices.Equal(got, []string{"methods:age_method_unknown", "reason:required"}) {
 		t.Fatalf("unknown method and no reason: %v", got)
 	}
-	if res := app.Do(t, c, http.MethodPost, base, `{"reason":"x","methods":["interview"],"colour":"red"}`); res.StatusCode != http.StatusBadRequest {
+	if res := app.Do(t, c, http.MethodPost, base, `{"reason":"x","methods":["interview"],"colour":"red"}`, apptest.InvalidRequest, "unknown field"); res.StatusCode != http.StatusBadRequest {
 		t.Errorf("unknown JSON field = %d, want 400", res.StatusCode)
 	}
 	if items, _ := ageList(t, app, c, child); len(items) != len(before) {
@@ -139,7 +139,7 @@ func TestAgeAssessmentAPI(t *testing.T) {
 
 	// Updates need the version they are based on.
 	result := `{"result_min":16,"result_max":19,"outcome":"inconclusive"}`
-	if res := app.Do(t, c, http.MethodPatch, item, result); res.StatusCode != http.StatusPreconditionRequired {
+	if res := app.Do(t, c, http.MethodPatch, item, result, apptest.InvalidRequest, "no If-Match"); res.StatusCode != http.StatusPreconditionRequired {
 		t.Errorf("no If-Match = %d, want 428", res.StatusCode)
 	}
 	if res := app.Do(t, c, http.MethodPatch, item, result, "If-Match", `"7"`); res.StatusCode != http.StatusPreconditionFailed {

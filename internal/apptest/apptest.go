@@ -110,15 +110,16 @@ func Start(t testing.TB, opts ...Option) *App {
 	return &App{URL: url, DB: db, DBURL: dbURL, Server: srv, Config: cfg, HTTP: hs}
 }
 
-// Client is an HTTP client with its own cookie jar that does not follow redirects to other
-// hosts than the app (none are expected).
+// Client is an HTTP client with its own cookie jar. Every request it sends to the app's
+// /api/v1 and the response are checked against the OpenAPI document (see contract.go); a
+// breach fails the test.
 func (a *App) Client(t testing.TB) *http.Client {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second, Transport: a.transport(t)}
 }
 
 var authRequestField = regexp.MustCompile(`name="authRequestID" value="([^"]+)"`)
@@ -159,14 +160,16 @@ func (a *App) Token(t testing.TB, username string) string {
 	return tok
 }
 
-// Do sends a request with optional body and header pairs through client c.
+// Do sends a request with optional body and header pairs through client c (nil: a client
+// without cookies). API requests and responses are checked against the OpenAPI document;
+// mark a deliberately invalid request with the header pair InvalidRequest, "why".
 func (a *App) Do(t testing.TB, c *http.Client, method, path, body string, headers ...string) *http.Response {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
-	req, err := http.NewRequest(method, a.URL+path, rd)
+	req, err := http.NewRequestWithContext(withTest(context.Background(), t), method, a.URL+path, rd)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +180,7 @@ func (a *App) Do(t testing.TB, c *http.Client, method, path, body string, header
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	if c == nil {
-		c = http.DefaultClient
+		c = &http.Client{Transport: a.transport(t)}
 	}
 	res, err := c.Do(req)
 	if err != nil {
@@ -197,17 +200,17 @@ func (a *App) ChildID(t testing.TB, number string) int64 {
 	return id
 }
 
-// Get fetches a path with optional header pairs ("Accept-Language", "sq").
+// Get fetches a path with optional header pairs ("Accept-Language", "sq"), without cookies.
 func (a *App) Get(t testing.TB, path string, headers ...string) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, a.URL+path, nil)
+	req, err := http.NewRequestWithContext(withTest(context.Background(), t), http.MethodGet, a.URL+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := (&http.Client{Transport: a.transport(t)}).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -220,11 +220,12 @@ func TestRouteRoleMatrix(t *testing.T) {
 		}
 		for _, u := range users {
 			t.Run(key+" as "+u, func(t *testing.T) {
-				body := ""
+				body, invalid := "", []string(nil)
 				if strings.HasPrefix(r.Path, "/api/") && (r.Method == "POST" || r.Method == "PATCH") {
-					body = "{}"
+					// An empty object (and no If-Match): only who is let through matters here.
+					body, invalid = "{}", []string{apptest.InvalidRequest, "empty body"}
 				}
-				res := app.Do(t, clients[u], r.Method, path, body)
+				res := app.Do(t, clients[u], r.Method, path, body, invalid...)
 				loc := res.Header.Get("Location")
 				denied := res.StatusCode == 401 || res.StatusCode == 403 || (res.StatusCode == 303 && strings.HasPrefix(loc, "/login"))
 				if want := allowed(matrix[key], u); denied == want {
@@ -361,7 +362,7 @@ func TestOptimisticConcurrencyOnChildren(t *testing.T) {
 	if etag != `"1"` {
 		t.Fatalf("ETag %q", etag)
 	}
-	if res := app.Do(t, nil, "PATCH", "/api/v1/children/"+sid, `{"status":"missing"}`, "Authorization", tok); res.StatusCode != 428 {
+	if res := app.Do(t, nil, "PATCH", "/api/v1/children/"+sid, `{"status":"missing"}`, "Authorization", tok, apptest.InvalidRequest, "no If-Match"); res.StatusCode != 428 {
 		t.Fatalf("no If-Match: %d, want 428", res.StatusCode)
 	}
 	res = app.Do(t, nil, "PATCH", "/api/v1/children/"+sid, `{"status":"missing"}`, "Authorization", tok, "If-Match", etag)
@@ -388,7 +389,7 @@ func TestOptimisticConcurrencyOnChildren(t *testing.T) {
 	}
 	// Invalid input: per-field problem, nothing written.
 	sid = fmt.Sprint(app.ChildID(t, "AL-2026-000005"))
-	res = app.Do(t, nil, "PATCH", "/api/v1/children/"+sid, `{"status":"vanished","region_code":"XX"}`, "Authorization", tok, "If-Match", `"1"`)
+	res = app.Do(t, nil, "PATCH", "/api/v1/children/"+sid, `{"status":"vanished","region_code":"XX"}`, "Authorization", tok, "If-Match", `"1"`, apptest.InvalidRequest, "unknown status")
 	p := decodeProblem(t, res)
 	if res.StatusCode != 422 || len(p.Errors) != 2 || p.Errors[0].Message == "" {
 		t.Fatalf("validation: %d %+v", res.StatusCode, p)
@@ -403,7 +404,7 @@ func TestBreakGlassExpires(t *testing.T) {
 	if res := app.Do(t, m, "GET", "/api/v1/children/"+sid, ""); res.StatusCode != 404 {
 		t.Fatalf("before break-glass: %d", res.StatusCode)
 	}
-	res := app.Do(t, m, "POST", "/api/v1/break-glass", `{"registration_number":"AL-2026-000003","reason":"short"}`)
+	res := app.Do(t, m, "POST", "/api/v1/break-glass", `{"registration_number":"AL-2026-000003","reason":"short"}`, apptest.InvalidRequest, "reason too short")
 	if res.StatusCode != 422 {
 		t.Fatalf("a short reason must be refused: %d", res.StatusCode)
 	}

@@ -103,7 +103,7 @@ func TestRegisterReadUpdate(t *testing.T) {
 	if res := app.Do(t, nil, "PATCH", path, patch, "Authorization", b1, "If-Match", etag); res.StatusCode != 412 {
 		t.Fatalf("stale edit: %d", res.StatusCode)
 	}
-	if res := app.Do(t, nil, "PATCH", path, patch, "Authorization", b1); res.StatusCode != 428 {
+	if res := app.Do(t, nil, "PATCH", path, patch, "Authorization", b1, apptest.InvalidRequest, "no If-Match"); res.StatusCode != 428 {
 		t.Fatalf("edit without If-Match: %d", res.StatusCode)
 	}
 	var changes string
@@ -144,7 +144,7 @@ func TestRegistrationValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := app.Do(t, nil, "POST", "/api/v1/registrations", registration(tt.over), "Authorization", b1, "Accept-Language", "sq")
+			res := app.Do(t, nil, "POST", "/api/v1/registrations", registration(tt.over), "Authorization", b1, "Accept-Language", "sq", apptest.InvalidRequest, tt.name)
 			if res.StatusCode != 422 {
 				t.Fatalf("status %d: %s", res.StatusCode, apptest.Body(t, res))
 			}

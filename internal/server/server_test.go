@@ -48,15 +48,7 @@ func TestAPIErrorsAreProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, _ := http.NewRequest(tt.method, app.URL+tt.path, nil)
-			if tt.lang != "" {
-				req.Header.Set("Accept-Language", tt.lang)
-			}
-			res, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer res.Body.Close()
+			res := app.Do(t, nil, tt.method, tt.path, "", "Accept-Language", tt.lang)
 			if res.StatusCode != tt.wantStatus {
 				t.Fatalf("status %d, want %d", res.StatusCode, tt.wantStatus)
 			}
