@@ -162,6 +162,14 @@ func (l JSONList[T]) Value() (driver.Value, error) {
 	return string(b), err
 }
 
+// MarshalJSON writes an empty list as [] (as it is stored), never null.
+func (l JSONList[T]) MarshalJSON() ([]byte, error) {
+	if l == nil {
+		return []byte("[]"), nil
+	}
+	return json.Marshal([]T(l))
+}
+
 // Scan decodes a jsonb array.
 func (l *JSONList[T]) Scan(src any) error {
 	var b []byte
