@@ -79,7 +79,7 @@ func (r *Registry) ListGrants(ctx context.Context, a *models.Actor) ([]GrantView
 func (r *Registry) grants(ctx context.Context, q *gorm.DB) ([]GrantView, error) {
 	var rows []struct {
 		models.UserGrant
-		UserLabel, RequestedByLabel string
+		UserLabel, RequestedByLabel  string
 		RegionCodes, BorderPostCodes models.Strings
 	}
 	err := q.Table("user_grants").Select(`user_grants.*,
