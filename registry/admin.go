@@ -134,18 +134,25 @@ func (r *Registry) UpdateUser(ctx context.Context, a *models.Actor, id int64, ve
 		if u.Active && !in.Active {
 			changes["active"] = models.FieldChange{Before: true, After: false}
 		}
+		grant := models.UserGrant{UserID: id, Roles: addRoles, RegionIDs: addRegions, BorderPostIDs: addPosts, Activate: activate}
+		asks := len(addRoles) > 0 || len(addRegions) > 0 || len(addPosts) > 0 || activate
+		if len(changes) == 0 && !asks {
+			return nil
+		}
+		// Either bumps the version: a pending grant is part of the user as the API shows them.
+		now := r.now()
+		updates := map[string]any{"version": gorm.Expr("version + 1"), "updated_at": now}
 		if len(changes) > 0 {
-			now := r.now()
-			res := tx.Model(&models.User{}).Where("id = ? AND version = ?", id, version).Updates(map[string]any{
-				"roles": models.Strings(keepRoles), "active": u.Active && in.Active, "version": gorm.Expr("version + 1"),
-				"updated_at": now, "sessions_valid_after": now,
-			})
-			if res.Error != nil {
-				return res.Error
-			}
-			if res.RowsAffected != 1 {
-				return models.ErrConflict
-			}
+			updates["roles"], updates["active"], updates["sessions_valid_after"] = models.Strings(keepRoles), u.Active && in.Active, now
+		}
+		res := tx.Model(&models.User{}).Where("id = ? AND version = ?", id, version).Updates(updates)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return models.ErrConflict
+		}
+		if len(changes) > 0 {
 			if err := replaceLinks(tx, "user_regions", "region_id", id, keepRegions); err != nil {
 				return err
 			}
@@ -156,11 +163,10 @@ func (r *Registry) UpdateUser(ctx context.Context, a *models.Actor, id int64, ve
 				return err
 			}
 		}
-		if len(addRoles) == 0 && len(addRegions) == 0 && len(addPosts) == 0 && !activate {
+		if !asks {
 			return nil
 		}
-		return r.requestGrant(ctx, tx, a, models.UserGrant{UserID: id, Roles: addRoles, RegionIDs: addRegions,
-			BorderPostIDs: addPosts, Activate: activate})
+		return r.requestGrant(ctx, tx, a, grant)
 	})
 	if refused != nil {
 		if aerr := r.auditRefusal(ctx, a, "admin.user.update", "user", strconv.FormatInt(id, 10), "own account"); aerr != nil {

@@ -135,6 +135,10 @@ func (r *Registry) DecideGrant(ctx context.Context, a *models.Actor, grantID int
 			if err := applyGrant(tx, g, now); err != nil {
 				return err
 			}
+		} else if err := tx.Model(&models.User{}).Where("id = ?", g.UserID).Updates(map[string]any{
+			"version": gorm.Expr("version + 1"), "updated_at": now, // its pending grants changed
+		}).Error; err != nil {
+			return err
 		}
 		if err := tx.Model(&models.UserGrant{}).Where("id = ?", g.ID).Updates(map[string]any{
 			"state": g.State, "decided_by": a.UserID, "decided_at": now,
