@@ -51,15 +51,17 @@ var policy = map[Route]Permission{
 	{"GET", "/break-glass"}:                        models.PermChildBreakGlass,
 	{"POST", "/break-glass"}:                       models.PermChildBreakGlass,
 	// Pages: administration.
-	{"GET", "/admin/users"}:               models.PermAdminUsers,
-	{"GET", "/admin/users/:id"}:           models.PermAdminUsers,
-	{"POST", "/admin/users/:id"}:          models.PermAdminUsers,
+	{"GET", "/admin/users"}:         models.PermAdminUsers,
+	{"GET", "/admin/users/:id"}:     models.PermAdminUsers,
+	{"POST", "/admin/users/:id"}:    models.PermAdminUsers,
+	{"GET", "/admin/reference"}:     models.PermAdminReference,
+	{"POST", "/admin/regions"}:      models.PermAdminReference,
+	{"POST", "/admin/border-posts"}: models.PermAdminReference,
+	{"GET", "/admin/break-glass"}:   models.PermAdminBreakGlass,
+
+	// Pages: access grants waiting for a second administrator (separation of duties).
 	{"POST", "/admin/grants/:id/approve"}: models.PermAdminUsers,
 	{"POST", "/admin/grants/:id/refuse"}:  models.PermAdminUsers,
-	{"GET", "/admin/reference"}:           models.PermAdminReference,
-	{"POST", "/admin/regions"}:            models.PermAdminReference,
-	{"POST", "/admin/border-posts"}:       models.PermAdminReference,
-	{"GET", "/admin/break-glass"}:         models.PermAdminBreakGlass,
 
 	// Operations.
 	{"GET", "/livez"}:   Public,

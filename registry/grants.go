@@ -148,7 +148,11 @@ func (r *Registry) DecideGrant(ctx context.Context, a *models.Actor, grantID int
 		return audit(ctx, tx, a, action, "user", strconv.FormatInt(g.UserID, 10), grantChanges(g), "")
 	})
 	if refused != nil {
-		if aerr := r.auditRefusal(ctx, a, "admin.grant.approve", "user", strconv.FormatInt(g.UserID, 10), "own request or own account"); aerr != nil {
+		action := "admin.grant.refuse"
+		if approve {
+			action = "admin.grant.approve"
+		}
+		if aerr := r.auditRefusal(ctx, a, action, "user", strconv.FormatInt(g.UserID, 10), "own request or own account"); aerr != nil {
 			return GrantView{}, aerr
 		}
 	}
