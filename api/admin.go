@@ -49,6 +49,35 @@ func (a *API) updateUser(c *gin.Context) {
 	})
 }
 
+// listGrants lists the access grants waiting for a second administrator.
+func (a *API) listGrants(c *gin.Context) {
+	rows, err := a.Registry.ListGrants(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	if rows == nil {
+		rows = []registry.GrantView{}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": rows})
+}
+
+func (a *API) approveGrant(c *gin.Context) { a.decideGrant(c, true) }
+func (a *API) refuseGrant(c *gin.Context)  { a.decideGrant(c, false) }
+
+func (a *API) decideGrant(c *gin.Context, approve bool) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	g, err := a.Registry.DecideGrant(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, approve)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, g)
+}
+
 func (a *API) listRegions(c *gin.Context) {
 	regions, _, err := a.Registry.ReferenceData(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
 	if err != nil {

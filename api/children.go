@@ -106,6 +106,19 @@ func (a *API) updateChild(c *gin.Context) {
 	})
 }
 
+// transitionChild changes a child's status by a named transition (If-Match like every update).
+func (a *API) transitionChild(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	var in registry.TransitionInput
+	versionedUpdate(c, &in, func(ctx context.Context, act *models.Actor, version int) (any, int, error) {
+		v, err := a.Registry.TransitionChild(ctx, act, id, version, in)
+		return v, v.Version, err
+	})
+}
+
 // accessEvent is one row of a child's access history as the API shows it.
 type accessEvent struct {
 	At      string              `json:"at"`

@@ -112,6 +112,7 @@ func WriteError(c *gin.Context, err error) {
 		valErr *models.ValidationError
 		dupErr *registry.DuplicatesFoundError
 		rlErr  *registry.RateLimitedError
+		fldErr *models.ForbiddenFieldsError
 	)
 	switch {
 	case errors.As(err, &maxErr):
@@ -133,6 +134,13 @@ func WriteError(c *gin.Context, err error) {
 			fields[i] = FieldProblem{Field: f.Field, Code: f.Code, Message: t(c, "validation."+f.Code, f.Data)}
 		}
 		WriteProblem(c, KindValidation, "", fields...)
+	case errors.As(err, &fldErr):
+		// A refusal that names the fields the actor may not change.
+		fields := make([]FieldProblem, len(fldErr.Fields))
+		for i, f := range fldErr.Fields {
+			fields[i] = FieldProblem{Field: f.Field, Code: f.Code, Message: t(c, "forbidden."+f.Code, f.Data)}
+		}
+		WriteProblem(c, KindForbidden, t(c, "error.forbidden_fields.detail"), fields...)
 	case errors.Is(err, models.ErrNotFound):
 		WriteProblem(c, KindNotFound, "")
 	case errors.Is(err, models.ErrConflict):

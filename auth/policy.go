@@ -45,6 +45,7 @@ var policy = map[Route]Permission{
 	{"POST", "/children/:id/arrivals"}:             models.PermChildRegister,
 	{"POST", "/children/:id/merge"}:                models.PermChildMerge,
 	{"POST", "/children/:id/unmerge"}:              models.PermChildMerge,
+	{"POST", "/children/:id/transitions"}:          models.PermChildTransition,
 	{"POST", "/children/:id/age-assessments"}:      models.PermChildAgeAssess,
 	{"POST", "/children/:id/age-assessments/:aid"}: models.PermChildAgeAssess,
 	{"GET", "/break-glass"}:                        models.PermChildBreakGlass,
@@ -57,6 +58,10 @@ var policy = map[Route]Permission{
 	{"POST", "/admin/regions"}:      models.PermAdminReference,
 	{"POST", "/admin/border-posts"}: models.PermAdminReference,
 	{"GET", "/admin/break-glass"}:   models.PermAdminBreakGlass,
+
+	// Pages: access grants waiting for a second administrator (separation of duties).
+	{"POST", "/admin/grants/:id/approve"}: models.PermAdminUsers,
+	{"POST", "/admin/grants/:id/refuse"}:  models.PermAdminUsers,
 
 	// Operations.
 	{"GET", "/livez"}:   Public,
@@ -82,6 +87,7 @@ var policy = map[Route]Permission{
 	{"POST", "/api/v1/children/:id/arrivals"}:              models.PermChildRegister,
 	{"POST", "/api/v1/children/:id/merge"}:                 models.PermChildMerge,
 	{"POST", "/api/v1/children/:id/unmerge"}:               models.PermChildMerge,
+	{"POST", "/api/v1/children/:id/transitions"}:           models.PermChildTransition,
 	{"GET", "/api/v1/children/:id/age-assessments"}:        models.PermChildRead,
 	{"POST", "/api/v1/children/:id/age-assessments"}:       models.PermChildAgeAssess,
 	{"PATCH", "/api/v1/children/:id/age-assessments/:aid"}: models.PermChildAgeAssess,
@@ -91,6 +97,9 @@ var policy = map[Route]Permission{
 	{"GET", "/api/v1/admin/users"}:                         models.PermAdminUsers,
 	{"GET", "/api/v1/admin/users/:id"}:                     models.PermAdminUsers,
 	{"PATCH", "/api/v1/admin/users/:id"}:                   models.PermAdminUsers,
+	{"GET", "/api/v1/admin/grants"}:                        models.PermAdminUsers,
+	{"POST", "/api/v1/admin/grants/:id/approve"}:           models.PermAdminUsers,
+	{"POST", "/api/v1/admin/grants/:id/refuse"}:            models.PermAdminUsers,
 	{"POST", "/api/v1/admin/regions"}:                      models.PermAdminReference,
 	{"POST", "/api/v1/admin/border-posts"}:                 models.PermAdminReference,
 	{"GET", "/api/v1/admin/break-glass"}:                   models.PermAdminBreakGlass,

@@ -9,7 +9,7 @@ var grants = map[models.Role][]models.Permission{
 		models.PermChildRegister, models.PermChildList, models.PermChildRead, models.PermChildUpdate, models.PermChildBreakGlass,
 	},
 	models.RoleProtectionOfficer: {
-		models.PermChildRegister, models.PermChildMerge, models.PermChildAgeAssess, models.PermChildList, models.PermChildRead, models.PermChildUpdate, models.PermChildHistory,
+		models.PermChildRegister, models.PermChildMerge, models.PermChildAgeAssess, models.PermChildList, models.PermChildRead, models.PermChildUpdate, models.PermChildHistory, models.PermChildTransition,
 		models.PermChildBreakGlass,
 	},
 	models.RoleGuardian: {

@@ -120,7 +120,8 @@ func canonical(rs []models.Role) []models.Role {
 func actorOf(u *models.User, roles []models.Role, via string) *models.Actor {
 	return &models.Actor{
 		UserID: u.ID, Issuer: u.Issuer, Subject: u.Subject, Name: u.Label(), Roles: roles,
-		RegionIDs: u.RegionIDs, BorderPostIDs: u.BorderPostIDs, Permissions: PermissionsFor(roles), Via: via,
+		RegionIDs: u.RegionIDs, BorderPostIDs: u.BorderPostIDs, Permissions: PermissionsFor(roles),
+		ChildFields: ChildFieldsFor(roles), Via: via,
 	}
 }
 

@@ -22,6 +22,8 @@ func (f *Frontend) adminRoutes(r gin.IRouter) {
 	r.GET("/admin/users", f.adminUsers)
 	r.GET("/admin/users/:id", f.adminUser)
 	r.POST("/admin/users/:id", f.adminUpdateUser)
+	r.POST("/admin/grants/:id/approve", f.adminApproveGrant)
+	r.POST("/admin/grants/:id/refuse", f.adminRefuseGrant)
 	r.GET("/admin/reference", f.adminReference)
 	r.POST("/admin/regions", f.adminCreateRegion)
 	r.POST("/admin/border-posts", f.adminCreateBorderPost)
@@ -92,7 +94,11 @@ type adminUserRow struct {
 
 type adminUsersPage struct {
 	adminNav
-	Users []adminUserRow
+	Users  []adminUserRow
+	Grants []registry.GrantView
+	Me     int64  // the signed-in administrator (cannot decide on their own requests)
+	Notice string // message id after a decision
+	Error  string // localized refusal of a decision
 }
 
 func (f *Frontend) adminUsers(c *gin.Context) {
@@ -101,11 +107,56 @@ func (f *Frontend) adminUsers(c *gin.Context) {
 		f.fail(c, err)
 		return
 	}
-	p := adminUsersPage{adminNav: adminNav{section: "/admin/users"}}
+	f.renderAdminUsers(c, http.StatusOK, users, adminUsersPage{Notice: map[string]string{
+		"approved": "admin.grants.approved", "refused": "admin.grants.refused"}[c.Query("grant")]})
+}
+
+func (f *Frontend) renderAdminUsers(c *gin.Context, status int, users []models.User, p adminUsersPage) {
+	a := auth.ActorFrom(c.Request.Context())
+	grants, err := f.Registry.ListGrants(c.Request.Context(), a)
+	if err != nil {
+		f.fail(c, err)
+		return
+	}
+	p.adminNav, p.Grants, p.Me = adminNav{section: "/admin/users"}, grants, a.UserID
 	for i := range users {
 		p.Users = append(p.Users, adminUserRow{User: users[i], Roles: adminRolesOf(&users[i])})
 	}
-	f.r.render(c, http.StatusOK, "admin_users", "admin.users.title", p)
+	f.r.render(c, status, "admin_users", "admin.users.title", p)
+}
+
+func (f *Frontend) adminApproveGrant(c *gin.Context) { f.adminDecideGrant(c, true) }
+func (f *Frontend) adminRefuseGrant(c *gin.Context)  { f.adminDecideGrant(c, false) }
+
+// adminDecideGrant approves or refuses a pending grant from the users page.
+func (f *Frontend) adminDecideGrant(c *gin.Context, approve bool) {
+	id, ok := adminPathID(c)
+	if !ok {
+		f.RenderError(c, http.StatusNotFound)
+		return
+	}
+	ctx := c.Request.Context()
+	a := auth.ActorFrom(ctx)
+	_, err := f.Registry.DecideGrant(ctx, a, id, approve)
+	if err == nil {
+		c.Redirect(http.StatusSeeOther, "/admin/users?grant="+map[bool]string{true: "approved", false: "refused"}[approve])
+		return
+	}
+	fields, ok := fieldErrors(c, err)
+	if !ok {
+		f.fail(c, err)
+		return
+	}
+	users, lerr := f.Registry.ListUsers(ctx, a)
+	if lerr != nil {
+		f.fail(c, lerr)
+		return
+	}
+	status := http.StatusUnprocessableEntity
+	if errors.Is(err, models.ErrForbidden) {
+		status = http.StatusForbidden
+	}
+	f.renderAdminUsers(c, status, users, adminUsersPage{Error: fields["grant"]})
 }
 
 // adminUserPage shows a user as they are now (User and the lists derived from it) next to the
@@ -207,11 +258,11 @@ func (f *Frontend) adminUpdateUser(c *gin.Context) {
 		Active:          c.PostForm("active") == "true",
 	}
 	form.Version, _ = strconv.Atoi(c.PostForm("version"))
-	_, err := f.Registry.UpdateUser(ctx, a, id, form.Version, registry.UserUpdate{
+	u, err := f.Registry.UpdateUser(ctx, a, id, form.Version, registry.UserUpdate{
 		Roles: form.Roles, RegionCodes: form.RegionCodes, BorderPostCodes: form.BorderPostCodes, Active: form.Active,
 	})
 	if err == nil {
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/users/%d?saved=1", id))
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/users/%d?saved=1", u.ID))
 		return
 	}
 	fields, invalid := fieldErrors(c, err)
@@ -227,6 +278,9 @@ func (f *Frontend) adminUpdateUser(c *gin.Context) {
 	}
 	p := adminUserPage{User: current, Form: form, Errors: fields, Conflict: conflict}
 	status := http.StatusUnprocessableEntity
+	if errors.Is(err, models.ErrForbidden) {
+		status = http.StatusForbidden
+	}
 	if conflict {
 		// The next save is based on what the administrator has now seen.
 		p.Form.Version = current.Version

@@ -140,9 +140,35 @@ func TestAdminAssignRoleEndsSessions(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != page+"?saved=1" {
 		t.Fatalf("save = %d → %q: %.500s", res.StatusCode, res.Header.Get("Location"), apptest.Body(t, res))
 	}
+	// Giving access waits for a second administrator: newcomer has nothing yet, and the
+	// requester is not offered the decision.
 	status, body = adminGet(t, app, admin, page+"?saved=1")
-	if status != http.StatusOK || !strings.Contains(body, "The changes are saved.") || !strings.Contains(body, "<dd>Guardian</dd>") || !strings.Contains(body, "<dd>Gjirokastër (GJI)</dd>") || !adminChecked(body, "region_codes", "GJI") {
-		t.Fatalf("after save = %d: %.1500s", status, body)
+	if status != http.StatusOK || !strings.Contains(body, "Access waiting for a second administrator") || strings.Contains(body, "<dd>Guardian</dd>") {
+		t.Fatalf("after the request = %d: %.1500s", status, body)
+	}
+	if status, body := adminGet(t, app, app.Login(t, "newcomer"), "/me"); status != http.StatusOK || !strings.Contains(body, "No access yet") {
+		t.Fatalf("newcomer has access before approval: %d", status)
+	}
+	_, list := adminGet(t, app, admin, "/admin/users")
+	grant := regexp.MustCompile(`action="(/admin/grants/\d+)/approve"`)
+	if grant.MatchString(list) || !strings.Contains(list, "Waiting for another administrator") {
+		t.Fatalf("the requester is offered to approve their own grant: %.3000s", list)
+	}
+	_, list = adminGet(t, app, app.Login(t, "admin2"), "/admin/users")
+	m := grant.FindStringSubmatch(list)
+	if m == nil {
+		t.Fatalf("admin2 does not see the pending grant: %.3000s", list)
+	}
+	if res := adminPost(t, app, admin, m[1]+"/approve", url.Values{}); res.StatusCode != http.StatusForbidden ||
+		!strings.Contains(apptest.Body(t, res), html.EscapeString("You asked for this grant: another administrator must approve or refuse it.")) {
+		t.Fatalf("the requester approving their own grant = %d, want 403", res.StatusCode)
+	}
+	if res := adminPost(t, app, app.Login(t, "admin2"), m[1]+"/approve", url.Values{}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("admin2 approves = %d: %.500s", res.StatusCode, apptest.Body(t, res))
+	}
+	status, body = adminGet(t, app, admin, page)
+	if status != http.StatusOK || !strings.Contains(body, "<dd>Guardian</dd>") || !strings.Contains(body, "<dd>Gjirokastër (GJI)</dd>") || !adminChecked(body, "region_codes", "GJI") {
+		t.Fatalf("after approval = %d: %.1500s", status, body)
 	}
 
 	// The session newcomer had before the change no longer works.
@@ -156,12 +182,22 @@ func TestAdminAssignRoleEndsSessions(t *testing.T) {
 		t.Fatalf("newcomer /me after = %d: %.1000s", status, body)
 	}
 
-	var changes []string
-	if err := app.DB.Raw("SELECT changes::text FROM audit_events WHERE action='admin.user.update'").Scan(&changes).Error; err != nil {
+	var rows []struct{ Action, Outcome, ActorSubject, Changes string }
+	if err := app.DB.Raw(`SELECT action, outcome, actor_subject, changes::text AS changes FROM audit_events
+		WHERE action LIKE 'admin.%' ORDER BY id`).Scan(&rows).Error; err != nil {
 		t.Fatal(err)
 	}
-	if len(changes) != 1 || !strings.Contains(changes[0], `"roles"`) || !strings.Contains(changes[0], `"guardian"`) || !strings.Contains(changes[0], `"region_ids"`) {
-		t.Fatalf("audit admin.user.update changes = %v", changes)
+	want := []string{"admin.grant.request ok demo-admin-1", "admin.grant.approve denied demo-admin-1", "admin.grant.approve ok demo-admin-2"}
+	if len(rows) != len(want) {
+		t.Fatalf("audit rows = %+v, want %v", rows, want)
+	}
+	for i, r := range rows {
+		if got := r.Action + " " + r.Outcome + " " + r.ActorSubject; got != want[i] {
+			t.Errorf("audit row %d = %q, want %q", i, got, want[i])
+		}
+	}
+	if c := rows[2].Changes; !strings.Contains(c, `"roles"`) || !strings.Contains(c, `"guardian"`) || !strings.Contains(c, `"region_ids"`) {
+		t.Fatalf("audit admin.grant.approve changes = %s", c)
 	}
 }
 
@@ -188,7 +224,8 @@ func TestAdminUserConflictKeepsInput(t *testing.T) {
 		t.Error("no conflict message")
 	}
 	// The details show the user as they are now...
-	if !strings.Contains(body, "<dd>Ministry monitor</dd>") || !strings.Contains(body, "<dd>Tiranë (TIR)</dd>") {
+	// (the other save gives access, so it waits for approval and shows as pending)
+	if !strings.Contains(body, "Access waiting for a second administrator") || !strings.Contains(body, "<li>Ministry monitor") {
 		t.Errorf("conflict page does not show the current values: %.2000s", body)
 	}
 	// ...and the form keeps what was chosen, based on the version now seen.
@@ -218,7 +255,6 @@ func TestAdminUserValidation(t *testing.T) {
 		{"unknown region", "newcomer", []string{"protection_officer"}, []string{"ZZZ"}, nil, true, `There is no region with the code "ZZZ".`},
 		{"unknown border post", "newcomer", []string{"border_officer"}, nil, []string{"NOPE"}, true, `There is no border post with the code "NOPE".`},
 		{"unknown role", "newcomer", []string{"wizard"}, nil, nil, true, `"wizard" is not a Kujdes role.`},
-		{"deactivating oneself", "admin1", nil, nil, nil, false, "You cannot deactivate yourself"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -243,6 +279,53 @@ func TestAdminUserValidation(t *testing.T) {
 	app.Scan(t, &n, "SELECT count(*) FROM audit_events WHERE action='admin.user.update'")
 	if n != 0 {
 		t.Errorf("refused saves wrote %d audit rows", n)
+	}
+}
+
+// An administrator cannot change their own account: not give themselves a role that sees
+// children, a region, nor deactivate themselves. Refused with 403 at the fields, audited,
+// nothing changed.
+func TestAdminCannotChangeOwnAccount(t *testing.T) {
+	t.Parallel()
+	app := apptest.Start(t)
+	admin := app.Login(t, "admin1")
+	page := fmt.Sprintf("/admin/users/%d", adminUserID(t, app, "admin1"))
+	tests := []struct {
+		name           string
+		roles, regions []string
+		active         bool
+		field          string
+	}{
+		{"protection officer and a region", []string{"protection_officer"}, []string{"GJI"}, true, "roles"},
+		{"a region only", nil, []string{"GJI"}, true, "region_codes"},
+		{"deactivating oneself", nil, nil, false, "active"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, body := adminGet(t, app, admin, page)
+			res := adminPost(t, app, admin, page, adminUserForm(adminFormVersion(t, body), tt.roles, tt.regions, nil, tt.active))
+			body = apptest.Body(t, res)
+			if res.StatusCode != http.StatusForbidden {
+				t.Fatalf("status = %d, want 403: %.500s", res.StatusCode, body)
+			}
+			msg := html.EscapeString("You cannot change your own roles, scope or access; another administrator must do it.")
+			if !strings.Contains(body, `id="`+tt.field+`-error">`+msg) {
+				t.Errorf("no refusal at %s: %.3000s", tt.field, body)
+			}
+		})
+	}
+	var n, grants, regions int64
+	if err := app.DB.Raw("SELECT count(*) FROM audit_events WHERE action='admin.user.update' AND outcome='denied' AND actor_subject='demo-admin-1'").Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	if n != int64(len(tests)) {
+		t.Errorf("%d refusals audited, want %d", n, len(tests))
+	}
+	if err := app.DB.Raw("SELECT (SELECT count(*) FROM user_grants), (SELECT count(*) FROM user_regions ur JOIN users u ON u.id = ur.user_id WHERE u.username = 'admin1')").Row().Scan(&grants, &regions); err != nil {
+		t.Fatal(err)
+	}
+	if grants != 0 || regions != 0 {
+		t.Errorf("a refused self-change left %d grants, %d regions", grants, regions)
 	}
 }
 

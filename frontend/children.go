@@ -79,6 +79,11 @@ type childPage struct {
 
 	AgeAssessments []models.AgeAssessment
 	AgeForm        ageFormState
+
+	// Transitions are the status changes the reader may make now (lifecycle.go).
+	Transitions []registry.Transition
+	// Refused is set when the edit changed fields the reader may not change (403).
+	Refused bool
 }
 
 type childForm struct {
@@ -145,6 +150,7 @@ func (f *Frontend) renderChild(c *gin.Context, status int, p childPage) {
 	}
 	p.Regions, p.BorderPosts, p.Codes = regions, postsToOffer(a, posts), codes
 	p.AgeAssessments = p.Child.AgeAssessments
+	p.Transitions = registry.AvailableTransitions(a, p.Child.Status)
 	f.r.render(c, status, "child", "child.title", p)
 }
 
@@ -156,10 +162,19 @@ func (f *Frontend) updateChild(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	a := auth.ActorFrom(ctx)
-	form := childForm{Status: c.PostForm("status"), RegionCode: c.PostForm("child_region_code")}
+	form := childForm{}
 	form.Version, _ = strconv.Atoi(c.PostForm("version"))
 	ident := identityFromForm(c)
-	_, err := f.Registry.UpdateChild(ctx, a, id, form.Version, registry.ChildPatch{Status: &form.Status, RegionCode: &form.RegionCode, Identity: &ident})
+	patch := registry.ChildPatch{Identity: &ident}
+	// The region select is on the form only for those who may move a child; status is never
+	// on it (transitions have their own form).
+	if code, ok := c.GetPostForm("child_region_code"); ok {
+		form.RegionCode, patch.RegionCode = code, &code
+	}
+	if st, ok := c.GetPostForm("status"); ok {
+		patch.Status = &st
+	}
+	_, err := f.Registry.UpdateChild(ctx, a, id, form.Version, patch)
 	if err == nil {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d?saved=1", id))
 		return
@@ -175,8 +190,15 @@ func (f *Frontend) updateChild(c *gin.Context) {
 		f.fail(c, gerr)
 		return
 	}
+	if form.RegionCode == "" {
+		form.RegionCode = current.RegionCode
+	}
+	form.Status = current.Status
 	p := childPage{Child: current, In: registry.RegistrationInput{IdentityInput: ident}, Form: form, Errors: fields, Conflict: conflict}
 	status := http.StatusUnprocessableEntity
+	if errors.Is(err, models.ErrForbidden) {
+		p.Refused, status = true, http.StatusForbidden
+	}
 	if conflict {
 		p.Changed = changedFields(identityOf(current), ident, current, form)
 		p.Form.Version = current.Version // the next save is based on what the user has now seen
@@ -193,7 +215,6 @@ func changedFields(now, typed registry.IdentityInput, v registry.ChildView, form
 			out = append(out, name)
 		}
 	}
-	add("status", v.Status != form.Status)
 	add("region_code", v.RegionCode != form.RegionCode)
 	add("given_name", now.GivenName != strings.TrimSpace(typed.GivenName))
 	add("family_name", now.FamilyName != strings.TrimSpace(typed.FamilyName))
@@ -276,6 +297,34 @@ func (f *Frontend) unmergeChild(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d?saved=1", id))
+}
+
+// transitionChild changes the child's status by the transition chosen on its page.
+func (f *Frontend) transitionChild(c *gin.Context) {
+	id, ok := childID(c)
+	if !ok {
+		f.RenderError(c, http.StatusNotFound)
+		return
+	}
+	ctx := c.Request.Context()
+	a := auth.ActorFrom(ctx)
+	version, _ := strconv.Atoi(c.PostForm("version"))
+	_, err := f.Registry.TransitionChild(ctx, a, id, version, registry.TransitionInput{Transition: c.PostForm("transition"), Reason: c.PostForm("reason")})
+	if err == nil {
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d?saved=1", id))
+		return
+	}
+	if errors.Is(err, models.ErrConflict) || errors.Is(err, models.ErrPreconditionRequired) {
+		current, gerr := f.Registry.GetChild(ctx, a, id)
+		if gerr != nil {
+			f.fail(c, gerr)
+			return
+		}
+		f.renderChild(c, http.StatusConflict, childPage{Child: current, In: registry.RegistrationInput{IdentityInput: identityOf(current)},
+			Form: childForm{Status: current.Status, RegionCode: current.RegionCode, Version: current.Version}, Conflict: true})
+		return
+	}
+	f.childFormFailed(c, id, err, registry.ArrivalInput{})
 }
 
 type historyPage struct {

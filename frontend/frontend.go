@@ -68,6 +68,7 @@ func (f *Frontend) Routes(r gin.IRouter) {
 	r.POST("/children/:id/arrivals", f.recordArrival)
 	r.POST("/children/:id/merge", f.mergeChild)
 	r.POST("/children/:id/unmerge", f.unmergeChild)
+	r.POST("/children/:id/transitions", f.transitionChild)
 	r.POST("/children/:id/age-assessments", f.requestAgeAssessment)
 	r.POST("/children/:id/age-assessments/:aid", f.updateAgeAssessment)
 	r.GET("/children", f.children)
@@ -109,16 +110,27 @@ func (f *Frontend) fail(c *gin.Context, err error) {
 	}
 }
 
-// fieldErrors turns a validation error into localized messages by field name.
+// fieldErrors turns a validation error, or a refusal naming fields, into localized messages by
+// field name.
 func fieldErrors(c *gin.Context, err error) (map[string]string, bool) {
-	var verr *models.ValidationError
-	if !errors.As(err, &verr) {
+	var (
+		verr   *models.ValidationError
+		ferr   *models.ForbiddenFieldsError
+		fields []models.FieldError
+		prefix = "validation."
+	)
+	switch {
+	case errors.As(err, &verr):
+		fields = verr.Fields
+	case errors.As(err, &ferr):
+		fields, prefix = ferr.Fields, "forbidden."
+	default:
 		return nil, false
 	}
 	loc := i18n.FromContext(c.Request.Context())
 	out := map[string]string{}
-	for _, fe := range verr.Fields {
-		msg := "validation." + fe.Code
+	for _, fe := range fields {
+		msg := prefix + fe.Code
 		if loc != nil {
 			msg = loc.T(msg, fe.Data)
 		}

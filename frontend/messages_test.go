@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/i18n"
 	"github.com/kujdes/kujdes/models"
 	"github.com/kujdes/kujdes/registry"
@@ -58,6 +59,16 @@ func TestEveryUsedMessageExists(t *testing.T) {
 	}
 	for _, r := range models.Roles {
 		check("role."+string(r), "models.Roles")
+	}
+	// Every field of the field-permission table (a refusal names it) and every transition.
+	for _, f := range auth.ChildFields() {
+		check("field."+f, "auth.ChildFields")
+	}
+	for _, tr := range registry.Transitions() {
+		check("transition."+tr.Name, "registry.Transitions")
+	}
+	for _, code := range []string{"field_not_editable", "own_account", "own_request"} {
+		check("forbidden."+code, "models.ForbiddenFields")
 	}
 	for prefix, codes := range lists {
 		for _, c := range codes {

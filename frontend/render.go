@@ -97,6 +97,10 @@ type Page struct {
 // server checks again on every request).
 func (p Page) Can(perm string) bool { return p.Actor.Can(models.Permission(perm)) }
 
+// MayEdit reports whether the signed-in user may change a child's field (auth/fields.go), to
+// show its input; the use case checks again.
+func (p Page) MayEdit(field string) bool { return p.Actor.MayEdit(field) }
+
 // Country is the localized name of a nationality code.
 func (p Page) Country(code string) string {
 	if p.loc == nil {

@@ -35,6 +35,7 @@ const (
 	PermChildRead       Permission = "child.read"
 	PermChildUpdate     Permission = "child.update"
 	PermChildHistory    Permission = "child.history"     // who looked at this child
+	PermChildTransition Permission = "child.transition"  // change a child's status by a named transition
 	PermChildBreakGlass Permission = "child.break_glass" // time-boxed access outside one's scope
 
 	PermAdminUsers      Permission = "admin.users"
@@ -53,6 +54,9 @@ type Actor struct {
 	RegionIDs     []int64 // protection officers and monitors
 	BorderPostIDs []int64 // border officers
 	Permissions   map[Permission]bool
+	// ChildFields are the fields of a child's record the actor may change (JSON names, as in
+	// audit changes), computed by auth from its field table like Permissions.
+	ChildFields map[string]bool
 	// SessionID identifies the browser session (empty for bearer tokens), for audit.
 	Via string // "session" or "bearer"
 }
@@ -70,6 +74,9 @@ func (a *Actor) Can(p Permission) bool {
 	}
 	return p == PermSignedIn || a.Permissions[p]
 }
+
+// MayEdit reports whether the actor may change the child field named field.
+func (a *Actor) MayEdit(field string) bool { return a != nil && a.ChildFields[field] }
 
 // RoleNames joins the roles for audit rows ("guardian,monitor").
 func (a *Actor) RoleNames() string {

@@ -54,3 +54,33 @@ func (e *ValidationError) Err() error {
 	}
 	return e
 }
+
+// ForbiddenFieldsError refuses an input because the actor may not change some of its fields
+// (or may not make this change to their own account). It is an ErrForbidden that names the
+// fields, each with a message id suffix (Code) for i18n ("forbidden.<code>").
+type ForbiddenFieldsError struct {
+	Fields []FieldError
+}
+
+func (e *ForbiddenFieldsError) Error() string {
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Field + ": " + f.Code
+	}
+	return fmt.Sprintf("forbidden (%s)", strings.Join(parts, ", "))
+}
+
+// Is makes errors.Is(err, ErrForbidden) true.
+func (e *ForbiddenFieldsError) Is(target error) bool { return target == ErrForbidden }
+
+// ForbiddenFields returns an error naming fields, all with code, or nil when fields is empty.
+func ForbiddenFields(code string, fields ...string) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	e := &ForbiddenFieldsError{}
+	for _, f := range fields {
+		e.Fields = append(e.Fields, FieldError{Field: f, Code: code})
+	}
+	return e
+}

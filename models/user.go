@@ -30,6 +30,24 @@ type User struct {
 
 	RegionIDs     []int64 `json:"region_ids" gorm:"-"`
 	BorderPostIDs []int64 `json:"border_post_ids" gorm:"-"`
+	// PendingGrants are the access grants waiting for a second administrator (one user only).
+	PendingGrants []UserGrant `json:"pending_grants,omitempty" gorm:"-"`
+}
+
+// UserGrant is access requested for a user by one administrator: roles, regions and border
+// posts to add, or reactivation. It takes effect only when another administrator approves.
+type UserGrant struct {
+	ID            int64      `json:"id" gorm:"primaryKey"`
+	UserID        int64      `json:"user_id"`
+	Roles         Strings    `json:"roles" gorm:"type:text[]"`
+	RegionIDs     Int64s     `json:"region_ids" gorm:"type:bigint[]"`
+	BorderPostIDs Int64s     `json:"border_post_ids" gorm:"type:bigint[]"`
+	Activate      bool       `json:"activate"`
+	RequestedBy   int64      `json:"requested_by"`
+	RequestedAt   time.Time  `json:"requested_at"`
+	State         string     `json:"state"` // pending, approved, refused
+	DecidedBy     *int64     `json:"decided_by"`
+	DecidedAt     *time.Time `json:"decided_at"`
 }
 
 // EffectiveRoles are the roles assigned in Kujdes plus those the identity provider asserted,

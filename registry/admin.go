@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"regexp"
@@ -34,12 +35,12 @@ func (r *Registry) ListUsers(ctx context.Context, a *models.Actor) ([]models.Use
 	return users, nil
 }
 
-// GetUser returns one user, for administrators.
+// GetUser returns one user with the grants pending for them, for administrators.
 func (r *Registry) GetUser(ctx context.Context, a *models.Actor, id int64) (*models.User, error) {
 	if err := require(a, models.PermAdminUsers); err != nil {
 		return nil, err
 	}
-	return models.UserByID(ctx, r.DB, id)
+	return r.userWithGrants(ctx, id)
 }
 
 // UserUpdate sets a user's Kujdes-assigned roles, scopes and whether they may sign in.
@@ -50,8 +51,13 @@ type UserUpdate struct {
 	Active          bool     `json:"active"`
 }
 
-// UpdateUser applies an administrator's change. A change of roles, scopes or activity ends
-// the user's sessions at once (sessions_valid_after), so nobody keeps powers they lost.
+// UpdateUser applies an administrator's change, under separation of duties:
+//
+//   - nobody changes their own roles, scopes or active flag (refused with 403, audited);
+//   - what takes access away (a role, region or border post removed, deactivation) applies at
+//     once and ends the user's sessions (sessions_valid_after), so nobody keeps powers they lost;
+//   - what gives access (a role, region or border post added, reactivation) becomes a pending
+//     grant (grants.go) that takes effect only when another administrator approves it.
 func (r *Registry) UpdateUser(ctx context.Context, a *models.Actor, id int64, version int, in UserUpdate) (*models.User, error) {
 	if err := require(a, models.PermAdminUsers); err != nil {
 		return nil, err
@@ -69,6 +75,7 @@ func (r *Registry) UpdateUser(ctx context.Context, a *models.Actor, id int64, ve
 		}
 	}
 	slices.Sort(roles)
+	var refused error
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		regionIDs, err := idsByCode(tx, "regions", in.RegionCodes, "region_codes", "region_unknown", &verr)
 		if err != nil {
@@ -85,59 +92,110 @@ func (r *Registry) UpdateUser(ctx context.Context, a *models.Actor, id int64, ve
 		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&u, id).Error; err != nil {
 			return notFound(err)
 		}
-		// An administrator cannot lock themselves out: not by deactivating their own account,
-		// nor by removing the admin role that only Kujdes (not their provider) gives them.
-		if id == a.UserID && (!in.Active || (!slices.Contains(roles, string(models.RoleAdmin)) && !slices.Contains(u.TokenRoles, string(models.RoleAdmin)))) {
-			verr.Add("active", "cannot_lock_out_self", nil)
-			return &verr
-		}
 		before, err := models.UserByID(ctx, tx, id)
 		if err != nil {
 			return err
 		}
+		oldRoles := slices.Sorted(slices.Values(u.Roles))
+		var own []string
+		if !slices.Equal(oldRoles, []string(roles)) {
+			own = append(own, "roles")
+		}
+		if !slices.Equal(before.RegionIDs, regionIDs) {
+			own = append(own, "region_codes")
+		}
+		if !slices.Equal(before.BorderPostIDs, postIDs) {
+			own = append(own, "border_post_codes")
+		}
+		if u.Active != in.Active {
+			own = append(own, "active")
+		}
+		if id == a.UserID && len(own) > 0 {
+			refused = models.ForbiddenFields("own_account", own...)
+			return refused
+		}
 		if u.Version != version {
 			return models.ErrConflict
 		}
+		// What stays is what the user had and still should have; what is new waits.
+		keepRoles, addRoles := split(oldRoles, roles)
+		keepRegions, addRegions := split(before.RegionIDs, regionIDs)
+		keepPosts, addPosts := split(before.BorderPostIDs, postIDs)
+		activate := !u.Active && in.Active
 		changes := models.AuditChanges{}
-		oldRoles := slices.Sorted(slices.Values(u.Roles))
-		if !slices.Equal(oldRoles, roles) {
-			changes["roles"] = models.FieldChange{Before: oldRoles, After: []string(roles)}
+		if !slices.Equal(oldRoles, keepRoles) {
+			changes["roles"] = models.FieldChange{Before: oldRoles, After: keepRoles}
 		}
-		if !slices.Equal(before.RegionIDs, regionIDs) {
-			changes["region_ids"] = models.FieldChange{Before: before.RegionIDs, After: regionIDs}
+		if !slices.Equal(before.RegionIDs, keepRegions) {
+			changes["region_ids"] = models.FieldChange{Before: before.RegionIDs, After: keepRegions}
 		}
-		if !slices.Equal(before.BorderPostIDs, postIDs) {
-			changes["border_post_ids"] = models.FieldChange{Before: before.BorderPostIDs, After: postIDs}
+		if !slices.Equal(before.BorderPostIDs, keepPosts) {
+			changes["border_post_ids"] = models.FieldChange{Before: before.BorderPostIDs, After: keepPosts}
 		}
-		if u.Active != in.Active {
-			changes["active"] = models.FieldChange{Before: u.Active, After: in.Active}
+		if u.Active && !in.Active {
+			changes["active"] = models.FieldChange{Before: true, After: false}
 		}
-		if len(changes) == 0 {
+		grant := models.UserGrant{UserID: id, Roles: addRoles, RegionIDs: addRegions, BorderPostIDs: addPosts, Activate: activate}
+		asks := len(addRoles) > 0 || len(addRegions) > 0 || len(addPosts) > 0 || activate
+		if len(changes) == 0 && !asks {
 			return nil
 		}
+		// Either bumps the version: a pending grant is part of the user as the API shows them.
 		now := r.now()
-		res := tx.Model(&models.User{}).Where("id = ? AND version = ?", id, version).Updates(map[string]any{
-			"roles": roles, "active": in.Active, "version": gorm.Expr("version + 1"), "updated_at": now,
-			"sessions_valid_after": now,
-		})
+		updates := map[string]any{"version": gorm.Expr("version + 1"), "updated_at": now}
+		if len(changes) > 0 {
+			updates["roles"], updates["active"], updates["sessions_valid_after"] = models.Strings(keepRoles), u.Active && in.Active, now
+		}
+		res := tx.Model(&models.User{}).Where("id = ? AND version = ?", id, version).Updates(updates)
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
 			return models.ErrConflict
 		}
-		if err := replaceLinks(tx, "user_regions", "region_id", id, regionIDs); err != nil {
-			return err
+		if len(changes) > 0 {
+			if err := replaceLinks(tx, "user_regions", "region_id", id, keepRegions); err != nil {
+				return err
+			}
+			if err := replaceLinks(tx, "user_border_posts", "border_post_id", id, keepPosts); err != nil {
+				return err
+			}
+			if err := audit(ctx, tx, a, "admin.user.update", "user", strconv.FormatInt(id, 10), changes, ""); err != nil {
+				return err
+			}
 		}
-		if err := replaceLinks(tx, "user_border_posts", "border_post_id", id, postIDs); err != nil {
-			return err
+		if !asks {
+			return nil
 		}
-		return audit(ctx, tx, a, "admin.user.update", "user", strconv.FormatInt(id, 10), changes, "")
+		return r.requestGrant(ctx, tx, a, grant)
 	})
+	if refused != nil {
+		if aerr := r.auditRefusal(ctx, a, "admin.user.update", "user", strconv.FormatInt(id, 10), "own account"); aerr != nil {
+			return nil, aerr
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
-	return models.UserByID(ctx, r.DB, id)
+	return r.userWithGrants(ctx, id)
+}
+
+// split returns what of old is still in want (kept, sorted) and what of want is new (added).
+func split[T cmp.Ordered](old, want []T) (kept, added []T) {
+	kept, added = []T{}, []T{}
+	for _, x := range old {
+		if slices.Contains(want, x) {
+			kept = append(kept, x)
+		}
+	}
+	for _, x := range want {
+		if !slices.Contains(old, x) {
+			added = append(added, x)
+		}
+	}
+	slices.Sort(kept)
+	slices.Sort(added)
+	return kept, added
 }
 
 func idsByCode(tx *gorm.DB, table string, codes []string, field, code string, verr *models.ValidationError) ([]int64, error) {

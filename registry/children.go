@@ -131,15 +131,20 @@ func (r *Registry) GetChild(ctx context.Context, a *models.Actor, id int64) (Chi
 
 // ChildPatch is an edit of a child's record; nil fields stay as they are. Identity, when
 // given, replaces every identity field (names, aliases, sex, birth, nationalities, languages,
-// needs and indicators).
+// needs and indicators). Which fields an actor may change is auth's field table
+// (Actor.ChildFields); a change of any other field refuses the whole edit.
 type ChildPatch struct {
+	// Status is read-only here: a status changes only by a named transition (TransitionChild).
+	// It is accepted so that a client sending it back unchanged is not refused, and so that a
+	// change is refused by name (403) rather than as an unknown field.
 	Status     *string        `json:"status,omitempty"`
 	RegionCode *string        `json:"region_code,omitempty"`
 	Identity   *IdentityInput `json:"identity,omitempty"`
 }
 
 // UpdateChild applies a patch when the caller's version is still current. The whole input is
-// validated before anything is written; the change and its audit row commit together.
+// validated, and every changed field checked against the actor's field permissions, before
+// anything is written; the change and its audit row commit together.
 func (r *Registry) UpdateChild(ctx context.Context, a *models.Actor, id int64, version int, p ChildPatch) (ChildView, error) {
 	if err := require(a, models.PermChildUpdate); err != nil {
 		return ChildView{}, err
@@ -157,34 +162,42 @@ func (r *Registry) UpdateChild(ctx context.Context, a *models.Actor, id int64, v
 		var verr models.ValidationError
 		changes := models.AuditChanges{}
 		updates := map[string]any{}
-		if p.Status != nil {
-			if !slices.Contains(models.ChildStatuses, *p.Status) {
-				verr.Add("status", "child_status_unknown", map[string]any{"Value": *p.Status})
-			} else if *p.Status != c.Status {
-				changes["status"] = models.FieldChange{Before: c.Status, After: *p.Status}
-				updates["status"] = *p.Status
-			}
+		if p.Status != nil && *p.Status != c.Status {
+			changes["status"] = models.FieldChange{Before: c.Status, After: *p.Status}
 		}
 		if p.RegionCode != nil {
-			var reg models.Region
-			err := tx.Where("code = ?", *p.RegionCode).Take(&reg).Error
-			switch {
-			case errors.Is(err, gorm.ErrRecordNotFound):
-				verr.Add("region_code", "region_unknown", map[string]any{"Value": *p.RegionCode})
-			case err != nil:
+			var before models.Region
+			if err := tx.Take(&before, c.RegionID).Error; err != nil {
 				return err
-			case reg.ID != c.RegionID:
-				var before models.Region
-				if err := tx.Take(&before, c.RegionID).Error; err != nil {
+			}
+			if *p.RegionCode != before.Code {
+				var reg models.Region
+				err := tx.Where("code = ?", *p.RegionCode).Take(&reg).Error
+				switch {
+				case errors.Is(err, gorm.ErrRecordNotFound):
+					if a.MayEdit("region_code") {
+						verr.Add("region_code", "region_unknown", map[string]any{"Value": *p.RegionCode})
+					}
+				case err != nil:
 					return err
+				default:
+					updates["region_id"] = reg.ID
 				}
-				changes["region_code"] = models.FieldChange{Before: before.Code, After: reg.Code}
-				updates["region_id"] = reg.ID
+				changes["region_code"] = models.FieldChange{Before: before.Code, After: *p.RegionCode}
 			}
 		}
 		var ident identity
 		if p.Identity != nil {
 			ident = validateIdentity(*p.Identity, c.RegisteredAt, r.now(), &verr)
+		}
+		if verr.Err() == nil && p.Identity != nil {
+			identityChanges(&c, ident, r.now(), changes, updates)
+			if err := aliasChanges(tx, &c, ident, changes); err != nil {
+				return err
+			}
+		}
+		if err := forbiddenChanges(a, changes); err != nil {
+			return err
 		}
 		if err := verr.Err(); err != nil {
 			return err
@@ -193,11 +206,11 @@ func (r *Registry) UpdateChild(ctx context.Context, a *models.Actor, id int64, v
 			return models.ErrConflict
 		}
 		if p.Identity != nil {
-			if err := r.applyIdentity(tx, &c, ident, changes, updates); err != nil {
+			if err := rewriteNames(tx, &c, ident, changes); err != nil {
 				return err
 			}
 		}
-		if len(updates) > 0 {
+		if len(changes) > 0 {
 			updates["version"] = gorm.Expr("version + 1")
 			updates["updated_at"] = r.now()
 			res := tx.Model(&models.Child{}).Where("id = ? AND version = ?", id, version).Updates(updates)
@@ -253,6 +266,18 @@ func (r *Registry) AccessHistory(ctx context.Context, a *models.Actor, id int64,
 		return audit(ctx, tx, a, "child.history", "child", strconv.FormatInt(id, 10), nil, "")
 	})
 	return out, r.denied(ctx, a, err)
+}
+
+// forbiddenChanges refuses, naming them, the changed fields the actor may not change.
+func forbiddenChanges(a *models.Actor, changes models.AuditChanges) error {
+	var refused []string
+	for f := range changes {
+		if !a.MayEdit(f) {
+			refused = append(refused, f)
+		}
+	}
+	slices.Sort(refused)
+	return models.ForbiddenFields("field_not_editable", refused...)
 }
 
 func notFound(err error) error {

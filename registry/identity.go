@@ -9,10 +9,10 @@ import (
 	"github.com/kujdes/kujdes/models"
 )
 
-// applyIdentity compares a validated identity with the record, fills the column updates and
-// the audit changes (field names only: identity values are withheld from the trail), and
-// rewrites the child's searchable names. Names moved in by a merge stay.
-func (r *Registry) applyIdentity(tx *gorm.DB, c *models.Child, id identity, changes models.AuditChanges, updates map[string]any) error {
+// identityChanges compares a validated identity with the record and fills the column updates
+// and the audit changes (field names only: identity values are withheld from the trail).
+// Nothing is written: the changes are checked against field permissions first.
+func identityChanges(c *models.Child, id identity, now time.Time, changes models.AuditChanges, updates map[string]any) {
 	str := map[string][2]string{
 		"given_name": {c.GivenName, id.in.GivenName}, "family_name": {c.FamilyName, id.in.FamilyName},
 		"given_name_latin": {c.GivenNameLatin, id.in.GivenNameLatin}, "family_name_latin": {c.FamilyNameLatin, id.in.FamilyNameLatin},
@@ -45,21 +45,33 @@ func (r *Registry) applyIdentity(tx *gorm.DB, c *models.Child, id identity, chan
 		changes["birth_date"] = models.FieldChange{}
 	}
 	if c.VulnerabilitiesAt == nil && (id.in.VulnerabilitiesAssessed || len(id.in.Vulnerabilities) > 0 || id.in.SpecialNeeds != "") {
-		updates["vulnerabilities_assessed_at"] = r.now()
-		changes["vulnerabilities_assessed_at"] = models.FieldChange{After: r.now().Format(time.RFC3339)}
+		updates["vulnerabilities_assessed_at"] = now
+		changes["vulnerabilities_assessed_at"] = models.FieldChange{After: now.Format(time.RFC3339)}
 	}
+}
+
+// aliasChanges notes in changes whether the aliases differ from the record's.
+func aliasChanges(tx *gorm.DB, c *models.Child, id identity, changes models.AuditChanges) error {
 	var aliases []string
 	if err := tx.Model(&models.ChildName{}).Where("child_id = ? AND kind = 'alias'", c.ID).Order("id").Pluck("original", &aliases).Error; err != nil {
 		return err
 	}
-	_, nameChanged := updates["given_name"]
-	_, familyChanged := updates["family_name"]
-	_, gl := updates["given_name_latin"]
-	_, fl := updates["family_name_latin"]
 	if !slices.Equal(aliases, id.in.Aliases) {
 		changes["aliases"] = models.FieldChange{}
 	}
-	if !nameChanged && !familyChanged && !gl && !fl && slices.Equal(aliases, id.in.Aliases) {
+	return nil
+}
+
+// rewriteNames rewrites the child's searchable names when a name or an alias changed (as
+// identityChanges and aliasChanges found). Names moved in by a merge stay.
+func rewriteNames(tx *gorm.DB, c *models.Child, id identity, changes models.AuditChanges) error {
+	changed := false
+	for _, f := range []string{"given_name", "family_name", "given_name_latin", "family_name_latin", "aliases"} {
+		if _, ok := changes[f]; ok {
+			changed = true
+		}
+	}
+	if !changed {
 		return nil
 	}
 	var merged models.Int64s

@@ -18,7 +18,8 @@ type MergeInput struct {
 	Reason      string `json:"reason"`
 }
 
-// MergeChildren marks duplicate as a duplicate of survivor: its arrivals and names move to the
+// MergeChildren marks duplicate as a duplicate of survivor (the "merge" transition of
+// lifecycle.go, the only way to the status "duplicate"): its arrivals and names move to the
 // survivor, its status becomes "duplicate", and what moved is remembered so the merge can be
 // undone. Both records must be in the actor's scope; both change in one transaction, audited
 // on both.
@@ -64,6 +65,11 @@ func (r *Registry) MergeChildren(ctx context.Context, a *models.Actor, survivorI
 			v.Add("duplicate_id", "survivor_is_duplicate", nil)
 			return &v
 		}
+		// The lifecycle table says from which statuses a record may become a duplicate.
+		merge, err := checkTransition(a, "merge", dup.Status)
+		if err != nil {
+			return err
+		}
 		now := r.now()
 		m = models.ChildMerge{SurvivorID: survivorID, DuplicateID: dup.ID, PreviousStatus: dup.Status, Reason: in.Reason,
 			MergedBy: &a.UserID, MergedAt: now, MovedArrivalIDs: models.Int64s{}, MovedNameIDs: models.Int64s{}}
@@ -81,7 +87,7 @@ func (r *Registry) MergeChildren(ctx context.Context, a *models.Actor, survivorI
 			return err
 		}
 		if err := tx.Model(&models.Child{}).Where("id = ?", dup.ID).Updates(map[string]any{
-			"status": "duplicate", "duplicate_of": survivorID, "version": gorm.Expr("version + 1"), "updated_at": now,
+			"status": merge.To, "duplicate_of": survivorID, "version": gorm.Expr("version + 1"), "updated_at": now,
 		}).Error; err != nil {
 			return err
 		}
@@ -96,7 +102,7 @@ func (r *Registry) MergeChildren(ctx context.Context, a *models.Actor, survivorI
 			return err
 		}
 		return audit(ctx, tx, a, "child.merge", "child", strconv.FormatInt(dup.ID, 10), models.AuditChanges{
-			"status": {Before: dup.Status, After: "duplicate"}, "duplicate_of": {After: survivorID}, "merge_id": {After: m.ID},
+			"status": {Before: dup.Status, After: merge.To}, "duplicate_of": {After: survivorID}, "merge_id": {After: m.ID},
 		}, in.Reason)
 	})
 	return m, r.denied(ctx, a, err)
@@ -124,6 +130,13 @@ func (r *Registry) UnmergeChild(ctx context.Context, a *models.Actor, duplicateI
 			if _, err := r.scopedChild(tx, a, id, false); err != nil {
 				return err
 			}
+		}
+		var status string
+		if err := tx.Model(&models.Child{}).Where("id = ?", m.DuplicateID).Pluck("status", &status).Error; err != nil {
+			return err
+		}
+		if _, err := checkTransition(a, "unmerge", status); err != nil {
+			return err
 		}
 		now := r.now()
 		if len(m.MovedArrivalIDs) > 0 {

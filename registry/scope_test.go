@@ -178,6 +178,7 @@ func TestScopeEquivalence(t *testing.T) {
 		// Nothing but the child under their emergency access.
 		"monitor1": {"AL-2026-000006": true},
 		"admin1":   {},
+		"admin2":   {},
 		"newcomer": {},
 	}
 	if len(want) != len(demo.Users) {

@@ -34,6 +34,9 @@ var Users = []User{
 	{User: devidp.User{Subject: "demo-guardian-2", Username: "guardian2", Name: "Besnik Gjoni", Email: "guardian2@kujdes.example", Roles: []string{"guardian"}}},
 	{User: devidp.User{Subject: "demo-monitor-1", Username: "monitor1", Name: "Teuta Dervishi", Email: "monitor1@kujdes.example", Roles: []string{"monitor"}}, Regions: []string{"TIR", "SHK", "KOR", "VLO", "GJI"}},
 	{User: devidp.User{Subject: "demo-admin-1", Username: "admin1", Name: "Ilir Basha", Email: "admin1@kujdes.example", Roles: []string{"admin"}}},
+	// A second administrator: giving a user access needs one administrator to ask and another
+	// to approve (separation of duties, registry/grants.go).
+	{User: devidp.User{Subject: "demo-admin-2", Username: "admin2", Name: "Vjosa Lika", Email: "admin2@kujdes.example", Roles: []string{"admin"}}},
 	{User: devidp.User{Subject: "demo-newcomer", Username: "newcomer", Name: "Sara Newcomer", Email: "newcomer@kujdes.example", Roles: []string{}}},
 }
 

@@ -93,9 +93,12 @@ func TestRegisterReadUpdate(t *testing.T) {
 	if len(child.Arrivals) != 1 || child.Arrivals[0].BorderPostCode != "KAK" || len(child.Arrivals[0].AccompanyingAdults) != 1 || child.Arrivals[0].AccompanyingAdults[0].Relation != "uncle" {
 		t.Fatalf("the arrival defaults to the officer's post and keeps the adults: %s", body)
 	}
-	// Edit the identity with If-Match; a second writer with the old ETag gets 412.
+	// Edit the identity with If-Match; a second writer with the old ETag gets 412. The identity
+	// replaces every identity field, and a border officer may not change the needs
+	// (auth/fields.go), so they are sent back as registered.
 	patch := `{"identity": {"given_name": "محمد", "family_name": "رحیمی", "given_name_latin": "Mohammad", "family_name_latin": "Rahimi",
-		"aliases": ["Mamad"], "sex": "male", "birth_date": "2010-03-01", "nationalities": ["AF"], "languages": ["fa-AF"]}}`
+		"aliases": ["Mamad"], "sex": "male", "birth_date": "2010-03-01", "nationalities": ["AF"], "languages": ["fa-AF"],
+		"protection_status": "unaccompanied", "vulnerabilities": ["trauma_signs"], "trafficking_indicators": ["relation_unverified"]}}`
 	res = app.Do(t, nil, "PATCH", path, patch, "Authorization", b1, "If-Match", etag)
 	if res.StatusCode != 200 {
 		t.Fatalf("edit: %d %s", res.StatusCode, apptest.Body(t, res))
