@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -67,8 +66,11 @@ func (a *API) searchChildren(c *gin.Context) {
 
 // needsAction lists the children in scope waiting for a guardian, an assessment or a decision.
 func (a *API) needsAction(c *gin.Context) {
-	limit, _ := strconv.Atoi(c.Query("limit"))
-	rows, err := a.Registry.NeedsActionQueue(c.Request.Context(), auth.ActorFrom(c.Request.Context()), limit)
+	q, ok := listQueryOf(c, "limit")
+	if !ok {
+		return
+	}
+	rows, err := a.Registry.NeedsActionQueue(c.Request.Context(), auth.ActorFrom(c.Request.Context()), q.Limit)
 	if err != nil {
 		WriteError(c, err)
 		return

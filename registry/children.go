@@ -142,8 +142,8 @@ func (r *Registry) GetChild(ctx context.Context, a *models.Actor, id int64) (Chi
 // given, replaces every identity field (names, aliases, sex, birth, nationalities, languages,
 // needs and indicators).
 type ChildPatch struct {
-	Status     *string        `json:"status,omitempty"`
-	RegionCode *string        `json:"region_code,omitempty"`
+	Status     *string        `json:"status,omitempty" input:"len=35"`
+	RegionCode *string        `json:"region_code,omitempty" input:"len=35"`
 	Identity   *IdentityInput `json:"identity,omitempty"`
 }
 
@@ -151,6 +151,9 @@ type ChildPatch struct {
 // validated before anything is written; the change and its audit row commit together.
 func (r *Registry) UpdateChild(ctx context.Context, a *models.Actor, id int64, version int, p ChildPatch) (ChildView, error) {
 	if err := require(a, models.PermChildUpdate); err != nil {
+		return ChildView{}, err
+	}
+	if err := CheckInput(p); err != nil {
 		return ChildView{}, err
 	}
 	if version <= 0 {
