@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,7 +52,7 @@ func decodeJSON(c *gin.Context, v any) error {
 	dec := json.NewDecoder(c.Request.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return jsonError(err)
+		return jsonError(err, reflect.TypeOf(v))
 	}
 	if dec.More() {
 		return fmt.Errorf("%w: more than one value", errBadJSON)
@@ -59,8 +60,8 @@ func decodeJSON(c *gin.Context, v any) error {
 	return registry.CheckInput(v)
 }
 
-// jsonError names the field of a decoding error when there is one.
-func jsonError(err error) error {
+// jsonError names the field of a decoding error (of a value of type t) when there is one.
+func jsonError(err error, t reflect.Type) error {
 	var (
 		maxErr  *http.MaxBytesError
 		typeErr *json.UnmarshalTypeError
@@ -87,7 +88,7 @@ func jsonError(err error) error {
 			want = "invalid"
 		}
 		return &requestError{detail: "error.bad_json.detail", fields: []models.FieldError{{
-			Field: typeErr.Field, Code: "json_type_" + want}}}
+			Field: jsonPath(t, typeErr.Field), Code: "json_type_" + want}}}
 	}
 	// encoding/json reports an unknown field only in its message.
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
@@ -95,6 +96,38 @@ func jsonError(err error) error {
 		return &requestError{detail: "error.bad_json.detail", fields: []models.FieldError{{Field: name, Code: "json_unknown_field"}}}
 	}
 	return fmt.Errorf("%w: %v", errBadJSON, err)
+}
+
+// jsonPath turns encoding/json's field path, which names embedded structs by their Go type
+// ("IdentityInput.given_name"), into the path a client sees ("given_name").
+func jsonPath(t reflect.Type, field string) string {
+	var out []string
+	for _, seg := range strings.Split(field, ".") {
+		for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+			t = t.Elem()
+		}
+		var next reflect.Type
+		embedded := false
+		if t != nil && t.Kind() == reflect.Struct {
+			for i := range t.NumField() {
+				f := t.Field(i)
+				name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+				if f.Anonymous && name == "" && f.Type.Name() == seg {
+					next, embedded = f.Type, true
+					break
+				}
+				if name == seg || (name == "" && f.Name == seg) {
+					next = f.Type
+					break
+				}
+			}
+		}
+		if !embedded {
+			out = append(out, seg)
+		}
+		t = next
+	}
+	return strings.Join(out, ".")
 }
 
 // listQuery is the query of a list endpoint: only the named parameters, each well-formed.
