@@ -107,7 +107,7 @@ func (a *API) unmergeChild(c *gin.Context) {
 		return
 	}
 	var in struct {
-		Reason string `json:"reason"`
+		Reason string `json:"reason" input:"len=2000,multiline"` // as MergeInput.Reason
 	}
 	if err := decodeJSON(c, &in); err != nil {
 		WriteError(c, err)
