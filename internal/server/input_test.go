@@ -246,7 +246,9 @@ func TestHostileInputRefused(t *testing.T) {
 		}
 		res, text, _ := send(t, eps["registration"], b)
 		wantField(t, res, text, 422, "", "more_errors")
-		var p struct{ Errors []struct{ Field, Code, Message string } }
+		var p struct {
+			Errors []struct{ Field, Code, Message string }
+		}
 		if err := json.Unmarshal([]byte(text), &p); err != nil {
 			t.Fatal(err)
 		}
