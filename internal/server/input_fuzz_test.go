@@ -86,7 +86,9 @@ var fuzzForms = []string{
 func FuzzPageForms(f *testing.F) {
 	for i := range len(fuzzForms) + 3 {
 		for _, s := range []string{"", "given_name=A%00li&sex=male", "reason=%C2%85x", "location=%FF", "a=1&a=2", "%zz", "version=x&status=closed",
-			"given_name=%E2%80%8B&age_min=-5&nationality_1=AF&how_found=border_check&region_code=TIR&location=x&confirm_new=1"} {
+			"given_name=%E2%80%8B&age_min=-5&nationality_1=AF&how_found=border_check&region_code=TIR&location=x&confirm_new=1",
+			// A form valid in every other way, so a bad character would reach the database.
+			"given_name=A%00li&family_name=Rahimi&sex=male&age_min=15&age_max=16&nationality_1=AF&how_found=border_check&region_code=GJI&location=x&reason=same%00child&confirm_new=1"} {
 			f.Add(uint8(i), s)
 		}
 	}

@@ -344,7 +344,7 @@ func TestHostileFormsRefused(t *testing.T) {
 	child := app.ChildID(t, "AL-2026-000001")
 	before := fingerprint(t, app)
 	base := neturl.Values{"given_name": {"Ali"}, "family_name": {"Rahimi"}, "sex": {"male"}, "age_min": {"15"},
-		"age_max": {"16"}, "nationality_1": {"AF"}, "how_found": {"border_check"}, "region_code": {"TIR"},
+		"age_max": {"16"}, "nationality_1": {"AF"}, "how_found": {"border_check"}, "region_code": {"GJI"},
 		"location": {"Tirana station"}, "confirm_new": {"1"}}
 	post := func(t *testing.T, path string, form neturl.Values) (int, string) {
 		t.Helper()
