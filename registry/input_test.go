@@ -2,6 +2,8 @@ package registry
 
 import (
 	"errors"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -91,5 +93,51 @@ func TestCheckFormText(t *testing.T) {
 		if got := CheckFormText(s); got != want {
 			t.Errorf("CheckFormText(%q) = %q, want %q", s, got, want)
 		}
+	}
+}
+
+// TestEveryInputFieldHasALimit walks every input type of the use cases: each string and list
+// field carries an explicit `input` tag, and its figures are the named limits of limits.go.
+func TestEveryInputFieldHasALimit(t *testing.T) {
+	named := map[int]bool{}
+	for _, n := range []int{MaxNameLen, MaxCodeLen, MaxShortText, MaxLongText, MaxAssessmentText, MaxListItems, MaxScopeItems} {
+		named[n] = true
+	}
+	seen := map[reflect.Type]bool{}
+	var walk func(t reflect.Type, path string)
+	walk = func(typ reflect.Type, path string) {
+		for typ.Kind() == reflect.Pointer || typ.Kind() == reflect.Slice {
+			typ = typ.Elem()
+		}
+		if typ.Kind() != reflect.Struct || seen[typ] || typ == reflect.TypeOf(time.Time{}) {
+			return
+		}
+		seen[typ] = true
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			tag, has := f.Tag.Lookup("input")
+			if (ft.Kind() == reflect.String || ft.Kind() == reflect.Slice) && !has {
+				t.Errorf("%s.%s has no input tag", typ.Name(), f.Name)
+			}
+			for _, part := range strings.Split(tag, ",") {
+				if _, v, ok := strings.Cut(part, "="); ok {
+					if n, _ := strconv.Atoi(v); !named[n] {
+						t.Errorf("%s.%s: %s is not one of the limits of limits.go", typ.Name(), f.Name, part)
+					}
+				}
+			}
+			walk(f.Type, path+"."+f.Name)
+		}
+	}
+	for _, v := range []any{RegistrationInput{}, ArrivalInput{}, ChildPatch{}, AgeRequestInput{}, AgeResultInput{},
+		BreakGlassInput{}, UserUpdate{}, ReferenceInput{}, SearchInput{}, MergeInput{}} {
+		walk(reflect.TypeOf(v), "")
+	}
+	if len(seen) < 12 {
+		t.Fatalf("walked only %d types", len(seen))
 	}
 }
