@@ -12,6 +12,9 @@ import (
 )
 
 func (a *API) listUsers(c *gin.Context) {
+	if _, ok := listQueryOf(c); !ok {
+		return
+	}
 	users, err := a.Registry.ListUsers(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
 	if err != nil {
 		WriteError(c, err)
@@ -79,6 +82,9 @@ func (a *API) decideGrant(c *gin.Context, approve bool) {
 }
 
 func (a *API) listRegions(c *gin.Context) {
+	if _, ok := listQueryOf(c); !ok {
+		return
+	}
 	regions, _, err := a.Registry.ReferenceData(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
 	if err != nil {
 		WriteError(c, err)
@@ -88,6 +94,9 @@ func (a *API) listRegions(c *gin.Context) {
 }
 
 func (a *API) listBorderPosts(c *gin.Context) {
+	if _, ok := listQueryOf(c); !ok {
+		return
+	}
 	_, posts, err := a.Registry.ReferenceData(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
 	if err != nil {
 		WriteError(c, err)
@@ -126,6 +135,9 @@ func (a *API) createBorderPost(c *gin.Context) {
 }
 
 func (a *API) listBreakGlass(c *gin.Context) {
+	if _, ok := listQueryOf(c); !ok {
+		return
+	}
 	rows, err := a.Registry.ListBreakGlass(c.Request.Context(), auth.ActorFrom(c.Request.Context()), 0)
 	if err != nil {
 		WriteError(c, err)

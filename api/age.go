@@ -26,6 +26,9 @@ func (a *API) listAgeAssessments(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if _, ok := listQueryOf(c); !ok {
+		return
+	}
 	items, err := a.Registry.ListAgeAssessments(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
 	if err != nil {
 		WriteError(c, err)

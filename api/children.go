@@ -66,9 +66,11 @@ func pathID(c *gin.Context) (int64, bool) {
 }
 
 func (a *API) listChildren(c *gin.Context) {
-	after, _ := strconv.ParseInt(c.Query("after"), 10, 64)
-	limit, _ := strconv.Atoi(c.Query("limit"))
-	page, err := a.Registry.ListChildren(c.Request.Context(), auth.ActorFrom(c.Request.Context()), after, limit)
+	q, ok := listQueryOf(c, "after", "limit")
+	if !ok {
+		return
+	}
+	page, err := a.Registry.ListChildren(c.Request.Context(), auth.ActorFrom(c.Request.Context()), q.After, q.Limit)
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -133,6 +135,9 @@ type accessEvent struct {
 func (a *API) childAccessHistory(c *gin.Context) {
 	id, ok := pathID(c)
 	if !ok {
+		return
+	}
+	if _, ok := listQueryOf(c); !ok {
 		return
 	}
 	evs, err := a.Registry.AccessHistory(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, 0)

@@ -1,11 +1,8 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
-	"mime"
 	"net/http"
 	"strconv"
 
@@ -113,12 +110,19 @@ func WriteError(c *gin.Context, err error) {
 		dupErr *registry.DuplicatesFoundError
 		rlErr  *registry.RateLimitedError
 		fldErr *models.ForbiddenFieldsError
+		reqErr *requestError
 	)
 	switch {
 	case errors.As(err, &maxErr):
 		WriteProblem(c, KindPayloadTooLarge, t(c, "error.payload_too_large.detail", map[string]any{"Limit": strconv.FormatInt(maxErr.Limit, 10)}))
 	case errors.Is(err, errUnsupportedMedia):
 		WriteProblem(c, KindUnsupportedMedia, t(c, "error.unsupported_media_type.detail"))
+	case errors.As(err, &reqErr):
+		fields := make([]FieldProblem, len(reqErr.fields))
+		for i, f := range reqErr.fields {
+			fields[i] = FieldProblem{Field: f.Field, Code: f.Code, Message: t(c, "validation."+f.Code, f.Data)}
+		}
+		WriteProblem(c, KindBadRequest, t(c, reqErr.detail), fields...)
 	case errors.Is(err, errBadJSON):
 		WriteProblem(c, KindBadRequest, t(c, "error.bad_json.detail"))
 	case errors.As(err, &dupErr):
@@ -132,6 +136,14 @@ func WriteError(c *gin.Context, err error) {
 		fields := make([]FieldProblem, len(valErr.Fields))
 		for i, f := range valErr.Fields {
 			fields[i] = FieldProblem{Field: f.Field, Code: f.Code, Message: t(c, "validation."+f.Code, f.Data)}
+		}
+		if valErr.Omitted > 0 {
+			// The list is bounded: one last entry says how many more problems there are.
+			msg := "validation.more_errors"
+			if loc := i18n.FromContext(c.Request.Context()); loc != nil {
+				msg = loc.N(msg, valErr.Omitted)
+			}
+			fields = append(fields, FieldProblem{Field: "", Code: "more_errors", Message: msg})
 		}
 		WriteProblem(c, KindValidation, "", fields...)
 	case errors.As(err, &fldErr):
@@ -161,27 +173,3 @@ var (
 	errUnsupportedMedia = errors.New("unsupported media type")
 	errBadJSON          = errors.New("bad JSON body")
 )
-
-// decodeJSON reads a JSON request body into v: application/json only, unknown fields refused,
-// one value only. The body size is already bounded by the server's limit middleware.
-func decodeJSON(c *gin.Context, v any) error {
-	if ct := c.GetHeader("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || mt != "application/json" {
-			return errUnsupportedMedia
-		}
-	}
-	dec := json.NewDecoder(c.Request.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var maxErr *http.MaxBytesError
-		if errors.As(err, &maxErr) {
-			return err
-		}
-		return fmt.Errorf("%w: %v", errBadJSON, err)
-	}
-	if dec.More() {
-		return fmt.Errorf("%w: more than one value", errBadJSON)
-	}
-	return nil
-}

@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -71,8 +70,11 @@ func (a *API) searchChildren(c *gin.Context) {
 
 // needsAction lists the children in scope waiting for a guardian, an assessment or a decision.
 func (a *API) needsAction(c *gin.Context) {
-	limit, _ := strconv.Atoi(c.Query("limit"))
-	rows, err := a.Registry.NeedsActionQueue(c.Request.Context(), auth.ActorFrom(c.Request.Context()), limit)
+	q, ok := listQueryOf(c, "limit")
+	if !ok {
+		return
+	}
+	rows, err := a.Registry.NeedsActionQueue(c.Request.Context(), auth.ActorFrom(c.Request.Context()), q.Limit)
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -109,7 +111,7 @@ func (a *API) unmergeChild(c *gin.Context) {
 		return
 	}
 	var in struct {
-		Reason string `json:"reason"`
+		Reason string `json:"reason" input:"len=2000,multiline"` // as MergeInput.Reason
 	}
 	if err := decodeJSON(c, &in); err != nil {
 		WriteError(c, err)

@@ -10,6 +10,8 @@ import (
 type errorPage struct {
 	TitleID  string
 	DetailID string
+	// Fields lists the refused fields of a form the form decoder turned away.
+	Fields []formProblem
 }
 
 // RenderError answers a page request with a localized error page.

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -49,8 +50,10 @@ func New(log *slog.Logger, bundle *i18n.Bundle) (*Frontend, error) {
 // the use cases do.
 func (f *Frontend) now() time.Time { return f.Registry.Now().UTC() }
 
-// Routes registers every page route. Each also needs an entry in the policy table.
-func (f *Frontend) Routes(r gin.IRouter) {
+// Routes registers every page route. Each also needs an entry in the policy table. Every
+// POSTed form passes the form decoder's checks (checkForm) before its handler reads it.
+func (f *Frontend) Routes(root gin.IRouter) {
+	r := root.Group("", f.checkForm)
 	r.GET("/static/*file", f.r.assets.serve)
 	r.GET("/favicon.ico", f.favicon)
 	r.GET("/", f.home)
@@ -134,10 +137,13 @@ func fieldErrors(c *gin.Context, err error) (map[string]string, bool) {
 		if loc != nil {
 			msg = loc.T(msg, fe.Data)
 		}
-		if prev, ok := out[fe.Field]; ok {
+		// The generic input rules name JSON paths ("arrival.location", "identity.given_name");
+		// the forms are flat.
+		field := strings.TrimPrefix(strings.TrimPrefix(fe.Field, "arrival."), "identity.")
+		if prev, ok := out[field]; ok {
 			msg = prev + " " + msg
 		}
-		out[fe.Field] = msg
+		out[field] = msg
 	}
 	return out, true
 }

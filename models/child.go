@@ -80,16 +80,16 @@ type Arrival struct {
 // AccompanyingAdult is an adult who came with the child; an unverified or unrelated one is a
 // trafficking indicator.
 type AccompanyingAdult struct {
-	Relation string `json:"relation"`
-	Name     string `json:"name,omitempty"`
+	Relation string `json:"relation" input:"len=100"`
+	Name     string `json:"name,omitempty" input:"len=100,name"`
 	Verified bool   `json:"verified"`
 }
 
 // Document is an identity or travel document the child carried.
 type Document struct {
-	Type    string `json:"type"`
-	Number  string `json:"number,omitempty"`
-	Country string `json:"country,omitempty"`
+	Type    string `json:"type" input:"len=35"`
+	Number  string `json:"number,omitempty" input:"len=100"`
+	Country string `json:"country,omitempty" input:"len=35"`
 }
 
 // AgeAssessment is a request to assess a person's age and its result.

@@ -29,9 +29,15 @@ type FieldError struct {
 	Data  map[string]any `json:"-"`
 }
 
+// MaxFieldErrors bounds the problems a ValidationError keeps: an input with thousands of bad
+// values gets a bounded answer (the rest are only counted, in Omitted).
+const MaxFieldErrors = 50
+
 // ValidationError lists everything wrong with an input. It is returned before any write.
 type ValidationError struct {
 	Fields []FieldError
+	// Omitted counts the problems found beyond MaxFieldErrors.
+	Omitted int
 }
 
 func (e *ValidationError) Error() string {
@@ -44,6 +50,10 @@ func (e *ValidationError) Error() string {
 
 // Add records a problem with one field.
 func (e *ValidationError) Add(field, code string, data map[string]any) {
+	if len(e.Fields) >= MaxFieldErrors {
+		e.Omitted++
+		return
+	}
 	e.Fields = append(e.Fields, FieldError{Field: field, Code: code, Data: data})
 }
 

@@ -45,9 +45,9 @@ func (r *Registry) GetUser(ctx context.Context, a *models.Actor, id int64) (*mod
 
 // UserUpdate sets a user's Kujdes-assigned roles, scopes and whether they may sign in.
 type UserUpdate struct {
-	Roles           []string `json:"roles"`
-	RegionCodes     []string `json:"region_codes"`
-	BorderPostCodes []string `json:"border_post_codes"`
+	Roles           []string `json:"roles" input:"items=20,len=35"`
+	RegionCodes     []string `json:"region_codes" input:"items=100,len=35"`
+	BorderPostCodes []string `json:"border_post_codes" input:"items=100,len=35"`
 	Active          bool     `json:"active"`
 }
 
@@ -60,6 +60,9 @@ type UserUpdate struct {
 //     grant (grants.go) that takes effect only when another administrator approves it.
 func (r *Registry) UpdateUser(ctx context.Context, a *models.Actor, id int64, version int, in UserUpdate) (*models.User, error) {
 	if err := require(a, models.PermAdminUsers); err != nil {
+		return nil, err
+	}
+	if err := CheckInput(in); err != nil {
 		return nil, err
 	}
 	if version <= 0 {
@@ -238,9 +241,9 @@ var codePattern = regexp.MustCompile(`^[A-Z0-9-]{2,16}$`)
 
 // ReferenceInput creates a region (RegionCode empty) or a border post (in that region).
 type ReferenceInput struct {
-	Code       string `json:"code"`
-	Name       string `json:"name"`
-	RegionCode string `json:"region_code,omitempty"`
+	Code       string `json:"code" input:"len=35"`
+	Name       string `json:"name" input:"len=200"`
+	RegionCode string `json:"region_code,omitempty" input:"len=35"`
 }
 
 func validateReference(in *ReferenceInput) models.ValidationError {
@@ -259,6 +262,9 @@ func validateReference(in *ReferenceInput) models.ValidationError {
 // CreateRegion adds a region.
 func (r *Registry) CreateRegion(ctx context.Context, a *models.Actor, in ReferenceInput) (models.Region, error) {
 	if err := require(a, models.PermAdminReference); err != nil {
+		return models.Region{}, err
+	}
+	if err := CheckInput(in); err != nil {
 		return models.Region{}, err
 	}
 	verr := validateReference(&in)
@@ -280,6 +286,9 @@ func (r *Registry) CreateRegion(ctx context.Context, a *models.Actor, in Referen
 // CreateBorderPost adds a border post in an existing region.
 func (r *Registry) CreateBorderPost(ctx context.Context, a *models.Actor, in ReferenceInput) (models.BorderPost, error) {
 	if err := require(a, models.PermAdminReference); err != nil {
+		return models.BorderPost{}, err
+	}
+	if err := CheckInput(in); err != nil {
 		return models.BorderPost{}, err
 	}
 	verr := validateReference(&in)

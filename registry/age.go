@@ -57,7 +57,7 @@ const (
 	// non-medical methods were not enough.
 	MinMedicalJustification = 10
 	// maxAgeText bounds the free-text fields.
-	maxAgeText = 4000
+	maxAgeText = MaxAssessmentText
 	// dateSlack tolerates dates typed in the user's time zone (up to UTC+14) and small clock
 	// differences when refusing dates in the future.
 	dateSlack = 14 * time.Hour
@@ -181,19 +181,22 @@ func TreatedAsChild(as []models.AgeAssessment) bool {
 // AgeRequestInput asks for a person's age to be assessed.
 type AgeRequestInput struct {
 	// Reason is why the age is in doubt.
-	Reason  string   `json:"reason"`
-	Methods []string `json:"methods"`
+	Reason  string   `json:"reason" input:"len=4000,multiline"`
+	Methods []string `json:"methods" input:"items=20,len=35"`
 	// MedicalJustification says why the non-medical methods are not enough; required with
 	// the medical method.
-	MedicalJustification string `json:"medical_justification"`
+	MedicalJustification string `json:"medical_justification" input:"len=4000,multiline"`
 	// Professionals who will carry out the assessment (names, roles, organisations).
-	Professionals string `json:"professionals"`
+	Professionals string `json:"professionals" input:"len=4000,multiline"`
 }
 
 // RequestAgeAssessment records a request to assess a child's age. The person stays a child
 // while it is pending.
 func (r *Registry) RequestAgeAssessment(ctx context.Context, a *models.Actor, childID int64, in AgeRequestInput) (models.AgeAssessment, error) {
 	if err := require(a, models.PermChildAgeAssess); err != nil {
+		return models.AgeAssessment{}, err
+	}
+	if err := CheckInput(in); err != nil {
 		return models.AgeAssessment{}, err
 	}
 	in.Reason = strings.TrimSpace(in.Reason)
@@ -263,19 +266,19 @@ func (r *Registry) RequestAgeAssessment(ctx context.Context, a *models.Actor, ch
 // (the unchanged decision may be sent again, as forms do).
 type AgeResultInput struct {
 	// Methods actually used, when they differ from those requested.
-	Methods              []string `json:"methods,omitempty"`
-	MedicalJustification *string  `json:"medical_justification,omitempty"`
-	Professionals        *string  `json:"professionals,omitempty"`
+	Methods              []string `json:"methods,omitempty" input:"items=20,len=35"`
+	MedicalJustification *string  `json:"medical_justification,omitempty" input:"len=4000,multiline"`
+	Professionals        *string  `json:"professionals,omitempty" input:"len=4000,multiline"`
 	// ResultMin and ResultMax are the assessed age range, in whole years.
 	ResultMin *int `json:"result_min,omitempty"`
 	ResultMax *int `json:"result_max,omitempty"`
 	// Outcome is "minor", "adult" or "inconclusive".
-	Outcome string `json:"outcome,omitempty"`
+	Outcome string `json:"outcome,omitempty" input:"len=35"`
 	// DecidedAt defaults to now when a decision is recorded.
 	DecidedAt      *time.Time `json:"decided_at,omitempty"`
 	AppealLodgedAt *time.Time `json:"appeal_lodged_at,omitempty"`
 	// AppealOutcome is "decision_confirmed", "decision_set_aside" or "withdrawn".
-	AppealOutcome string `json:"appeal_outcome,omitempty"`
+	AppealOutcome string `json:"appeal_outcome,omitempty" input:"len=35"`
 }
 
 // RecordAgeResult records the result and decision of an assessment, or an appeal, when the
@@ -284,6 +287,9 @@ type AgeResultInput struct {
 // the decision is in the audit trail.
 func (r *Registry) RecordAgeResult(ctx context.Context, a *models.Actor, childID, assessmentID int64, version int, in AgeResultInput) (models.AgeAssessment, error) {
 	if err := require(a, models.PermChildAgeAssess); err != nil {
+		return models.AgeAssessment{}, err
+	}
+	if err := CheckInput(in); err != nil {
 		return models.AgeAssessment{}, err
 	}
 	if version <= 0 {

@@ -22,38 +22,38 @@ const MaxChildAge = 25
 
 // IdentityInput is who the child is, as registered or edited.
 type IdentityInput struct {
-	GivenName       string   `json:"given_name"`
-	FamilyName      string   `json:"family_name"`
-	GivenNameLatin  string   `json:"given_name_latin"`
-	FamilyNameLatin string   `json:"family_name_latin"`
-	Aliases         []string `json:"aliases"`
-	Sex             string   `json:"sex"`
+	GivenName       string   `json:"given_name" input:"len=100,name"`
+	FamilyName      string   `json:"family_name" input:"len=100,name"`
+	GivenNameLatin  string   `json:"given_name_latin" input:"len=100,name"`
+	FamilyNameLatin string   `json:"family_name_latin" input:"len=100,name"`
+	Aliases         []string `json:"aliases" input:"items=20,len=100,name"`
+	Sex             string   `json:"sex" input:"len=35"`
 	// Either a known birth date (YYYY-MM-DD)…
-	BirthDate string `json:"birth_date,omitempty"`
+	BirthDate string `json:"birth_date,omitempty" input:"len=35"`
 	// …or an estimated age range in years, as of the arrival.
 	AgeMin                  *int     `json:"age_min,omitempty"`
 	AgeMax                  *int     `json:"age_max,omitempty"`
-	Nationalities           []string `json:"nationalities"`
-	Languages               []string `json:"languages"`
-	ProtectionStatus        string   `json:"protection_status"`
-	Vulnerabilities         []string `json:"vulnerabilities"`
-	SpecialNeeds            string   `json:"special_needs"`
-	TraffickingIndicators   []string `json:"trafficking_indicators"`
-	TraffickingNotes        string   `json:"trafficking_notes"`
+	Nationalities           []string `json:"nationalities" input:"items=20,len=35"`
+	Languages               []string `json:"languages" input:"items=20,len=35"`
+	ProtectionStatus        string   `json:"protection_status" input:"len=35"`
+	Vulnerabilities         []string `json:"vulnerabilities" input:"items=20,len=35"`
+	SpecialNeeds            string   `json:"special_needs" input:"len=2000,multiline"`
+	TraffickingIndicators   []string `json:"trafficking_indicators" input:"items=20,len=35"`
+	TraffickingNotes        string   `json:"trafficking_notes" input:"len=2000,multiline"`
 	VulnerabilitiesAssessed bool     `json:"vulnerabilities_assessed"`
 }
 
 // ArrivalInput is one arrival.
 type ArrivalInput struct {
 	// ArrivedAt is RFC 3339, or "2006-01-02T15:04" in UTC as an HTML datetime-local field sends.
-	ArrivedAt          string                     `json:"arrived_at"`
-	BorderPostCode     string                     `json:"border_post_code"`
-	RegionCode         string                     `json:"region_code,omitempty"`
-	Location           string                     `json:"location"`
-	HowFound           string                     `json:"how_found"`
-	AccompanyingAdults []models.AccompanyingAdult `json:"accompanying_adults"`
-	Documents          []models.Document          `json:"documents"`
-	Notes              string                     `json:"notes"`
+	ArrivedAt          string                     `json:"arrived_at" input:"len=35"`
+	BorderPostCode     string                     `json:"border_post_code" input:"len=35"`
+	RegionCode         string                     `json:"region_code,omitempty" input:"len=35"`
+	Location           string                     `json:"location" input:"len=200"`
+	HowFound           string                     `json:"how_found" input:"len=35"`
+	AccompanyingAdults []models.AccompanyingAdult `json:"accompanying_adults" input:"items=20"`
+	Documents          []models.Document          `json:"documents" input:"items=20"`
+	Notes              string                     `json:"notes" input:"len=2000,multiline"`
 }
 
 // RegistrationInput registers an arrival: of a new child, or — ExistingChildID — of a child
@@ -324,6 +324,9 @@ func (id identity) duplicateQuery() DuplicateQuery {
 // before anything is written; the child, names, arrival and audit row commit together.
 func (r *Registry) RegisterArrival(ctx context.Context, a *models.Actor, in RegistrationInput) (Registration, error) {
 	if err := require(a, models.PermChildRegister); err != nil {
+		return Registration{}, err
+	}
+	if err := CheckInput(in); err != nil {
 		return Registration{}, err
 	}
 	now := r.now()

@@ -18,8 +18,8 @@ const MinBreakGlassReason = 10
 // BreakGlassInput names the child (by registration number, as written on papers or in a
 // police report) and says why.
 type BreakGlassInput struct {
-	RegistrationNumber string `json:"registration_number"`
-	Reason             string `json:"reason"`
+	RegistrationNumber string `json:"registration_number" input:"len=35"`
+	Reason             string `json:"reason" input:"len=2000,multiline"`
 }
 
 // BreakGlass opens one named child's record to the actor for a limited time, outside their
@@ -27,6 +27,9 @@ type BreakGlassInput struct {
 // itself (the scope function compares expires_at with the clock).
 func (r *Registry) BreakGlass(ctx context.Context, a *models.Actor, in BreakGlassInput) (models.BreakGlassGrant, error) {
 	if err := require(a, models.PermChildBreakGlass); err != nil {
+		return models.BreakGlassGrant{}, err
+	}
+	if err := CheckInput(in); err != nil {
 		return models.BreakGlassGrant{}, err
 	}
 	in.RegistrationNumber = strings.TrimSpace(in.RegistrationNumber)

@@ -137,8 +137,8 @@ type ChildPatch struct {
 	// Status is read-only here: a status changes only by a named transition (TransitionChild).
 	// It is accepted so that a client sending it back unchanged is not refused, and so that a
 	// change is refused by name (403) rather than as an unknown field.
-	Status     *string        `json:"status,omitempty"`
-	RegionCode *string        `json:"region_code,omitempty"`
+	Status     *string        `json:"status,omitempty" input:"len=35"`
+	RegionCode *string        `json:"region_code,omitempty" input:"len=35"`
 	Identity   *IdentityInput `json:"identity,omitempty"`
 }
 
@@ -147,6 +147,9 @@ type ChildPatch struct {
 // anything is written; the change and its audit row commit together.
 func (r *Registry) UpdateChild(ctx context.Context, a *models.Actor, id int64, version int, p ChildPatch) (ChildView, error) {
 	if err := require(a, models.PermChildUpdate); err != nil {
+		return ChildView{}, err
+	}
+	if err := CheckInput(p); err != nil {
 		return ChildView{}, err
 	}
 	if version <= 0 {

@@ -100,8 +100,8 @@ func AvailableTransitions(a *models.Actor, status string) []Transition {
 
 // TransitionInput names a transition and why it is made.
 type TransitionInput struct {
-	Transition string `json:"transition"`
-	Reason     string `json:"reason"`
+	Transition string `json:"transition" input:"len=35"`
+	Reason     string `json:"reason" input:"len=2000,multiline"`
 }
 
 // TransitionChild changes a child's status by the named transition when the caller's version
@@ -109,6 +109,9 @@ type TransitionInput struct {
 // in one transaction.
 func (r *Registry) TransitionChild(ctx context.Context, a *models.Actor, id int64, version int, in TransitionInput) (ChildView, error) {
 	if err := require(a, models.PermChildTransition); err != nil {
+		return ChildView{}, err
+	}
+	if err := CheckInput(in); err != nil {
 		return ChildView{}, err
 	}
 	in.Transition, in.Reason = strings.TrimSpace(in.Transition), strings.TrimSpace(in.Reason)
@@ -122,9 +125,6 @@ func (r *Registry) TransitionChild(ctx context.Context, a *models.Actor, id int6
 		return ChildView{}, models.ErrForbidden
 	case t.ReasonRequired && in.Reason == "":
 		verr.Add("reason", "required", nil)
-	}
-	if len(in.Reason) > 2000 {
-		verr.Add("reason", "too_long", map[string]any{"Max": 2000})
 	}
 	if err := verr.Err(); err != nil {
 		return ChildView{}, err

@@ -15,7 +15,7 @@ import (
 // MergeInput names the record that duplicates the survivor, and why.
 type MergeInput struct {
 	DuplicateID int64  `json:"duplicate_id"`
-	Reason      string `json:"reason"`
+	Reason      string `json:"reason" input:"len=2000,multiline"`
 }
 
 // MergeChildren marks duplicate as a duplicate of survivor (the "merge" transition of
@@ -25,6 +25,9 @@ type MergeInput struct {
 // on both.
 func (r *Registry) MergeChildren(ctx context.Context, a *models.Actor, survivorID int64, in MergeInput) (models.ChildMerge, error) {
 	if err := require(a, models.PermChildMerge); err != nil {
+		return models.ChildMerge{}, err
+	}
+	if err := CheckInput(in); err != nil {
 		return models.ChildMerge{}, err
 	}
 	var verr models.ValidationError
@@ -112,6 +115,9 @@ func (r *Registry) MergeChildren(ctx context.Context, a *models.Actor, survivorI
 // back, the status returns.
 func (r *Registry) UnmergeChild(ctx context.Context, a *models.Actor, duplicateID int64, reason string) (models.ChildMerge, error) {
 	if err := require(a, models.PermChildMerge); err != nil {
+		return models.ChildMerge{}, err
+	}
+	if err := CheckInput(MergeInput{Reason: reason}); err != nil {
 		return models.ChildMerge{}, err
 	}
 	if strings.TrimSpace(reason) == "" {

@@ -14,12 +14,12 @@ import (
 // SearchInput filters the children in the actor's scope. Names travel in the request body,
 // never in a URL.
 type SearchInput struct {
-	Name           string `json:"name,omitempty"`
-	Status         string `json:"status,omitempty"`
-	Nationality    string `json:"nationality,omitempty"`
-	AgeBand        string `json:"age_band,omitempty"` // "0-13", "14-15", "16-17", "18+"
-	RegisteredFrom string `json:"registered_from,omitempty"`
-	RegisteredTo   string `json:"registered_to,omitempty"`
+	Name           string `json:"name,omitempty" input:"len=100"`
+	Status         string `json:"status,omitempty" input:"len=35"`
+	Nationality    string `json:"nationality,omitempty" input:"len=35"`
+	AgeBand        string `json:"age_band,omitempty" input:"len=35"` // "0-13", "14-15", "16-17", "18+"
+	RegisteredFrom string `json:"registered_from,omitempty" input:"len=35"`
+	RegisteredTo   string `json:"registered_to,omitempty" input:"len=35"`
 	After          int64  `json:"after,omitempty"`
 	Limit          int    `json:"limit,omitempty"`
 }
@@ -31,6 +31,9 @@ var AgeBands = []string{"0-13", "14-15", "16-17", "18+"}
 // the closest names first. The search is audited (its filters, not the name).
 func (r *Registry) SearchChildren(ctx context.Context, a *models.Actor, in SearchInput) (ChildPage, error) {
 	if err := require(a, models.PermChildList); err != nil {
+		return ChildPage{}, err
+	}
+	if err := CheckInput(in); err != nil {
 		return ChildPage{}, err
 	}
 	var verr models.ValidationError
