@@ -193,6 +193,16 @@ func Seed(ctx context.Context, db *gorm.DB, issuer string, now time.Time, popula
 				return err
 			}
 		}
+		// A sighting: border2 met Youssef Benali (registered in Shkodër) at Kapshticë two days
+		// ago. It does not open his record to border2; protection2 sees it on the record and in
+		// the needs-action queue.
+		seen := now.Add(-2 * day)
+		kap := postID["KAP"]
+		if err := tx.Create(&models.Arrival{ChildID: childID["AL-2026-000007"], ArrivedAt: seen, BorderPostID: &kap,
+			HowFound: "presented_at_border", Location: "Kapshticë, pedestrian lane", GrantsScope: false,
+			RegisteredBy: ptr(userID["border2"]), CreatedAt: seen}).Error; err != nil {
+			return err
+		}
 		return nil
 	})
 	if err != nil || !loaded || population == 0 {
@@ -213,3 +223,5 @@ func loadPopulation(ctx context.Context, db *gorm.DB, now time.Time, n int) erro
 	}
 	return synth.Load(ctx, db, synth.Generate(2026, n, now), regionByPost, postIDs)
 }
+
+func ptr[T any](v T) *T { return &v }
