@@ -24,8 +24,11 @@ type childrenPage struct {
 }
 
 func (f *Frontend) children(c *gin.Context) {
-	after, _ := strconv.ParseInt(c.Query("after"), 10, 64)
-	page, err := f.Registry.ListChildren(c.Request.Context(), auth.ActorFrom(c.Request.Context()), after, 50)
+	after, ok := f.pageStart(c, c.Query("after"))
+	if !ok {
+		return
+	}
+	page, err := f.Registry.ListChildren(c.Request.Context(), auth.ActorFrom(c.Request.Context()), after, registry.DefaultPageSize)
 	if err != nil {
 		f.fail(c, err)
 		return
@@ -39,7 +42,11 @@ func (f *Frontend) searchChildren(c *gin.Context) {
 		Name: c.PostForm("name"), Status: c.PostForm("status"), Nationality: c.PostForm("nationality"),
 		AgeBand: c.PostForm("age_band"), RegisteredFrom: c.PostForm("registered_from"), RegisteredTo: c.PostForm("registered_to"),
 	}
-	in.After, _ = strconv.ParseInt(c.PostForm("after"), 10, 64)
+	after, ok := f.pageStart(c, c.PostForm("after"))
+	if !ok {
+		return
+	}
+	in.After = after
 	page, err := f.Registry.SearchChildren(c.Request.Context(), auth.ActorFrom(c.Request.Context()), in)
 	if err != nil {
 		if fields, ok := fieldErrors(c, err); ok {

@@ -82,11 +82,10 @@ func (r *Registry) ListChildren(ctx context.Context, a *models.Actor, after int6
 	if err := require(a, models.PermChildList); err != nil {
 		return ChildPage{}, err
 	}
-	switch {
-	case limit <= 0:
-		limit = 50
-	case limit > MaxPageSize:
-		limit = MaxPageSize
+	var verr models.ValidationError
+	limit = checkPage(after, limit, &verr)
+	if err := verr.Err(); err != nil {
+		return ChildPage{}, err
 	}
 	var page ChildPage
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
