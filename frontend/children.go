@@ -93,6 +93,8 @@ type childPage struct {
 	Refused bool
 }
 
+func (childPage) editsChild() bool { return true }
+
 type childForm struct {
 	Status, RegionCode string
 	Version            int
@@ -207,18 +209,19 @@ func (f *Frontend) updateChild(c *gin.Context) {
 		p.Refused, status = true, http.StatusForbidden
 	}
 	if conflict {
-		p.Changed = changedFields(identityOf(current), ident, current, form)
+		p.Changed = changedFields(a, identityOf(current), ident, current, form)
 		p.Form.Version = current.Version // the next save is based on what the user has now seen
 		status = http.StatusConflict
 	}
 	f.renderChild(c, status, p)
 }
 
-// changedFields names the fields where the record now differs from what the user submitted.
-func changedFields(now, typed registry.IdentityInput, v registry.ChildView, form childForm) []string {
+// changedFields names the fields where the record now differs from what the user submitted,
+// among those the user may change (the others were not on their form).
+func changedFields(a *models.Actor, now, typed registry.IdentityInput, v registry.ChildView, form childForm) []string {
 	var out []string
 	add := func(name string, differ bool) {
-		if differ {
+		if differ && a.MayEdit(name) {
 			out = append(out, name)
 		}
 	}

@@ -101,6 +101,20 @@ func (p Page) Can(perm string) bool { return p.Actor.Can(models.Permission(perm)
 // show its input; the use case checks again.
 func (p Page) MayEdit(field string) bool { return p.Actor.MayEdit(field) }
 
+// childEditor is the data of a page whose identity form edits an existing child.
+type childEditor interface{ editsChild() bool }
+
+// ShowsInput reports whether the shared identity form (partials/identity_fields.html) shows
+// the input of a child field: a registration records every field; an edit form only those
+// the reader may change (MayEdit), the others stay read-only on the page. The use case keeps
+// a field the reader may not change when the form leaves it out (registry.keepUneditable).
+func (p Page) ShowsInput(field string) bool {
+	if e, ok := p.Data.(childEditor); ok && e.editsChild() {
+		return p.MayEdit(field)
+	}
+	return true
+}
+
 // Country is the localized name of a nationality code.
 func (p Page) Country(code string) string {
 	if p.loc == nil {
