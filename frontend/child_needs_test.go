@@ -31,9 +31,9 @@ func TestBorderOfficerEditKeepsNeeds(t *testing.T) {
 	}
 	type needs struct {
 		ProtectionStatus, SpecialNeeds, TraffickingNotes, Vulnerabilities, TraffickingIndicators string
-		Assessed                                                                                bool
-		FamilyName                                                                              string
-		Version                                                                                 int
+		Assessed                                                                                 bool
+		FamilyName                                                                               string
+		Version                                                                                  int
 	}
 	read := func(t *testing.T) needs {
 		t.Helper()
