@@ -45,7 +45,7 @@ func TestBorderOfficerEditInBrowser(t *testing.T) {
 	p.WaitFor(t, `.success`)
 	var got struct {
 		FamilyName, ProtectionStatus, SpecialNeeds, TraffickingNotes, V, T string
-		Assessed                                                          bool
+		Assessed                                                           bool
 	}
 	if err := app.DB.Raw(`SELECT family_name, protection_status, special_needs, trafficking_notes, array_to_string(vulnerabilities, ',') AS v,
 		array_to_string(trafficking_indicators, ',') AS t, vulnerabilities_assessed_at IS NOT NULL AS assessed FROM children WHERE id = ?`, id).Scan(&got).Error; err != nil {
