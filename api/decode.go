@@ -136,7 +136,7 @@ type listQuery struct {
 	Limit int
 }
 
-// parseListQuery reads ?after= (a positive id) and ?limit= (1..registry.MaxPageSize) when
+// parseListQuery reads ?after= and ?limit= (registry.ParseAfter, registry.ParseLimit) when
 // allowed holds them, and refuses any other parameter, a repeated one or a malformed value
 // with 400 naming it: a typo must not silently fall back to defaults. ?lang= (the language
 // choice, read by the server's middleware) is allowed everywhere.
@@ -165,16 +165,15 @@ func parseListQuery(q url.Values, allowed ...string) (listQuery, error) {
 		}
 		switch k {
 		case "after":
-			n, err := strconv.ParseInt(vs[0], 10, 64)
-			if err != nil || n < 0 {
-				errs = append(errs, models.FieldError{Field: k, Code: "query_after_invalid"})
+			n, fe := registry.ParseAfter(k, vs[0])
+			if fe != nil {
+				errs = append(errs, *fe)
 			}
 			out.After = n
 		case "limit":
-			n, err := strconv.Atoi(vs[0])
-			if err != nil || n < 1 || n > registry.MaxPageSize {
-				errs = append(errs, models.FieldError{Field: k, Code: "query_limit_invalid",
-					Data: map[string]any{"Max": registry.MaxPageSize}})
+			n, fe := registry.ParseLimit(k, vs[0])
+			if fe != nil {
+				errs = append(errs, *fe)
 			}
 			out.Limit = n
 		}

@@ -24,8 +24,11 @@ type childrenPage struct {
 }
 
 func (f *Frontend) children(c *gin.Context) {
-	after, _ := strconv.ParseInt(c.Query("after"), 10, 64)
-	page, err := f.Registry.ListChildren(c.Request.Context(), auth.ActorFrom(c.Request.Context()), after, 50)
+	after, ok := f.pageStart(c, c.Query("after"))
+	if !ok {
+		return
+	}
+	page, err := f.Registry.ListChildren(c.Request.Context(), auth.ActorFrom(c.Request.Context()), after, registry.DefaultPageSize)
 	if err != nil {
 		f.fail(c, err)
 		return
@@ -39,7 +42,11 @@ func (f *Frontend) searchChildren(c *gin.Context) {
 		Name: c.PostForm("name"), Status: c.PostForm("status"), Nationality: c.PostForm("nationality"),
 		AgeBand: c.PostForm("age_band"), RegisteredFrom: c.PostForm("registered_from"), RegisteredTo: c.PostForm("registered_to"),
 	}
-	in.After, _ = strconv.ParseInt(c.PostForm("after"), 10, 64)
+	after, ok := f.pageStart(c, c.PostForm("after"))
+	if !ok {
+		return
+	}
+	in.After = after
 	page, err := f.Registry.SearchChildren(c.Request.Context(), auth.ActorFrom(c.Request.Context()), in)
 	if err != nil {
 		if fields, ok := fieldErrors(c, err); ok {
@@ -85,6 +92,8 @@ type childPage struct {
 	// Refused is set when the edit changed fields the reader may not change (403).
 	Refused bool
 }
+
+func (childPage) editsChild() bool { return true }
 
 type childForm struct {
 	Status, RegionCode string
@@ -200,18 +209,19 @@ func (f *Frontend) updateChild(c *gin.Context) {
 		p.Refused, status = true, http.StatusForbidden
 	}
 	if conflict {
-		p.Changed = changedFields(identityOf(current), ident, current, form)
+		p.Changed = changedFields(a, identityOf(current), ident, current, form)
 		p.Form.Version = current.Version // the next save is based on what the user has now seen
 		status = http.StatusConflict
 	}
 	f.renderChild(c, status, p)
 }
 
-// changedFields names the fields where the record now differs from what the user submitted.
-func changedFields(now, typed registry.IdentityInput, v registry.ChildView, form childForm) []string {
+// changedFields names the fields where the record now differs from what the user submitted,
+// among those the user may change (the others were not on their form).
+func changedFields(a *models.Actor, now, typed registry.IdentityInput, v registry.ChildView, form childForm) []string {
 	var out []string
 	add := func(name string, differ bool) {
-		if differ {
+		if differ && a.MayEdit(name) {
 			out = append(out, name)
 		}
 	}

@@ -4,6 +4,10 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/kujdes/kujdes/i18n"
+	"github.com/kujdes/kujdes/models"
+	"github.com/kujdes/kujdes/registry"
 )
 
 // errorPage is the data of the error template.
@@ -35,4 +39,34 @@ func (f *Frontend) RenderError(c *gin.Context, status int) {
 	}
 	f.r.render(c, status, "error", p.TitleID, p)
 	c.Abort()
+}
+
+// renderBadRequest answers 400 with a localized error page naming the malformed parameters
+// (a query parameter or a hidden form value no one types: ?after= of a list).
+func (f *Frontend) renderBadRequest(c *gin.Context, problems ...models.FieldError) {
+	loc := i18n.FromContext(c.Request.Context())
+	p := errorPage{TitleID: "error.bad_request.title", DetailID: "error.bad_query.detail"}
+	for _, fe := range problems {
+		msg := "validation." + fe.Code
+		if loc != nil {
+			msg = loc.T(msg, fe.Data)
+		}
+		p.Fields = append(p.Fields, formProblem{Field: fe.Field, Message: msg})
+	}
+	f.r.render(c, http.StatusBadRequest, "error", p.TitleID, p)
+	c.Abort()
+}
+
+// pageStart reads a list's page start (?after= or the form's after) by the registry's paging
+// rule; an empty value is the start. On a malformed value it answers 400 and returns false.
+func (f *Frontend) pageStart(c *gin.Context, s string) (int64, bool) {
+	if s == "" {
+		return 0, true
+	}
+	n, fe := registry.ParseAfter("after", s)
+	if fe != nil {
+		f.renderBadRequest(c, *fe)
+		return 0, false
+	}
+	return n, true
 }

@@ -35,16 +35,6 @@ func newRenderer(a *assets, b *i18n.Bundle, now func() time.Time) (*renderer, er
 		"split": strings.Fields,
 		"inc":   func(i int) int { return i + 1 },
 		"deref": func(b *bool) bool { return b != nil && *b },
-		"list": func(v any) string {
-			if xs, ok := v.([]any); ok {
-				parts := make([]string, len(xs))
-				for i, x := range xs {
-					parts[i] = fmt.Sprint(x)
-				}
-				return strings.Join(parts, ", ")
-			}
-			return fmt.Sprint(v)
-		},
 		"num": func(n *int) int {
 			if n == nil {
 				return 0
@@ -100,6 +90,48 @@ func (p Page) Can(perm string) bool { return p.Actor.Can(models.Permission(perm)
 // MayEdit reports whether the signed-in user may change a child's field (auth/fields.go), to
 // show its input; the use case checks again.
 func (p Page) MayEdit(field string) bool { return p.Actor.MayEdit(field) }
+
+// childEditor is the data of a page whose identity form edits an existing child.
+type childEditor interface{ editsChild() bool }
+
+// ShowsInput reports whether the shared identity form (partials/identity_fields.html) shows
+// the input of a child field: a registration records every field; an edit form only those
+// the reader may change (MayEdit), the others stay read-only on the page. The use case keeps
+// a field the reader may not change when the form leaves it out (registry.keepUneditable).
+func (p Page) ShowsInput(field string) bool {
+	if e, ok := p.Data.(childEditor); ok && e.editsChild() {
+		return p.MayEdit(field)
+	}
+	return true
+}
+
+// ListSep is the locale's list separator ("list.separator": ", " in English and Albanian,
+// "، " in Arabic), for lists a template writes item by item:
+// {{range $i, $x := .Xs}}{{if $i}}{{$.ListSep}}{{end}}…{{end}}.
+func (p Page) ListSep() string {
+	if p.loc == nil {
+		return ", "
+	}
+	return p.loc.T("list.separator")
+}
+
+// List joins the items of a list (a []string, or a []any as the audit trail's JSON gives)
+// with the locale's separator; anything else is printed as it is.
+func (p Page) List(v any) string {
+	var parts []string
+	switch xs := v.(type) {
+	case []string:
+		parts = xs
+	case []any:
+		parts = make([]string, len(xs))
+		for i, x := range xs {
+			parts[i] = fmt.Sprint(x)
+		}
+	default:
+		return fmt.Sprint(v)
+	}
+	return strings.Join(parts, p.ListSep())
+}
 
 // Country is the localized name of a nationality code.
 func (p Page) Country(code string) string {

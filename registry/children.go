@@ -82,11 +82,10 @@ func (r *Registry) ListChildren(ctx context.Context, a *models.Actor, after int6
 	if err := require(a, models.PermChildList); err != nil {
 		return ChildPage{}, err
 	}
-	switch {
-	case limit <= 0:
-		limit = 50
-	case limit > MaxPageSize:
-		limit = MaxPageSize
+	var verr models.ValidationError
+	limit = checkPage(after, limit, &verr)
+	if err := verr.Err(); err != nil {
+		return ChildPage{}, err
 	}
 	var page ChildPage
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -131,7 +130,8 @@ func (r *Registry) GetChild(ctx context.Context, a *models.Actor, id int64) (Chi
 
 // ChildPatch is an edit of a child's record; nil fields stay as they are. Identity, when
 // given, replaces every identity field (names, aliases, sex, birth, nationalities, languages,
-// needs and indicators). Which fields an actor may change is auth's field table
+// needs and indicators) that the actor may change; a needs field they may not change is kept
+// when left empty (keepUneditable). Which fields an actor may change is auth's field table
 // (Actor.ChildFields); a change of any other field refuses the whole edit.
 type ChildPatch struct {
 	// Status is read-only here: a status changes only by a named transition (TransitionChild).
@@ -191,7 +191,9 @@ func (r *Registry) UpdateChild(ctx context.Context, a *models.Actor, id int64, v
 		}
 		var ident identity
 		if p.Identity != nil {
-			ident = validateIdentity(*p.Identity, c.RegisteredAt, r.now(), &verr)
+			in := *p.Identity
+			keepUneditable(a, &c, &in)
+			ident = validateIdentity(in, c.RegisteredAt, r.now(), &verr)
 		}
 		if verr.Err() == nil && p.Identity != nil {
 			identityChanges(&c, ident, r.now(), changes, updates)

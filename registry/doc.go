@@ -14,7 +14,12 @@
 //  5. writes in one transaction, together with its audit event;
 //  6. updates with an optimistic version check (stale → models.ErrConflict);
 //  7. changes a child's status only through a transition of lifecycle.go, and only the
-//     fields the actor's roles may change (auth/fields.go, carried as Actor.ChildFields).
+//     fields the actor's roles may change (auth/fields.go, carried as Actor.ChildFields);
+//     an identity edit keeps the needs an actor may not change when it leaves them out
+//     (identity.go keepUneditable);
+//  8. pages a list by the one paging rule of page.go (after ≥ 0, limit 1..MaxPageSize),
+//     which the API's query parameters, the pages' ?after= and the search body share:
+//     out of range is refused, never clamped.
 //
 // Handlers only decode input, call one use case and encode the result.
 package registry

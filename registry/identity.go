@@ -99,3 +99,56 @@ func sameDate(a, b *time.Time) bool {
 	}
 	return a.Format(time.DateOnly) == b.Format(time.DateOnly)
 }
+
+// keptWhenEmpty are the identity fields that an edit by an actor who may not change them
+// keeps from the record when the edit leaves them empty (field names of auth/fields.go).
+var keptWhenEmpty = []struct {
+	field string
+	keep  func(c *models.Child, in *IdentityInput)
+}{
+	{"protection_status", func(c *models.Child, in *IdentityInput) {
+		if in.ProtectionStatus == "" {
+			in.ProtectionStatus = c.ProtectionStatus
+		}
+	}},
+	{"vulnerabilities", func(c *models.Child, in *IdentityInput) {
+		if len(in.Vulnerabilities) == 0 {
+			in.Vulnerabilities = slices.Clone(c.Vulnerabilities)
+		}
+	}},
+	{"vulnerabilities_assessed_at", func(c *models.Child, in *IdentityInput) {
+		if !in.VulnerabilitiesAssessed {
+			in.VulnerabilitiesAssessed = c.VulnerabilitiesAt != nil
+		}
+	}},
+	{"special_needs", func(c *models.Child, in *IdentityInput) {
+		if in.SpecialNeeds == "" {
+			in.SpecialNeeds = c.SpecialNeeds
+		}
+	}},
+	{"trafficking_indicators", func(c *models.Child, in *IdentityInput) {
+		if len(in.TraffickingIndicators) == 0 {
+			in.TraffickingIndicators = slices.Clone(c.TraffickingIndicators)
+		}
+	}},
+	{"trafficking_notes", func(c *models.Child, in *IdentityInput) {
+		if in.TraffickingNotes == "" {
+			in.TraffickingNotes = c.TraffickingNotes
+		}
+	}},
+}
+
+// keepUneditable fills the needs fields that the actor may not change (auth/fields.go) and
+// that the edit leaves empty with the record's values. An identity edit replaces every
+// identity field, but a form shows as inputs only the fields its reader may change (a border
+// officer sees the needs read-only): without this, their save would clear what they could not
+// edit, and be refused for it. Leaving such a field out therefore keeps it; giving it a
+// different value is still a change, refused by name (forbiddenChanges). Fields the actor may
+// change keep the replace-everything meaning: empty clears them.
+func keepUneditable(a *models.Actor, c *models.Child, in *IdentityInput) {
+	for _, k := range keptWhenEmpty {
+		if !a.MayEdit(k.field) {
+			k.keep(c, in)
+		}
+	}
+}

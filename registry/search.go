@@ -20,8 +20,10 @@ type SearchInput struct {
 	AgeBand        string `json:"age_band,omitempty" input:"len=35"` // "0-13", "14-15", "16-17", "18+"
 	RegisteredFrom string `json:"registered_from,omitempty" input:"len=35"`
 	RegisteredTo   string `json:"registered_to,omitempty" input:"len=35"`
-	After          int64  `json:"after,omitempty"`
-	Limit          int    `json:"limit,omitempty"`
+	// After and Limit page through a search without a name (page.go: after ≥ 0, limit
+	// 0..MaxPageSize, 0 meaning DefaultPageSize); out of range is refused, never clamped.
+	After int64 `json:"after,omitempty"`
+	Limit int   `json:"limit,omitempty"`
 }
 
 // AgeBands are the bands a search may filter by (age today, from the birth range's middle).
@@ -56,15 +58,9 @@ func (r *Registry) SearchChildren(ctx context.Context, a *models.Actor, in Searc
 			verr.Add("registered_to", "date_invalid", nil)
 		}
 	}
+	limit := checkPage(in.After, in.Limit, &verr)
 	if err := verr.Err(); err != nil {
 		return ChildPage{}, err
-	}
-	limit := in.Limit
-	switch {
-	case limit <= 0:
-		limit = 50
-	case limit > MaxPageSize:
-		limit = MaxPageSize
 	}
 	var page ChildPage
 	err = r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
