@@ -93,7 +93,7 @@ func run(ctx context.Context, adminURL, pgbench string, d time.Duration, clients
 		}
 		defer admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
 	}
-	started := time.Now()
+	started, loadBefore := time.Now(), loadAverage()
 	var results []result
 
 	// The anchor: pgbench -N (simple durable update transactions) on its own scratch database.
@@ -174,8 +174,18 @@ func run(ctx context.Context, adminURL, pgbench string, d time.Duration, clients
 		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%s\t%s\t%s\t%s\t%s\n", r.what, r.clients, r.rps, ms(r.p50), ms(r.p99), r.anchor, r.errors, r.waits)
 	}
 	tw.Flush()
-	fmt.Printf("(each scenario %v; whole run %v; load generator, Kujdes and PostgreSQL share this machine)\n", d, time.Since(started).Round(time.Second))
+	fmt.Printf("(each scenario %v; whole run %v; load generator, Kujdes and PostgreSQL share this machine; load average %s before, %s after)\n",
+		d, time.Since(started).Round(time.Second), loadBefore, loadAverage())
 	return nil
+}
+
+// loadAverage is the 1-minute load average (Linux), to judge how quiet the machine was.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Fields(string(b) + " ?")[0]
 }
 
 func cmpOr(s, def string) string {

@@ -216,3 +216,11 @@ func BenchmarkAuditedReadBreakdown(b *testing.B) {
 	b.ReportMetric(float64(inSQL.Microseconds())/1000/float64(b.N), "sql-ms/op")
 	b.ReportMetric(float64((total-inSQL).Microseconds())/1000/float64(b.N), "rest-ms/op")
 }
+
+// BenchmarkHomePage: the public home page, anonymous, compressed as a browser asks for it.
+func BenchmarkHomePage(b *testing.B) {
+	app := apptest.Start(b)
+	for b.Loop() {
+		get(b, http.DefaultClient, app.URL+"/", "Accept-Encoding", "gzip")
+	}
+}
