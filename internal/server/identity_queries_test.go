@@ -72,6 +72,24 @@ func TestSignedInRequestIsOneQuery(t *testing.T) {
 	me("session again", 1)
 	me("bearer", 1, "Authorization", tok)
 
+	// Nothing is cached between requests: a change made through another connection (another
+	// instance, an administrator) counts on the very next request read through the join.
+	for user, change := range map[string]string{
+		"border1":   `UPDATE users SET sessions_valid_after = now() WHERE username = 'border1'`,
+		"guardian1": `UPDATE users SET active = false WHERE username = 'guardian1'`,
+	} {
+		other := app.Login(t, user)
+		if res := app.Do(t, other, "GET", "/api/v1/me", ""); res.StatusCode != 200 {
+			t.Fatalf("%s before the change: %d", user, res.StatusCode)
+		}
+		if err := app.DB.Exec(change).Error; err != nil {
+			t.Fatal(err)
+		}
+		if res := app.Do(t, other, "GET", "/api/v1/me", ""); res.StatusCode != 401 {
+			t.Errorf("%s after %q: %d, want 401", user, change, res.StatusCode)
+		}
+	}
+
 	// A session row written before sessions.user_id existed still works (user loaded apart).
 	if err := app.DB.Exec(`UPDATE sessions SET user_id = NULL`).Error; err != nil {
 		t.Fatal(err)
