@@ -6,7 +6,7 @@ export GOTOOLCHAIN := go1.26.11
 BIN := bin/kujdes
 PKGS := ./...
 
-.PHONY: run test lint build vuln bench clean
+.PHONY: run test lint build vuln bench bench-load clean
 
 ## run: start Kujdes at http://127.0.0.1:8080 with the development sign-in and demo data
 run:
@@ -33,6 +33,11 @@ build:
 ## bench: the benchmarks named in the issues' notes
 bench:
 	go test -run '^$$' -bench . -benchmem $(PKGS)
+
+## bench-load: load benchmark for the note (pgbench -N anchor, audited read, registration, home page at 8 and 64 clients; ~1 min; never a test)
+bench-load:
+	@scripts/ensure-postgres.sh
+	go run ./cmd/kujdes-bench $(BENCH_ARGS)
 
 clean:
 	rm -rf bin .artifacts

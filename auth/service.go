@@ -57,7 +57,12 @@ func (s *Service) Authenticate(ctx context.Context, r *http.Request) (*models.Ac
 	if !ok {
 		return nil, nil
 	}
-	u, err := models.UserByID(ctx, s.DB, st.UserID)
+	// Usually read with the session row (one statement); else loaded here.
+	var err error
+	u := s.Sessions.User(ctx, st.UserID)
+	if u == nil {
+		u, err = models.UserByID(ctx, s.DB, st.UserID)
+	}
 	if errors.Is(err, models.ErrNotFound) {
 		_ = s.Sessions.End(ctx)
 		return nil, nil

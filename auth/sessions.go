@@ -3,11 +3,15 @@ package auth
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"net/http"
 	"time"
 
 	"github.com/alexedwards/scs/postgresstore"
 	"github.com/alexedwards/scs/v2"
+	"gorm.io/gorm"
+
+	"github.com/kujdes/kujdes/models"
 )
 
 // Session keys.
@@ -29,7 +33,7 @@ const touchEvery = time.Minute
 // which is how logout everywhere, deactivation and a role change end sessions at once.
 type Sessions struct {
 	mgr      *scs.SessionManager
-	store    *postgresstore.PostgresStore
+	store    *userStore
 	idle     time.Duration
 	lifetime time.Duration
 	now      func() time.Time
@@ -53,9 +57,13 @@ func CookieName(secure bool) string {
 }
 
 // NewSessions stores sessions in db's "sessions" table.
-func NewSessions(db *sql.DB, c SessionConfig) *Sessions {
-	store := postgresstore.NewWithCleanupInterval(db, 10*time.Minute)
+func NewSessions(db *gorm.DB, c SessionConfig) (*Sessions, error) {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
 	m := scs.New()
+	store := &userStore{PostgresStore: postgresstore.NewWithCleanupInterval(sqlDB, 10*time.Minute), db: db, codec: m.Codec}
 	m.Store = store
 	// No scs IdleTimeout: scs would rewrite the session row on every request to move it.
 	// Kujdes enforces the idle limit itself (Current), touching the row at most once a minute.
@@ -70,11 +78,94 @@ func NewSessions(db *sql.DB, c SessionConfig) *Sessions {
 	if now == nil {
 		now = time.Now
 	}
-	return &Sessions{mgr: m, store: store, idle: c.Idle, lifetime: c.Lifetime, now: now}
+	return &Sessions{mgr: m, store: store, idle: c.Idle, lifetime: c.Lifetime, now: now}, nil
 }
 
 // Middleware loads the session before the handler and saves it after.
-func (s *Sessions) Middleware(next http.Handler) http.Handler { return s.mgr.LoadAndSave(next) }
+func (s *Sessions) Middleware(next http.Handler) http.Handler {
+	h := s.mgr.LoadAndSave(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), loadedKey{}, &loadedUser{})))
+	})
+}
+
+// User returns the user (with scopes) read together with the request's session row, when
+// that row names userID; nil otherwise (the caller then loads the user itself).
+func (s *Sessions) User(ctx context.Context, userID int64) *models.User {
+	if l, ok := ctx.Value(loadedKey{}).(*loadedUser); ok && l.user != nil && l.user.ID == userID {
+		return l.user
+	}
+	return nil
+}
+
+type loadedKey struct{}
+
+// loadedUser is where the session store leaves the user it read with the session row.
+type loadedUser struct{ user *models.User }
+
+// userStore is scs' PostgreSQL store whose rows also name their user (user_id), so that
+// loading a session reads the user and their scopes in the same statement: one query per
+// signed-in request. Nothing is cached between requests, so deactivation, a role change or
+// sessions_valid_after take effect at once on every instance.
+type userStore struct {
+	*postgresstore.PostgresStore // expired-row clean-up
+	db                           *gorm.DB
+	codec                        scs.Codec
+}
+
+type sessionRow struct {
+	models.UserWithScopes `gorm:"embedded"`
+	SessionData           []byte `gorm:"column:session_data"`
+}
+
+func (st *userStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
+	var row sessionRow
+	res := st.db.WithContext(ctx).Raw(`SELECT s.data AS session_data, `+models.UserWithScopesColumns+`
+		FROM sessions s JOIN users ON users.id = s.user_id
+		WHERE s.token = ? AND current_timestamp < s.expiry`, token).Scan(&row)
+	if res.Error != nil {
+		return nil, false, res.Error
+	}
+	if res.RowsAffected == 1 {
+		if l, ok := ctx.Value(loadedKey{}).(*loadedUser); ok {
+			l.user = row.Get()
+		}
+		return row.SessionData, true, nil
+	}
+	// Anonymous sessions, rows written before user_id existed, or a user who is gone.
+	var data []byte
+	err := st.db.WithContext(ctx).Raw(`SELECT data FROM sessions WHERE token = ? AND current_timestamp < expiry`, token).Row().Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	return data, err == nil, err
+}
+
+func (st *userStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
+	var userID *int64
+	if _, values, err := st.codec.Decode(b); err == nil {
+		if id, ok := values[keyUserID].(int64); ok && id != 0 {
+			userID = &id
+		}
+	}
+	return st.db.WithContext(ctx).Exec(`INSERT INTO sessions (token, data, expiry, user_id) VALUES (?, ?, ?, ?)
+		ON CONFLICT (token) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry, user_id = EXCLUDED.user_id`,
+		token, b, expiry, userID).Error
+}
+
+func (st *userStore) DeleteCtx(ctx context.Context, token string) error {
+	return st.db.WithContext(ctx).Exec(`DELETE FROM sessions WHERE token = ?`, token).Error
+}
+
+func (st *userStore) Find(token string) ([]byte, bool, error) {
+	return st.FindCtx(context.Background(), token)
+}
+
+func (st *userStore) Commit(token string, b []byte, expiry time.Time) error {
+	return st.CommitCtx(context.Background(), token, b, expiry)
+}
+
+func (st *userStore) Delete(token string) error { return st.DeleteCtx(context.Background(), token) }
 
 // Close stops the background clean-up of expired sessions.
 func (s *Sessions) Close() { s.store.StopCleanup() }

@@ -104,27 +104,44 @@ func UpsertUserAtLogin(ctx context.Context, db *gorm.DB, id Identity, now time.T
 	return UserByIdentity(ctx, db, id.Issuer, id.Subject)
 }
 
-// UserByIdentity loads a user and their scopes by issuer and subject.
+// UserByIdentity loads a user and their scopes by issuer and subject, in one query.
 func UserByIdentity(ctx context.Context, db *gorm.DB, issuer, subject string) (*User, error) {
-	var u User
-	err := db.WithContext(ctx).Where("issuer = ? AND subject = ?", issuer, subject).Take(&u).Error
+	return userWhere(ctx, db, "users.issuer = ? AND users.subject = ?", issuer, subject)
+}
+
+// UserByID loads a user and their scopes, in one query.
+func UserByID(ctx context.Context, db *gorm.DB, id int64) (*User, error) {
+	return userWhere(ctx, db, "users.id = ?", id)
+}
+
+// UserWithScopesColumns selects a user row with its regions and border posts as arrays, so
+// that resolving who a request is costs one statement (see auth's session store).
+const UserWithScopesColumns = `users.*,
+	ARRAY(SELECT region_id FROM user_regions WHERE user_id = users.id ORDER BY region_id) AS scope_region_ids,
+	ARRAY(SELECT border_post_id FROM user_border_posts WHERE user_id = users.id ORDER BY border_post_id) AS scope_border_post_ids`
+
+// UserWithScopes is a user row scanned with UserWithScopesColumns.
+type UserWithScopes struct {
+	User               `gorm:"embedded"`
+	ScopeRegionIDs     Int64s `gorm:"column:scope_region_ids"`
+	ScopeBorderPostIDs Int64s `gorm:"column:scope_border_post_ids"`
+}
+
+// Get returns the user with their scopes filled in (never nil slices).
+func (r *UserWithScopes) Get() *User {
+	u := r.User
+	u.RegionIDs = append([]int64{}, r.ScopeRegionIDs...)
+	u.BorderPostIDs = append([]int64{}, r.ScopeBorderPostIDs...)
+	return &u
+}
+
+func userWhere(ctx context.Context, db *gorm.DB, where string, args ...any) (*User, error) {
+	var row UserWithScopes
+	err := db.WithContext(ctx).Table("users").Select(UserWithScopesColumns).Where(where, args...).Take(&row).Error
 	if err != nil {
 		return nil, notFound(err)
 	}
-	return &u, loadScopes(ctx, db, &u)
-}
-
-// UserByID loads a user and their scopes.
-func UserByID(ctx context.Context, db *gorm.DB, id int64) (*User, error) {
-	var u User
-	if err := db.WithContext(ctx).Take(&u, id).Error; err != nil {
-		return nil, notFound(err)
-	}
-	return &u, loadScopes(ctx, db, &u)
-}
-
-func loadScopes(ctx context.Context, db *gorm.DB, u *User) error {
-	return LoadScopes(ctx, db, u)
+	return row.Get(), nil
 }
 
 // LoadScopes fills the regions and border posts of users in two queries, however many users

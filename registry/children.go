@@ -40,24 +40,12 @@ func (r *Registry) loadRecord(tx *gorm.DB, v *ChildView) error {
 		return err
 	}
 	v.Aliases = aliases
-	var arrivals []models.Arrival
-	if err := tx.Where("child_id = ?", v.ID).Order("arrived_at DESC, id DESC").Find(&arrivals).Error; err != nil {
+	// Arrivals with their border post's code in one statement (not every border post per read).
+	v.Arrivals = []ArrivalView{}
+	if err := tx.Table("arrivals").Select("arrivals.*, coalesce(border_posts.code, '') AS border_post_code").
+		Joins("LEFT JOIN border_posts ON border_posts.id = arrivals.border_post_id").
+		Where("arrivals.child_id = ?", v.ID).Order("arrivals.arrived_at DESC, arrivals.id DESC").Find(&v.Arrivals).Error; err != nil {
 		return err
-	}
-	posts, err := models.ListBorderPosts(tx.Statement.Context, tx)
-	if err != nil {
-		return err
-	}
-	code := map[int64]string{}
-	for _, p := range posts {
-		code[p.ID] = p.Code
-	}
-	v.Arrivals = make([]ArrivalView, len(arrivals))
-	for i, a := range arrivals {
-		v.Arrivals[i] = ArrivalView{Arrival: a}
-		if a.BorderPostID != nil {
-			v.Arrivals[i].BorderPostCode = code[*a.BorderPostID]
-		}
 	}
 	if err := tx.Where("child_id = ?", v.ID).Order("requested_at DESC, id DESC").Find(&v.AgeAssessments).Error; err != nil {
 		return err

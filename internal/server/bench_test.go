@@ -5,10 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/kujdes/kujdes/internal/apptest"
 	"github.com/kujdes/kujdes/internal/synth"
@@ -154,4 +159,68 @@ func reportPercentiles(b *testing.B, d []time.Duration) {
 	at := func(p float64) float64 { return float64(d[int(p*float64(len(d)-1))].Microseconds()) / 1000 }
 	b.ReportMetric(at(0.50), "p50-ms")
 	b.ReportMetric(at(0.95), "p95-ms")
+}
+
+// BenchmarkAuditedReadBreakdown: where one audited child read (bearer) spends its time. Every
+// statement GORM sends is timed (by the start of its SQL); what is left of the request's time
+// is HTTP, token verification, JSON, BEGIN/COMMIT (the commit waits for the WAL flush) and Go.
+func BenchmarkAuditedReadBreakdown(b *testing.B) {
+	app := apptest.Start(b)
+	child := fmt.Sprintf("%s/api/v1/children/%d", app.URL, app.ChildID(b, "AL-2026-000001"))
+	tok := "Bearer " + app.Token(b, "protection1")
+	get(b, http.DefaultClient, child, "Authorization", tok)
+	var mu sync.Mutex
+	spent, count := map[string]time.Duration{}, map[string]int{}
+	cb := app.DB.Callback()
+	before := func(db *gorm.DB) { db.InstanceSet("breakdown:t0", time.Now()) }
+	after := func(db *gorm.DB) {
+		t0, ok := db.InstanceGet("breakdown:t0")
+		if !ok {
+			return
+		}
+		key := strings.Join(strings.Fields(db.Statement.SQL.String()), " ")
+		key = key[:min(len(key), 48)]
+		mu.Lock()
+		spent[key] += time.Since(t0.(time.Time))
+		count[key]++
+		mu.Unlock()
+	}
+	for _, err := range []error{
+		cb.Query().Before("gorm:query").Register("breakdown:before:query", before),
+		cb.Query().After("gorm:query").Register("breakdown:after:query", after),
+		cb.Row().Before("gorm:row").Register("breakdown:before:row", before),
+		cb.Row().After("gorm:row").Register("breakdown:after:row", after),
+		cb.Raw().Before("gorm:raw").Register("breakdown:before:raw", before),
+		cb.Raw().After("gorm:raw").Register("breakdown:after:raw", after),
+		cb.Create().Before("gorm:create").Register("breakdown:before:create", before),
+		cb.Create().After("gorm:create").Register("breakdown:after:create", after),
+		cb.Update().Before("gorm:update").Register("breakdown:before:update", before),
+		cb.Update().After("gorm:update").Register("breakdown:after:update", after),
+	} {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	start := time.Now()
+	for b.Loop() {
+		get(b, http.DefaultClient, child, "Authorization", tok)
+	}
+	total := time.Since(start)
+	var inSQL time.Duration
+	var lines []string
+	for _, k := range slices.Sorted(maps.Keys(spent)) {
+		inSQL += spent[k]
+		lines = append(lines, fmt.Sprintf("%8.3f ms/op  %5.2f×/op  %s", float64(spent[k].Microseconds())/1000/float64(b.N), float64(count[k])/float64(b.N), k))
+	}
+	b.Log("statements:\n" + strings.Join(lines, "\n"))
+	b.ReportMetric(float64(inSQL.Microseconds())/1000/float64(b.N), "sql-ms/op")
+	b.ReportMetric(float64((total-inSQL).Microseconds())/1000/float64(b.N), "rest-ms/op")
+}
+
+// BenchmarkHomePage: the public home page, anonymous, compressed as a browser asks for it.
+func BenchmarkHomePage(b *testing.B) {
+	app := apptest.Start(b)
+	for b.Loop() {
+		get(b, http.DefaultClient, app.URL+"/", "Accept-Encoding", "gzip")
+	}
 }

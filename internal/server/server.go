@@ -71,14 +71,13 @@ func New(d Deps) (*Server, error) {
 	s := &Server{deps: d, pages: pages, registry: prometheus.NewRegistry()}
 	s.metrics = newHTTPMetrics(s.registry)
 
-	sqlDB, err := d.DB.DB()
+	secure := strings.HasPrefix(d.Config.PublicURL, "https://")
+	s.sessions, err = auth.NewSessions(d.DB, auth.SessionConfig{
+		Idle: d.Config.SessionIdleTimeout, Lifetime: d.Config.SessionLifetime, Secure: secure, Now: d.Now,
+	})
 	if err != nil {
 		return nil, err
 	}
-	secure := strings.HasPrefix(d.Config.PublicURL, "https://")
-	s.sessions = auth.NewSessions(sqlDB, auth.SessionConfig{
-		Idle: d.Config.SessionIdleTimeout, Lifetime: d.Config.SessionLifetime, Secure: secure, Now: d.Now,
-	})
 	rp, err := s.identityProvider()
 	if err != nil {
 		return nil, err

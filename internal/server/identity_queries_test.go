@@ -1,0 +1,98 @@
+package server_test
+
+import (
+	"encoding/json"
+	"sync/atomic"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/kujdes/kujdes/internal/apptest"
+)
+
+// countStatements counts every statement GORM sends through db from now on (the session
+// store, the user loaders and the use cases all go through it).
+func countStatements(t testing.TB, db *gorm.DB) *atomic.Int64 {
+	t.Helper()
+	var n atomic.Int64
+	inc := func(*gorm.DB) { n.Add(1) }
+	cb := db.Callback()
+	for name, err := range map[string]error{
+		"query":  cb.Query().After("gorm:query").Register("identitycount:query", inc),
+		"row":    cb.Row().After("gorm:row").Register("identitycount:row", inc),
+		"raw":    cb.Raw().After("gorm:raw").Register("identitycount:raw", inc),
+		"create": cb.Create().After("gorm:create").Register("identitycount:create", inc),
+		"update": cb.Update().After("gorm:update").Register("identitycount:update", inc),
+		"delete": cb.Delete().After("gorm:delete").Register("identitycount:delete", inc),
+	} {
+		if err != nil {
+			t.Fatalf("register %s callback: %v", name, err)
+		}
+	}
+	return &n
+}
+
+// TestSignedInRequestIsOneQuery: resolving who a signed-in request is (session row, user,
+// regions, border posts — or, for a bearer token, user and scopes) costs ONE statement. It was
+// four (issue 8); this fails if it creeps back up.
+func TestSignedInRequestIsOneQuery(t *testing.T) {
+	app := apptest.Start(t)
+	c := app.Login(t, "protection1")
+	tok := "Bearer " + app.Token(t, "protection1")
+	n := countStatements(t, app.DB)
+
+	me := func(name string, want int64, headers ...string) {
+		t.Helper()
+		cl := c
+		if len(headers) > 0 {
+			cl = nil
+		}
+		before := n.Load()
+		res := app.Do(t, cl, "GET", "/api/v1/me", "", headers...)
+		body := apptest.Body(t, res)
+		got := n.Load() - before
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: /api/v1/me %d: %s", name, res.StatusCode, body)
+		}
+		var out struct {
+			Subject   string  `json:"subject"`
+			RegionIDs []int64 `json:"region_ids"`
+		}
+		if err := json.Unmarshal([]byte(body), &out); err != nil {
+			t.Fatal(err)
+		}
+		if out.Subject == "" || len(out.RegionIDs) == 0 {
+			t.Fatalf("%s: the actor lost its identity or scope: %s", name, body)
+		}
+		if got != want {
+			t.Errorf("%s: %d statements to resolve the request's identity, want %d", name, got, want)
+		}
+	}
+	me("session", 1)
+	me("session again", 1)
+	me("bearer", 1, "Authorization", tok)
+
+	// Nothing is cached between requests: a change made through another connection (another
+	// instance, an administrator) counts on the very next request read through the join.
+	for user, change := range map[string]string{
+		"border1":   `UPDATE users SET sessions_valid_after = now() WHERE username = 'border1'`,
+		"guardian1": `UPDATE users SET active = false WHERE username = 'guardian1'`,
+	} {
+		other := app.Login(t, user)
+		if res := app.Do(t, other, "GET", "/api/v1/me", ""); res.StatusCode != 200 {
+			t.Fatalf("%s before the change: %d", user, res.StatusCode)
+		}
+		if err := app.DB.Exec(change).Error; err != nil {
+			t.Fatal(err)
+		}
+		if res := app.Do(t, other, "GET", "/api/v1/me", ""); res.StatusCode != 401 {
+			t.Errorf("%s after %q: %d, want 401", user, change, res.StatusCode)
+		}
+	}
+
+	// A session row written before sessions.user_id existed still works (user loaded apart).
+	if err := app.DB.Exec(`UPDATE sessions SET user_id = NULL`).Error; err != nil {
+		t.Fatal(err)
+	}
+	me("session without user_id", 3)
+}
