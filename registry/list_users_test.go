@@ -32,7 +32,7 @@ func TestListUsersQueries(t *testing.T) {
 	admin := insert(`INSERT INTO users (issuer, subject, username) VALUES ('test', 'admin', 'admin')`)
 	roles := []models.Role{models.RoleAdmin}
 	a := &models.Actor{UserID: admin, Issuer: "test", Subject: "admin", Roles: roles, Permissions: auth.PermissionsFor(roles)}
-	queries := countQueries(t, db)
+	queries := testdb.CountStatements(t, db)
 	n := 1
 	for _, more := range []int{2, 27} {
 		for range more {

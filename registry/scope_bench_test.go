@@ -2,7 +2,6 @@ package registry_test
 
 import (
 	"context"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,27 +13,6 @@ import (
 	"github.com/kujdes/kujdes/models"
 	"github.com/kujdes/kujdes/registry"
 )
-
-// countQueries counts every statement GORM sends through db from now on.
-func countQueries(tb testing.TB, db *gorm.DB) *atomic.Int64 {
-	tb.Helper()
-	var n atomic.Int64
-	inc := func(*gorm.DB) { n.Add(1) }
-	cb := db.Callback()
-	for name, err := range map[string]error{
-		"query":  cb.Query().After("gorm:query").Register("scopebench:query", inc),
-		"row":    cb.Row().After("gorm:row").Register("scopebench:row", inc),
-		"raw":    cb.Raw().After("gorm:raw").Register("scopebench:raw", inc),
-		"create": cb.Create().After("gorm:create").Register("scopebench:create", inc),
-		"update": cb.Update().After("gorm:update").Register("scopebench:update", inc),
-		"delete": cb.Delete().After("gorm:delete").Register("scopebench:delete", inc),
-	} {
-		if err != nil {
-			tb.Fatalf("register %s callback: %v", name, err)
-		}
-	}
-	return &n
-}
 
 // scopedListFixture loads 300 synthetic children in one region, with a guardian appointed to
 // 60 of them, and returns the guardian and a protection officer of the region.
@@ -86,7 +64,7 @@ func scopedListFixture(tb testing.TB) (*gorm.DB, *registry.Registry, map[string]
 //	go test -run '^$' -bench ScopedList50 ./registry/
 func BenchmarkScopedList50(b *testing.B) {
 	db, reg, actors := scopedListFixture(b)
-	queries := countQueries(b, db)
+	queries := testdb.CountStatements(b, db)
 	for _, role := range []string{"guardian", "protection_officer"} {
 		b.Run(role, func(b *testing.B) {
 			ctx := context.Background()

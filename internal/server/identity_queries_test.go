@@ -2,35 +2,11 @@ package server_test
 
 import (
 	"encoding/json"
-	"sync/atomic"
 	"testing"
 
-	"gorm.io/gorm"
-
 	"github.com/kujdes/kujdes/internal/apptest"
+	"github.com/kujdes/kujdes/internal/testdb"
 )
-
-// countStatements counts every statement GORM sends through db from now on (the session
-// store, the user loaders and the use cases all go through it).
-func countStatements(t testing.TB, db *gorm.DB) *atomic.Int64 {
-	t.Helper()
-	var n atomic.Int64
-	inc := func(*gorm.DB) { n.Add(1) }
-	cb := db.Callback()
-	for name, err := range map[string]error{
-		"query":  cb.Query().After("gorm:query").Register("identitycount:query", inc),
-		"row":    cb.Row().After("gorm:row").Register("identitycount:row", inc),
-		"raw":    cb.Raw().After("gorm:raw").Register("identitycount:raw", inc),
-		"create": cb.Create().After("gorm:create").Register("identitycount:create", inc),
-		"update": cb.Update().After("gorm:update").Register("identitycount:update", inc),
-		"delete": cb.Delete().After("gorm:delete").Register("identitycount:delete", inc),
-	} {
-		if err != nil {
-			t.Fatalf("register %s callback: %v", name, err)
-		}
-	}
-	return &n
-}
 
 // TestSignedInRequestIsOneQuery: resolving who a signed-in request is (session row, user,
 // regions, border posts — or, for a bearer token, user and scopes) costs ONE statement. It was
@@ -39,7 +15,7 @@ func TestSignedInRequestIsOneQuery(t *testing.T) {
 	app := apptest.Start(t)
 	c := app.Login(t, "protection1")
 	tok := "Bearer " + app.Token(t, "protection1")
-	n := countStatements(t, app.DB)
+	n := testdb.CountStatements(t, app.DB)
 
 	me := func(name string, want int64, headers ...string) {
 		t.Helper()

@@ -9,11 +9,13 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
 	"sort"
+	"sync/atomic"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -136,4 +138,28 @@ func AdminURL(t testing.TB, dbURL string) string {
 		u.User = url.User(c.User)
 	}
 	return u.String()
+}
+
+// CountStatements counts every statement GORM sends through db from now on (queries, rows,
+// raw SQL, creates, updates, deletes), for tests and benchmarks that hold a use case or a
+// request to a number of round trips. Each call registers its own callbacks.
+func CountStatements(tb testing.TB, db *gorm.DB) *atomic.Int64 {
+	tb.Helper()
+	var n atomic.Int64
+	inc := func(*gorm.DB) { n.Add(1) }
+	id := fmt.Sprintf("testdb:count:%p", &n)
+	cb := db.Callback()
+	for name, err := range map[string]error{
+		"query":  cb.Query().After("gorm:query").Register(id+":query", inc),
+		"row":    cb.Row().After("gorm:row").Register(id+":row", inc),
+		"raw":    cb.Raw().After("gorm:raw").Register(id+":raw", inc),
+		"create": cb.Create().After("gorm:create").Register(id+":create", inc),
+		"update": cb.Update().After("gorm:update").Register(id+":update", inc),
+		"delete": cb.Delete().After("gorm:delete").Register(id+":delete", inc),
+	} {
+		if err != nil {
+			tb.Fatalf("register %s callback: %v", name, err)
+		}
+	}
+	return &n
 }
