@@ -393,7 +393,7 @@ func TestAdminBreakGlassList(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("GET /admin/break-glass = %d", status)
 	}
-	for _, w := range []string{"<td>Mirela Shehu</td>", "<td>AL-2026-000006</td>", "Police report 2026/117: child found in Tirana", `<span class="badge">Active</span>`, `<time datetime="`, " UTC</time>"} {
+	for _, w := range []string{`<td><bdi dir="auto">Mirela Shehu</bdi></td>`, "<td>AL-2026-000006</td>", "Police report 2026/117: child found in Tirana", `<span class="badge">Active</span>`, `<time datetime="`, " UTC</time>"} {
 		if !strings.Contains(body, w) {
 			t.Errorf("break-glass list lacks %q", w)
 		}

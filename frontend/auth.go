@@ -40,7 +40,7 @@ func (f *Frontend) callback(c *gin.Context) {
 	case errors.Is(err, auth.ErrInactive):
 		f.loginFailed(c, "login.failed.inactive")
 	case errors.Is(err, auth.ErrLoginState), errors.Is(err, auth.ErrLoginNonce), errors.Is(err, auth.ErrToken):
-		f.Log.WarnContext(c.Request.Context(), "login refused", "err", err)
+		f.Log.WarnContext(c.Request.Context(), "login refused", "err", models.RedactError(err))
 		f.loginFailed(c, "login.failed.expired")
 	case err != nil:
 		f.fail(c, err)

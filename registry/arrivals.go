@@ -355,7 +355,7 @@ func (r *Registry) RegisterArrival(ctx context.Context, a *models.Actor, in Regi
 				q := id.duplicateQuery()
 				q.checkMinimum(&verr)
 				if verr.Err() != nil {
-					return models.ErrNotFound
+					return &deniedRead{childID: in.ExistingChildID} // neither in scope nor described
 				}
 				if err := r.allowCheck(a); err != nil {
 					return err
@@ -366,7 +366,7 @@ func (r *Registry) RegisterArrival(ctx context.Context, a *models.Actor, in Regi
 				}
 				i := slices.IndexFunc(cands, func(c Candidate) bool { return c.ChildID == in.ExistingChildID })
 				if i < 0 {
-					return models.ErrNotFound
+					return &deniedRead{childID: in.ExistingChildID} // not the child described
 				}
 				return r.addSighting(ctx, tx, a, cands[i].minimal(), arr, &out)
 			}
@@ -433,7 +433,8 @@ func (r *Registry) RegisterArrival(ctx context.Context, a *models.Actor, in Regi
 		return audit(ctx, tx, a, "child.register", "child", strconv.FormatInt(c.ID, 10), registrationChanges(c, in.ConfirmNew), "")
 	})
 	if err != nil {
-		return Registration{}, r.auditCheckRefused(ctx, a, err, viaRegistration)
+		// A refused arrival on a child neither in scope nor offered is audited like a refused read.
+		return Registration{}, r.denied(ctx, a, r.auditCheckRefused(ctx, a, err, viaRegistration))
 	}
 	if found != nil {
 		return Registration{}, &DuplicatesFoundError{Candidates: found}

@@ -33,6 +33,12 @@ type ArrivalView struct {
 	BorderPostCode string `json:"border_post_code,omitempty"`
 }
 
+// arrivalViews starts a query of arrivals with their border post's code, in one statement.
+func arrivalViews(tx *gorm.DB) *gorm.DB {
+	return tx.Table("arrivals").Select("arrivals.*, coalesce(border_posts.code, '') AS border_post_code").
+		Joins("LEFT JOIN border_posts ON border_posts.id = arrivals.border_post_id")
+}
+
 // loadRecord fills the parts of the full record.
 func (r *Registry) loadRecord(tx *gorm.DB, v *ChildView) error {
 	var aliases []string
@@ -40,11 +46,8 @@ func (r *Registry) loadRecord(tx *gorm.DB, v *ChildView) error {
 		return err
 	}
 	v.Aliases = aliases
-	// Arrivals with their border post's code in one statement (not every border post per read).
 	v.Arrivals = []ArrivalView{}
-	if err := tx.Table("arrivals").Select("arrivals.*, coalesce(border_posts.code, '') AS border_post_code").
-		Joins("LEFT JOIN border_posts ON border_posts.id = arrivals.border_post_id").
-		Where("arrivals.child_id = ?", v.ID).Order("arrivals.arrived_at DESC, arrivals.id DESC").Find(&v.Arrivals).Error; err != nil {
+	if err := arrivalViews(tx).Where("arrivals.child_id = ?", v.ID).Order("arrivals.arrived_at DESC, arrivals.id DESC").Find(&v.Arrivals).Error; err != nil {
 		return err
 	}
 	if err := tx.Where("child_id = ?", v.ID).Order("requested_at DESC, id DESC").Find(&v.AgeAssessments).Error; err != nil {

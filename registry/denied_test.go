@@ -65,6 +65,13 @@ func TestDeniedReadsAudited(t *testing.T) {
 		},
 		"age assessments": func() error { _, err := s.reg.ListAgeAssessments(ctx, guardian1, other); return err },
 		"history":         func() error { _, err := s.reg.AccessHistory(ctx, s.actors["protection2"], other, 10); return err },
+		// An arrival on a child that is neither in scope nor the child the duplicate check
+		// offers for the identity sent is a probe too.
+		"arrival": func() error {
+			_, err := s.reg.RecordArrival(ctx, s.actors["protection2"], other, registry.ArrivalInput{
+				HowFound: "found_alone", RegionCode: "SHK", Location: "Shkodër bus station"})
+			return err
+		},
 		"merge": func() error {
 			_, err := s.reg.MergeChildren(ctx, s.actors["protection2"], s.ids["AL-2026-000006"], registry.MergeInput{DuplicateID: other, Reason: "same child"})
 			return err

@@ -52,15 +52,9 @@ func (r *Registry) addSighting(ctx context.Context, tx *gorm.DB, a *models.Actor
 }
 
 func arrivalView(tx *gorm.DB, ar models.Arrival) (ArrivalView, error) {
-	v := ArrivalView{Arrival: ar}
-	if ar.BorderPostID != nil {
-		var p models.BorderPost
-		if err := tx.Take(&p, *ar.BorderPostID).Error; err != nil {
-			return v, err
-		}
-		v.BorderPostCode = p.Code
-	}
-	return v, nil
+	var v ArrivalView
+	err := arrivalViews(tx).Where("arrivals.id = ?", ar.ID).Take(&v).Error
+	return v, err
 }
 
 // SightingReceipt shows the officer who recorded a sighting what they recorded: the arrival

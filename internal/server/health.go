@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/kujdes/kujdes/migrations"
+	"github.com/kujdes/kujdes/models"
 )
 
 // livez says the process is alive; it checks nothing else, so an orchestrator does not restart
@@ -34,13 +35,13 @@ func (s *Server) readyz(c *gin.Context) {
 		err = db.PingContext(ctx)
 	}
 	if err != nil {
-		s.deps.Log.WarnContext(ctx, "not ready: database unreachable", "err", err)
+		s.deps.Log.WarnContext(ctx, "not ready: database unreachable", "err", models.RedactError(err))
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "database": "unreachable"})
 		return
 	}
 	current, err := migrations.Current(ctx, db)
 	if err != nil || !current {
-		s.deps.Log.WarnContext(ctx, "not ready: migrations pending", "err", err)
+		s.deps.Log.WarnContext(ctx, "not ready: migrations pending", "err", models.RedactError(err))
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "database": "ok", "migrations": "pending"})
 		return
 	}

@@ -115,7 +115,7 @@ func (s *Server) authenticate(c *gin.Context) {
 	a, err := s.auth.Authenticate(ctx, c.Request)
 	if err != nil {
 		if errors.Is(err, auth.ErrToken) || errors.Is(err, auth.ErrInactive) {
-			s.deps.Log.InfoContext(ctx, "bearer token refused", "err", err, "request_id", requestid.From(ctx))
+			s.deps.Log.InfoContext(ctx, "bearer token refused", "err", models.RedactError(err), "request_id", requestid.From(ctx))
 			s.recordDenied(c, nil, "invalid bearer token")
 			c.Header("WWW-Authenticate", `Bearer error="invalid_token"`)
 			s.writeError(c, http.StatusUnauthorized)
