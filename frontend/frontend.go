@@ -88,7 +88,10 @@ func (f *Frontend) home(c *gin.Context) {
 	f.r.render(c, http.StatusOK, "home", "home.title", homePage{SignInAvailable: f.Auth != nil && f.Auth.RP != nil})
 }
 
+// homePage is the same for every signed-out visitor: a staticPage.
 type homePage struct{ SignInAvailable bool }
+
+func (homePage) static() {}
 
 // favicon answers browsers that ask for /favicon.ico on pages without an icon link (the
 // identity provider's).

@@ -10,6 +10,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -26,7 +27,22 @@ type renderer struct {
 	pages  map[string]*template.Template
 	assets *assets
 	bundle *i18n.Bundle
+	// signedOut keeps the signed-out rendering of static pages (see staticPage), per page and
+	// language, as the bytes before and after the CSP nonce.
+	signedOut sync.Map // staticKey → [2][]byte
 }
+
+// staticPage marks page data that depends on nothing in the request but its language (the
+// public home page): signed out, such a page is rendered once per language and kept, and
+// each request only puts its own CSP nonce in. Template execution was the largest cost of the
+// public home page under load (issue 8).
+type staticPage interface{ static() }
+
+type staticKey struct{ page, title, path, lang string }
+
+// nonceSlot stands for the CSP nonce in a kept rendering: letters only, so escaping leaves it
+// as it is, and too long and odd to occur in a page by chance (render checks it occurs once).
+const nonceSlot = "kujdesNonceSlotZqXvJwYk"
 
 // newRenderer parses the templates; now is the clock pages count ages with.
 func newRenderer(a *assets, b *i18n.Bundle, now func() time.Time) (*renderer, error) {
@@ -67,6 +83,28 @@ func newRenderer(a *assets, b *i18n.Bundle, now func() time.Time) (*renderer, er
 		r.pages[strings.TrimSuffix(path.Base(p), ".html")] = t
 	}
 	return r, nil
+}
+
+// keptRendering returns the signed-out rendering of a static page in p's language, split
+// where the nonce goes, rendering and keeping it on first use. ok is false when it cannot be
+// kept (an error, or the nonce not exactly once): the caller then renders as usual.
+func (r *renderer) keptRendering(t *template.Template, name string, p Page) (parts [2][]byte, ok bool) {
+	key := staticKey{name, p.Title, p.Path, p.Lang.Tag}
+	if v, found := r.signedOut.Load(key); found {
+		return v.([2][]byte), true
+	}
+	p.Nonce = nonceSlot
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", p); err != nil {
+		return parts, false
+	}
+	before, after, found := bytes.Cut(buf.Bytes(), []byte(nonceSlot))
+	if !found || bytes.Contains(after, []byte(nonceSlot)) {
+		return parts, false
+	}
+	parts = [2][]byte{before, after}
+	r.signedOut.Store(key, parts)
+	return parts, true
 }
 
 // Page is what every template receives: the request's language and translator, the CSP
@@ -209,6 +247,16 @@ func (r *renderer) render(c *gin.Context, status int, name, title string, data a
 		p.Lang = loc.Language
 	} else {
 		p.Lang = r.bundle.Languages()[0]
+	}
+	if _, ok := data.(staticPage); ok && p.Actor == nil && status == http.StatusOK {
+		if parts, ok := r.keptRendering(t, name, p); ok {
+			body := make([]byte, 0, len(parts[0])+len(p.Nonce)+len(parts[1]))
+			body = append(append(append(body, parts[0]...), p.Nonce...), parts[1]...)
+			c.Header("Content-Language", p.Lang.Tag)
+			c.Header("Cache-Control", "no-store")
+			c.Data(status, "text/html; charset=utf-8", body)
+			return
+		}
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "base", p); err != nil {
