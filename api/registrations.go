@@ -20,11 +20,12 @@ func (a *API) register(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	res, err := a.Registry.RegisterArrival(c.Request.Context(), auth.ActorFrom(c.Request.Context()), in)
+	res, err := a.Registry.RegisterArrivalOnce(c.Request.Context(), auth.ActorFrom(c.Request.Context()), idempotencyKey(c), in)
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
+	markReplayed(c, res)
 	if !res.Sighting { // a sighting does not open the child's record to the officer
 		c.Header("Location", fmt.Sprintf("%s/children/%d", Prefix, res.ChildID))
 	}
@@ -42,11 +43,12 @@ func (a *API) recordArrival(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	res, err := a.Registry.RecordArrival(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
+	res, err := a.Registry.RecordArrivalOnce(c.Request.Context(), auth.ActorFrom(c.Request.Context()), idempotencyKey(c), id, in)
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
+	markReplayed(c, res)
 	c.JSON(http.StatusCreated, res)
 }
 
@@ -123,4 +125,23 @@ func (a *API) unmergeChild(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, m)
+}
+
+// idempotencyKey is the request's Idempotency-Key header (IETF draft
+// "The Idempotency-Key HTTP Header Field"), given as a structured-field string ("…") or bare;
+// "" when absent. The registry validates it.
+func idempotencyKey(c *gin.Context) string {
+	k := c.GetHeader("Idempotency-Key")
+	if len(k) >= 2 && k[0] == '"' && k[len(k)-1] == '"' {
+		k = k[1 : len(k)-1]
+	}
+	return k
+}
+
+// markReplayed tells the client that the answer is the remembered one of an earlier request
+// with the same key (nothing was written this time).
+func markReplayed(c *gin.Context, res registry.Registration) {
+	if res.Replayed {
+		c.Header("Idempotent-Replayed", "true")
+	}
 }

@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/http"
@@ -31,6 +32,10 @@ type registerPage struct {
 	// NoFamilyName is set when the duplicate check was refused for want of a family name:
 	// the page offers to register a new child without the check.
 	NoFamilyName bool
+	// Key is the form's idempotency key: made when the form is first shown and sent back with
+	// it, so a second submission of a registration that went through (a double click, a retry
+	// after a lost answer) shows the first child instead of registering another.
+	Key string
 }
 
 // codeLists are the options of the registry's selects and checklists.
@@ -55,7 +60,7 @@ func (f *Frontend) registerForm(c *gin.Context) {
 	in.Sex, in.ProtectionStatus = "unknown", "unaccompanied"
 	in.Arrival.ArrivedAt = f.Registry.Now().UTC().Format("2006-01-02T15:04")
 	in.Arrival.HowFound = "presented_at_border"
-	f.renderRegister(c, http.StatusOK, registerPage{In: in})
+	f.renderRegister(c, http.StatusOK, registerPage{In: in, Key: rand.Text()})
 }
 
 func (f *Frontend) renderRegister(c *gin.Context, status int, p registerPage) {
@@ -143,7 +148,8 @@ func arrivalFromForm(c *gin.Context) registry.ArrivalInput {
 func (f *Frontend) register(c *gin.Context) {
 	in := registry.RegistrationInput{IdentityInput: identityFromForm(c), Arrival: arrivalFromForm(c), ConfirmNew: c.PostForm("confirm_new") != ""}
 	in.ExistingChildID, _ = strconv.ParseInt(c.PostForm("existing_child_id"), 10, 64)
-	res, err := f.Registry.RegisterArrival(c.Request.Context(), auth.ActorFrom(c.Request.Context()), in)
+	key := c.PostForm("idempotency_key")
+	res, err := f.Registry.RegisterArrivalOnce(c.Request.Context(), auth.ActorFrom(c.Request.Context()), key, in)
 	var dup *registry.DuplicatesFoundError
 	var limited *registry.RateLimitedError
 	switch {
@@ -154,17 +160,17 @@ func (f *Frontend) register(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/register/done?child=%d&new=%t", res.ChildID, res.NewChild))
 		return
 	case errors.As(err, &dup):
-		f.renderRegister(c, http.StatusConflict, registerPage{In: in, Candidates: dup.Candidates})
+		f.renderRegister(c, http.StatusConflict, registerPage{In: in, Candidates: dup.Candidates, Key: key})
 		return
 	case errors.As(err, &limited):
 		c.Header("Retry-After", strconv.Itoa(limited.RetryAfterSeconds()))
-		f.renderRegister(c, http.StatusTooManyRequests, registerPage{In: in, RetryAfter: limited.RetryAfterSeconds()})
+		f.renderRegister(c, http.StatusTooManyRequests, registerPage{In: in, RetryAfter: limited.RetryAfterSeconds(), Key: key})
 		return
 	}
 	if fields, ok := fieldErrors(c, err); ok {
 		var verr *models.ValidationError
 		noFamily := errors.As(err, &verr) && slices.ContainsFunc(verr.Fields, func(fe models.FieldError) bool { return fe.Code == "check_family_name_required" })
-		f.renderRegister(c, http.StatusUnprocessableEntity, registerPage{In: in, Errors: fields, NoFamilyName: noFamily})
+		f.renderRegister(c, http.StatusUnprocessableEntity, registerPage{In: in, Errors: fields, NoFamilyName: noFamily, Key: key})
 		return
 	}
 	f.fail(c, err)

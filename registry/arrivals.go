@@ -84,6 +84,9 @@ type Registration struct {
 	Sighting bool         `json:"sighting,omitempty"`
 	Arrival  *ArrivalView `json:"arrival,omitempty"`
 	Child    *Candidate   `json:"child,omitempty"`
+	// Replayed is true when this is the remembered answer to an earlier request with the same
+	// idempotency key (nothing was written this time).
+	Replayed bool `json:"-"`
 }
 
 // identity is a validated IdentityInput.
@@ -323,115 +326,49 @@ func (id identity) duplicateQuery() DuplicateQuery {
 // after the duplicate check) or another arrival of a known child. Everything is validated
 // before anything is written; the child, names, arrival and audit row commit together.
 func (r *Registry) RegisterArrival(ctx context.Context, a *models.Actor, in RegistrationInput) (Registration, error) {
+	return r.RegisterArrivalOnce(ctx, a, "", in)
+}
+
+// RegisterArrivalOnce is RegisterArrival under the client's idempotency key (the
+// Idempotency-Key header, the registration form's hidden key; "" for none): the same request
+// sent again with the same key — a retry after a lost response, an outbox sending twice, a
+// double click — answers the first result (Replayed) and writes nothing but an audit row; the
+// same key with another request is refused. Only a committed write is remembered: an answer
+// that wrote nothing (possible duplicates, invalid input) is computed afresh on a retry.
+func (r *Registry) RegisterArrivalOnce(ctx context.Context, a *models.Actor, key string, in RegistrationInput) (Registration, error) {
 	if err := require(a, models.PermChildRegister); err != nil {
 		return Registration{}, err
 	}
 	if err := CheckInput(in); err != nil {
 		return Registration{}, err
 	}
+	idem, err := newIdempotencyKey(key, "registration", in)
+	if err != nil {
+		return Registration{}, err
+	}
 	now := r.now()
 	var out Registration
 	var found []Candidate // shown to the actor; the registration is refused after commit
-	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var verr models.ValidationError
-		arr := r.validateArrival(tx, a, in.Arrival, now, &verr)
-		asOf := arr.at
-		if asOf.IsZero() {
-			asOf = now
+	err = r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if idem == nil {
+			return r.registerArrival(ctx, tx, a, in, now, &out, &found)
 		}
-		if in.ExistingChildID != 0 {
-			if err := verr.Err(); err != nil {
-				return err
-			}
-			// An arrival may only be recorded on a child already in scope, or on one the duplicate
-			// check offers for this very identity. On the latter it is a sighting: it does not
-			// bring the child into the officer's scope (see addArrival).
-			var n int64
-			if err := r.children(tx, a).Where("children.id = ?", in.ExistingChildID).Count(&n).Error; err != nil {
-				return err
-			}
-			if n == 0 {
-				id := validateIdentity(in.IdentityInput, asOf, now, &verr)
-				q := id.duplicateQuery()
-				q.checkMinimum(&verr)
-				if verr.Err() != nil {
-					return &deniedRead{childID: in.ExistingChildID} // neither in scope nor described
-				}
-				if err := r.allowCheck(a); err != nil {
-					return err
-				}
-				cands, err := r.findDuplicates(tx, q, 10)
-				if err != nil {
-					return err
-				}
-				i := slices.IndexFunc(cands, func(c Candidate) bool { return c.ChildID == in.ExistingChildID })
-				if i < 0 {
-					return &deniedRead{childID: in.ExistingChildID} // not the child described
-				}
-				return r.addSighting(ctx, tx, a, cands[i].minimal(), arr, &out)
-			}
-			return r.addArrival(ctx, tx, a, in.ExistingChildID, arr, now, &out)
-		}
-		id := validateIdentity(in.IdentityInput, asOf, now, &verr)
-		if err := verr.Err(); err != nil {
-			return err
-		}
-		if err := lockNames(tx, id.duplicateQuery()); err != nil { // check and insert as one step
-			return err
-		}
-		if !in.ConfirmNew {
-			q := id.duplicateQuery()
-			q.checkMinimum(&verr)
-			if err := verr.Err(); err != nil {
-				return err
-			}
-			if err := r.allowCheck(a); err != nil {
-				return err
-			}
-			cands, err := r.findDuplicates(tx, q, 10)
+		if ok, err := idem.replay(tx, a.UserID, now, &out); ok || err != nil {
 			if err != nil {
 				return err
 			}
-			if len(cands) > 0 {
-				// Commit the candidates' access-history rows; the refusal follows the commit.
-				found, err = r.discloseCandidates(ctx, tx, a, cands, viaRegistration)
-				return err
-			}
+			out.Replayed = true
+			return audit(ctx, tx, a, "child.registration_replayed", "child", strconv.FormatInt(out.ChildID, 10), models.AuditChanges{}, "")
 		}
-		var seq int64
-		if err := tx.Raw(`SELECT nextval('child_registration_seq')`).Scan(&seq).Error; err != nil {
+		if err := r.registerArrival(ctx, tx, a, in, now, &out, &found); err != nil || found != nil {
 			return err
 		}
-		c := models.Child{
-			RegistrationNumber: fmt.Sprintf("%s-%d-%06d", r.prefix(), now.Year(), seq),
-			RegionID:           arr.regionID, BorderPostID: arr.postID, Status: "active",
-			GivenName: id.in.GivenName, FamilyName: id.in.FamilyName,
-			GivenNameLatin: id.in.GivenNameLatin, FamilyNameLatin: id.in.FamilyNameLatin,
-			Sex: id.in.Sex, BirthDateKnown: id.birthKnown, BirthDateFrom: id.birthFrom, BirthDateTo: id.birthTo,
-			Nationalities: orEmpty(id.nationalities), Languages: orEmpty(id.languages),
-			ProtectionStatus: id.in.ProtectionStatus, Vulnerabilities: orEmpty(id.in.Vulnerabilities),
-			SpecialNeeds: id.in.SpecialNeeds, TraffickingIndicators: orEmpty(id.in.TraffickingIndicators),
-			TraffickingNotes: id.in.TraffickingNotes, RegisteredAt: now, RegisteredBy: &a.UserID,
-			Version: 1, CreatedAt: now, UpdatedAt: now,
-		}
-		if id.in.VulnerabilitiesAssessed || len(id.in.Vulnerabilities) > 0 || strings.TrimSpace(id.in.SpecialNeeds) != "" {
-			c.VulnerabilitiesAt = &now
-		}
-		if err := tx.Create(&c).Error; err != nil {
-			return err
-		}
-		if rows := NameRows(c.ID, c.GivenName, c.FamilyName, c.GivenNameLatin, c.FamilyNameLatin, id.in.Aliases); len(rows) > 0 {
-			if err := tx.Create(&rows).Error; err != nil {
-				return err
-			}
-		}
-		ar, err := r.insertArrival(tx, a, c.ID, arr)
-		if err != nil {
-			return err
-		}
-		out = Registration{ChildID: c.ID, RegistrationNumber: c.RegistrationNumber, ArrivalID: ar.ID, NewChild: true}
-		return audit(ctx, tx, a, "child.register", "child", strconv.FormatInt(c.ID, 10), registrationChanges(c, in.ConfirmNew), "")
+		return idem.remember(tx, a.UserID, now, out)
 	})
+	if errors.Is(err, errIdempotentRace) {
+		// A concurrent request with this key committed first: answer what it answered.
+		return r.RegisterArrivalOnce(ctx, a, key, in)
+	}
 	if err != nil {
 		// A refused arrival on a child neither in scope nor offered is audited like a refused read.
 		return Registration{}, r.denied(ctx, a, r.auditCheckRefused(ctx, a, err, viaRegistration))
@@ -440,6 +377,109 @@ func (r *Registry) RegisterArrival(ctx context.Context, a *models.Actor, in Regi
 		return Registration{}, &DuplicatesFoundError{Candidates: found}
 	}
 	return out, nil
+}
+
+// registerArrival is RegisterArrival's write, inside tx: out is what it registered, or found
+// the possible duplicates that refuse a new child (their disclosure commits with tx).
+func (r *Registry) registerArrival(ctx context.Context, tx *gorm.DB, a *models.Actor, in RegistrationInput, now time.Time, out *Registration, found *[]Candidate) error {
+	var verr models.ValidationError
+	arr := r.validateArrival(tx, a, in.Arrival, now, &verr)
+	asOf := arr.at
+	if asOf.IsZero() {
+		asOf = now
+	}
+	if in.ExistingChildID != 0 {
+		if err := verr.Err(); err != nil {
+			return err
+		}
+		// An arrival may only be recorded on a child already in scope, or on one the duplicate
+		// check offers for this very identity. On the latter it is a sighting: it does not
+		// bring the child into the officer's scope (see addArrival).
+		var n int64
+		if err := r.children(tx, a).Where("children.id = ?", in.ExistingChildID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			id := validateIdentity(in.IdentityInput, asOf, now, &verr)
+			q := id.duplicateQuery()
+			q.checkMinimum(&verr)
+			if verr.Err() != nil {
+				return &deniedRead{childID: in.ExistingChildID} // neither in scope nor described
+			}
+			if err := r.allowCheck(a); err != nil {
+				return err
+			}
+			cands, err := r.findDuplicates(tx, q, 10)
+			if err != nil {
+				return err
+			}
+			i := slices.IndexFunc(cands, func(c Candidate) bool { return c.ChildID == in.ExistingChildID })
+			if i < 0 {
+				return &deniedRead{childID: in.ExistingChildID} // not the child described
+			}
+			return r.addSighting(ctx, tx, a, cands[i].minimal(), arr, out)
+		}
+		return r.addArrival(ctx, tx, a, in.ExistingChildID, arr, now, out)
+	}
+	id := validateIdentity(in.IdentityInput, asOf, now, &verr)
+	if err := verr.Err(); err != nil {
+		return err
+	}
+	if err := lockNames(tx, id.duplicateQuery()); err != nil { // check and insert as one step
+		return err
+	}
+	if !in.ConfirmNew {
+		q := id.duplicateQuery()
+		q.checkMinimum(&verr)
+		if err := verr.Err(); err != nil {
+			return err
+		}
+		if err := r.allowCheck(a); err != nil {
+			return err
+		}
+		cands, err := r.findDuplicates(tx, q, 10)
+		if err != nil {
+			return err
+		}
+		if len(cands) > 0 {
+			// Commit the candidates' access-history rows; the refusal follows the commit.
+			*found, err = r.discloseCandidates(ctx, tx, a, cands, viaRegistration)
+			return err
+		}
+	}
+	var seq int64
+	if err := tx.Raw(`SELECT nextval('child_registration_seq')`).Scan(&seq).Error; err != nil {
+		return err
+	}
+	c := models.Child{
+		RegistrationNumber: fmt.Sprintf("%s-%d-%06d", r.prefix(), now.Year(), seq),
+		RegionID:           arr.regionID, BorderPostID: arr.postID, Status: "active",
+		GivenName: id.in.GivenName, FamilyName: id.in.FamilyName,
+		GivenNameLatin: id.in.GivenNameLatin, FamilyNameLatin: id.in.FamilyNameLatin,
+		Sex: id.in.Sex, BirthDateKnown: id.birthKnown, BirthDateFrom: id.birthFrom, BirthDateTo: id.birthTo,
+		Nationalities: orEmpty(id.nationalities), Languages: orEmpty(id.languages),
+		ProtectionStatus: id.in.ProtectionStatus, Vulnerabilities: orEmpty(id.in.Vulnerabilities),
+		SpecialNeeds: id.in.SpecialNeeds, TraffickingIndicators: orEmpty(id.in.TraffickingIndicators),
+		TraffickingNotes: id.in.TraffickingNotes, RegisteredAt: now, RegisteredBy: &a.UserID,
+		Version: 1, CreatedAt: now, UpdatedAt: now,
+	}
+	if id.in.VulnerabilitiesAssessed || len(id.in.Vulnerabilities) > 0 || strings.TrimSpace(id.in.SpecialNeeds) != "" {
+		c.VulnerabilitiesAt = &now
+	}
+	if err := tx.Create(&c).Error; err != nil {
+		return err
+	}
+	if rows := NameRows(c.ID, c.GivenName, c.FamilyName, c.GivenNameLatin, c.FamilyNameLatin, id.in.Aliases); len(rows) > 0 {
+		if err := tx.Create(&rows).Error; err != nil {
+			return err
+		}
+	}
+	ar, err := r.insertArrival(tx, a, c.ID, arr)
+	if err != nil {
+		return err
+	}
+	*out = Registration{ChildID: c.ID, RegistrationNumber: c.RegistrationNumber, ArrivalID: ar.ID, NewChild: true}
+	return audit(ctx, tx, a, "child.register", "child", strconv.FormatInt(c.ID, 10), registrationChanges(c, in.ConfirmNew), "")
 }
 
 // registrationChanges names the recorded fields; identity values are withheld from the trail.
@@ -509,7 +549,12 @@ func (r *Registry) addArrival(ctx context.Context, tx *gorm.DB, a *models.Actor,
 // RecordArrival records another arrival of the child childID (from the child's page): the
 // child must be in the actor's scope.
 func (r *Registry) RecordArrival(ctx context.Context, a *models.Actor, childID int64, in ArrivalInput) (Registration, error) {
-	return r.RegisterArrival(ctx, a, RegistrationInput{Arrival: in, ExistingChildID: childID})
+	return r.RecordArrivalOnce(ctx, a, "", childID, in)
+}
+
+// RecordArrivalOnce is RecordArrival under an idempotency key (see RegisterArrivalOnce).
+func (r *Registry) RecordArrivalOnce(ctx context.Context, a *models.Actor, key string, childID int64, in ArrivalInput) (Registration, error) {
+	return r.RegisterArrivalOnce(ctx, a, key, RegistrationInput{Arrival: in, ExistingChildID: childID})
 }
 
 // validNationality accepts ISO 3166-1 alpha-2 country codes, plus XK (Kosovo), XS (stateless)
