@@ -114,8 +114,12 @@ func (s *Sealer) lead(ctx context.Context, once bool) error {
 	var held bool
 	defer func() {
 		if held {
-			// Drop the connection rather than return it to the pool: the session lock goes
-			// with it, whatever state the session is in.
+			// Unlock now (the server may notice a closed connection only later), then drop
+			// the connection rather than return it to the pool: if the unlock failed, the
+			// session lock goes with it, whatever state the session is in.
+			unlockCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			_, _ = conn.ExecContext(unlockCtx, `SELECT pg_advisory_unlock($1)`, sealerLockKey)
+			cancel()
 			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
 		conn.Close()
@@ -227,7 +231,7 @@ func (s *Sealer) sealBatch(ctx context.Context, conn *sql.Conn) (int, int64, err
 }
 
 // eventColumns are the columns a leaf record is built from, as eventRow scans them.
-const eventColumns = `e.id, e.leaf_hash, e.prev_hash, e.occurred_at, e.actor_user_id, e.actor_issuer,
+const eventColumns = `e.id, e.leaf_hash, e.prev_hash, e.hash, e.occurred_at, e.actor_user_id, e.actor_issuer,
 	e.actor_subject, e.actor_roles, e.action, e.entity, e.entity_id, e.changes::text, e.request_id,
 	e.client_ip, e.reason, e.outcome`
 
@@ -239,7 +243,7 @@ type eventRow struct {
 
 func (r *eventRow) scan(sc interface{ Scan(...any) error }, extra ...any) error {
 	ev := &r.ev
-	dest := append(extra, &ev.ID, &ev.LeafHash, &ev.PrevHash, &ev.OccurredAt, &ev.ActorUserID, &ev.ActorIssuer,
+	dest := append(extra, &ev.ID, &ev.LeafHash, &ev.PrevHash, &ev.Hash, &ev.OccurredAt, &ev.ActorUserID, &ev.ActorIssuer,
 		&ev.ActorSubject, &ev.ActorRoles, &ev.Action, &ev.Entity, &ev.EntityID, &r.changes, &ev.RequestID,
 		&ev.ClientIP, &ev.Reason, &ev.Outcome)
 	return sc.Scan(dest...)

@@ -21,6 +21,10 @@ type Querier interface {
 // one within seconds).
 var ErrNotSealed = errors.New("audit event not yet covered by a checkpoint")
 
+// TreeHashes reads the log's stored tree hashes through q, for tlog's provers
+// (tlog.ProveRecord, tlog.ProveTree, tlog.TreeHash).
+func TreeHashes(ctx context.Context, q Querier) tlog.HashReader { return dbHashes{ctx, q} }
+
 // dbHashes reads stored tree hashes (tlog.HashReader) from audit_tree_hashes.
 type dbHashes struct {
 	ctx context.Context

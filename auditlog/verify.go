@@ -91,7 +91,11 @@ func Verify(ctx context.Context, q Querier, v note.Verifier, given map[string][]
 					return rep, err
 				}
 				if root != roots[next].cp.Root {
-					return rep.fail(0, good, pos, fmt.Sprintf("%s (size %d) was signed over other events: an event between positions %d and %d was altered, replaced or reordered after it was signed", roots[next].source, roots[next].cp.Size, good, pos)), nil
+					culprit := int64(0)
+					if good == pos {
+						culprit = id // the checkpoint added this one event only
+					}
+					return rep.fail(culprit, good, pos, fmt.Sprintf("%s (size %d) was signed over other events: an event between positions %d and %d was altered, replaced or reordered after it was signed", roots[next].source, roots[next].cp.Size, good, pos)), nil
 				}
 				good = rep.Events
 				next++
