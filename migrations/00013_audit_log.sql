@@ -52,7 +52,7 @@ INSERT INTO audit_pending (event_id) SELECT id FROM audit_events;
 CREATE TABLE audit_log (
     position  bigint PRIMARY KEY CHECK (position >= 0),
     event_id  bigint NOT NULL UNIQUE REFERENCES audit_events (id),
-    sealed_at timestamptz NOT NULL DEFAULT now()
+    sealed_at timestamptz NOT NULL DEFAULT clock_timestamp() -- when this position was written (sealing lag)
 );
 
 -- The tree's stored hashes, indexed as tlog.StoredHashIndex(level, n): enough to compute any
