@@ -296,6 +296,7 @@ func (s *Sealer) checkpoint(ctx context.Context, conn *sql.Conn, size int64, for
 	}
 	var lastSize int64
 	var lastAt time.Time
+	var lastRoot tlog.Hash
 	last, err := LatestCheckpoint(ctx, conn)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -306,14 +307,7 @@ func (s *Sealer) checkpoint(ctx context.Context, conn *sql.Conn, size int64, for
 		if err != nil {
 			return fmt.Errorf("last stored checkpoint %d: %w", last.ID, err)
 		}
-		root, err := tlog.TreeHash(cp.Size, dbHashes{ctx, conn})
-		if err != nil {
-			return err
-		}
-		if root != cp.Root {
-			return fmt.Errorf("the stored tree no longer has the root of checkpoint %d (size %d): not signing; run `kujdes audit verify`", last.ID, cp.Size)
-		}
-		lastSize = cp.Size
+		lastSize, lastRoot = cp.Size, cp.Root
 		if err := conn.QueryRowContext(ctx, `SELECT created_at FROM audit_checkpoints WHERE id = $1`, last.ID).Scan(&lastAt); err != nil {
 			return err
 		}
@@ -323,6 +317,15 @@ func (s *Sealer) checkpoint(ctx context.Context, conn *sql.Conn, size int64, for
 	}
 	if !force && size-lastSize < s.CheckpointEvents && s.Now().Sub(lastAt) < s.CheckpointInterval {
 		return nil
+	}
+	if lastSize > 0 {
+		root, err := tlog.TreeHash(lastSize, dbHashes{ctx, conn})
+		if err != nil {
+			return err
+		}
+		if root != lastRoot {
+			return fmt.Errorf("the stored tree no longer has the root of checkpoint %d (size %d): not signing; run `kujdes audit verify`", last.ID, lastSize)
+		}
 	}
 	root, err := tlog.TreeHash(size, dbHashes{ctx, conn})
 	if err != nil {

@@ -254,7 +254,7 @@ func TestSealerCrashAtEachStep(t *testing.T) {
 					if how == "session killed" {
 						var pid int
 						if err := e.admin.QueryRow(`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
-							AND ((classid::bigint << 32) | objid::bigint) = $1`, int64(0x6b756a6465730002)).Scan(&pid); err != nil {
+							AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((classid::bigint << 32) | objid::bigint) = $1`, int64(0x6b756a6465730002)).Scan(&pid); err != nil {
 							return fmt.Errorf("find the sealer's session: %w", err)
 						}
 						if _, err := e.admin.Exec(`SELECT pg_terminate_backend($1, 5000)`, pid); err != nil {
@@ -320,7 +320,7 @@ func TestOneSealerAndTakeover(t *testing.T) {
 	}
 	// Kill the leader's session: a follower takes over and seals what comes next.
 	if _, err := e.admin.Exec(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted
-		AND ((classid::bigint << 32) | objid::bigint) = $1`, int64(0x6b756a6465730002)); err != nil {
+		AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((classid::bigint << 32) | objid::bigint) = $1`, int64(0x6b756a6465730002)); err != nil {
 		t.Fatal(err)
 	}
 	e.appendEvents(t, 4, "b")
