@@ -8,9 +8,13 @@ PKGS := ./...
 
 .PHONY: run test lint build vuln bench bench-load clean
 
-## run: start Kujdes at http://127.0.0.1:8080 with the development sign-in and demo data
+KUJDES_DATA_DIR ?= .kujdes
+AUDIT_KEY ?= $(KUJDES_DATA_DIR)/audit-signing.key
+
+## run: start Kujdes at http://127.0.0.1:8080 with the development sign-in and demo data (and a development audit signing key, created under the data folder if missing)
 run:
-	go run ./cmd/kujdes serve -dev-idp -demo
+	@test -f $(AUDIT_KEY) || go run ./cmd/kujdes audit keygen -name kujdes-dev-audit -out $(AUDIT_KEY)
+	KUJDES_AUDIT_SIGNING_KEY_FILE=$(AUDIT_KEY) go run ./cmd/kujdes serve -dev-idp -demo
 
 ## test: vet and run every test (real PostgreSQL, real Chromium) with the race detector
 test:

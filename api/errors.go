@@ -60,6 +60,7 @@ var (
 	KindUnavailable          = Kind{"unavailable", http.StatusServiceUnavailable, "error.unavailable.title"}
 	KindPossibleDuplicates   = Kind{"possible-duplicates", http.StatusConflict, "error.possible_duplicates.title"}
 	KindRateLimited          = Kind{"rate-limited", http.StatusTooManyRequests, "error.rate_limited.title"}
+	KindAuditNotSealed       = Kind{"audit-not-sealed", http.StatusConflict, "error.audit_not_sealed.title"}
 )
 
 // TypeURI is the stable identifier of a problem type.
@@ -153,6 +154,8 @@ func WriteError(c *gin.Context, err error) {
 			fields[i] = FieldProblem{Field: f.Field, Code: f.Code, Message: t(c, "forbidden."+f.Code, f.Data)}
 		}
 		WriteProblem(c, KindForbidden, t(c, "error.forbidden_fields.detail"), fields...)
+	case errors.Is(err, registry.ErrAuditNotSealed):
+		WriteProblem(c, KindAuditNotSealed, t(c, "error.audit_not_sealed.detail"))
 	case errors.Is(err, models.ErrNotFound):
 		WriteProblem(c, KindNotFound, "")
 	case errors.Is(err, models.ErrConflict):

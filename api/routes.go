@@ -42,6 +42,9 @@ func (a *API) Routes(r gin.IRouter) {
 	v1.POST("/admin/border-posts", a.createBorderPost)
 	v1.GET("/admin/break-glass", a.listBreakGlass)
 	v1.GET("/admin/denied-reads", a.listDeniedReads)
+
+	v1.GET("/audit/checkpoint", a.auditCheckpoint)
+	v1.GET("/admin/audit/events/:id/evidence", a.auditEvidence)
 }
 
 // noStore keeps API answers — children's data — out of every cache.

@@ -104,6 +104,14 @@ var policy = map[Route]Permission{
 	{"POST", "/api/v1/admin/border-posts"}:                 models.PermAdminReference,
 	{"GET", "/api/v1/admin/break-glass"}:                   models.PermAdminBreakGlass,
 	{"GET", "/api/v1/admin/denied-reads"}:                  models.PermAdminBreakGlass,
+
+	// The signed audit log: its status and checkpoint (administrators and monitors), one
+	// event's evidence file (administrators).
+	{"GET", "/audit"}:                                  models.PermAuditCheckpoint,
+	{"GET", "/audit/checkpoint"}:                       models.PermAuditCheckpoint,
+	{"GET", "/audit/events/:id/evidence"}:              models.PermAuditEvidence,
+	{"GET", "/api/v1/audit/checkpoint"}:                models.PermAuditCheckpoint,
+	{"GET", "/api/v1/admin/audit/events/:id/evidence"}: models.PermAuditEvidence,
 }
 
 // PermissionFor returns the permission a route requires and whether the route is declared.

@@ -20,10 +20,12 @@ var grants = map[models.Role][]models.Permission{
 	// empty until a grant exists).
 	models.RoleMonitor: {
 		models.PermChildBreakGlass, models.PermChildRead,
+		models.PermAuditCheckpoint,
 	},
 	// Administrators run the system and see who looked at a child, but no child data by default.
 	models.RoleAdmin: {
 		models.PermAdminUsers, models.PermAdminReference, models.PermAdminBreakGlass, models.PermChildHistory,
+		models.PermAuditCheckpoint, models.PermAuditEvidence,
 	},
 }
 

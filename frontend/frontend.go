@@ -78,6 +78,9 @@ func (f *Frontend) Routes(root gin.IRouter) {
 	r.GET("/children/:id", f.child)
 	r.POST("/children/:id", f.updateChild)
 	r.GET("/children/:id/history", f.childHistory)
+	r.GET("/audit", f.auditLog)
+	r.GET("/audit/checkpoint", f.auditCheckpoint)
+	r.GET("/audit/events/:id/evidence", f.auditEvidence)
 	r.GET("/break-glass", f.breakGlassForm)
 	r.POST("/break-glass", f.breakGlass)
 

@@ -41,6 +41,11 @@ const (
 	PermAdminUsers      Permission = "admin.users"
 	PermAdminReference  Permission = "admin.reference" // regions, border posts
 	PermAdminBreakGlass Permission = "admin.break_glass"
+
+	// The signed audit log (package auditlog): its checkpoints, for administrators and the
+	// monitors who keep copies; one event's evidence file, for administrators.
+	PermAuditCheckpoint Permission = "audit.checkpoint"
+	PermAuditEvidence   Permission = "audit.evidence"
 )
 
 // Actor is who is acting in a use case: the signed-in user, their roles and the scope those

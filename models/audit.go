@@ -4,22 +4,21 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"database/sql/driver"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
-	"io"
 	"strconv"
 	"time"
 
+	"golang.org/x/mod/sumdb/tlog"
 	"gorm.io/gorm"
 )
 
 // AuditEvent is one row of the trail (migrations/00003_audit.sql). Rows are only ever
-// appended, with AppendAudit; the database refuses UPDATE, DELETE and TRUNCATE.
+// appended, with AppendAudit; the database refuses UPDATE, DELETE and TRUNCATE. The sealer
+// (package auditlog) makes each one a leaf of a signed transparency log.
 type AuditEvent struct {
 	ID           int64 `gorm:"primaryKey"`
 	OccurredAt   time.Time
@@ -35,8 +34,12 @@ type AuditEvent struct {
 	ClientIP     string `gorm:"column:client_ip"`
 	Reason       string
 	Outcome      string // "ok" unless set
-	PrevHash     []byte
-	Hash         []byte
+	// PrevHash and Hash are set only on events chained before the transparency log
+	// (migrations/00013_audit_log.sql); nil on every event appended since.
+	PrevHash []byte
+	Hash     []byte
+	// LeafHash is tlog.RecordHash(LeafRecord()), set by AppendAudit (nil on chained events).
+	LeafHash []byte
 }
 
 // TableName is the table GORM reads and writes.
@@ -150,22 +153,17 @@ func (ev *AuditEvent) SetActor(a *Actor) {
 	ev.ActorRoles = a.RoleNames()
 }
 
-// auditLockKey is the pg_advisory_xact_lock that serializes appends. Any constant works as long
-// as nothing else takes it: this one spells "kujdes" followed by 0x0001.
-const auditLockKey int64 = 0x6b756a6465730001
-
 // AppendAudit writes ev inside tx (the caller's transaction, the same one as the change it
-// records), chaining its hash to the previous row. It sets ev's ID, OccurredAt (now when zero;
-// always UTC, truncated to the microseconds PostgreSQL keeps), Outcome ("ok" when empty),
-// PrevHash and Hash.
+// records: the event exists exactly when the change does). It sets ev's ID, OccurredAt (now
+// when zero; always UTC, truncated to the microseconds PostgreSQL keeps), Outcome ("ok" when
+// empty) and LeafHash.
 //
-// Appends are serialized by a transaction-level advisory lock, held until the caller commits
-// or rolls back: the next appender can read the last hash only once this row is committed (or
-// gone), so two transactions can never chain to the same predecessor and fork the trail. The
-// price is that audited transactions queue from their AppendAudit to their commit: call it as
-// the last statement before commit. tx must be READ COMMITTED (PostgreSQL's default), whose
-// statements see rows committed while waiting for the lock; under a stricter isolation a
-// concurrent append fails on the unique prev_hash instead of forking.
+// It takes no lock and reads no other row: the event's leaf hash depends on the event alone
+// (tlog.RecordHash of LeafRecord), so audited transactions run side by side. Its place in the
+// log is given later by the sealer (package auditlog), which sees the row once it is committed
+// (a trigger queues it in audit_pending) and builds the Merkle tree over committed events in
+// the order they became visible. Until then the event is "pending": in the table, in the
+// history pages, not yet covered by a signed checkpoint.
 func AppendAudit(ctx context.Context, tx *gorm.DB, ev *AuditEvent) error {
 	if ev == nil {
 		return errors.New("append audit: nil event")
@@ -173,8 +171,7 @@ func AppendAudit(ctx context.Context, tx *gorm.DB, ev *AuditEvent) error {
 	if ev.Action == "" {
 		return errors.New("append audit: action is required")
 	}
-	// Outside a transaction the advisory lock would be released at once, and the audit row
-	// would not share the fate of the change it records.
+	// Outside a transaction the audit row would not share the fate of the change it records.
 	if _, ok := tx.Statement.ConnPool.(gorm.TxCommitter); !ok {
 		return errors.New("append audit: not inside a transaction")
 	}
@@ -186,53 +183,74 @@ func AppendAudit(ctx context.Context, tx *gorm.DB, ev *AuditEvent) error {
 	if ev.Outcome == "" {
 		ev.Outcome = "ok"
 	}
-	changes, err := ev.Changes.canonical()
+	ev.PrevHash, ev.Hash = nil, nil
+	record, err := ev.LeafRecord()
 	if err != nil {
 		return fmt.Errorf("append audit: %w", err)
 	}
-
-	db := tx.WithContext(ctx)
-	if err := db.Exec(`SELECT pg_advisory_xact_lock(?)`, auditLockKey).Error; err != nil {
-		return fmt.Errorf("append audit: lock: %w", err)
-	}
-	prev := make([]byte, sha256.Size) // the first row chains to 32 zero bytes
-	var last []byte
-	err = db.Raw(`SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1`).Row().Scan(&last)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return fmt.Errorf("append audit: read last hash: %w", err)
-	default:
-		prev = last
-	}
-	ev.PrevHash = prev
-	ev.Hash = auditDigest(prev, ev, changes)
-	if err := db.Create(ev).Error; err != nil {
+	leaf := tlog.RecordHash(record)
+	ev.LeafHash = leaf[:]
+	if err := tx.WithContext(ctx).Create(ev).Error; err != nil {
 		return fmt.Errorf("append audit: insert: %w", err)
 	}
 	return nil
 }
 
-// auditHashVersion starts every hashed record, so that a later encoding can be told apart.
-const auditHashVersion = "kujdes-audit-v1"
+// Record versions: the first field of every leaf record names its encoding, so that a later
+// encoding can be told apart.
+const (
+	// auditHashVersion is the encoding of the rows chained before the transparency log
+	// (migrations/00013_audit_log.sql): their record is prev_hash followed by these fields.
+	auditHashVersion = "kujdes-audit-v1"
+	// auditRecordVersion is the encoding of every event appended since: the fields alone.
+	auditRecordVersion = "kujdes-audit-v2"
+)
 
 // auditTimeLayout is RFC 3339 in UTC with exactly the six fractional digits PostgreSQL keeps.
 const auditTimeLayout = "2006-01-02T15:04:05.000000Z07:00"
 
-// auditDigest is SHA-256(prev || fields), each field written as its length (8 bytes, big
-// endian) then its bytes, in a fixed order: version, occurred_at, actor_user_id (decimal,
-// empty for NULL), actor_issuer, actor_subject, actor_roles, action, entity, entity_id,
-// changes (canonical JSON), request_id, client_ip, reason, outcome. The id is left out: the
-// sequence assigns it after hashing, and prev_hash already fixes the order.
-func auditDigest(prev []byte, ev *AuditEvent, changes []byte) []byte {
-	h := sha256.New()
-	h.Write(prev)
+// LeafRecord is the event's canonical encoding, the data of its leaf in the log
+// (tlog.RecordHash(LeafRecord) is the leaf hash). It is each field written as its length (8
+// bytes, big endian) then its bytes, in a fixed order: version, occurred_at, actor_user_id
+// (decimal, empty for NULL), actor_issuer, actor_subject, actor_roles, action, entity,
+// entity_id, changes (canonical JSON), request_id, client_ip, reason, outcome. The id is left
+// out (the sequence assigns it after hashing; the log position fixes the order).
+//
+// An event chained before the log (PrevHash set, see the migration) keeps its old encoding:
+// prev_hash, then the same fields under version "kujdes-audit-v1" — the bytes whose SHA-256
+// is its old hash, so that hash can still be checked against the log.
+func (ev *AuditEvent) LeafRecord() ([]byte, error) {
+	changes, err := ev.Changes.canonical()
+	if err != nil {
+		return nil, err
+	}
+	return ev.leafRecord(changes), nil
+}
+
+// AuditLeafRecord is LeafRecord for an event read back from the database with its changes as
+// the stored jsonb text (changesJSON), which is re-encoded canonically. A value that is not a
+// JSON object is an error: the row was altered after it was written.
+func AuditLeafRecord(ev *AuditEvent, changesJSON []byte) ([]byte, error) {
+	changes, err := canonicalChanges(changesJSON)
+	if err != nil {
+		return nil, err
+	}
+	return ev.leafRecord(changes), nil
+}
+
+func (ev *AuditEvent) leafRecord(changes []byte) []byte {
+	var b bytes.Buffer
+	version := auditRecordVersion
+	if ev.PrevHash != nil {
+		version = auditHashVersion
+		b.Write(ev.PrevHash)
+	}
 	var userID string
 	if ev.ActorUserID != nil {
 		userID = strconv.FormatInt(*ev.ActorUserID, 10)
 	}
 	for _, f := range []string{
-		auditHashVersion,
+		version,
 		ev.OccurredAt.UTC().Format(auditTimeLayout),
 		userID,
 		ev.ActorIssuer,
@@ -247,96 +265,74 @@ func auditDigest(prev []byte, ev *AuditEvent, changes []byte) []byte {
 		ev.Reason,
 		ev.Outcome,
 	} {
-		writeField(h, f)
+		writeField(&b, f)
 	}
-	return h.Sum(nil)
+	return b.Bytes()
 }
 
-func writeField(h hash.Hash, s string) {
+func writeField(b *bytes.Buffer, s string) {
 	var n [8]byte
 	binary.BigEndian.PutUint64(n[:], uint64(len(s)))
-	h.Write(n[:])
-	io.WriteString(h, s)
+	b.Write(n[:])
+	b.WriteString(s)
 }
 
-// AuditVerification is the result of VerifyAudit.
-type AuditVerification struct {
-	// Checked counts the rows examined, the broken one included.
-	Checked int64
-	// FirstBrokenID is the id of the first row that fails, 0 when the chain is intact.
-	FirstBrokenID int64
-	// Problem says what is wrong with that row (English, for operators and logs).
-	Problem string
-}
-
-// auditVerifyBatch is how many rows VerifyAudit reads per query.
-const auditVerifyBatch = 500
-
-// auditLink is a row as the verifier reads it: changes as the jsonb text, decoded by
-// canonicalChanges rather than by AuditChanges.Scan, so that a tampered value that does not
-// even fit AuditChanges is reported as a broken row, not as an error.
-type auditLink struct {
-	AuditEvent
-	ChangesJSON string `gorm:"column:changes_json"`
-}
-
-// VerifyAudit walks the whole chain in id order (streaming in batches, not loading all rows)
-// and reports the first broken link: a row whose prev_hash is not the previous row's hash (a
-// row before it was removed, or inserted out of turn) or whose hash does not match its
-// contents (the row was altered). Rows removed from the end of the trail leave no broken
-// link; comparing Checked with a count kept elsewhere is what catches that.
-func VerifyAudit(ctx context.Context, db *gorm.DB) (AuditVerification, error) {
-	var res AuditVerification
-	prev := make([]byte, sha256.Size)
-	var prevID, after int64
-	started := false
-	for {
-		q := db.WithContext(ctx).Table("audit_events").
-			Select("id, occurred_at, actor_user_id, actor_issuer, actor_subject, actor_roles, action, " +
-				"entity, entity_id, changes::text AS changes_json, request_id, client_ip, reason, " +
-				"outcome, prev_hash, hash").
-			Order("id").Limit(auditVerifyBatch)
-		if started {
-			q = q.Where("id > ?", after)
+// ParseAuditLeafRecord decodes a leaf record (LeafRecord's output) back into an event, for an
+// offline check that the event shown in a piece of evidence is the one in the log. Changes is
+// returned as the canonical JSON text.
+func ParseAuditLeafRecord(record []byte) (ev AuditEvent, changesJSON string, err error) {
+	rest := record
+	var fields []string
+	if !bytes.HasPrefix(rest, fieldPrefix(auditRecordVersion)) {
+		if len(rest) < sha256.Size || !bytes.HasPrefix(rest[sha256.Size:], fieldPrefix(auditHashVersion)) {
+			return AuditEvent{}, "", errors.New("audit record: unknown encoding")
 		}
-		var rows []auditLink
-		if err := q.Scan(&rows).Error; err != nil {
-			return AuditVerification{}, fmt.Errorf("verify audit: %w", err)
-		}
-		for i := range rows {
-			r := &rows[i]
-			res.Checked++
-			if problem := checkAuditLink(prev, prevID, started, r); problem != "" {
-				res.FirstBrokenID = r.ID
-				res.Problem = problem
-				return res, nil
-			}
-			prev, prevID = r.Hash, r.ID
-			after, started = r.ID, true
-		}
-		if len(rows) < auditVerifyBatch {
-			return res, nil
-		}
+		ev.PrevHash = bytes.Clone(rest[:sha256.Size])
+		rest = rest[sha256.Size:]
 	}
-}
-
-// checkAuditLink returns what is wrong with r given the row before it (none when !hasPrev),
-// or "".
-func checkAuditLink(prev []byte, prevID int64, hasPrev bool, r *auditLink) string {
-	if !bytes.Equal(r.PrevHash, prev) {
-		if !hasPrev {
-			return "prev_hash of the first row is not the zero hash: earlier rows were removed"
+	for len(rest) > 0 {
+		if len(rest) < 8 {
+			return AuditEvent{}, "", errors.New("audit record: truncated")
 		}
-		return fmt.Sprintf("prev_hash does not match the hash of row %d: a row between them was removed, or this one was inserted out of turn", prevID)
+		n := binary.BigEndian.Uint64(rest[:8])
+		if n > uint64(len(rest)-8) {
+			return AuditEvent{}, "", errors.New("audit record: truncated")
+		}
+		fields = append(fields, string(rest[8:8+n]))
+		rest = rest[8+n:]
 	}
-	changes, err := canonicalChanges([]byte(r.ChangesJSON))
+	if len(fields) != 14 {
+		return AuditEvent{}, "", fmt.Errorf("audit record: %d fields, want 14", len(fields))
+	}
+	at, err := time.Parse(auditTimeLayout, fields[1])
 	if err != nil {
-		return "changes is not a json object of field changes: the row was altered after it was written"
+		return AuditEvent{}, "", fmt.Errorf("audit record: occurred_at: %w", err)
 	}
-	if !bytes.Equal(auditDigest(r.PrevHash, &r.AuditEvent, changes), r.Hash) {
-		return "hash does not match the row's contents: the row was altered after it was written"
+	ev.OccurredAt = at.UTC()
+	if fields[2] != "" {
+		id, err := strconv.ParseInt(fields[2], 10, 64)
+		if err != nil {
+			return AuditEvent{}, "", fmt.Errorf("audit record: actor_user_id: %w", err)
+		}
+		ev.ActorUserID = &id
 	}
-	return ""
+	ev.ActorIssuer, ev.ActorSubject, ev.ActorRoles = fields[3], fields[4], fields[5]
+	ev.Action, ev.Entity, ev.EntityID = fields[6], fields[7], fields[8]
+	ev.RequestID, ev.ClientIP, ev.Reason, ev.Outcome = fields[10], fields[11], fields[12], fields[13]
+	if err := ev.Changes.Scan(fields[9]); err != nil {
+		return AuditEvent{}, "", err
+	}
+	// The record must be exactly what LeafRecord writes, so two encodings never share a leaf.
+	if again := ev.leafRecord([]byte(fields[9])); !bytes.Equal(again, record) {
+		return AuditEvent{}, "", errors.New("audit record: not in canonical form")
+	}
+	return ev, fields[9], nil
+}
+
+func fieldPrefix(s string) []byte {
+	var b bytes.Buffer
+	writeField(&b, s)
+	return b.Bytes()
 }
 
 // Limits of AuditHistory.

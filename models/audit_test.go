@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/mod/sumdb/tlog"
 	"gorm.io/gorm"
 
 	"github.com/kujdes/kujdes/internal/testdb"
@@ -92,23 +93,22 @@ func appendThree(t *testing.T, db *gorm.DB) []*models.AuditEvent {
 	for _, ev := range events {
 		appendEvent(t, db, ev)
 	}
-	wantVerification(t, db, models.AuditVerification{Checked: 3})
+	wantLeafHashes(t, events...)
 	return events
 }
 
-func wantVerification(t *testing.T, db *gorm.DB, want models.AuditVerification) models.AuditVerification {
+// wantLeafHashes checks that every event carries the leaf hash of its own record.
+func wantLeafHashes(t *testing.T, events ...*models.AuditEvent) {
 	t.Helper()
-	got, err := models.VerifyAudit(context.Background(), db)
-	if err != nil {
-		t.Fatalf("verify: %v", err)
+	for _, ev := range events {
+		rec, err := ev.LeafRecord()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h := tlog.RecordHash(rec); !bytes.Equal(ev.LeafHash, h[:]) || ev.PrevHash != nil || ev.Hash != nil {
+			t.Fatalf("event %d: leaf hash %x, want %x (and no chain hashes: %x %x)", ev.ID, ev.LeafHash, h, ev.PrevHash, ev.Hash)
+		}
 	}
-	if got.Checked != want.Checked || got.FirstBrokenID != want.FirstBrokenID {
-		t.Fatalf("verify = %+v, want checked %d, first broken %d", got, want.Checked, want.FirstBrokenID)
-	}
-	if (got.FirstBrokenID == 0) != (got.Problem == "") {
-		t.Fatalf("verify = %+v: a problem goes with a broken row and only then", got)
-	}
-	return got
 }
 
 func countRows(t *testing.T, db *gorm.DB) int64 {
@@ -120,23 +120,21 @@ func countRows(t *testing.T, db *gorm.DB) int64 {
 	return n
 }
 
-func TestAppendAuditChainsAndHistory(t *testing.T) {
+func TestAppendAuditLeafHashesAndHistory(t *testing.T) {
 	t.Parallel()
 	db := testdb.New(t)
 	events := appendThree(t, db)
-
-	zero := make([]byte, 32)
 	for i, ev := range events {
-		if ev.ID == 0 || len(ev.Hash) != 32 {
-			t.Fatalf("event %d: id %d, hash %x", i, ev.ID, ev.Hash)
+		if ev.ID == 0 || len(ev.LeafHash) != 32 {
+			t.Fatalf("event %d: id %d, leaf hash %x", i, ev.ID, ev.LeafHash)
 		}
-		want := zero
-		if i > 0 {
-			want = events[i-1].Hash
-		}
-		if !bytes.Equal(ev.PrevHash, want) {
-			t.Fatalf("event %d: prev_hash %x, want %x", i, ev.PrevHash, want)
-		}
+	}
+	var pending int64
+	if err := db.Raw(`SELECT count(*) FROM audit_pending`).Scan(&pending).Error; err != nil {
+		t.Fatal(err)
+	}
+	if pending != 3 {
+		t.Fatalf("%d events queued for the sealer, want 3", pending)
 	}
 	if events[0].Outcome != "ok" || events[2].Outcome != "denied" {
 		t.Fatalf("outcomes %q, %q", events[0].Outcome, events[2].Outcome)
@@ -158,7 +156,7 @@ func TestAppendAuditChainsAndHistory(t *testing.T) {
 	}
 	update := got[1]
 	if !update.OccurredAt.Equal(events[1].OccurredAt) || update.ActorUserID == nil || *update.ActorUserID != 7 ||
-		update.Reason != "placement changed" || !bytes.Equal(update.Hash, events[1].Hash) {
+		update.Reason != "placement changed" || !bytes.Equal(update.LeafHash, events[1].LeafHash) {
 		t.Fatalf("update read back as %+v", update)
 	}
 	if fc := update.Changes["status"]; fc.Before != "active" || fc.After != "missing" {
@@ -224,8 +222,32 @@ func TestAppendAuditCanonicalEncoding(t *testing.T) {
 	if !withheld {
 		t.Fatal(`a withheld field is not stored as {}`)
 	}
-	appendEvent(t, db, &models.AuditEvent{Action: "logout"}) // nil changes
-	wantVerification(t, db, models.AuditVerification{Checked: 2})
+	// What jsonb gives back re-encodes to the record that was hashed.
+	var back models.AuditEvent
+	var changes string
+	if err := db.Raw(`SELECT * FROM audit_events WHERE id = ?`, ev.ID).Scan(&back).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Raw(`SELECT changes::text FROM audit_events WHERE id = ?`, ev.ID).Scan(&changes).Error; err != nil {
+		t.Fatal(err)
+	}
+	rec, err := models.AuditLeafRecord(&back, []byte(changes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := tlog.RecordHash(rec); !bytes.Equal(h[:], ev.LeafHash) {
+		t.Fatalf("the stored row gives leaf %x, the append hashed %x", h, ev.LeafHash)
+	}
+	parsed, parsedChanges, err := models.ParseAuditLeafRecord(rec)
+	if err != nil || parsedChanges != changesOf(t, ev) || !parsed.OccurredAt.Equal(ev.OccurredAt) || parsed.Action != ev.Action {
+		t.Fatalf("record parsed back as %+v %s (%v)", parsed, parsedChanges, err)
+	}
+	if _, _, err := models.ParseAuditLeafRecord(append(rec, 0)); err == nil {
+		t.Fatal("a record with a trailing byte parsed")
+	}
+	nilChanges := &models.AuditEvent{Action: "logout"}
+	appendEvent(t, db, nilChanges)
+	wantLeafHashes(t, nilChanges)
 }
 
 func TestAuditEventsAreAppendOnly(t *testing.T) {
@@ -240,7 +262,8 @@ func TestAuditEventsAreAppendOnly(t *testing.T) {
 	} {
 		t.Run(stmt, func(t *testing.T) {
 			err := app.Exec(stmt).Error
-			if err == nil || !strings.Contains(err.Error(), "append-only") {
+			// TRUNCATE meets the log's foreign key (migrations/00013) before the trigger.
+			if err == nil || !strings.Contains(err.Error(), "append-only") && !strings.Contains(err.Error(), "foreign key") {
 				t.Fatalf("err = %v, want the append-only refusal", err)
 			}
 		})
@@ -255,91 +278,11 @@ func TestAuditEventsAreAppendOnly(t *testing.T) {
 	if changed != 0 {
 		t.Fatalf("%d rows were updated", changed)
 	}
-	wantVerification(t, app, models.AuditVerification{Checked: 3})
 }
 
-// A superuser can switch the triggers off; the chain still tells.
-func TestVerifyAuditDetectsTampering(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name        string
-		disable     string
-		tamper      string
-		want        models.AuditVerification
-		wantProblem string
-	}{
-		{"reason altered", "USER", `UPDATE audit_events SET reason = 'nothing to see' WHERE id = 2`,
-			models.AuditVerification{Checked: 2, FirstBrokenID: 2}, "altered"},
-		{"timestamp moved by a microsecond", "ALL", `UPDATE audit_events SET occurred_at = occurred_at + interval '1 microsecond' WHERE id = 2`,
-			models.AuditVerification{Checked: 2, FirstBrokenID: 2}, "altered"},
-		{"key added to changes", "USER", `UPDATE audit_events SET changes = changes || '{"extra": {}}' WHERE id = 2`,
-			models.AuditVerification{Checked: 2, FirstBrokenID: 2}, "altered"},
-		{"key added inside a field change", "USER", `UPDATE audit_events SET changes = jsonb_set(changes, '{status,note}', '"approved"') WHERE id = 2`,
-			models.AuditVerification{Checked: 2, FirstBrokenID: 2}, "altered"},
-		{"changes no longer field changes", "USER", `UPDATE audit_events SET changes = '[]' WHERE id = 2`,
-			models.AuditVerification{Checked: 2, FirstBrokenID: 2}, "changes"},
-		{"middle row deleted", "ALL", `DELETE FROM audit_events WHERE id = 2`,
-			models.AuditVerification{Checked: 2, FirstBrokenID: 3}, "row 1"},
-		{"first row deleted", "USER", `DELETE FROM audit_events WHERE id = 1`,
-			models.AuditVerification{Checked: 1, FirstBrokenID: 2}, "first row"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			app, admin := openPair(t)
-			events := appendThree(t, app)
-			if events[1].ID != 2 {
-				t.Fatalf("ids start at %d", events[0].ID)
-			}
-			for _, stmt := range []string{
-				`ALTER TABLE audit_events DISABLE TRIGGER ` + tt.disable,
-				tt.tamper,
-				`ALTER TABLE audit_events ENABLE TRIGGER ALL`,
-			} {
-				if err := admin.Exec(stmt).Error; err != nil {
-					t.Fatalf("%s: %v", stmt, err)
-				}
-			}
-			got := wantVerification(t, app, tt.want)
-			if !strings.Contains(got.Problem, tt.wantProblem) {
-				t.Fatalf("problem %q does not mention %q", got.Problem, tt.wantProblem)
-			}
-		})
-	}
-}
-
-// More rows than one verification batch: the link carries across batches, and a row altered in
-// a later batch is still found.
-func TestVerifyAuditStreamsBatches(t *testing.T) {
-	t.Parallel()
-	app, admin := openPair(t)
-	ctx := context.Background()
-	const n = 1234
-	err := app.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for i := range n {
-			ev := &models.AuditEvent{Action: "child.read", Entity: "child", EntityID: fmt.Sprint(i % 10)}
-			if err := models.AppendAudit(ctx, tx, ev); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantVerification(t, app, models.AuditVerification{Checked: n})
-	for _, stmt := range []string{
-		`ALTER TABLE audit_events DISABLE TRIGGER USER`,
-		`UPDATE audit_events SET entity_id = '99' WHERE id = 1100`,
-	} {
-		if err := admin.Exec(stmt).Error; err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	wantVerification(t, app, models.AuditVerification{Checked: 1100, FirstBrokenID: 1100})
-}
-
-func TestAppendAuditConcurrentAppendersKeepOneChain(t *testing.T) {
+// Appends do not wait for each other: twenty transactions each hold their append open at
+// once (with the old global lock they ran one at a time, and this would take 20 × 200 ms).
+func TestAppendAuditConcurrentAppendersDoNotWait(t *testing.T) {
 	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
@@ -347,6 +290,7 @@ func TestAppendAuditConcurrentAppendersKeepOneChain(t *testing.T) {
 	start := make(chan struct{})
 	errs := make(chan error, n)
 	var wg sync.WaitGroup
+	began := time.Now()
 	for i := range n {
 		wg.Go(func() {
 			<-start
@@ -355,9 +299,7 @@ func TestAppendAuditConcurrentAppendersKeepOneChain(t *testing.T) {
 				if err := models.AppendAudit(ctx, tx, ev); err != nil {
 					return err
 				}
-				// Keep the transaction open a little: without the lock, others would read a
-				// last hash that is about to be superseded.
-				return tx.Exec(`SELECT pg_sleep(0.005)`).Error
+				return tx.Exec(`SELECT pg_sleep(0.2)`).Error
 			})
 		})
 	}
@@ -369,10 +311,12 @@ func TestAppendAuditConcurrentAppendersKeepOneChain(t *testing.T) {
 			t.Errorf("appender: %v", err)
 		}
 	}
+	if took := time.Since(began); took > 2*time.Second {
+		t.Fatalf("20 appends holding 200 ms each took %v: they waited for each other", took)
+	}
 	if n := countRows(t, db); n != 20 {
 		t.Fatalf("%d rows, want 20", n)
 	}
-	wantVerification(t, db, models.AuditVerification{Checked: n})
 }
 
 func TestAppendAuditSharesTheCallersTransaction(t *testing.T) {
@@ -392,12 +336,16 @@ func TestAppendAuditSharesTheCallersTransaction(t *testing.T) {
 	if n := countRows(t, db); n != 0 {
 		t.Fatalf("%d rows after rollback, want 0", n)
 	}
+	var pending int64
+	if err := db.Raw(`SELECT count(*) FROM audit_pending`).Scan(&pending).Error; err != nil {
+		t.Fatal(err)
+	}
+	if pending != 0 {
+		t.Fatalf("%d events queued after rollback, want 0", pending)
+	}
 	ev := &models.AuditEvent{Action: "child.update", Entity: "child", EntityID: "5"}
 	appendEvent(t, db, ev)
-	if !bytes.Equal(ev.PrevHash, make([]byte, 32)) {
-		t.Fatalf("prev_hash after a rolled-back append = %x, want zeros", ev.PrevHash)
-	}
-	wantVerification(t, db, models.AuditVerification{Checked: 1})
+	wantLeafHashes(t, ev)
 
 	t.Run("outside a transaction", func(t *testing.T) {
 		err := models.AppendAudit(ctx, db, &models.AuditEvent{Action: "child.read"})
@@ -422,4 +370,13 @@ func TestAuditEventSetActor(t *testing.T) {
 	if ev.ActorUserID != nil || ev.ActorIssuer != "" || ev.ActorSubject != "" || ev.ActorRoles != "" {
 		t.Fatalf("SetActor(nil): %+v", ev)
 	}
+}
+
+func changesOf(t *testing.T, ev *models.AuditEvent) string {
+	t.Helper()
+	v, err := ev.Changes.Value()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.(string)
 }

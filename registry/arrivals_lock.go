@@ -8,7 +8,7 @@ import (
 )
 
 // registrationLockClass is the first key of the advisory locks that serialize registrations of
-// a name ("KR"). PostgreSQL keeps two-key locks apart from one-key locks (the audit lock).
+// a name ("KR"). PostgreSQL keeps two-key locks apart from one-key locks (the audit sealer's).
 const registrationLockClass int32 = 0x4b52
 
 // lockNames serializes the registrations of a new child whose names could meet: two officers

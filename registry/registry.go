@@ -21,6 +21,9 @@ type Registry struct {
 	// Checks limits each user's duplicate checks (and registrations that run one); nil
 	// refuses every check.
 	Checks *CheckLimiter
+	// AuditVerifierKey is the public key of the audit log's checkpoints (auditlog.Key's
+	// VerifierKey); empty when no signing key is configured.
+	AuditVerifierKey string
 }
 
 // New returns a Registry with the real clock, a one-hour break-glass and the default

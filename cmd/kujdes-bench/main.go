@@ -36,6 +36,8 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/kujdes/kujdes/auditlog"
+
 	"github.com/kujdes/kujdes/i18n"
 	"github.com/kujdes/kujdes/internal/config"
 	"github.com/kujdes/kujdes/internal/demo"
@@ -49,7 +51,14 @@ func main() {
 	pgbench := flag.String("pgbench", "/usr/lib/postgresql/15/bin/pgbench", "pgbench binary")
 	d := flag.Duration("d", 4*time.Second, "duration of each scenario")
 	clients := flag.String("c", "8,64", "concurrent clients, comma-separated")
+	verifyEvents := flag.Int64("verify-events", 0, "instead of the load: time sealing and `audit verify` over this many generated audit events")
 	flag.Parse()
+	if *verifyEvents > 0 {
+		if err := runVerifyAtScale(context.Background(), *admin, *verifyEvents); err != nil {
+			fail(err)
+		}
+		return
+	}
 	var cs []int
 	for f := range strings.SplitSeq(*clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -61,6 +70,21 @@ func main() {
 	if err := run(context.Background(), *admin, *pgbench, *d, cs); err != nil {
 		fail(err)
 	}
+}
+
+// runVerifyAtScale measures sealing and verification of n events on a scratch database.
+func runVerifyAtScale(ctx context.Context, adminURL string, n int64) error {
+	admin, err := sql.Open("pgx", adminURL)
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	name := "kujdes_bench_audit_" + strconv.Itoa(os.Getpid())
+	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
+		return err
+	}
+	defer admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
+	return verifyAtScale(ctx, withDB(adminURL, name), n)
 }
 
 func fail(err error) {
@@ -146,6 +170,7 @@ func run(ctx context.Context, adminURL, pgbench string, d time.Duration, clients
 	home := vegeta.NewStaticTargeter(vegeta.Target{Method: "GET", URL: app.url + "/"})
 	helloT := vegeta.NewStaticTargeter(vegeta.Target{Method: "GET", URL: "http://" + hello.Addr().String() + "/"})
 
+	loadStarted := time.Now()
 	helloRPS := map[int]float64{}
 	for _, c := range readClients {
 		r := attack(ctx, app.db, "audited read GET /api/v1/children/{id} (bearer)", read, c, d, 200)
@@ -176,7 +201,7 @@ func run(ctx context.Context, adminURL, pgbench string, d time.Duration, clients
 	tw.Flush()
 	fmt.Printf("(each scenario %v; whole run %v; load generator, Kujdes and PostgreSQL share this machine; load average %s before, %s after)\n",
 		d, time.Since(started).Round(time.Second), loadBefore, loadAverage())
-	return nil
+	return sealingReport(ctx, app.db, app.auditKey, loadStarted)
 }
 
 // loadAverage is the 1-minute load average (Linux), to judge how quiet the machine was.
@@ -391,6 +416,7 @@ type kujdes struct {
 	url, readToken, writeToken string
 	childID                    int64
 	db                         *sql.DB
+	auditKey                   *auditlog.Key
 	close                      func()
 }
 
@@ -432,10 +458,16 @@ func startKujdes(ctx context.Context, dbURL string) (*kujdes, error) {
 	if err != nil {
 		return nil, err
 	}
+	key, err := newAuditKey()
+	if err != nil {
+		return nil, err
+	}
+	stopSealer := startSealer(sqlDB, key)
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go hs.Serve(ln)
-	k := &kujdes{url: base, db: sqlDB, close: func() {
+	k := &kujdes{url: base, db: sqlDB, auditKey: key, close: func() {
 		hs.Close()
+		stopSealer()
 		srv.Close()
 		sqlDB.Close()
 	}}

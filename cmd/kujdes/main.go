@@ -38,7 +38,8 @@ const usage = `Kujdes — registry and guardianship tracker for unaccompanied ch
 Usage:
   kujdes [serve] [flags]        run the web server (default)
   kujdes migrate up|down|status apply, roll back one, or list migrations
-  kujdes audit verify           check the audit trail's hash chain; reports the first broken link
+  kujdes audit keygen|verify|checkpoint|seal|verify-proof
+                                the signed audit log (kujdes audit for details)
   kujdes demo                   load the demo population into an empty database
   kujdes healthcheck            exit 0 when the local server answers /readyz (for containers)
   kujdes help                   this text
@@ -47,7 +48,7 @@ Serve flags (each also an environment variable, see README):
   -addr 127.0.0.1:8080   -database-url URL   -data-dir .kujdes
   -migrate=true          -demo=false          -dev-idp=false
 
-Exit codes: 0 ok, 1 failure, 2 bad usage or configuration, 3 audit trail broken.
+Exit codes: 0 ok, 1 failure, 2 bad usage or configuration, 3 audit log or evidence broken.
 `
 
 // run is the whole program; only main exits.
@@ -68,11 +69,7 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdout, stder
 		}
 		sub, args = args[:1], args[1:]
 	case "audit":
-		if len(args) == 0 || args[0] != "verify" {
-			fmt.Fprint(stderr, "kujdes audit: say verify\n")
-			return 2
-		}
-		sub, args = args[:1], args[1:]
+		return runAudit(ctx, args, getenv, stdout, stderr)
 	case "serve", "healthcheck", "demo":
 	default:
 		fmt.Fprintf(stderr, "kujdes: unknown command %q\n\n%s", cmd, usage)
@@ -90,16 +87,6 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdout, stder
 	switch cmd {
 	case "healthcheck":
 		err = healthcheck(ctx, cfg.Addr)
-	case "audit":
-		var broken bool
-		err = withDatabase(ctx, cfg, log, func(db *gorm.DB) error {
-			var verr error
-			broken, verr = auditVerify(ctx, db, stdout)
-			return verr
-		})
-		if err == nil && broken {
-			return 3
-		}
 	case "demo":
 		err = withDatabase(ctx, cfg, log, func(db *gorm.DB) error {
 			if err := migrateUp(ctx, db, log); err != nil {
@@ -215,6 +202,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			return err
 		}
 		defer srv.Close()
+		// Every instance runs a sealer; one at a time seals (auditlog.Sealer).
+		stopSealer, err := startSealer(ctx, cfg, db, log)
+		if err != nil {
+			return err
+		}
+		defer stopSealer()
 		ln, err := net.Listen("tcp", cfg.Addr)
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w (set KUJDES_ADDR to another address)", cfg.Addr, err)
@@ -264,18 +257,4 @@ func migrateUp(ctx context.Context, db *gorm.DB, log *slog.Logger) error {
 	}
 	log.Info("migrations applied", "count", n)
 	return nil
-}
-
-// auditVerify walks the audit trail's hash chain; broken is true when a link is broken.
-func auditVerify(ctx context.Context, db *gorm.DB, out io.Writer) (broken bool, err error) {
-	res, err := models.VerifyAudit(ctx, db)
-	if err != nil {
-		return false, err
-	}
-	if res.FirstBrokenID != 0 {
-		fmt.Fprintf(out, "audit trail BROKEN at event %d (%d events checked): %s\n", res.FirstBrokenID, res.Checked, res.Problem)
-		return true, nil
-	}
-	fmt.Fprintf(out, "audit trail intact: %d events checked\n", res.Checked)
-	return false, nil
 }

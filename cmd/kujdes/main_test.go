@@ -7,12 +7,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/kujdes/kujdes/auditlog"
 	"github.com/kujdes/kujdes/internal/testdb"
 	"github.com/kujdes/kujdes/models"
 )
@@ -103,14 +106,28 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	}
 }
 
-// `kujdes audit verify` passes on an intact trail and names the first broken link after a
-// superuser disabled the append-only trigger and altered a row.
-func TestAuditVerifyCommand(t *testing.T) {
+// The audit commands end to end: keygen, seal, verify, checkpoint export, an owner's edit
+// caught (naming the event), deletion of the newest events caught against an exported
+// checkpoint, and one event's evidence checked offline.
+func TestAuditCommands(t *testing.T) {
 	url := testdb.URL(t)
 	ctx := context.Background()
 	db, err := models.Open(ctx, url, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "keys", "audit.key")
+	var out, errb bytes.Buffer
+	if code := run(ctx, []string{"audit", "keygen", "-out", keyFile, "-name", "kujdes-test"}, nil, &out, &errb); code != 0 {
+		t.Fatalf("keygen: exit %d %s", code, errb.String())
+	}
+	pub := strings.TrimSpace(out.String()[strings.LastIndex(strings.TrimSpace(out.String()), "\n")+1:])
+	if !strings.HasPrefix(pub, "kujdes-test+") {
+		t.Fatalf("keygen printed %q", out.String())
+	}
+	if code := run(ctx, []string{"audit", "keygen", "-out", keyFile}, nil, &out, &errb); code != 1 {
+		t.Fatalf("keygen over an existing key: exit %d, want 1", code)
 	}
 	for i := range 3 {
 		err := db.Transaction(func(tx *gorm.DB) error {
@@ -120,11 +137,53 @@ func TestAuditVerifyCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	env := func(k string) string { return map[string]string{"DATABASE_URL": url}[k] }
-	var out, errb bytes.Buffer
-	if code := run(ctx, []string{"audit", "verify"}, env, &out, &errb); code != 0 || !strings.Contains(out.String(), "intact: 3") {
-		t.Fatalf("intact trail: exit %d %q %q", code, out.String(), errb.String())
+	env := func(k string) string {
+		return map[string]string{"DATABASE_URL": url, "KUJDES_AUDIT_SIGNING_KEY_FILE": keyFile}[k]
 	}
+	runOK := func(want int, args ...string) string {
+		t.Helper()
+		out.Reset()
+		errb.Reset()
+		if code := run(ctx, args, env, &out, &errb); code != want {
+			t.Fatalf("%v: exit %d, want %d: %s %s", args, code, want, out.String(), errb.String())
+		}
+		return out.String()
+	}
+	runOK(0, "audit", "seal")
+	if got := runOK(0, "audit", "verify"); !strings.Contains(got, "intact: 3 events sealed, 0 pending, 1 signed") {
+		t.Fatalf("verify: %q", got)
+	}
+	cpFile := filepath.Join(dir, "checkpoint-3.txt")
+	if err := os.WriteFile(cpFile, []byte(runOK(0, "audit", "checkpoint")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// With the public key only, as an outside party would.
+	if got := runOK(0, "audit", "verify", "-key", pub, "-checkpoint", cpFile); !strings.Contains(got, "2 signed checkpoints") {
+		t.Fatalf("verify with the exported checkpoint: %q", got)
+	}
+	sqlDB, _ := db.DB()
+	key, err := auditlog.LoadKey(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evidence, err := auditlog.BuildEvidence(ctx, sqlDB, key.Verifier, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evFile := filepath.Join(dir, "evidence.json")
+	if err := os.WriteFile(evFile, evidence, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := runOK(0, "audit", "verify-proof", evFile, "-key", pub); !strings.Contains(got, "evidence verifies") || !strings.Contains(got, "child.read child 2") {
+		t.Fatalf("verify-proof: %q", got)
+	}
+	if err := os.WriteFile(evFile, bytes.Replace(evidence, []byte(`"entity_id": "2"`), []byte(`"entity_id": "3"`), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := runOK(3, "audit", "verify-proof", evFile, "-key", pub); !strings.Contains(got, "does NOT verify") {
+		t.Fatalf("verify-proof of an altered file: %q", got)
+	}
+
 	// The application's own role cannot change history…
 	if err := db.Exec(`UPDATE audit_events SET reason = 'x' WHERE id = 2`).Error; err == nil {
 		t.Fatal("the application role could update audit_events")
@@ -143,8 +202,29 @@ func TestAuditVerifyCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	out.Reset()
-	if code := run(ctx, []string{"audit", "verify"}, env, &out, &errb); code != 3 || !strings.Contains(out.String(), "BROKEN at event 2") {
-		t.Fatalf("tampered trail: exit %d %q", code, out.String())
+	if got := runOK(3, "audit", "verify"); !strings.Contains(got, "BROKEN") || !strings.Contains(got, "first event that does not fit: 2") {
+		t.Fatalf("tampered log: %q", got)
 	}
+	// Put it back, then remove the newest event with its log entry, its tree hashes and every
+	// stored checkpoint: only the exported checkpoint still tells.
+	for _, q := range []string{
+		`SET session_replication_role = replica`, // no triggers, no foreign keys
+		`UPDATE audit_events SET entity_id = '2' WHERE id = 2`,
+		`DELETE FROM audit_tree_hashes WHERE idx >= 3`,
+		`DELETE FROM audit_log WHERE position = 2`,
+		`DELETE FROM audit_events WHERE id = 3`,
+		`DELETE FROM audit_checkpoints`,
+		`SET session_replication_role = origin`,
+	} {
+		if err := admin.Exec(q).Error; err != nil {
+			t.Fatal(q, err)
+		}
+	}
+	if got := runOK(0, "audit", "verify"); !strings.Contains(got, "intact: 2 events") {
+		t.Fatalf("without the exported checkpoint, the cut is invisible: %q", got)
+	}
+	if got := runOK(3, "audit", "verify", "-checkpoint", cpFile); !strings.Contains(got, "removed") {
+		t.Fatalf("cut log against the exported checkpoint: %q", got)
+	}
+	runOK(2, "audit", "frobnicate")
 }

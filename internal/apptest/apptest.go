@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	neturl "net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -19,6 +20,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/kujdes/kujdes/auditlog"
 	"github.com/kujdes/kujdes/i18n"
 	"github.com/kujdes/kujdes/internal/config"
 	"github.com/kujdes/kujdes/internal/demo"
@@ -73,8 +75,18 @@ func Start(t testing.TB, opts ...Option) *App {
 		t.Fatal(err)
 	}
 	url := "http://" + ln.Addr().String()
+	// A fresh audit signing key per app: SealAudit signs checkpoints with it.
+	keyFile := filepath.Join(t.TempDir(), "audit-signing.key")
+	skey, _, err := auditlog.GenerateKey("kujdes-test-audit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, []byte(skey+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cfg, err := config.Load(nil, func(k string) string {
-		return map[string]string{"KUJDES_ADDR": ln.Addr().String(), "KUJDES_PUBLIC_URL": url, "KUJDES_DEV_IDP": "true"}[k]
+		return map[string]string{"KUJDES_ADDR": ln.Addr().String(), "KUJDES_PUBLIC_URL": url, "KUJDES_DEV_IDP": "true",
+			"KUJDES_AUDIT_SIGNING_KEY_FILE": keyFile}[k]
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -108,6 +120,24 @@ func Start(t testing.TB, opts ...Option) *App {
 		}
 	})
 	return &App{URL: url, DB: db, DBURL: dbURL, Server: srv, Config: cfg, HTTP: hs}
+}
+
+// SealAudit seals every pending audit event and signs a checkpoint over them, as the sealer
+// that `kujdes serve` runs does within seconds; it returns the app's audit key.
+func (a *App) SealAudit(t testing.TB) *auditlog.Key {
+	t.Helper()
+	key, err := auditlog.LoadKey(a.Config.Audit.SigningKeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB, err := a.DB.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := (&auditlog.Sealer{DB: sqlDB, Key: key}).Drain(context.Background()); err != nil {
+		t.Fatalf("seal the audit log: %v", err)
+	}
+	return key
 }
 
 // Client is an HTTP client with its own cookie jar. Every request it sends to the app's

@@ -58,6 +58,22 @@ type Config struct {
 	DuplicateChecks      int
 	DuplicateCheckWindow time.Duration
 	DuplicateCheckBurst  int
+
+	// Audit configures the transparency log over the audit trail (package auditlog).
+	Audit Audit
+}
+
+// Audit configures the audit log's sealer and checkpoints.
+type Audit struct {
+	// SigningKeyFile holds the Ed25519 key that signs checkpoints, written by `kujdes audit
+	// keygen` (KUJDES_AUDIT_SIGNING_KEY_FILE). Keep it off the database server: whoever holds
+	// it can sign a rewritten log. Empty: events are sealed but no checkpoint is signed.
+	SigningKeyFile string
+	// A checkpoint is signed when the log grew and CheckpointInterval passed, or it grew by
+	// CheckpointEvents (KUJDES_AUDIT_CHECKPOINT_INTERVAL, default 10s;
+	// KUJDES_AUDIT_CHECKPOINT_EVENTS, default 1000).
+	CheckpointInterval time.Duration
+	CheckpointEvents   int64
 }
 
 // OIDC configures login against an external identity provider (Keycloak, Entra ID…).
@@ -171,6 +187,18 @@ func Load(args []string, getenv Getenv) (Config, error) {
 		}
 		c.DuplicateCheckBurst = n
 	}
+	c.Audit = Audit{
+		SigningKeyFile:     str("KUJDES_AUDIT_SIGNING_KEY_FILE", ""),
+		CheckpointInterval: duration("KUJDES_AUDIT_CHECKPOINT_INTERVAL", 10*time.Second),
+		CheckpointEvents:   1000,
+	}
+	if v := getenv("KUJDES_AUDIT_CHECKPOINT_EVENTS"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			errs = append(errs, fmt.Errorf("KUJDES_AUDIT_CHECKPOINT_EVENTS: %q is not a positive number", v))
+		}
+		c.Audit.CheckpointEvents = n
+	}
 	c.OIDC = OIDC{
 		Issuer:       str("KUJDES_OIDC_ISSUER", ""),
 		DiscoveryURL: str("KUJDES_OIDC_DISCOVERY_URL", ""),
@@ -236,6 +264,9 @@ func (c Config) Validate() error {
 	}
 	if c.BreakGlassDuration <= 0 || c.BreakGlassDuration > 24*time.Hour {
 		errs = append(errs, errors.New("KUJDES_BREAK_GLASS_DURATION: between 1s and 24h"))
+	}
+	if c.Audit.CheckpointInterval < time.Second || c.Audit.CheckpointInterval > time.Hour {
+		errs = append(errs, errors.New("KUJDES_AUDIT_CHECKPOINT_INTERVAL: between 1s and 1h"))
 	}
 	if c.DevIDP {
 		if c.OIDC.Issuer != "" {

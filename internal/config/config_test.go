@@ -24,6 +24,16 @@ func TestLoadDefaults(t *testing.T) {
 	if c.DuplicateChecks != 30 || c.DuplicateCheckWindow != 10*time.Minute || c.DuplicateCheckBurst != 10 {
 		t.Errorf("duplicate check limit defaults: %d/%v burst %d", c.DuplicateChecks, c.DuplicateCheckWindow, c.DuplicateCheckBurst)
 	}
+	if c.Audit != (Audit{CheckpointInterval: 10 * time.Second, CheckpointEvents: 1000}) {
+		t.Errorf("audit defaults: %+v", c.Audit)
+	}
+	c, err = Load(nil, env(map[string]string{"KUJDES_AUDIT_SIGNING_KEY_FILE": "/keys/audit", "KUJDES_AUDIT_CHECKPOINT_INTERVAL": "30s", "KUJDES_AUDIT_CHECKPOINT_EVENTS": "50"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Audit != (Audit{SigningKeyFile: "/keys/audit", CheckpointInterval: 30 * time.Second, CheckpointEvents: 50}) {
+		t.Errorf("audit settings: %+v", c.Audit)
+	}
 	c, err = Load(nil, env(map[string]string{"KUJDES_DUPLICATE_CHECKS": "60/1h", "KUJDES_DUPLICATE_CHECK_BURST": "5"}))
 	if err != nil {
 		t.Fatal(err)
@@ -72,6 +82,8 @@ func TestValidateRefuses(t *testing.T) {
 		{"bad duplicate check limit", map[string]string{"KUJDES_DUPLICATE_CHECKS": "30"}, "KUJDES_DUPLICATE_CHECKS"},
 		{"zero duplicate check burst", map[string]string{"KUJDES_DUPLICATE_CHECK_BURST": "0"}, "KUJDES_DUPLICATE_CHECK_BURST"},
 		{"bad role map", map[string]string{"KUJDES_OIDC_ROLE_MAP": "guardian"}, "KUJDES_OIDC_ROLE_MAP"},
+		{"audit checkpoint interval too short", map[string]string{"KUJDES_AUDIT_CHECKPOINT_INTERVAL": "10ms"}, "KUJDES_AUDIT_CHECKPOINT_INTERVAL"},
+		{"audit checkpoint events zero", map[string]string{"KUJDES_AUDIT_CHECKPOINT_EVENTS": "0"}, "KUJDES_AUDIT_CHECKPOINT_EVENTS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

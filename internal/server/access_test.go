@@ -179,6 +179,12 @@ var matrix = map[string]string{
 	"POST /api/v1/admin/border-posts":                 "admin1",
 	"GET /api/v1/admin/break-glass":                   "admin1",
 	"GET /api/v1/admin/denied-reads":                  "admin1",
+	// The signed audit log: monitors keep copies of checkpoints; evidence is for administrators.
+	"GET /audit":                                  "monitor1 admin1",
+	"GET /audit/checkpoint":                       "monitor1 admin1",
+	"GET /audit/events/:id/evidence":              "admin1",
+	"GET /api/v1/audit/checkpoint":                "monitor1 admin1",
+	"GET /api/v1/admin/audit/events/:id/evidence": "admin1",
 }
 
 func allowed(rule, user string) bool {

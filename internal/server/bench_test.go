@@ -49,7 +49,7 @@ func get(b *testing.B, c *http.Client, url string, headers ...string) {
 
 // BenchmarkRequest compares the cost of the same server answering: an anonymous probe
 // (no session, no audit), a signed-in request that needs the session and the user but writes
-// no audit row (/api/v1/me), and a child read (session, scope query, audit row chained in
+// no audit row (/api/v1/me), and a child read (session, scope query, audit row appended in
 // the same transaction). The differences are the per-request overhead of session and audit.
 func BenchmarkRequest(b *testing.B) {
 	app := apptest.Start(b)

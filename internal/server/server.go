@@ -18,6 +18,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/kujdes/kujdes/api"
+	"github.com/kujdes/kujdes/auditlog"
 	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/auth/devidp"
 	"github.com/kujdes/kujdes/frontend"
@@ -85,6 +86,14 @@ func New(d Deps) (*Server, error) {
 	s.auth = &auth.Service{DB: d.DB, RP: rp, Sessions: s.sessions, Now: d.Now}
 	reg := &registry.Registry{DB: d.DB, Now: d.Now, BreakGlassFor: d.Config.BreakGlassDuration, RegistrationPrefix: d.Config.RegistrationPrefix,
 		Checks: registry.NewCheckLimiter(registry.CheckLimit{Count: d.Config.DuplicateChecks, Per: d.Config.DuplicateCheckWindow, Burst: d.Config.DuplicateCheckBurst})}
+	if f := d.Config.Audit.SigningKeyFile; f != "" {
+		// Only the public half is kept here: the sealer (cmd/kujdes) signs.
+		k, err := auditlog.LoadKey(f)
+		if err != nil {
+			return nil, err
+		}
+		reg.AuditVerifierKey = k.VerifierKey
+	}
 	s.api = &api.API{Registry: reg}
 	pages.Registry, pages.Auth, pages.Secure, pages.PublicURL = reg, s.auth, secure, d.Config.PublicURL
 
