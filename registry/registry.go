@@ -21,6 +21,9 @@ type Registry struct {
 	// Checks limits each user's duplicate checks (and registrations that run one); nil
 	// refuses every check.
 	Checks *CheckLimiter
+	// GuardianRules holds the thresholds and calendar of the guardianship standards (S1, S2,
+	// S3, S8); zero fields take DefaultGuardianRules.
+	GuardianRules GuardianRules
 }
 
 // New returns a Registry with the real clock, a one-hour break-glass and the default
