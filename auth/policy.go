@@ -104,6 +104,30 @@ var policy = map[Route]Permission{
 	{"POST", "/api/v1/admin/border-posts"}:                 models.PermAdminReference,
 	{"GET", "/api/v1/admin/break-glass"}:                   models.PermAdminBreakGlass,
 	{"GET", "/api/v1/admin/denied-reads"}:                  models.PermAdminBreakGlass,
+
+	// Guardianship (issue 9): pages and JSON API.
+	{"GET", "/guardians"}:                                                     models.PermGuardianManage,
+	{"POST", "/guardians"}:                                                    models.PermGuardianManage,
+	{"GET", "/guardians/:id"}:                                                 models.PermGuardianManage,
+	{"POST", "/guardians/:id"}:                                                models.PermGuardianManage,
+	{"GET", "/wards"}:                                                         models.PermGuardianWards,
+	{"POST", "/children/:id/guardian-appointments"}:                           models.PermGuardianAppoint,
+	{"POST", "/children/:id/guardian-appointments/:aid/end"}:                  models.PermGuardianAppoint,
+	{"POST", "/children/:id/guardian-appointments/:aid/first-meeting"}:        models.PermGuardianVisit,
+	{"POST", "/children/:id/guardian-conflicts"}:                              models.PermGuardianAppoint,
+	{"POST", "/children/:id/visits"}:                                          models.PermGuardianVisit,
+	{"GET", "/api/v1/guardians"}:                                              models.PermGuardianManage,
+	{"POST", "/api/v1/guardians"}:                                             models.PermGuardianManage,
+	{"GET", "/api/v1/guardians/:id"}:                                          models.PermGuardianManage,
+	{"PATCH", "/api/v1/guardians/:id"}:                                        models.PermGuardianManage,
+	{"GET", "/api/v1/children/:id/guardianship"}:                              models.PermChildRead,
+	{"GET", "/api/v1/children/:id/guardian-suggestions"}:                      models.PermGuardianAppoint,
+	{"POST", "/api/v1/children/:id/guardian-appointments"}:                    models.PermGuardianAppoint,
+	{"POST", "/api/v1/children/:id/guardian-appointments/:aid/end"}:           models.PermGuardianAppoint,
+	{"POST", "/api/v1/children/:id/guardian-appointments/:aid/first-meeting"}: models.PermGuardianVisit,
+	{"POST", "/api/v1/children/:id/guardian-conflicts"}:                       models.PermGuardianAppoint,
+	{"POST", "/api/v1/children/:id/visits"}:                                   models.PermGuardianVisit,
+	{"GET", "/api/v1/me/wards"}:                                               models.PermGuardianWards,
 }
 
 // PermissionFor returns the permission a route requires and whether the route is declared.

@@ -222,3 +222,19 @@ func CheckAppointment(in AppointmentCheck) *models.ValidationError {
 	}
 	return &verr
 }
+
+// ReasonVisitOverdue is the needs-action reason of S8.
+const ReasonVisitOverdue = "visit_overdue"
+
+// visitOverdue is S8 as a condition over "children", for the needs-action queue: the child has
+// a current appointment and NextVisitDue (from the later of the last visit where the child was
+// seen and the latest current appointment's start) has passed at now.
+func (g GuardianRules) visitOverdue(now time.Time) sqlCond {
+	cur := appointmentIsCurrent(now)
+	return sqlCond{
+		sql: `GREATEST((SELECT max(ga.started_at) FROM guardian_appointments ga WHERE ga.child_id = children.id AND ` + cur.sql + `),
+			(SELECT max(v.visited_on) FROM guardian_visits v WHERE v.child_id = children.id AND v.child_seen)::timestamptz) < ?
+			AND ` + currentAppointment(0, now).sql,
+		args: append(append(append([]any{}, cur.args...), g.visitOverdueBefore(now)), currentAppointment(0, now).args...),
+	}
+}

@@ -69,7 +69,9 @@ func TestCheckAppointment(t *testing.T) {
 			[]string{"interpretation:guardian_interpretation_required"}},
 		{"child with no recorded language needs arrangements", with(ok, func(c *registry.AppointmentCheck) { c.ChildLanguages = nil }),
 			[]string{"interpretation:guardian_interpretation_required"}},
-		{"Dari (fa-AF) matches Persian (fa)", with(ok, func(c *registry.AppointmentCheck) { c.GuardianLanguages, c.ChildLanguages = []string{"fa"}, []string{"fa-AF"} }), nil},
+		{"Dari (fa-AF) matches Persian (fa)", with(ok, func(c *registry.AppointmentCheck) {
+			c.GuardianLanguages, c.ChildLanguages = []string{"fa"}, []string{"fa-AF"}
+		}), nil},
 		// The decision of a full appointment.
 		{"full without a decision", with(full, func(c *registry.AppointmentCheck) { c.Authority, c.Reference, c.DecidedOn = " ", "", nil }),
 			[]string{"appointing_authority:required", "decided_on:required", "decision_reference:required"}},
@@ -139,7 +141,7 @@ func TestRankGuardian(t *testing.T) {
 		registry.RankGuardian(gv(2, []string{"ps"}, 2, 10, 30), child, 1, false),       // language, other region
 		registry.RankGuardian(gv(3, []string{"fa", "sq"}, 1, 29, 30), child, 1, false), // language, region, nearly full
 		registry.RankGuardian(gv(4, []string{"ps"}, 1, 30, 30), child, 1, false),       // at cap
-		registry.RankGuardian(gv(5, []string{"ps"}, 1, 0, 30), child, 1, true),        // conflict
+		registry.RankGuardian(gv(5, []string{"ps"}, 1, 0, 30), child, 1, true),         // conflict
 	}
 	want := []int{40, 54, 61, 10, -920} // load: 20 − 20·load/cap, in whole points
 	for i, s := range cases {

@@ -128,7 +128,8 @@ func ageBand(b string) (lo, hi int) {
 type NeedsAction struct {
 	ChildView
 	// Reasons: "no_guardian" (S1/S2), "vulnerabilities_not_assessed" (S4),
-	// "age_assessment_pending", "seen_elsewhere" (a sighting in the last 30 days).
+	// "age_assessment_pending", "seen_elsewhere" (a sighting in the last 30 days),
+	// "visit_overdue" (S8, guardian_rules.go).
 	Reasons []string `json:"reasons"`
 }
 
@@ -151,15 +152,17 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 			ViaBreakGlass                       bool
 			NoGuardian, NotAssessed, AgePending bool
 			SeenElsewhere                       bool // issue 7: sightings
+			VisitOverdue                        bool // issue 9: S8
 		}
 		noGuardian := not(currentAppointment(0, r.now()))
 		notAssessed := sqlCond{sql: "children.vulnerabilities_assessed_at IS NULL"}
 		agePending := sqlCond{sql: "EXISTS (SELECT 1 FROM age_assessments aa WHERE aa.child_id = children.id AND aa.outcome = 'pending')"}
 		sighted := seenElsewhere(r.now())
-		needs := or(noGuardian, notAssessed, agePending, sighted)
+		overdue := r.guardianRules().visitOverdue(r.now())
+		needs := or(noGuardian, notAssessed, agePending, sighted, overdue)
 		var rows []row
 		err := r.childViews(tx, a, as(noGuardian, "no_guardian"), as(notAssessed, "not_assessed"), as(agePending, "age_pending"),
-			as(sighted, "seen_elsewhere")).
+			as(sighted, "seen_elsewhere"), as(overdue, "visit_overdue")).
 			Where("children.status IN ('active','missing')").
 			Where(needs.sql, needs.args...).
 			Order("children.registered_at, children.id").Limit(limit).Find(&rows).Error
@@ -181,6 +184,9 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 			}
 			if x.SeenElsewhere {
 				rs = append(rs, ReasonSeenElsewhere)
+			}
+			if x.VisitOverdue {
+				rs = append(rs, ReasonVisitOverdue)
 			}
 			v := childRow{Child: x.Child, RegionCode: x.RegionCode, BorderPostCode: x.BorderPostCode, ViaBreakGlass: x.ViaBreakGlass}.view()
 			out[i] = NeedsAction{ChildView: v, Reasons: rs}

@@ -85,6 +85,13 @@ func New(d Deps) (*Server, error) {
 	s.auth = &auth.Service{DB: d.DB, RP: rp, Sessions: s.sessions, Now: d.Now}
 	reg := &registry.Registry{DB: d.DB, Now: d.Now, BreakGlassFor: d.Config.BreakGlassDuration, RegistrationPrefix: d.Config.RegistrationPrefix,
 		Checks: registry.NewCheckLimiter(registry.CheckLimit{Count: d.Config.DuplicateChecks, Per: d.Config.DuplicateCheckWindow, Burst: d.Config.DuplicateCheckBurst})}
+	cal, err := d.Config.Guardianship.Calendar()
+	if err != nil {
+		return nil, err
+	}
+	g := d.Config.Guardianship
+	reg.GuardianRules = registry.GuardianRules{CaseloadCap: g.CaseloadCap, ProvisionalWithin: g.ProvisionalWithin,
+		AppointWithinWorkdays: g.AppointWithinWorkdays, VisitEvery: g.VisitEvery, Calendar: cal}
 	s.api = &api.API{Registry: reg}
 	pages.Registry, pages.Auth, pages.Secure, pages.PublicURL = reg, s.auth, secure, d.Config.PublicURL
 
