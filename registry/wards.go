@@ -70,6 +70,7 @@ func (r *Registry) MyWards(ctx context.Context, a *models.Actor) ([]Ward, error)
 				ORDER BY ga.started_at DESC LIMIT 1) ward ON true`, append([]any{a.UserID}, cur.args...)...).
 			Joins(`LEFT JOIN LATERAL (SELECT max(v.visited_on) AS last_visit, max(v.visited_on) FILTER (WHERE v.child_seen) AS last_seen
 				FROM guardian_visits v WHERE v.child_id = children.id) visits ON true`).
+			Where(wardsOf(a.UserID, now).sql, wardsOf(a.UserID, now).args...).
 			Order("children.id").Limit(MaxPageSize).Find(&rows).Error
 		if err != nil {
 			return err
