@@ -126,7 +126,9 @@ func appointmentID(c *gin.Context) (int64, bool) {
 	return aid, true
 }
 
-func (a *API) endAppointment(c *gin.Context) {
+// appointmentStep answers a versioned step on one appointment (:id the child, :aid the
+// appointment): end, first meeting.
+func appointmentStep[T any](c *gin.Context, in *T, step func(ctx context.Context, act *models.Actor, id, aid int64, version int) (registry.AppointmentView, error)) {
 	id, ok := pathID(c)
 	if !ok {
 		return
@@ -135,26 +137,23 @@ func (a *API) endAppointment(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var in registry.EndInput
-	versionedUpdate(c, &in, func(ctx context.Context, act *models.Actor, version int) (any, int, error) {
-		ap, err := a.Registry.EndAppointment(ctx, act, id, aid, version, in)
+	versionedUpdate(c, in, func(ctx context.Context, act *models.Actor, version int) (any, int, error) {
+		ap, err := step(ctx, act, id, aid, version)
 		return ap, ap.Version, err
 	})
 }
 
+func (a *API) endAppointment(c *gin.Context) {
+	var in registry.EndInput
+	appointmentStep(c, &in, func(ctx context.Context, act *models.Actor, id, aid int64, version int) (registry.AppointmentView, error) {
+		return a.Registry.EndAppointment(ctx, act, id, aid, version, in)
+	})
+}
+
 func (a *API) recordFirstMeeting(c *gin.Context) {
-	id, ok := pathID(c)
-	if !ok {
-		return
-	}
-	aid, ok := appointmentID(c)
-	if !ok {
-		return
-	}
 	var in registry.FirstMeetingInput
-	versionedUpdate(c, &in, func(ctx context.Context, act *models.Actor, version int) (any, int, error) {
-		ap, err := a.Registry.RecordFirstMeeting(ctx, act, id, aid, version, in)
-		return ap, ap.Version, err
+	appointmentStep(c, &in, func(ctx context.Context, act *models.Actor, id, aid int64, version int) (registry.AppointmentView, error) {
+		return a.Registry.RecordFirstMeeting(ctx, act, id, aid, version, in)
 	})
 }
 

@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -190,7 +191,10 @@ func appointmentParam(c *gin.Context) (int64, bool) {
 	return aid, err == nil && aid > 0
 }
 
-func (f *Frontend) endAppointment(c *gin.Context) {
+// appointmentStep answers the form of a step on one appointment (end, first meeting): the
+// form is named after the step and the appointment, so the page shows its errors beside it.
+func (f *Frontend) appointmentStep(c *gin.Context, name string, fields []string,
+	step func(ctx context.Context, a *models.Actor, id, aid int64, version int) error) {
 	id, ok := childID(c)
 	aid, ok2 := appointmentParam(c)
 	if !ok || !ok2 {
@@ -199,21 +203,22 @@ func (f *Frontend) endAppointment(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	version, _ := strconv.Atoi(c.PostForm("version"))
-	_, err := f.Registry.EndAppointment(ctx, auth.ActorFrom(ctx), id, aid, version, registry.EndInput{Reason: c.PostForm("reason")})
-	f.guardianResult(c, id, fmt.Sprintf("end-%d", aid), []string{"reason"}, err)
+	err := step(ctx, auth.ActorFrom(ctx), id, aid, version)
+	f.guardianResult(c, id, fmt.Sprintf("%s-%d", name, aid), fields, err)
+}
+
+func (f *Frontend) endAppointment(c *gin.Context) {
+	f.appointmentStep(c, "end", []string{"reason"}, func(ctx context.Context, a *models.Actor, id, aid int64, version int) error {
+		_, err := f.Registry.EndAppointment(ctx, a, id, aid, version, registry.EndInput{Reason: c.PostForm("reason")})
+		return err
+	})
 }
 
 func (f *Frontend) recordFirstMeeting(c *gin.Context) {
-	id, ok := childID(c)
-	aid, ok2 := appointmentParam(c)
-	if !ok || !ok2 {
-		f.RenderError(c, http.StatusNotFound)
-		return
-	}
-	ctx := c.Request.Context()
-	version, _ := strconv.Atoi(c.PostForm("version"))
-	_, err := f.Registry.RecordFirstMeeting(ctx, auth.ActorFrom(ctx), id, aid, version, registry.FirstMeetingInput{MetOn: strings.TrimSpace(c.PostForm("met_on"))})
-	f.guardianResult(c, id, fmt.Sprintf("meet-%d", aid), []string{"met_on"}, err)
+	f.appointmentStep(c, "meet", []string{"met_on"}, func(ctx context.Context, a *models.Actor, id, aid int64, version int) error {
+		_, err := f.Registry.RecordFirstMeeting(ctx, a, id, aid, version, registry.FirstMeetingInput{MetOn: strings.TrimSpace(c.PostForm("met_on"))})
+		return err
+	})
 }
 
 func (f *Frontend) declareConflict(c *gin.Context) {

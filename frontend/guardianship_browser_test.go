@@ -64,14 +64,17 @@ func TestGuardianAppointmentInBrowser(t *testing.T) {
 	po.Axe(t)
 	g1ID := po.Attr(t, "#guardianship .suggestions > li", "data-guardian")
 	today := time.Now().UTC().Format("2006-01-02")
-	po.Run(t,
-		chromedp.SetValue(chromedp.ID("appoint-kind"), "full"),
-		chromedp.SetValue(chromedp.ID("appoint-guardian_id"), g1ID),
-		chromedp.SetValue(chromedp.ID("appoint-appointing_authority"), "Gjykata e Rrethit Gjirokastër"),
-		chromedp.SetValue(chromedp.ID("appoint-decision_reference"), "Vendim nr. 45/2026"),
-		chromedp.SetValue(chromedp.ID("appoint-decided_on"), today),
-	)
-	po.Click(t, `form[action$="/guardian-appointments"] button[type="submit"]`)
+	appoint := func(guardianID, reference string) {
+		po.Run(t,
+			chromedp.SetValue(chromedp.ID("appoint-kind"), "full"),
+			chromedp.SetValue(chromedp.ID("appoint-guardian_id"), guardianID),
+			chromedp.SetValue(chromedp.ID("appoint-appointing_authority"), "Gjykata e Rrethit Gjirokastër"),
+			chromedp.SetValue(chromedp.ID("appoint-decision_reference"), reference),
+			chromedp.SetValue(chromedp.ID("appoint-decided_on"), today),
+		)
+		po.Click(t, `form[action$="/guardian-appointments"] button[type="submit"]`)
+	}
+	appoint(g1ID, "Vendim nr. 45/2026")
 	po.WaitFor(t, "#guardianship .success")
 	if got := po.Text(t, "#guardianship"); !strings.Contains(got, "Drita Leka") || !strings.Contains(got, "guardian appointed") {
 		t.Fatalf("after appointing: %q", got)
@@ -128,14 +131,7 @@ func TestGuardianAppointmentInBrowser(t *testing.T) {
 	if g2ID == "" {
 		t.Fatal("guardian2 is not suggested")
 	}
-	po.Run(t,
-		chromedp.SetValue(chromedp.ID("appoint-kind"), "full"),
-		chromedp.SetValue(chromedp.ID("appoint-guardian_id"), g2ID),
-		chromedp.SetValue(chromedp.ID("appoint-appointing_authority"), "Gjykata e Rrethit Gjirokastër"),
-		chromedp.SetValue(chromedp.ID("appoint-decision_reference"), "Vendim nr. 51/2026"),
-		chromedp.SetValue(chromedp.ID("appoint-decided_on"), today),
-	)
-	po.Click(t, `form[action$="/guardian-appointments"] button[type="submit"]`)
+	appoint(g2ID, "Vendim nr. 51/2026")
 	// Refused first: no shared language and no interpretation arrangements.
 	po.WaitFor(t, "#appoint-interpretation-error")
 	po.Axe(t)

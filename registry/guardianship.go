@@ -351,26 +351,13 @@ func (r *Registry) endAppointment(tx *gorm.DB, id int64, reason string, by int64
 	return nil
 }
 
-// appointmentFor locks one of the child's appointments and checks the caller's version.
-func appointmentFor(tx *gorm.DB, childID, id int64, version int) (models.GuardianAppointment, error) {
-	var ap models.GuardianAppointment
-	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ? AND child_id = ?", id, childID).Take(&ap).Error; err != nil {
-		return ap, notFound(err)
-	}
-	if ap.Version != version {
-		return ap, models.ErrConflict
-	}
-	return ap, nil
-}
-
-// EndInput ends an appointment.
-type EndInput struct {
-	Reason string `json:"reason" input:"len=35"`
-}
-
-// EndAppointment ends a current appointment with a reason; the guardian loses access at once.
-func (r *Registry) EndAppointment(ctx context.Context, a *models.Actor, childID, apID int64, version int, in EndInput) (AppointmentView, error) {
-	if err := require(a, models.PermGuardianAppoint); err != nil {
+// appointmentStep runs one step on an existing appointment of a child: the permission, the
+// input rules, the caller's version, the child in scope (its row locked, as every change of
+// its guardianship) and the appointment locked; step validates and writes and returns what it
+// changed; the appointment is read back and the step audited, all in one transaction.
+func (r *Registry) appointmentStep(ctx context.Context, a *models.Actor, perm models.Permission, action string, childID, apID int64, version int, in any,
+	step func(tx *gorm.DB, ap models.GuardianAppointment, now time.Time) (models.AuditChanges, error)) (AppointmentView, error) {
+	if err := require(a, perm); err != nil {
 		return AppointmentView{}, err
 	}
 	if err := CheckInput(in); err != nil {
@@ -384,31 +371,47 @@ func (r *Registry) EndAppointment(ctx context.Context, a *models.Actor, childID,
 		if _, err := r.scopedChild(tx, a, childID, true); err != nil {
 			return err
 		}
-		ap, err := appointmentFor(tx, childID, apID, version)
+		var ap models.GuardianAppointment
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ? AND child_id = ?", apID, childID).Take(&ap).Error; err != nil {
+			return notFound(err)
+		}
+		if ap.Version != version {
+			return models.ErrConflict
+		}
+		changes, err := step(tx, ap, r.now())
 		if err != nil {
-			return err
-		}
-		var verr models.ValidationError
-		if !slices.Contains(EndReasons, in.Reason) {
-			verr.Add("reason", "code_unknown", map[string]any{"Value": in.Reason})
-		}
-		if ap.EndedAt != nil {
-			verr.Add("reason", "guardian_appointment_ended", nil)
-		}
-		if err := verr.Err(); err != nil {
-			return err
-		}
-		if err := r.endAppointment(tx, ap.ID, in.Reason, a.UserID, r.now()); err != nil {
 			return err
 		}
 		if err := appointmentViews(tx).Where("ga.id = ?", ap.ID).Take(&out).Error; err != nil {
 			return err
 		}
-		return audit(ctx, tx, a, "guardian.end", "child", strconv.FormatInt(childID, 10), models.AuditChanges{
-			"appointment_id": {After: ap.ID}, "end_reason": {After: in.Reason},
-		}, "")
+		changes["appointment_id"] = models.FieldChange{After: ap.ID}
+		return audit(ctx, tx, a, action, "child", strconv.FormatInt(childID, 10), changes, "")
 	})
 	return out, r.denied(ctx, a, err)
+}
+
+// EndInput ends an appointment.
+type EndInput struct {
+	Reason string `json:"reason" input:"len=35"`
+}
+
+// EndAppointment ends a current appointment with a reason; the guardian loses access at once.
+func (r *Registry) EndAppointment(ctx context.Context, a *models.Actor, childID, apID int64, version int, in EndInput) (AppointmentView, error) {
+	return r.appointmentStep(ctx, a, models.PermGuardianAppoint, "guardian.end", childID, apID, version, in,
+		func(tx *gorm.DB, ap models.GuardianAppointment, now time.Time) (models.AuditChanges, error) {
+			var verr models.ValidationError
+			if !slices.Contains(EndReasons, in.Reason) {
+				verr.Add("reason", "code_unknown", map[string]any{"Value": in.Reason})
+			}
+			if ap.EndedAt != nil {
+				verr.Add("reason", "guardian_appointment_ended", nil)
+			}
+			if err := verr.Err(); err != nil {
+				return nil, err
+			}
+			return models.AuditChanges{"end_reason": {After: in.Reason}}, r.endAppointment(tx, ap.ID, in.Reason, a.UserID, now)
+		})
 }
 
 // FirstMeetingInput records the first meeting of a guardian with the child.
@@ -419,63 +422,37 @@ type FirstMeetingInput struct {
 // RecordFirstMeeting records when a current appointment's guardian first met the child: by the
 // guardian themself, or by a protection officer. It is recorded once.
 func (r *Registry) RecordFirstMeeting(ctx context.Context, a *models.Actor, childID, apID int64, version int, in FirstMeetingInput) (AppointmentView, error) {
-	if err := require(a, models.PermGuardianVisit); err != nil {
-		return AppointmentView{}, err
-	}
-	if err := CheckInput(in); err != nil {
-		return AppointmentView{}, err
-	}
-	if version <= 0 {
-		return AppointmentView{}, models.ErrPreconditionRequired
-	}
-	var out AppointmentView
-	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if _, err := r.scopedChild(tx, a, childID, false); err != nil {
-			return err
-		}
-		ap, err := appointmentFor(tx, childID, apID, version)
-		if err != nil {
-			return err
-		}
-		if ap.GuardianUserID != a.UserID && !a.Has(models.RoleProtectionOfficer) {
-			return models.ErrForbidden // another guardian's appointment
-		}
-		now := r.now()
-		var verr models.ValidationError
-		met, perr := time.Parse(time.DateOnly, strings.TrimSpace(in.MetOn))
-		switch {
-		case ap.EndedAt != nil && !ap.EndedAt.After(now):
-			verr.Add("met_on", "guardian_appointment_ended", nil)
-		case ap.FirstMeetingAt != nil:
-			verr.Add("met_on", "guardian_first_meeting_recorded", nil)
-		case in.MetOn == "":
-			verr.Add("met_on", "required", nil)
-		case perr != nil:
-			verr.Add("met_on", "date_invalid", nil)
-		case met.After(now.Add(dateSlack)):
-			verr.Add("met_on", "date_in_future", nil)
-		case dayBefore(met, ap.StartedAt):
-			verr.Add("met_on", "guardian_met_before_appointment", nil)
-		}
-		if err := verr.Err(); err != nil {
-			return err
-		}
-		res := tx.Model(&models.GuardianAppointment{}).Where("id = ? AND version = ?", ap.ID, version).
-			Updates(map[string]any{"first_meeting_at": met, "version": version + 1})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return models.ErrConflict
-		}
-		if err := appointmentViews(tx).Where("ga.id = ?", ap.ID).Take(&out).Error; err != nil {
-			return err
-		}
-		return audit(ctx, tx, a, "guardian.first_meeting", "child", strconv.FormatInt(childID, 10), models.AuditChanges{
-			"appointment_id": {After: ap.ID}, "first_meeting_at": {After: in.MetOn},
-		}, "")
-	})
-	return out, r.denied(ctx, a, err)
+	return r.appointmentStep(ctx, a, models.PermGuardianVisit, "guardian.first_meeting", childID, apID, version, in,
+		func(tx *gorm.DB, ap models.GuardianAppointment, now time.Time) (models.AuditChanges, error) {
+			if ap.GuardianUserID != a.UserID && !a.Has(models.RoleProtectionOfficer) {
+				return nil, models.ErrForbidden // another guardian's appointment
+			}
+			var verr models.ValidationError
+			met, perr := time.Parse(time.DateOnly, strings.TrimSpace(in.MetOn))
+			switch {
+			case ap.EndedAt != nil && !ap.EndedAt.After(now):
+				verr.Add("met_on", "guardian_appointment_ended", nil)
+			case ap.FirstMeetingAt != nil:
+				verr.Add("met_on", "guardian_first_meeting_recorded", nil)
+			case in.MetOn == "":
+				verr.Add("met_on", "required", nil)
+			case perr != nil:
+				verr.Add("met_on", "date_invalid", nil)
+			case met.After(now.Add(dateSlack)):
+				verr.Add("met_on", "date_in_future", nil)
+			case dayBefore(met, ap.StartedAt):
+				verr.Add("met_on", "guardian_met_before_appointment", nil)
+			}
+			if err := verr.Err(); err != nil {
+				return nil, err
+			}
+			res := tx.Model(&models.GuardianAppointment{}).Where("id = ? AND version = ?", ap.ID, ap.Version).
+				Updates(map[string]any{"first_meeting_at": met, "version": ap.Version + 1})
+			if res.Error == nil && res.RowsAffected != 1 {
+				return nil, models.ErrConflict
+			}
+			return models.AuditChanges{"first_meeting_at": {After: in.MetOn}}, res.Error
+		})
 }
 
 // ConflictInput records a conflict of interest a guardian declared with a child.
