@@ -226,15 +226,37 @@ func CheckAppointment(in AppointmentCheck) *models.ValidationError {
 // ReasonVisitOverdue is the needs-action reason of S8.
 const ReasonVisitOverdue = "visit_overdue"
 
-// visitOverdue is S8 as a condition over "children", for the needs-action queue: the child has
-// a current appointment and NextVisitDue (from the later of the last visit where the child was
-// seen and the latest current appointment's start) has passed at now.
-func (g GuardianRules) visitOverdue(now time.Time) sqlCond {
+// visitBase is the date S8 counts from, as a column over "children": the later of the latest
+// current appointment's start and the last visit where the child was seen (NULL without a
+// current appointment or visit).
+func visitBase(now time.Time) sqlCond {
 	cur := appointmentIsCurrent(now)
 	return sqlCond{
 		sql: `GREATEST((SELECT max(ga.started_at) FROM guardian_appointments ga WHERE ga.child_id = children.id AND ` + cur.sql + `),
-			(SELECT max(v.visited_on) FROM guardian_visits v WHERE v.child_id = children.id AND v.child_seen)::timestamptz) < ?
-			AND ` + currentAppointment(0, now).sql,
-		args: append(append(append([]any{}, cur.args...), g.visitOverdueBefore(now)), currentAppointment(0, now).args...),
+			(SELECT max(v.visited_on) FROM guardian_visits v WHERE v.child_id = children.id AND v.child_seen)::timestamptz)`,
+		args: cur.args,
 	}
+}
+
+// visitOverdue is S8 as a condition over "children", for the needs-action queue: the child has
+// a current appointment and NextVisitDue (from visitBase) has passed at now.
+func (g GuardianRules) visitOverdue(now time.Time) sqlCond {
+	base, cur := visitBase(now), currentAppointment(0, now)
+	return sqlCond{
+		sql:  base.sql + ` < ? AND ` + cur.sql,
+		args: append(append(append([]any{}, base.args...), g.visitOverdueBefore(now)), cur.args...),
+	}
+}
+
+// queueDeadlines are the deadlines the needs-action queue shows for a child's reasons: S1 and
+// S2 without a guardian, S8 when a visit is overdue (base from visitBase).
+func (g GuardianRules) queueDeadlines(registered time.Time, noGuardian, overdue bool, base *time.Time, now time.Time) []Deadline {
+	var out []Deadline
+	if noGuardian {
+		out = append(out, deadline(RuleS1, g.ProvisionalDue(registered), nil, now), deadline(RuleS2, g.AppointDue(registered), nil, now))
+	}
+	if overdue && base != nil {
+		out = append(out, deadline(RuleS8, g.NextVisitDue(nil, *base), nil, now))
+	}
+	return out
 }

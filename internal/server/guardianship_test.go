@@ -108,8 +108,8 @@ func TestGuardianshipBothFaces(t *testing.T) {
 	}
 	// The needs-action queue names S8 for guardian3's ward appointed 45 days ago, never visited.
 	q := apptest.Body(t, app.Do(t, nil, "GET", "/api/v1/children/needs-action", "", "Authorization", po))
-	if !strings.Contains(q, "visit_overdue") {
-		t.Errorf("needs-action lacks visit_overdue: %s", q)
+	if !strings.Contains(q, "visit_overdue") || !strings.Contains(q, `"rule":"S8"`) || !strings.Contains(q, `"rule":"S2"`) {
+		t.Errorf("needs-action lacks visit_overdue or the S2/S8 deadlines: %s", q)
 	}
 	// Pages: registry, wards, child page with the section.
 	pc := app.Login(t, "protection1")
