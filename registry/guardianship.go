@@ -184,6 +184,14 @@ func (r *Registry) Guardianship(ctx context.Context, a *models.Actor, childID in
 		if out, err = r.loadGuardianship(tx, c); err != nil {
 			return err
 		}
+		// Least privilege: the visits (the child's own words, concerns) are for those who visit,
+		// the declared conflicts for those who appoint.
+		if !a.Can(models.PermGuardianVisit) {
+			out.Visits = []models.GuardianVisit{}
+		}
+		if !a.Can(models.PermGuardianAppoint) {
+			out.Conflicts = []ConflictView{}
+		}
 		reason := ""
 		if c.ViaBreakGlass {
 			reason = "break-glass"

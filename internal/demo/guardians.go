@@ -66,8 +66,8 @@ func seedGuardianship(ctx context.Context, tx *gorm.DB, issuer string, now time.
 		daysAgo           int
 		interpret, reason string
 	}{
-		{"AL-2026-000005", 45, "Bengali interpreter of the Korçë office at every meeting.", ""},
-		{"AL-2026-000012", 12, "Tigrinya interpreter by video call (UNHCR roster).", ""},
+		{"AL-2026-000012", 45, "Tigrinya interpreter by video call (UNHCR roster).", ""},
+		{"AL-2026-000008", 12, "Urdu interpreter of the Vlorë office at every meeting.", ""},
 		{"AL-2026-000010", 2, "Dari interpreter of the Gjirokastër office at every meeting.",
 			"No other guardian speaking with her family is free this month; reviewed again in 30 days."},
 	} {
