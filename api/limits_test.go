@@ -51,6 +51,12 @@ func TestInputLimitsAreDocumented(t *testing.T) {
 		{"AgeRequestInput", registry.AgeRequestInput{}, false},
 		{"AgeResultInput", registry.AgeResultInput{}, false},
 		{"TransitionInput", registry.TransitionInput{}, false},
+		{"GuardianInput", registry.GuardianInput{}, false},
+		{"AppointInput", registry.AppointInput{}, false},
+		{"EndInput", registry.EndInput{}, false},
+		{"FirstMeetingInput", registry.FirstMeetingInput{}, false},
+		{"ConflictInput", registry.ConflictInput{}, false},
+		{"VisitInput", registry.VisitInput{}, false},
 	}
 	for _, b := range bodies {
 		s, ok := schemas[b.schema]

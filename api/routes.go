@@ -29,6 +29,20 @@ func (a *API) Routes(r gin.IRouter) {
 	v1.GET("/children/:id/access-history", a.childAccessHistory)
 	v1.POST("/break-glass", a.breakGlass)
 
+	// Guardianship (issue 9).
+	v1.GET("/guardians", a.listGuardians)
+	v1.POST("/guardians", a.createGuardian)
+	v1.GET("/guardians/:id", a.getGuardian)
+	v1.PATCH("/guardians/:id", a.updateGuardian)
+	v1.GET("/children/:id/guardianship", a.getGuardianship)
+	v1.GET("/children/:id/guardian-suggestions", a.suggestGuardians)
+	v1.POST("/children/:id/guardian-appointments", a.appointGuardian)
+	v1.POST("/children/:id/guardian-appointments/:aid/end", a.endAppointment)
+	v1.POST("/children/:id/guardian-appointments/:aid/first-meeting", a.recordFirstMeeting)
+	v1.POST("/children/:id/guardian-conflicts", a.declareConflict)
+	v1.POST("/children/:id/visits", a.recordVisit)
+	v1.GET("/me/wards", a.myWards)
+
 	v1.GET("/regions", a.listRegions)
 	v1.GET("/border-posts", a.listBorderPosts)
 

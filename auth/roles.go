@@ -11,9 +11,11 @@ var grants = map[models.Role][]models.Permission{
 	models.RoleProtectionOfficer: {
 		models.PermChildRegister, models.PermChildMerge, models.PermChildAgeAssess, models.PermChildList, models.PermChildRead, models.PermChildUpdate, models.PermChildHistory, models.PermChildTransition,
 		models.PermChildBreakGlass,
+		models.PermGuardianManage, models.PermGuardianAppoint, models.PermGuardianVisit, // issue 9
 	},
 	models.RoleGuardian: {
 		models.PermChildList, models.PermChildRead, models.PermChildUpdate,
+		models.PermGuardianVisit, models.PermGuardianWards, // issue 9
 	},
 	// Monitors will see aggregates (a permission added with the first dashboard's route); a
 	// child's record only through break-glass (which is why they hold child.read: the scope is
@@ -26,6 +28,7 @@ var grants = map[models.Role][]models.Permission{
 	models.RoleAdmin: {
 		models.PermAdminUsers, models.PermAdminReference, models.PermAdminBreakGlass, models.PermChildHistory,
 		models.PermAuditCheckpoint, models.PermAuditEvidence,
+		models.PermGuardianManage, // issue 9: the guardian registry holds no child data
 	},
 }
 

@@ -87,6 +87,9 @@ type childPage struct {
 	AgeAssessments []models.AgeAssessment
 	AgeForm        ageFormState
 
+	// Guardianship is the guardian section (guardians.go); nil when the reader may not see it.
+	Guardianship *guardianSection
+
 	// Transitions are the status changes the reader may make now (lifecycle.go).
 	Transitions []registry.Transition
 	// Refused is set when the edit changed fields the reader may not change (403).
@@ -160,6 +163,9 @@ func (f *Frontend) renderChild(c *gin.Context, status int, p childPage) {
 	p.Regions, p.BorderPosts, p.Codes = regions, postsToOffer(a, posts), codes
 	p.AgeAssessments = p.Child.AgeAssessments
 	p.Transitions = registry.AvailableTransitions(a, p.Child.Status)
+	if p.Guardianship == nil {
+		p.Guardianship = f.guardianSection(c, p.Child.ID, formState{})
+	}
 	f.r.render(c, status, "child", "child.title", p)
 }
 

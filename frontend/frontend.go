@@ -85,6 +85,7 @@ func (f *Frontend) Routes(root gin.IRouter) {
 	r.POST("/break-glass", f.breakGlass)
 
 	f.adminRoutes(r)
+	f.guardianRoutes(r)
 }
 
 func (f *Frontend) home(c *gin.Context) {

@@ -52,7 +52,7 @@ func TestEveryUsedMessageExists(t *testing.T) {
 		"duplicate.reason.": {registry.ReasonNameSimilar, registry.ReasonNameSameSkeleton, registry.ReasonAliasMatch,
 			registry.ReasonNamesSwapped, registry.ReasonBirthOverlap, registry.ReasonBirthFar, registry.ReasonSexSame,
 			registry.ReasonSexDiffers, registry.ReasonNationalitySame},
-		"needs_action.reason.": {"no_guardian", "vulnerabilities_not_assessed", "age_assessment_pending", registry.ReasonSeenElsewhere},
+		"needs_action.reason.": {"no_guardian", "vulnerabilities_not_assessed", "age_assessment_pending", registry.ReasonSeenElsewhere, registry.ReasonVisitOverdue},
 		"history.via.":         {"duplicate_check", "registration"},
 		"field.":               {"status", "region_code", "given_name", "family_name", "sex", "birth_date", "nationalities", "languages", "vulnerabilities", "trafficking_indicators"},
 		"age.method.":          registry.AgeMethods, "age.outcome.": registry.AgeOutcomes, "age.appeal_outcome.": registry.AppealOutcomes,

@@ -38,6 +38,12 @@ const (
 	PermChildTransition Permission = "child.transition"  // change a child's status by a named transition
 	PermChildBreakGlass Permission = "child.break_glass" // time-boxed access outside one's scope
 
+	// Guardianship (issue 9).
+	PermGuardianManage  Permission = "guardian.manage"  // the guardian registry
+	PermGuardianAppoint Permission = "guardian.appoint" // designate, appoint and end guardians; declared conflicts
+	PermGuardianVisit   Permission = "guardian.visit"   // record visits and first meetings
+	PermGuardianWards   Permission = "guardian.wards"   // the "My wards" board
+
 	PermAdminUsers      Permission = "admin.users"
 	PermAdminReference  Permission = "admin.reference" // regions, border posts
 	PermAdminBreakGlass Permission = "admin.break_glass"

@@ -137,7 +137,18 @@ type GuardianAppointment struct {
 	StartedAt      time.Time  `json:"started_at"`
 	EndedAt        *time.Time `json:"ended_at"`
 	EndReason      string     `json:"end_reason"`
-	CreatedAt      time.Time  `json:"-"`
+	// The decision (issue 9): who appointed, its reference and date; the first meeting; how
+	// the child and guardian understand each other; why a caseload cap was exceeded.
+	AppointingAuthority string     `json:"appointing_authority"`
+	DecisionReference   string     `json:"decision_reference"`
+	DecidedOn           *time.Time `json:"decided_on" gorm:"type:date"`
+	FirstMeetingAt      *time.Time `json:"first_meeting_at"`
+	Interpretation      string     `json:"interpretation"`
+	CapOverrideReason   string     `json:"cap_override_reason"`
+	AppointedBy         *int64     `json:"-"`
+	EndedBy             *int64     `json:"-"`
+	Version             int        `json:"version" gorm:"default:1"`
+	CreatedAt           time.Time  `json:"-"`
 }
 
 // BreakGlassGrant is a time-boxed access to one child outside the user's scope.

@@ -117,6 +117,21 @@ func trimmed(ss []string) []string {
 	return out
 }
 
+// languageTags reads a list of BCP 47 language tags (blanks and repeats dropped), reporting
+// each one that is not a tag under field.
+func languageTags(in []string, field string, verr *models.ValidationError) models.Strings {
+	var out models.Strings
+	for _, l := range trimmed(in) {
+		tag, err := language.Parse(l)
+		if err != nil {
+			verr.Add(field, "code_unknown", map[string]any{"Value": l})
+			continue
+		}
+		out = append(out, tag.String())
+	}
+	return out
+}
+
 // validateIdentity checks every identity field; asOf is the arrival (age estimates refer to it).
 func validateIdentity(in IdentityInput, asOf time.Time, now time.Time, verr *models.ValidationError) identity {
 	in.GivenName, in.FamilyName = strings.TrimSpace(in.GivenName), strings.TrimSpace(in.FamilyName)
@@ -164,14 +179,7 @@ func validateIdentity(in IdentityInput, asOf time.Time, now time.Time, verr *mod
 	if len(id.nationalities) == 0 && len(trimmed(in.Nationalities)) == 0 {
 		verr.Add("nationalities", "nationality_required", nil)
 	}
-	for _, l := range trimmed(in.Languages) {
-		tag, err := language.Parse(l)
-		if err != nil {
-			verr.Add("languages", "code_unknown", map[string]any{"Value": l})
-			continue
-		}
-		id.languages = append(id.languages, tag.String())
-	}
+	id.languages = languageTags(in.Languages, "languages", verr)
 	for _, v := range in.Vulnerabilities {
 		if !slices.Contains(models.Vulnerabilities, v) {
 			verr.Add("vulnerabilities", "code_unknown", map[string]any{"Value": v})

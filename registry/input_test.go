@@ -134,7 +134,8 @@ func TestEveryInputFieldHasALimit(t *testing.T) {
 		}
 	}
 	for _, v := range []any{RegistrationInput{}, ArrivalInput{}, ChildPatch{}, AgeRequestInput{}, AgeResultInput{},
-		BreakGlassInput{}, UserUpdate{}, ReferenceInput{}, SearchInput{}, MergeInput{}, TransitionInput{}} {
+		BreakGlassInput{}, UserUpdate{}, ReferenceInput{}, SearchInput{}, MergeInput{}, TransitionInput{},
+		GuardianInput{}, AppointInput{}, EndInput{}, FirstMeetingInput{}, ConflictInput{}, VisitInput{}} {
 		walk(reflect.TypeOf(v), "")
 	}
 	if len(seen) < 12 {

@@ -24,6 +24,9 @@ type Registry struct {
 	// AuditVerifierKey is the public key of the audit log's checkpoints (auditlog.Key's
 	// VerifierKey); empty when no signing key is configured.
 	AuditVerifierKey string
+	// GuardianRules holds the thresholds and calendar of the guardianship standards (S1, S2,
+	// S3, S8); zero fields take DefaultGuardianRules.
+	GuardianRules GuardianRules
 }
 
 // New returns a Registry with the real clock, a one-hour break-glass and the default

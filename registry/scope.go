@@ -62,6 +62,13 @@ func not(c sqlCond) sqlCond { return sqlCond{sql: "NOT " + c.sql, args: c.args} 
 // as names a condition as a selected column.
 func as(c sqlCond, name string) sqlCond { return sqlCond{sql: c.sql + " AS " + name, args: c.args} }
 
+// appointmentIsCurrent: the appointment row ga is current at now — started, not ended. THE
+// definition of "current appointment"; every query asking it (scope, caseloads, wards,
+// deadlines) uses this fragment.
+func appointmentIsCurrent(now time.Time) sqlCond {
+	return sqlCond{sql: `ga.started_at <= ? AND (ga.ended_at IS NULL OR ga.ended_at > ?)`, args: []any{now, now}}
+}
+
 // currentAppointment: the child has a guardian appointment that is current at now — started,
 // not ended. guardianID 0 means any guardian's; otherwise that guardian's.
 func currentAppointment(guardianID int64, now time.Time) sqlCond {
@@ -69,10 +76,32 @@ func currentAppointment(guardianID int64, now time.Time) sqlCond {
 	if guardianID != 0 {
 		who, args = " AND ga.guardian_user_id = ?", []any{guardianID}
 	}
+	cur := appointmentIsCurrent(now)
 	return sqlCond{
-		sql: `EXISTS (SELECT 1 FROM guardian_appointments ga WHERE ga.child_id = children.id` + who +
-			` AND ga.started_at <= ? AND (ga.ended_at IS NULL OR ga.ended_at > ?))`,
-		args: append(args, now, now),
+		sql:  `EXISTS (SELECT 1 FROM guardian_appointments ga WHERE ga.child_id = children.id` + who + ` AND ` + cur.sql + `)`,
+		args: append(args, cur.args...),
+	}
+}
+
+// wardsOf: the child is one of the guardian's current wards — currentAppointment(guardianID)
+// written as "id IN (the guardian's current appointments)", so a query over a guardian's
+// wards starts from their few appointments instead of testing every child (the wards board).
+// It narrows a query; the actor's scope (scopeChildren) still applies on top.
+func wardsOf(guardianID int64, now time.Time) sqlCond {
+	cur := appointmentIsCurrent(now)
+	return sqlCond{
+		sql:  `children.id IN (SELECT ga.child_id FROM guardian_appointments ga WHERE ga.guardian_user_id = ? AND ` + cur.sql + `)`,
+		args: append([]any{guardianID}, cur.args...),
+	}
+}
+
+// guardianLoad is a guardian's caseload (S3), as a column over the "guardians" table: how many
+// children have an appointment to them that is current at now.
+func guardianLoad(now time.Time) sqlCond {
+	cur := appointmentIsCurrent(now)
+	return sqlCond{
+		sql:  `(SELECT count(*) FROM guardian_appointments ga WHERE ga.guardian_user_id = guardians.user_id AND ` + cur.sql + `)`,
+		args: cur.args,
 	}
 }
 

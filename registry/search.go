@@ -128,8 +128,11 @@ func ageBand(b string) (lo, hi int) {
 type NeedsAction struct {
 	ChildView
 	// Reasons: "no_guardian" (S1/S2), "vulnerabilities_not_assessed" (S4),
-	// "age_assessment_pending", "seen_elsewhere" (a sighting in the last 30 days).
+	// "age_assessment_pending", "seen_elsewhere" (a sighting in the last 30 days),
+	// "visit_overdue" (S8, guardian_rules.go).
 	Reasons []string `json:"reasons"`
+	// Deadlines of the guardianship reasons, each naming its rule (S1, S2, S8) and due date.
+	Deadlines []Deadline `json:"deadlines,omitempty"`
 }
 
 // NeedsActionQueue lists the children in scope who still need a guardian, a vulnerability
@@ -151,15 +154,18 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 			ViaBreakGlass                       bool
 			NoGuardian, NotAssessed, AgePending bool
 			SeenElsewhere                       bool // issue 7: sightings
+			VisitOverdue                        bool // issue 9: S8
+			VisitBase                           *time.Time
 		}
 		noGuardian := not(currentAppointment(0, r.now()))
 		notAssessed := sqlCond{sql: "children.vulnerabilities_assessed_at IS NULL"}
 		agePending := sqlCond{sql: "EXISTS (SELECT 1 FROM age_assessments aa WHERE aa.child_id = children.id AND aa.outcome = 'pending')"}
 		sighted := seenElsewhere(r.now())
-		needs := or(noGuardian, notAssessed, agePending, sighted)
+		overdue := r.guardianRules().visitOverdue(r.now())
+		needs := or(noGuardian, notAssessed, agePending, sighted, overdue)
 		var rows []row
 		err := r.childViews(tx, a, as(noGuardian, "no_guardian"), as(notAssessed, "not_assessed"), as(agePending, "age_pending"),
-			as(sighted, "seen_elsewhere")).
+			as(sighted, "seen_elsewhere"), as(overdue, "visit_overdue"), as(visitBase(r.now()), "visit_base")).
 			Where("children.status IN ('active','missing')").
 			Where(needs.sql, needs.args...).
 			Order("children.registered_at, children.id").Limit(limit).Find(&rows).Error
@@ -182,8 +188,12 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 			if x.SeenElsewhere {
 				rs = append(rs, ReasonSeenElsewhere)
 			}
+			if x.VisitOverdue {
+				rs = append(rs, ReasonVisitOverdue)
+			}
 			v := childRow{Child: x.Child, RegionCode: x.RegionCode, BorderPostCode: x.BorderPostCode, ViaBreakGlass: x.ViaBreakGlass}.view()
-			out[i] = NeedsAction{ChildView: v, Reasons: rs}
+			out[i] = NeedsAction{ChildView: v, Reasons: rs,
+				Deadlines: r.guardianRules().queueDeadlines(x.RegisteredAt, x.NoGuardian, x.VisitOverdue, x.VisitBase, r.now())}
 		}
 		return audit(ctx, tx, a, "child.list", "child", "", models.AuditChanges{"queue": {After: "needs_action"}, "count": {After: len(out)}}, "")
 	})

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kujdes/kujdes/internal/workdays"
 )
 
 // Config holds every setting of a Kujdes process.
@@ -59,6 +61,9 @@ type Config struct {
 	DuplicateCheckWindow time.Duration
 	DuplicateCheckBurst  int
 
+	// Guardianship holds the thresholds of the guardianship standards (S1, S2, S3, S8) and the
+	// working-day calendar their deadlines are counted in.
+	Guardianship Guardianship
 	// Audit configures the transparency log over the audit trail (package auditlog).
 	Audit Audit
 }
@@ -75,6 +80,34 @@ type Audit struct {
 	CheckpointInterval time.Duration
 	CheckpointEvents   int64
 }
+
+// Guardianship configures the guardianship rules (MISSION.md S1, S2, S3, S8).
+type Guardianship struct {
+	// CaseloadCap is the most active wards a guardian may have without an override
+	// (KUJDES_GUARDIAN_CASELOAD_CAP, S3, default 30); a guardian's own cap replaces it.
+	CaseloadCap int
+	// ProvisionalWithin is how soon after registration a provisional representative is due
+	// (KUJDES_PROVISIONAL_WITHIN, S1, default 24h).
+	ProvisionalWithin time.Duration
+	// AppointWithinWorkdays is how many working days after registration a guardian must be
+	// appointed by (KUJDES_APPOINT_WITHIN_WORKDAYS, S2, default 15).
+	AppointWithinWorkdays int
+	// VisitEvery is the longest time between two visits where the guardian saw the child
+	// (KUJDES_VISIT_EVERY_DAYS, S8, default 30 days).
+	VisitEvery time.Duration
+	// HolidayCountry names the public holidays working days skip (KUJDES_HOLIDAY_COUNTRY,
+	// default AL; internal/workdays.Countries) and TimeZone the zone days are counted in
+	// (KUJDES_TIME_ZONE, default Europe/Tirane).
+	HolidayCountry string
+	TimeZone       string
+	// ListedHolidays are the holidays announced year by year (the two Bajrams in Albania):
+	// KUJDES_LISTED_HOLIDAYS, comma-separated dates. See internal/workdays on adding a year.
+	ListedHolidays []time.Time
+}
+
+// DefaultListedHolidays are Albania's Bajram dates as announced (Eid al-Fitr, Eid al-Adha),
+// 2025–2027; KUJDES_LISTED_HOLIDAYS replaces them.
+const DefaultListedHolidays = "2025-03-30,2025-06-06,2026-03-20,2026-05-27,2027-03-10,2027-05-16"
 
 // OIDC configures login against an external identity provider (Keycloak, Entra ID…).
 type OIDC struct {
@@ -199,6 +232,38 @@ func Load(args []string, getenv Getenv) (Config, error) {
 		}
 		c.Audit.CheckpointEvents = n
 	}
+	c.Guardianship = Guardianship{
+		ProvisionalWithin: duration("KUJDES_PROVISIONAL_WITHIN", 24*time.Hour),
+		HolidayCountry:    str("KUJDES_HOLIDAY_COUNTRY", "AL"),
+		TimeZone:          str("KUJDES_TIME_ZONE", "Europe/Tirane"),
+	}
+	for _, n := range []struct {
+		name string
+		def  int
+		to   *int
+	}{{"KUJDES_GUARDIAN_CASELOAD_CAP", 30, &c.Guardianship.CaseloadCap}, {"KUJDES_APPOINT_WITHIN_WORKDAYS", 15, &c.Guardianship.AppointWithinWorkdays}} {
+		*n.to = n.def
+		if v := getenv(n.name); v != "" {
+			k, err := strconv.Atoi(v)
+			if err != nil || k < 1 || k > 1000 {
+				errs = append(errs, fmt.Errorf("%s: %q is not a number from 1 to 1000", n.name, v))
+			}
+			*n.to = k
+		}
+	}
+	c.Guardianship.VisitEvery = 30 * 24 * time.Hour
+	if v := getenv("KUJDES_VISIT_EVERY_DAYS"); v != "" {
+		k, err := strconv.Atoi(v)
+		if err != nil || k < 1 || k > 365 {
+			errs = append(errs, fmt.Errorf("KUJDES_VISIT_EVERY_DAYS: %q is not a number of days from 1 to 365", v))
+		}
+		c.Guardianship.VisitEvery = time.Duration(k) * 24 * time.Hour
+	}
+	listed, err := workdays.ParseDates(str("KUJDES_LISTED_HOLIDAYS", DefaultListedHolidays))
+	if err != nil {
+		errs = append(errs, fmt.Errorf("KUJDES_LISTED_HOLIDAYS: %w", err))
+	}
+	c.Guardianship.ListedHolidays = listed
 	c.OIDC = OIDC{
 		Issuer:       str("KUJDES_OIDC_ISSUER", ""),
 		DiscoveryURL: str("KUJDES_OIDC_DISCOVERY_URL", ""),
@@ -268,6 +333,12 @@ func (c Config) Validate() error {
 	if c.Audit.CheckpointInterval < time.Second || c.Audit.CheckpointInterval > time.Hour {
 		errs = append(errs, errors.New("KUJDES_AUDIT_CHECKPOINT_INTERVAL: between 1s and 1h"))
 	}
+	if _, err := c.Guardianship.Calendar(); err != nil {
+		errs = append(errs, fmt.Errorf("KUJDES_HOLIDAY_COUNTRY or KUJDES_TIME_ZONE: %w", err))
+	}
+	if c.Guardianship.ProvisionalWithin <= 0 {
+		errs = append(errs, errors.New("KUJDES_PROVISIONAL_WITHIN: must be positive"))
+	}
 	if c.DevIDP {
 		if c.OIDC.Issuer != "" {
 			errs = append(errs, errors.New("KUJDES_DEV_IDP and KUJDES_OIDC_ISSUER are both set: choose the development provider or a real one"))
@@ -329,3 +400,12 @@ func parseRoleMap(s string) (map[string]string, error) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// Calendar builds the working-day calendar the guardianship deadlines are counted in.
+func (g Guardianship) Calendar() (*workdays.Calendar, error) {
+	loc, err := time.LoadLocation(g.TimeZone)
+	if err != nil {
+		return nil, err
+	}
+	return workdays.New(g.HolidayCountry, g.ListedHolidays, loc)
+}

@@ -185,6 +185,32 @@ var matrix = map[string]string{
 	"GET /audit/events/:id/evidence":              "admin1",
 	"GET /api/v1/audit/checkpoint":                "monitor1 admin1",
 	"GET /api/v1/admin/audit/events/:id/evidence": "admin1",
+
+	// Guardianship (issue 9): the registry for protection officers and administrators (it
+	// holds no child data); appointing for protection officers; visits for guardians and
+	// protection officers; the wards board for guardians.
+	"GET /guardians":                           "protection1 admin1",
+	"POST /guardians":                          "protection1 admin1",
+	"GET /guardians/:id":                       "protection1 admin1",
+	"POST /guardians/:id":                      "protection1 admin1",
+	"GET /wards":                               "guardian1",
+	"POST /children/:id/guardian-appointments": "protection1",
+	"POST /children/:id/guardian-appointments/:aid/end":                  "protection1",
+	"POST /children/:id/guardian-appointments/:aid/first-meeting":        "protection1 guardian1",
+	"POST /children/:id/guardian-conflicts":                              "protection1",
+	"POST /children/:id/visits":                                          "protection1 guardian1",
+	"GET /api/v1/guardians":                                              "protection1 admin1",
+	"POST /api/v1/guardians":                                             "protection1 admin1",
+	"GET /api/v1/guardians/:id":                                          "protection1 admin1",
+	"PATCH /api/v1/guardians/:id":                                        "protection1 admin1",
+	"GET /api/v1/children/:id/guardianship":                              "border1 protection1 guardian1 monitor1",
+	"GET /api/v1/children/:id/guardian-suggestions":                      "protection1",
+	"POST /api/v1/children/:id/guardian-appointments":                    "protection1",
+	"POST /api/v1/children/:id/guardian-appointments/:aid/end":           "protection1",
+	"POST /api/v1/children/:id/guardian-appointments/:aid/first-meeting": "protection1 guardian1",
+	"POST /api/v1/children/:id/guardian-conflicts":                       "protection1",
+	"POST /api/v1/children/:id/visits":                                   "protection1 guardian1",
+	"GET /api/v1/me/wards":                                               "guardian1",
 }
 
 func allowed(rule, user string) bool {

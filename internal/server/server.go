@@ -94,6 +94,13 @@ func New(d Deps) (*Server, error) {
 		}
 		reg.AuditVerifierKey = k.VerifierKey
 	}
+	cal, err := d.Config.Guardianship.Calendar()
+	if err != nil {
+		return nil, err
+	}
+	g := d.Config.Guardianship
+	reg.GuardianRules = registry.GuardianRules{CaseloadCap: g.CaseloadCap, ProvisionalWithin: g.ProvisionalWithin,
+		AppointWithinWorkdays: g.AppointWithinWorkdays, VisitEvery: g.VisitEvery, Calendar: cal}
 	s.api = &api.API{Registry: reg}
 	pages.Registry, pages.Auth, pages.Secure, pages.PublicURL = reg, s.auth, secure, d.Config.PublicURL
 

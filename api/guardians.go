@@ -1,0 +1,206 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kujdes/kujdes/auth"
+	"github.com/kujdes/kujdes/models"
+	"github.com/kujdes/kujdes/registry"
+)
+
+// The guardianship resources (issue 9): the guardian registry, a child's guardianship,
+// suggestions, appointments, declared conflicts, visits and the "My wards" board.
+
+func (a *API) listGuardians(c *gin.Context) {
+	if _, ok := listQueryOf(c); !ok {
+		return
+	}
+	gs, err := a.Registry.ListGuardians(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": gs})
+}
+
+func (a *API) createGuardian(c *gin.Context) {
+	var in registry.GuardianInput
+	if err := decodeJSON(c, &in); err != nil {
+		WriteError(c, err)
+		return
+	}
+	g, err := a.Registry.CreateGuardian(c.Request.Context(), auth.ActorFrom(c.Request.Context()), in)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Header("Location", fmt.Sprintf("%s/guardians/%d", Prefix, g.ID))
+	c.Header("ETag", etag(g.Version))
+	c.JSON(http.StatusCreated, g)
+}
+
+func (a *API) getGuardian(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	g, err := a.Registry.GetGuardian(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Header("ETag", etag(g.Version))
+	c.JSON(http.StatusOK, g)
+}
+
+func (a *API) updateGuardian(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	var in registry.GuardianInput
+	versionedUpdate(c, &in, func(ctx context.Context, act *models.Actor, version int) (any, int, error) {
+		g, err := a.Registry.UpdateGuardian(ctx, act, id, version, in)
+		return g, g.Version, err
+	})
+}
+
+func (a *API) getGuardianship(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	g, err := a.Registry.Guardianship(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, g)
+}
+
+func (a *API) suggestGuardians(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	s, err := a.Registry.SuggestGuardians(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": s})
+}
+
+func (a *API) appointGuardian(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	var in registry.AppointInput
+	if err := decodeJSON(c, &in); err != nil {
+		WriteError(c, err)
+		return
+	}
+	ap, err := a.Registry.AppointGuardian(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Header("Location", fmt.Sprintf("%s/children/%d/guardianship", Prefix, id))
+	c.Header("ETag", etag(ap.Version))
+	c.JSON(http.StatusCreated, ap)
+}
+
+// appointmentID parses the :aid parameter; a malformed id is simply not found.
+func appointmentID(c *gin.Context) (int64, bool) {
+	aid, err := strconv.ParseInt(c.Param("aid"), 10, 64)
+	if err != nil || aid <= 0 {
+		WriteError(c, models.ErrNotFound)
+		return 0, false
+	}
+	return aid, true
+}
+
+// appointmentStep answers a versioned step on one appointment (:id the child, :aid the
+// appointment): end, first meeting.
+func appointmentStep[T any](c *gin.Context, in *T, step func(ctx context.Context, act *models.Actor, id, aid int64, version int) (registry.AppointmentView, error)) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	aid, ok := appointmentID(c)
+	if !ok {
+		return
+	}
+	versionedUpdate(c, in, func(ctx context.Context, act *models.Actor, version int) (any, int, error) {
+		ap, err := step(ctx, act, id, aid, version)
+		return ap, ap.Version, err
+	})
+}
+
+func (a *API) endAppointment(c *gin.Context) {
+	var in registry.EndInput
+	appointmentStep(c, &in, func(ctx context.Context, act *models.Actor, id, aid int64, version int) (registry.AppointmentView, error) {
+		return a.Registry.EndAppointment(ctx, act, id, aid, version, in)
+	})
+}
+
+func (a *API) recordFirstMeeting(c *gin.Context) {
+	var in registry.FirstMeetingInput
+	appointmentStep(c, &in, func(ctx context.Context, act *models.Actor, id, aid int64, version int) (registry.AppointmentView, error) {
+		return a.Registry.RecordFirstMeeting(ctx, act, id, aid, version, in)
+	})
+}
+
+func (a *API) declareConflict(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	var in registry.ConflictInput
+	if err := decodeJSON(c, &in); err != nil {
+		WriteError(c, err)
+		return
+	}
+	out, err := a.Registry.DeclareConflict(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, out)
+}
+
+func (a *API) recordVisit(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	var in registry.VisitInput
+	if err := decodeJSON(c, &in); err != nil {
+		WriteError(c, err)
+		return
+	}
+	out, err := a.Registry.RecordVisit(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, out)
+}
+
+func (a *API) myWards(c *gin.Context) {
+	if _, ok := listQueryOf(c); !ok {
+		return
+	}
+	ws, err := a.Registry.MyWards(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": ws})
+}
