@@ -38,6 +38,14 @@ const (
 	PermChildTransition Permission = "child.transition"  // change a child's status by a named transition
 	PermChildBreakGlass Permission = "child.break_glass" // time-boxed access outside one's scope
 
+	// Facilities and placements (issue 9). facility.address is the one rule of who reads a
+	// facility's address: never border officers (MISSION.md).
+	PermFacilityRead    Permission = "facility.read"
+	PermFacilityManage  Permission = "facility.manage"  // create and edit facilities (own regions; admins all)
+	PermFacilityAddress Permission = "facility.address" // see a facility's address
+	PermFacilityInspect Permission = "facility.inspect" // record facility inspections
+	PermPlacementRecord Permission = "placement.record" // record placements and their condition checks
+
 	PermAdminUsers      Permission = "admin.users"
 	PermAdminReference  Permission = "admin.reference" // regions, border posts
 	PermAdminBreakGlass Permission = "admin.break_glass"

@@ -134,7 +134,9 @@ func TestEveryInputFieldHasALimit(t *testing.T) {
 		}
 	}
 	for _, v := range []any{RegistrationInput{}, ArrivalInput{}, ChildPatch{}, AgeRequestInput{}, AgeResultInput{},
-		BreakGlassInput{}, UserUpdate{}, ReferenceInput{}, SearchInput{}, MergeInput{}, TransitionInput{}} {
+		BreakGlassInput{}, UserUpdate{}, ReferenceInput{}, SearchInput{}, MergeInput{}, TransitionInput{},
+		// Facilities and placements (issue 9).
+		FacilityInput{}, InspectionInput{}, PlacementInput{}, PlacementCheckInput{}} {
 		walk(reflect.TypeOf(v), "")
 	}
 	if len(seen) < 12 {
