@@ -51,6 +51,11 @@ func TestInputLimitsAreDocumented(t *testing.T) {
 		{"AgeRequestInput", registry.AgeRequestInput{}, false},
 		{"AgeResultInput", registry.AgeResultInput{}, false},
 		{"TransitionInput", registry.TransitionInput{}, false},
+		// Facilities and placements (issue 9).
+		{"FacilityInput", registry.FacilityInput{}, false},
+		{"InspectionInput", registry.InspectionInput{}, false},
+		{"PlacementInput", registry.PlacementInput{}, false},
+		{"PlacementCheckInput", registry.PlacementCheckInput{}, false},
 	}
 	for _, b := range bodies {
 		s, ok := schemas[b.schema]

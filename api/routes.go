@@ -29,6 +29,16 @@ func (a *API) Routes(r gin.IRouter) {
 	v1.GET("/children/:id/access-history", a.childAccessHistory)
 	v1.POST("/break-glass", a.breakGlass)
 
+	// Facilities and placements (issue 9).
+	v1.GET("/facilities", a.listFacilities)
+	v1.POST("/facilities", a.createFacility)
+	v1.GET("/facilities/:id", a.getFacility)
+	v1.PUT("/facilities/:id", a.updateFacility)
+	v1.POST("/facilities/:id/inspections", a.recordInspection)
+	v1.GET("/children/:id/placements", a.childPlacements)
+	v1.POST("/children/:id/placements", a.recordPlacement)
+	v1.POST("/children/:id/placements/:pid/checks", a.recordPlacementCheck)
+
 	v1.GET("/regions", a.listRegions)
 	v1.GET("/border-posts", a.listBorderPosts)
 

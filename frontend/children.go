@@ -87,6 +87,9 @@ type childPage struct {
 	AgeAssessments []models.AgeAssessment
 	AgeForm        ageFormState
 
+	// Placements is the placement section (issue 9, placements.go).
+	Placements placementData
+
 	// Transitions are the status changes the reader may make now (lifecycle.go).
 	Transitions []registry.Transition
 	// Refused is set when the edit changed fields the reader may not change (403).
@@ -160,6 +163,10 @@ func (f *Frontend) renderChild(c *gin.Context, status int, p childPage) {
 	p.Regions, p.BorderPosts, p.Codes = regions, postsToOffer(a, posts), codes
 	p.AgeAssessments = p.Child.AgeAssessments
 	p.Transitions = registry.AvailableTransitions(a, p.Child.Status)
+	if err := f.loadPlacements(c, &p); err != nil {
+		f.fail(c, err)
+		return
+	}
 	f.r.render(c, status, "child", "child.title", p)
 }
 

@@ -82,6 +82,7 @@ func (f *Frontend) Routes(root gin.IRouter) {
 	r.POST("/break-glass", f.breakGlass)
 
 	f.adminRoutes(r)
+	f.facilityRoutes(r)
 }
 
 func (f *Frontend) home(c *gin.Context) {

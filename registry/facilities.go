@@ -456,3 +456,19 @@ func parseDay(verr *models.ValidationError, field, s string, required bool) (tim
 	}
 	return d, true
 }
+
+// FacilityChoices lists the active facilities a placement form offers (at most MaxPageSize),
+// those of regionID first, then by name, each with its occupancy now.
+func (r *Registry) FacilityChoices(ctx context.Context, a *models.Actor, regionID int64) ([]FacilityView, error) {
+	if err := require(a, models.PermFacilityRead); err != nil {
+		return nil, err
+	}
+	var rows []FacilityView
+	err := r.facilityRows(r.DB.WithContext(ctx), a).Where("facilities.active").
+		Order(clause.Expr{SQL: "facilities.region_id = ? DESC, facilities.name, facilities.id", Vars: []any{regionID}}).
+		Limit(MaxPageSize).Find(&rows).Error
+	for i := range rows {
+		r.finishFacility(a, &rows[i])
+	}
+	return rows, err
+}

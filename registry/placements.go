@@ -516,3 +516,29 @@ func (r *Registry) RecordPlacementCheck(ctx context.Context, a *models.Actor, ch
 	})
 	return out, r.denied(ctx, a, err)
 }
+
+// Needs-action reasons of the placements (registry/search.go).
+const (
+	ReasonNoPlacement        = "no_placement"         // S5
+	ReasonPlacementReviewDue = "placement_review_due" // S7
+)
+
+// placementNeed is a needs-action condition over "children" and, as a column, the date it
+// falls due (NULL when the child does not need it).
+type placementNeed struct{ when, due sqlCond }
+
+// placementNeeds are the needs-action conditions of the placements: no current placement
+// (due S5 after registration; shown from registration on, since the first days are when a
+// child disappears), and a current placement whose review (S7) is due today or earlier.
+func (r *Registry) placementNeeds() (none, review placementNeed) {
+	now := r.now()
+	cur := placementCurrent("np", now)
+	noPlacement := sqlCond{sql: "NOT EXISTS (SELECT 1 FROM placements np WHERE np.child_id = children.id AND " + cur.sql + ")", args: cur.args}
+	none = placementNeed{when: noPlacement,
+		due: sqlCond{sql: "CASE WHEN " + noPlacement.sql + " THEN " + placementDue() + " END", args: noPlacement.args}}
+	rcur := placementCurrent("rp", now)
+	dueSQL := "(SELECT " + reviewDue("rp") + " FROM placements rp WHERE rp.child_id = children.id AND " + rcur.sql + " AND " + reviewDue("rp") + " <= ?::date LIMIT 1)"
+	args := append(append([]any{}, rcur.args...), now)
+	review = placementNeed{when: sqlCond{sql: dueSQL + " IS NOT NULL", args: args}, due: sqlCond{sql: dueSQL, args: args}}
+	return none, review
+}

@@ -130,6 +130,17 @@ type NeedsAction struct {
 	// Reasons: "no_guardian" (S1/S2), "vulnerabilities_not_assessed" (S4),
 	// "age_assessment_pending", "seen_elsewhere" (a sighting in the last 30 days).
 	Reasons []string `json:"reasons"`
+	// Due is the date each deadline-bound reason falls due, by reason ("no_placement": S5,
+	// "placement_review_due": S7).
+	Due map[string]time.Time `json:"due,omitempty"`
+}
+
+// DueDate is the day reason falls due ("" when it has no deadline), for the pages.
+func (n NeedsAction) DueDate(reason string) string {
+	if d, ok := n.Due[reason]; ok {
+		return d.UTC().Format(time.DateOnly)
+	}
+	return ""
 }
 
 // NeedsActionQueue lists the children in scope who still need a guardian, a vulnerability
@@ -151,15 +162,18 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 			ViaBreakGlass                       bool
 			NoGuardian, NotAssessed, AgePending bool
 			SeenElsewhere                       bool // issue 7: sightings
+			// Issue 9: no placement yet (S5) and placement review due (S7), with their dates.
+			PlacementDue, ReviewDue *time.Time
 		}
 		noGuardian := not(currentAppointment(0, r.now()))
 		notAssessed := sqlCond{sql: "children.vulnerabilities_assessed_at IS NULL"}
 		agePending := sqlCond{sql: "EXISTS (SELECT 1 FROM age_assessments aa WHERE aa.child_id = children.id AND aa.outcome = 'pending')"}
 		sighted := seenElsewhere(r.now())
-		needs := or(noGuardian, notAssessed, agePending, sighted)
+		placementDue, reviewDue := r.placementNeeds()
+		needs := or(noGuardian, notAssessed, agePending, sighted, placementDue.when, reviewDue.when)
 		var rows []row
 		err := r.childViews(tx, a, as(noGuardian, "no_guardian"), as(notAssessed, "not_assessed"), as(agePending, "age_pending"),
-			as(sighted, "seen_elsewhere")).
+			as(sighted, "seen_elsewhere"), as(placementDue.due, "placement_due"), as(reviewDue.due, "review_due")).
 			Where("children.status IN ('active','missing')").
 			Where(needs.sql, needs.args...).
 			Order("children.registered_at, children.id").Limit(limit).Find(&rows).Error
@@ -182,8 +196,18 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 			if x.SeenElsewhere {
 				rs = append(rs, ReasonSeenElsewhere)
 			}
+			due := map[string]time.Time{}
+			if x.PlacementDue != nil {
+				rs, due[ReasonNoPlacement] = append(rs, ReasonNoPlacement), *x.PlacementDue
+			}
+			if x.ReviewDue != nil {
+				rs, due[ReasonPlacementReviewDue] = append(rs, ReasonPlacementReviewDue), *x.ReviewDue
+			}
 			v := childRow{Child: x.Child, RegionCode: x.RegionCode, BorderPostCode: x.BorderPostCode, ViaBreakGlass: x.ViaBreakGlass}.view()
 			out[i] = NeedsAction{ChildView: v, Reasons: rs}
+			if len(due) > 0 {
+				out[i].Due = due
+			}
 		}
 		return audit(ctx, tx, a, "child.list", "child", "", models.AuditChanges{"queue": {After: "needs_action"}, "count": {After: len(out)}}, "")
 	})
