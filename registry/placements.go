@@ -74,7 +74,8 @@ type PlacementRules struct {
 }
 
 // CheckPlacement applies the placement rules: the refusals as a validation error (nil when
-// none), and the warnings that must be acknowledged and justified.
+// none), and the warnings that must be acknowledged and justified (none when the facility
+// itself is refused).
 func CheckPlacement(in PlacementRules) (*models.ValidationError, []string) {
 	var verr models.ValidationError
 	var warnings []string
@@ -111,6 +112,12 @@ func CheckPlacement(in PlacementRules) (*models.ValidationError, []string) {
 	}
 	if len(verr.Fields) == 0 {
 		return nil, warnings
+	}
+	for _, fe := range verr.Fields {
+		if fe.Field == "facility_id" {
+			// The facility itself is refused: its warnings are moot.
+			return &verr, nil
+		}
 	}
 	return &verr, warnings
 }

@@ -56,8 +56,8 @@ func TestCheckPlacement(t *testing.T) {
 		// Refused (S6).
 		{"police station, any age", registry.PlacementRules{Facility: police, ChildSex: "male"}, want{refused: []string{"facility_id:placement_detention_refused"}}},
 		{"adult centre, age unknown", registry.PlacementRules{Facility: adult, ChildSex: "male", BestInterests: justified}, want{refused: []string{"facility_id:placement_adult_centre_under_16"}}},
-		{"adult centre, 15", registry.PlacementRules{Facility: adult, ChildSex: "male", BestInterests: justified}, want{refused: []string{"facility_id:placement_adult_centre_under_16"}, warnings: []string{"age_not_accepted"}}},
-		{"adult centre, range 15–17 reaches below 16", registry.PlacementRules{Facility: adult, ChildSex: "male", BestInterests: justified}, want{refused: []string{"facility_id:placement_adult_centre_under_16"}, warnings: []string{"age_not_accepted"}}},
+		{"adult centre, 15", registry.PlacementRules{Facility: adult, ChildSex: "male", BestInterests: justified}, want{refused: []string{"facility_id:placement_adult_centre_under_16"}}},
+		{"adult centre, range 15–17 reaches below 16", registry.PlacementRules{Facility: adult, ChildSex: "male", BestInterests: justified}, want{refused: []string{"facility_id:placement_adult_centre_under_16"}}},
 		{"adult centre, 16–17 without justification", registry.PlacementRules{Facility: adult, ChildSex: "male"}, want{refused: []string{"best_interests:placement_adult_centre_needs_best_interests"}}},
 		{"adult centre, 17 with a token justification", registry.PlacementRules{Facility: adult, ChildSex: "male", BestInterests: "best interests"}, want{refused: []string{"best_interests:placement_adult_centre_needs_best_interests"}}},
 		{"adult centre, 16–17 justified", registry.PlacementRules{Facility: adult, ChildSex: "male", BestInterests: justified}, want{}},
@@ -72,9 +72,9 @@ func TestCheckPlacement(t *testing.T) {
 		{"every warning at once", registry.PlacementRules{Facility: with(func(f *models.Facility) {
 			f.Capacity, f.LicenceExpiresOn, f.SexesAccepted, f.AgeMin = 0, day("2020-01-01"), models.Strings{"male"}, 17
 		}), ChildSex: "female"}, want{warnings: []string{"over_capacity", "licence_expired", "sex_not_accepted", "age_not_accepted"}}},
-		{"police station is refused and still warned", registry.PlacementRules{Facility: with(func(f *models.Facility) {
+		{"a refused facility is not warned about", registry.PlacementRules{Facility: with(func(f *models.Facility) {
 			f.Kind, f.Capacity = models.FacilityPoliceDetention, 0
-		}), ChildSex: "male"}, want{refused: []string{"facility_id:placement_detention_refused"}, warnings: []string{"over_capacity"}}},
+		}), ChildSex: "male"}, want{refused: []string{"facility_id:placement_detention_refused"}}},
 	}
 	ages := map[string][2]int{
 		"adult centre, 15": {15, 15}, "adult centre, range 15–17 reaches below 16": {15, 17},

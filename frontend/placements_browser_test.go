@@ -1,0 +1,94 @@
+package frontend_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/kujdes/kujdes/internal/apptest"
+	"github.com/kujdes/kujdes/internal/browsertest"
+)
+
+// In Chromium, in Arabic, on a phone-sized screen: guardian1 moves their ward to a full
+// children's centre. The page first comes back with the warning to acknowledge and a
+// justification to write; once both are given the change is recorded, the previous
+// placement closes and the history shows both. 0 axe violations at every step, no page-wide
+// horizontal scroll at 390 px.
+func TestGuardianRecordsPlacementChangeInArabic(t *testing.T) {
+	app := apptest.Start(t)
+	id := app.ChildID(t, "AL-2026-000001") // guardian1's ward, with the Dervishi family
+	var korce, before int64
+	app.Scan(t, &korce, `SELECT id FROM facilities WHERE name = 'Shtëpia e Fëmijëve Korçë'`)
+	app.Scan(t, &before, `SELECT count(*) FROM placements WHERE child_id = ?`, id)
+
+	p := browsertest.NewBrowser(t).NewPage(t)
+	p.Run(t, chromedp.EmulateViewport(390, 844))
+	p.Navigate(t, app.URL+"/?lang=ar")
+	app.BrowserLogin(t, p, "guardian1")
+	page := fmt.Sprintf("%s/children/%d", app.URL, id)
+	p.Navigate(t, page)
+	p.WaitFor(t, "#placements")
+	if dir := p.Attr(t, "html", "dir"); dir != "rtl" {
+		t.Fatalf("html dir %q, want rtl", dir)
+	}
+	if got := p.Text(t, "#placements"); !strings.Contains(got, "Dervishi") || !strings.Contains(got, "S7") {
+		t.Fatalf("the placement section does not show the current placement and its S7 review: %q", got)
+	}
+	noPageScroll(t, p)
+	p.Axe(t)
+
+	form := `form[action="/children/` + fmt.Sprint(id) + `/placements"]`
+	p.Run(t,
+		chromedp.SetValue(chromedp.ID("pl-facility"), fmt.Sprint(korce)),
+		chromedp.SetValue(chromedp.ID("pl-reason"), "يحتاج إلى مدرسة قريبة"),
+		chromedp.SetValue(chromedp.ID("pl-decided"), "وحدة حماية الطفل"),
+	)
+	p.Click(t, form+` button[type="submit"]`)
+	p.WaitFor(t, `input[name="acknowledged_warnings"][value="over_capacity"]`)
+	if got := p.Text(t, "#placements .candidates"); !strings.Contains(got, "المرفق ممتلئ") {
+		t.Fatalf("the over-capacity warning is not shown in Arabic: %q", got)
+	}
+	var n int64
+	app.Scan(t, &n, `SELECT count(*) FROM placements WHERE child_id = ?`, id)
+	if n != before {
+		t.Fatal("a placement was recorded before the warning was acknowledged")
+	}
+	noPageScroll(t, p)
+	p.Axe(t)
+
+	p.Click(t, `input[name="acknowledged_warnings"][value="over_capacity"]`)
+	p.Run(t, chromedp.SetValue(chromedp.ID("pl-justification"), "المدرسة بجوار المركز وسيُنقل إلى أسرة حاضنة قريبًا"))
+	p.Click(t, form+` button[type="submit"]`)
+	p.WaitFor(t, `#placements .badge`)
+	if got := p.Text(t, "#placements dl"); !strings.Contains(got, "Korçë") {
+		t.Fatalf("the new placement is not current: %q", got)
+	}
+	var got struct {
+		Open, Closed int64
+		Warnings     string
+	}
+	app.Scan(t, &got, `SELECT count(*) FILTER (WHERE ended_at IS NULL) AS open, count(*) FILTER (WHERE ended_at IS NOT NULL) AS closed,
+		max(array_to_string(warnings, ',')) AS warnings FROM placements WHERE child_id = ?`, id)
+	if got.Open != 1 || got.Closed != before || got.Warnings != "over_capacity" {
+		t.Fatalf("after the change: %+v", got)
+	}
+	noPageScroll(t, p)
+	p.Axe(t)
+	p.Screenshot(t, "guardian-placement-change-ar")
+}
+
+// noPageScroll fails when the page is wider than the screen (wide tables must scroll inside
+// their own container).
+func noPageScroll(t *testing.T, p *browsertest.Page) {
+	t.Helper()
+	over := browsertest.Get(t, p, chromedp.Evaluate[int](`document.documentElement.scrollWidth - document.documentElement.clientWidth`))
+	if over > 0 {
+		wide := browsertest.Get(t, p, chromedp.Evaluate[string](`(() => { const w = document.documentElement.clientWidth; const out = [];
+			for (const e of document.querySelectorAll("body *")) { const r = e.getBoundingClientRect();
+				if ((r.right > w + 1 || r.left < -1) && !e.closest(".table-scroll")) out.push(e.tagName + "#" + e.id + "." + e.className + " " + Math.round(r.left) + ".." + Math.round(r.right)); }
+			return out.slice(0, 8).join("; "); })()`))
+		t.Errorf("the page scrolls horizontally by %d px at phone width: %s", over, wide)
+	}
+}
