@@ -92,3 +92,50 @@ func noPageScroll(t *testing.T, p *browsertest.Page) {
 		t.Errorf("the page scrolls horizontally by %d px at phone width: %s", over, wide)
 	}
 }
+
+// In Chromium at phone width: a protection officer registers a facility through the form of
+// the facility list, sees it with its occupancy, and records an inspection; the list and the
+// facility page have 0 axe violations in English and in Arabic, and no page-wide scroll.
+func TestProtectionOfficerRegistersFacilityInBrowser(t *testing.T) {
+	app := apptest.Start(t)
+	p := browsertest.NewBrowser(t).NewPage(t)
+	p.Run(t, chromedp.EmulateViewport(390, 844))
+	p.Navigate(t, app.URL+"/?lang=en")
+	app.BrowserLogin(t, p, "protection1")
+	p.Navigate(t, app.URL+"/facilities")
+	p.WaitFor(t, "#add-facility")
+	if got := p.Text(t, "main"); !strings.Contains(got, "over capacity") || !strings.Contains(got, "licence expired") {
+		t.Fatalf("the list does not flag the over-capacity and expired-licence demo facilities")
+	}
+	noPageScroll(t, p)
+	p.Axe(t)
+	p.Run(t,
+		chromedp.SetValue(chromedp.ID("fac-name"), "Shtëpia e Vogël Përmet"),
+		chromedp.SetValue(chromedp.ID("fac-kind"), "childrens_centre"),
+		chromedp.SetValue(chromedp.ID("fac-region"), "GJI"),
+		chromedp.SetValue(chromedp.ID("fac-address"), "Rruga Odhise Paskali 3, Përmet"),
+		chromedp.SetValue(chromedp.ID("fac-capacity"), "8"),
+		chromedp.SetValue(chromedp.ID("fac-licence_expires_on"), "2030-01-31"),
+	)
+	p.Click(t, `form[action="/facilities"] button[type="submit"]`)
+	p.WaitFor(t, ".success")
+	if got := p.Text(t, "main"); !strings.Contains(got, "Rruga Odhise Paskali 3") || !strings.Contains(got, "0 of 8") {
+		t.Fatalf("the new facility page: %q", got)
+	}
+	p.Run(t, chromedp.SetValue(chromedp.ID("insp-inspector"), "Mirela Shehu"))
+	p.Click(t, `input[name="checklist"][value="fire_safety"]`)
+	p.Click(t, `form[action$="/inspections"] button[type="submit"]`)
+	p.WaitFor(t, "#inspections ~ article")
+	noPageScroll(t, p)
+	p.Axe(t)
+	var n int64
+	app.Scan(t, &n, `SELECT count(*) FROM facility_inspections fi JOIN facilities f ON f.id = fi.facility_id WHERE f.name = 'Shtëpia e Vogël Përmet'`)
+	if n != 1 {
+		t.Fatalf("%d inspections recorded", n)
+	}
+	p.Navigate(t, app.URL+"/facilities?lang=ar")
+	p.WaitFor(t, "#add-facility")
+	noPageScroll(t, p)
+	p.Axe(t)
+	p.Screenshot(t, "facilities-ar")
+}

@@ -439,3 +439,54 @@ func TestFacilities(t *testing.T) {
 		t.Errorf("guardian inspects: %v", err)
 	}
 }
+
+// The needs-action queue names the placement deadlines with their rule's date: no
+// placement yet (S5, 7 days after registration) and placement review due (S7, 3 months after
+// the start or the last check).
+func TestNeedsActionPlacements(t *testing.T) {
+	f := newPlacementFixture(t)
+	ctx := context.Background()
+	find := func() registry.NeedsAction {
+		t.Helper()
+		rows, err := f.reg.NeedsActionQueue(ctx, f.officer, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if r.ID == f.child {
+				return r
+			}
+		}
+		return registry.NeedsAction{}
+	}
+	got := find()
+	registered := f.now.AddDate(0, -2, 0)
+	if !slices.Contains(got.Reasons, "no_placement") || got.DueDate("no_placement") != registered.AddDate(0, 0, 7).Format(time.DateOnly) {
+		t.Fatalf("no placement: %v %v", got.Reasons, got.Due)
+	}
+	// Placed 3 months and a day ago, never checked: the review is due.
+	if err := f.db.Exec(`INSERT INTO placements (child_id, facility_id, started_at, reason, decided_by) VALUES (?, ?, ?, 'x', 'y')`,
+		f.child, f.centre, f.now.AddDate(0, -3, -1)).Error; err != nil {
+		t.Fatal(err)
+	}
+	got = find()
+	if slices.Contains(got.Reasons, "no_placement") || !slices.Contains(got.Reasons, "placement_review_due") ||
+		got.DueDate("placement_review_due") != f.now.AddDate(0, 0, -1).Format(time.DateOnly) {
+		t.Fatalf("review due: %v %v", got.Reasons, got.Due)
+	}
+	// A check yesterday moves the review 3 months on: nothing placement-related is due.
+	var pid int64
+	f.db.Raw(`SELECT id FROM placements WHERE child_id = ?`, f.child).Scan(&pid)
+	if _, err := f.reg.RecordPlacementCheck(ctx, f.officer, f.child, pid, registry.PlacementCheckInput{CheckedOn: f.now.AddDate(0, 0, -1).Format(time.DateOnly),
+		SeparatedFromAdults: "yes", SameSexSleeping: "yes", SchoolAccess: "yes", HealthCare: "yes", Interpreter: "yes", PsychosocialSupport: "yes"}); err != nil {
+		t.Fatal(err)
+	}
+	got = find()
+	if slices.Contains(got.Reasons, "placement_review_due") || slices.Contains(got.Reasons, "no_placement") {
+		t.Fatalf("after the check: %v", got.Reasons)
+	}
+	sec, err := f.reg.ChildPlacements(ctx, f.officer, f.child)
+	if err != nil || sec.ReviewDue == nil || sec.ReviewDue.Format(time.DateOnly) != f.now.AddDate(0, 3, -1).Format(time.DateOnly) || sec.Overdue {
+		t.Fatalf("section review: %+v %v", sec.ReviewDue, err)
+	}
+}
