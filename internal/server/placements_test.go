@@ -114,7 +114,7 @@ func TestPlacementAPI(t *testing.T) {
 	}
 	res = app.Do(t, p1, "GET", path, "")
 	var sec struct {
-		Current *struct{ ID int64 } `json:"current"`
+		Current *struct{ ID int64 }  `json:"current"`
 		History []struct{ ID int64 } `json:"history"`
 	}
 	if err := json.NewDecoder(res.Body).Decode(&sec); err != nil || sec.Current == nil || sec.Current.ID != placed.ID || len(sec.History) != 1 {
