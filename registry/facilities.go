@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -123,6 +124,9 @@ func (r *Registry) ListFacilities(ctx context.Context, a *models.Actor, f Facili
 	limit := checkPage(f.After, f.Limit, &verr)
 	if f.Kind != "" && !slices.Contains(models.FacilityKinds, f.Kind) {
 		verr.Add("kind", "code_unknown", map[string]any{"Value": f.Kind})
+	}
+	if utf8.RuneCountInString(f.RegionCode) > MaxCodeLen {
+		verr.Add("region", "too_long", map[string]any{"Max": MaxCodeLen})
 	}
 	if err := verr.Err(); err != nil {
 		return FacilityPage{}, err
@@ -457,14 +461,16 @@ func parseDay(verr *models.ValidationError, field, s string, required bool) (tim
 	return d, true
 }
 
-// FacilityChoices lists the active facilities a placement form offers (at most MaxPageSize),
+// FacilityChoices lists the active facilities a placement form offers (at most MaxPageSize;
+// never a police station or detention facility),
 // those of regionID first, then by name, each with its occupancy now.
 func (r *Registry) FacilityChoices(ctx context.Context, a *models.Actor, regionID int64) ([]FacilityView, error) {
 	if err := require(a, models.PermFacilityRead); err != nil {
 		return nil, err
 	}
 	var rows []FacilityView
-	err := r.facilityRows(r.DB.WithContext(ctx), a).Where("facilities.active").
+	// A police station or detention facility is never offered: a placement there is refused.
+	err := r.facilityRows(r.DB.WithContext(ctx), a).Where("facilities.active AND facilities.kind <> ?", models.FacilityPoliceDetention).
 		Order(clause.Expr{SQL: "facilities.region_id = ? DESC, facilities.name, facilities.id", Vars: []any{regionID}}).
 		Limit(MaxPageSize).Find(&rows).Error
 	for i := range rows {
