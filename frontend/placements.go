@@ -114,8 +114,10 @@ func (f *Frontend) recordPlacement(c *gin.Context) {
 	case errors.As(err, &verr):
 		st.Errors, _ = fieldErrors(c, err)
 		for _, fe := range verr.Fields {
-			if w, ok := strings.CutPrefix(fe.Code, "placement_warning_"); ok && fe.Field == "acknowledged_warnings" {
-				st.Warnings = append(st.Warnings, w)
+			for _, w := range registry.PlacementWarnings {
+				if fe.Field == "acknowledged_warnings" && fe.Code == registry.WarningCode(w) {
+					st.Warnings = append(st.Warnings, w)
+				}
 			}
 		}
 		// The warnings the user already acknowledged stay shown, ticked, with the others.

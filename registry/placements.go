@@ -44,6 +44,10 @@ const (
 	WarnAgeNotAccepted = "age_not_accepted"
 )
 
+// WarningCode is the validation code of an unacknowledged warning
+// ("placement_warning_<warning>", message id "validation.placement_warning_<warning>").
+func WarningCode(warning string) string { return "placement_warning_" + warning }
+
 // PlacementWarnings lists every warning code.
 var PlacementWarnings = []string{WarnOverCapacity, WarnLicenceExpired, WarnSexNotAccepted, WarnAgeNotAccepted}
 
@@ -371,7 +375,7 @@ func (r *Registry) RecordPlacement(ctx context.Context, a *models.Actor, childID
 		justification := strings.TrimSpace(in.WarningJustification)
 		for _, w := range warnings {
 			if !slices.Contains(in.AcknowledgedWarnings, w) {
-				verr.Add("acknowledged_warnings", "placement_warning_"+w, nil)
+				verr.Add("acknowledged_warnings", WarningCode(w), nil)
 			}
 		}
 		if len(warnings) > 0 && utf8.RuneCountInString(justification) < MinJustification {
