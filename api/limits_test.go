@@ -57,6 +57,11 @@ func TestInputLimitsAreDocumented(t *testing.T) {
 		{"FirstMeetingInput", registry.FirstMeetingInput{}, false},
 		{"ConflictInput", registry.ConflictInput{}, false},
 		{"VisitInput", registry.VisitInput{}, false},
+		// Facilities and placements (issue 9).
+		{"FacilityInput", registry.FacilityInput{}, false},
+		{"InspectionInput", registry.InspectionInput{}, false},
+		{"PlacementInput", registry.PlacementInput{}, false},
+		{"PlacementCheckInput", registry.PlacementCheckInput{}, false},
 	}
 	for _, b := range bodies {
 		s, ok := schemas[b.schema]

@@ -42,6 +42,15 @@ func (a *API) Routes(r gin.IRouter) {
 	v1.POST("/children/:id/guardian-conflicts", a.declareConflict)
 	v1.POST("/children/:id/visits", a.recordVisit)
 	v1.GET("/me/wards", a.myWards)
+	// Facilities and placements (issue 9).
+	v1.GET("/facilities", a.listFacilities)
+	v1.POST("/facilities", a.createFacility)
+	v1.GET("/facilities/:id", a.getFacility)
+	v1.PUT("/facilities/:id", a.updateFacility)
+	v1.POST("/facilities/:id/inspections", a.recordInspection)
+	v1.GET("/children/:id/placements", a.childPlacements)
+	v1.POST("/children/:id/placements", a.recordPlacement)
+	v1.POST("/children/:id/placements/:pid/checks", a.recordPlacementCheck)
 
 	v1.GET("/regions", a.listRegions)
 	v1.GET("/border-posts", a.listBorderPosts)

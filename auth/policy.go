@@ -50,6 +50,16 @@ var policy = map[Route]Permission{
 	{"POST", "/children/:id/age-assessments/:aid"}: models.PermChildAgeAssess,
 	{"GET", "/break-glass"}:                        models.PermChildBreakGlass,
 	{"POST", "/break-glass"}:                       models.PermChildBreakGlass,
+
+	// Pages: facilities and placements (issue 9).
+	{"GET", "/facilities"}:                           models.PermFacilityRead,
+	{"POST", "/facilities"}:                          models.PermFacilityManage,
+	{"GET", "/facilities/:id"}:                       models.PermFacilityRead,
+	{"POST", "/facilities/:id"}:                      models.PermFacilityManage,
+	{"POST", "/facilities/:id/inspections"}:          models.PermFacilityInspect,
+	{"POST", "/children/:id/placements"}:             models.PermPlacementRecord,
+	{"POST", "/children/:id/placements/:pid/checks"}: models.PermPlacementRecord,
+
 	// Pages: administration.
 	{"GET", "/admin/users"}:         models.PermAdminUsers,
 	{"GET", "/admin/users/:id"}:     models.PermAdminUsers,
@@ -135,6 +145,15 @@ var policy = map[Route]Permission{
 	{"POST", "/api/v1/children/:id/guardian-conflicts"}:                       models.PermGuardianAppoint,
 	{"POST", "/api/v1/children/:id/visits"}:                                   models.PermGuardianVisit,
 	{"GET", "/api/v1/me/wards"}:                                               models.PermGuardianWards,
+	// JSON API: facilities and placements (issue 9).
+	{"GET", "/api/v1/facilities"}:                           models.PermFacilityRead,
+	{"POST", "/api/v1/facilities"}:                          models.PermFacilityManage,
+	{"GET", "/api/v1/facilities/:id"}:                       models.PermFacilityRead,
+	{"PUT", "/api/v1/facilities/:id"}:                       models.PermFacilityManage,
+	{"POST", "/api/v1/facilities/:id/inspections"}:          models.PermFacilityInspect,
+	{"GET", "/api/v1/children/:id/placements"}:              models.PermChildRead,
+	{"POST", "/api/v1/children/:id/placements"}:             models.PermPlacementRecord,
+	{"POST", "/api/v1/children/:id/placements/:pid/checks"}: models.PermPlacementRecord,
 }
 
 // PermissionFor returns the permission a route requires and whether the route is declared.

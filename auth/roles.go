@@ -5,6 +5,7 @@ import "github.com/kujdes/kujdes/models"
 // grants is what each role may do. Record scope (which children) is not here: it is data, and
 // it is enforced in registry's one scoping function.
 var grants = map[models.Role][]models.Permission{
+	// (Facilities and placements, issue 9, are granted in placementGrants below.)
 	models.RoleBorderOfficer: {
 		models.PermChildRegister, models.PermChildList, models.PermChildRead, models.PermChildUpdate, models.PermChildBreakGlass,
 	},
@@ -32,11 +33,29 @@ var grants = map[models.Role][]models.Permission{
 	},
 }
 
+// placementGrants: who may read, manage and inspect facilities and record placements (issue
+// 9). Everyone who works with children reads the facility list; only the roles that visit or
+// decide see addresses (facility.address) — never border officers. Protection officers manage
+// the facilities of their regions (registry/scope.go facilityManageScope) and inspect them;
+// administrators manage facilities everywhere; guardians (for their wards) and protection
+// officers (in scope) record placements.
+var placementGrants = map[models.Role][]models.Permission{
+	models.RoleBorderOfficer: {models.PermFacilityRead},
+	models.RoleProtectionOfficer: {models.PermFacilityRead, models.PermFacilityAddress, models.PermFacilityManage,
+		models.PermFacilityInspect, models.PermPlacementRecord},
+	models.RoleGuardian: {models.PermFacilityRead, models.PermFacilityAddress, models.PermPlacementRecord},
+	models.RoleMonitor:  {models.PermFacilityRead, models.PermFacilityAddress},
+	models.RoleAdmin:    {models.PermFacilityRead, models.PermFacilityAddress, models.PermFacilityManage},
+}
+
 // PermissionsFor returns the union of the permissions of roles.
 func PermissionsFor(roles []models.Role) map[models.Permission]bool {
 	out := map[models.Permission]bool{}
 	for _, r := range roles {
 		for _, p := range grants[r] {
+			out[p] = true
+		}
+		for _, p := range placementGrants[r] {
 			out[p] = true
 		}
 	}

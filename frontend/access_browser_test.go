@@ -71,10 +71,10 @@ func TestAccessFlowsInBrowser(t *testing.T) {
 	po.Axe(t)
 	po.Navigate(t, fmt.Sprintf("%s/children/%d", app.URL, childID))
 	po.WaitFor(t, "#arrivals")
-	if got := po.Text(t, "#arrivals + table"); !strings.Contains(got, "KAP") {
+	if got := po.Text(t, "#arrivals + .table-scroll table"); !strings.Contains(got, "KAP") {
 		t.Errorf("the record does not show the sighting at KAP: %q", got)
 	}
-	if got := po.Text(t, "#arrivals + table"); strings.Count(got, "Sighting: seen at KAP") != 1 {
+	if got := po.Text(t, "#arrivals + .table-scroll table"); strings.Count(got, "Sighting: seen at KAP") != 1 {
 		t.Errorf("the record should mark one arrival as a sighting at KAP: %q", got)
 	}
 	po.Axe(t)

@@ -89,6 +89,8 @@ type childPage struct {
 
 	// Guardianship is the guardian section (guardians.go); nil when the reader may not see it.
 	Guardianship *guardianSection
+	// Placements is the placement section (issue 9, placements.go).
+	Placements placementData
 
 	// Transitions are the status changes the reader may make now (lifecycle.go).
 	Transitions []registry.Transition
@@ -165,6 +167,10 @@ func (f *Frontend) renderChild(c *gin.Context, status int, p childPage) {
 	p.Transitions = registry.AvailableTransitions(a, p.Child.Status)
 	if p.Guardianship == nil {
 		p.Guardianship = f.guardianSection(c, p.Child.ID, formState{})
+	}
+	if err := f.loadPlacements(c, &p); err != nil {
+		f.fail(c, err)
+		return
 	}
 	f.r.render(c, status, "child", "child.title", p)
 }

@@ -86,6 +86,7 @@ func (f *Frontend) Routes(root gin.IRouter) {
 
 	f.adminRoutes(r)
 	f.guardianRoutes(r)
+	f.facilityRoutes(r)
 }
 
 func (f *Frontend) home(c *gin.Context) {

@@ -13,17 +13,6 @@ import (
 	"github.com/kujdes/kujdes/internal/browsertest"
 )
 
-// noPageScroll fails when the page scrolls sideways at the current viewport (the phone rule:
-// wide tables scroll inside their own container, never the page).
-func noPageScroll(t *testing.T, p *browsertest.Page, what string) {
-	t.Helper()
-	w := browsertest.Get(t, p, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
-	if w > 390 {
-		wide := browsertest.Get(t, p, chromedp.Evaluate[[]string](`[...document.querySelectorAll('main *')].filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && (r.left < -1 || r.right > 391); }).filter(e => !e.closest('.table-scroll') || e.classList.contains('table-scroll')).slice(0, 8).map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().left) + '..' + Math.round(e.getBoundingClientRect().right))`))
-		t.Errorf("%s scrolls sideways at 390 px: the page is %d px wide; wide: %v", what, w, wide)
-	}
-}
-
 // In Chromium, through the pages only: a protection officer appoints a guardian for a newly
 // registered child, with the suggestions shown; the guardian signs in, sees the child on
 // "My wards" on a phone-sized screen and records a visit in the Arabic interface; the officer
@@ -93,12 +82,12 @@ func TestGuardianAppointmentInBrowser(t *testing.T) {
 	if dir := g.Attr(t, "html", "dir"); dir != "rtl" {
 		t.Errorf("the Arabic interface is %q, not rtl", dir)
 	}
-	noPageScroll(t, g, "My wards")
+	browsertest.NoSideScroll(t, g, "My wards")
 	g.Axe(t)
 	g.Screenshot(t, "my-wards-ar-390")
 	g.Click(t, fmt.Sprintf(`a[href="/children/%d#visit"]`, reg.ChildID))
 	g.WaitFor(t, "#visit")
-	noPageScroll(t, g, "the child page")
+	browsertest.NoSideScroll(t, g, "the child page")
 	g.Run(t,
 		chromedp.SetValue(chromedp.ID("visit-kind"), "visit"),
 		chromedp.SetValue(chromedp.ID("visit-place"), "Qendra e Fëmijëve, Gjirokastër"),

@@ -72,7 +72,7 @@ func TestRegisterArrivalInBrowser(t *testing.T) {
 	}
 	p.Navigate(t, app.URL+p.Attr(t, `a.button[href^="/children/"]`, "href"))
 	p.WaitFor(t, "#arrivals")
-	if n := p.Count(t, "#arrivals + table tbody tr"); n != 2 {
+	if n := p.Count(t, "#arrivals + .table-scroll table tbody tr"); n != 2 {
 		t.Errorf("the child should show 2 arrivals, got %d", n)
 	}
 	p.Axe(t)

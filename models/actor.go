@@ -43,6 +43,13 @@ const (
 	PermGuardianAppoint Permission = "guardian.appoint" // designate, appoint and end guardians; declared conflicts
 	PermGuardianVisit   Permission = "guardian.visit"   // record visits and first meetings
 	PermGuardianWards   Permission = "guardian.wards"   // the "My wards" board
+	// Facilities and placements (issue 9). facility.address is the one rule of who reads a
+	// facility's address: never border officers (MISSION.md).
+	PermFacilityRead    Permission = "facility.read"
+	PermFacilityManage  Permission = "facility.manage"  // create and edit facilities (own regions; admins all)
+	PermFacilityAddress Permission = "facility.address" // see a facility's address
+	PermFacilityInspect Permission = "facility.inspect" // record facility inspections
+	PermPlacementRecord Permission = "placement.record" // record placements and their condition checks
 
 	PermAdminUsers      Permission = "admin.users"
 	PermAdminReference  Permission = "admin.reference" // regions, border posts

@@ -60,6 +60,8 @@ const (
 	RuleS1 = "S1" // provisional representative designated
 	RuleS2 = "S2" // guardian appointed
 	RuleS8 = "S8" // guardian visit
+	RuleS5 = "S5" // first placement (placements.go placementDue)
+	RuleS7 = "S7" // placement review (placements.go reviewDue)
 )
 
 // Deadline is a due date of a standard: the rule, when it falls due, and whether it is met or

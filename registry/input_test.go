@@ -135,7 +135,9 @@ func TestEveryInputFieldHasALimit(t *testing.T) {
 	}
 	for _, v := range []any{RegistrationInput{}, ArrivalInput{}, ChildPatch{}, AgeRequestInput{}, AgeResultInput{},
 		BreakGlassInput{}, UserUpdate{}, ReferenceInput{}, SearchInput{}, MergeInput{}, TransitionInput{},
-		GuardianInput{}, AppointInput{}, EndInput{}, FirstMeetingInput{}, ConflictInput{}, VisitInput{}} {
+		GuardianInput{}, AppointInput{}, EndInput{}, FirstMeetingInput{}, ConflictInput{}, VisitInput{},
+		// Facilities and placements (issue 9).
+		FacilityInput{}, InspectionInput{}, PlacementInput{}, PlacementCheckInput{}} {
 		walk(reflect.TypeOf(v), "")
 	}
 	if len(seen) < 12 {

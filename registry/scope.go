@@ -275,3 +275,19 @@ func scopeAggregate(a *models.Actor) func(*gorm.DB) *gorm.DB {
 		return db.Where(c.sql, c.args...)
 	}
 }
+
+// facilityManageScope restricts a query over "facilities" to those the actor may change:
+// administrators every facility, protection officers those of their regions, anyone else
+// none; regionCol names the facility's region column in the enclosing query. Reading facilities is not scoped (they hold no child's data; occupancy is a count),
+// but who reads an address is: the facility.address permission (auth/roles.go).
+func facilityManageScope(a *models.Actor, regionCol string) sqlCond {
+	switch {
+	case a == nil || !a.Can(models.PermFacilityManage):
+		return sqlFalse
+	case a.Has(models.RoleAdmin):
+		return sqlCond{sql: "TRUE"}
+	case a.Has(models.RoleProtectionOfficer) && len(a.RegionIDs) > 0:
+		return sqlCond{sql: regionCol + " IN ?", args: []any{a.RegionIDs}}
+	}
+	return sqlFalse
+}

@@ -129,15 +129,17 @@ type NeedsAction struct {
 	ChildView
 	// Reasons: "no_guardian" (S1/S2), "vulnerabilities_not_assessed" (S4),
 	// "age_assessment_pending", "seen_elsewhere" (a sighting in the last 30 days),
-	// "visit_overdue" (S8, guardian_rules.go).
+	// "visit_overdue" (S8, guardian_rules.go), "no_placement" (S5) and "placement_review_due"
+	// (S7, placements.go).
 	Reasons []string `json:"reasons"`
-	// Deadlines of the guardianship reasons, each naming its rule (S1, S2, S8) and due date.
+	// Deadlines of the reasons that have one, each naming its rule (S1, S2, S8 guardianship;
+	// S5, S7 placements) and its due date.
 	Deadlines []Deadline `json:"deadlines,omitempty"`
 }
 
 // NeedsActionQueue lists the children in scope who still need a guardian, a vulnerability
-// assessment or an age decision, oldest registration first. (Placements arrive with the
-// placements module.)
+// assessment, an age decision, a visit, a placement or a placement review, oldest
+// registration first.
 func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit int) ([]NeedsAction, error) {
 	if err := require(a, models.PermChildList); err != nil {
 		return nil, err
@@ -156,16 +158,20 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 			SeenElsewhere                       bool // issue 7: sightings
 			VisitOverdue                        bool // issue 9: S8
 			VisitBase                           *time.Time
+			// Issue 9: no placement yet (S5) and placement review due (S7), with their dates.
+			PlacementDue, ReviewDue *time.Time
 		}
 		noGuardian := not(currentAppointment(0, r.now()))
 		notAssessed := sqlCond{sql: "children.vulnerabilities_assessed_at IS NULL"}
 		agePending := sqlCond{sql: "EXISTS (SELECT 1 FROM age_assessments aa WHERE aa.child_id = children.id AND aa.outcome = 'pending')"}
 		sighted := seenElsewhere(r.now())
 		overdue := r.guardianRules().visitOverdue(r.now())
-		needs := or(noGuardian, notAssessed, agePending, sighted, overdue)
+		placementDue, reviewDue := r.placementNeeds()
+		needs := or(noGuardian, notAssessed, agePending, sighted, overdue, placementDue.when, reviewDue.when)
 		var rows []row
 		err := r.childViews(tx, a, as(noGuardian, "no_guardian"), as(notAssessed, "not_assessed"), as(agePending, "age_pending"),
-			as(sighted, "seen_elsewhere"), as(overdue, "visit_overdue"), as(visitBase(r.now()), "visit_base")).
+			as(sighted, "seen_elsewhere"), as(overdue, "visit_overdue"), as(visitBase(r.now()), "visit_base"),
+			as(placementDue.due, "placement_due"), as(reviewDue.due, "review_due")).
 			Where("children.status IN ('active','missing')").
 			Where(needs.sql, needs.args...).
 			Order("children.registered_at, children.id").Limit(limit).Find(&rows).Error
@@ -191,9 +197,17 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 			if x.VisitOverdue {
 				rs = append(rs, ReasonVisitOverdue)
 			}
+			deadlines := r.guardianRules().queueDeadlines(x.RegisteredAt, x.NoGuardian, x.VisitOverdue, x.VisitBase, r.now())
+			if x.PlacementDue != nil {
+				rs = append(rs, ReasonNoPlacement)
+				deadlines = append(deadlines, deadline(RuleS5, *x.PlacementDue, nil, r.now()))
+			}
+			if x.ReviewDue != nil {
+				rs = append(rs, ReasonPlacementReviewDue)
+				deadlines = append(deadlines, deadline(RuleS7, *x.ReviewDue, nil, r.now()))
+			}
 			v := childRow{Child: x.Child, RegionCode: x.RegionCode, BorderPostCode: x.BorderPostCode, ViaBreakGlass: x.ViaBreakGlass}.view()
-			out[i] = NeedsAction{ChildView: v, Reasons: rs,
-				Deadlines: r.guardianRules().queueDeadlines(x.RegisteredAt, x.NoGuardian, x.VisitOverdue, x.VisitBase, r.now())}
+			out[i] = NeedsAction{ChildView: v, Reasons: rs, Deadlines: deadlines}
 		}
 		return audit(ctx, tx, a, "child.list", "child", "", models.AuditChanges{"queue": {After: "needs_action"}, "count": {After: len(out)}}, "")
 	})

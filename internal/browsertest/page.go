@@ -373,3 +373,18 @@ func moduleRoot() (string, error) {
 		dir = parent
 	}
 }
+
+// NoSideScroll fails the test when the page scrolls sideways (issue 13's phone rule: wide
+// tables scroll inside their own .table-scroll container, never the page), naming up to eight
+// elements that stick out.
+func NoSideScroll(t testing.TB, p *Page, what string) {
+	t.Helper()
+	over := Get(t, p, chromedp.Evaluate[int](`document.documentElement.scrollWidth - document.documentElement.clientWidth`))
+	if over > 0 {
+		wide := Get(t, p, chromedp.Evaluate[string](`(() => { const w = document.documentElement.clientWidth; const out = [];
+			for (const e of document.querySelectorAll("body *")) { const r = e.getBoundingClientRect();
+				if ((r.right > w + 1 || r.left < -1) && !e.closest(".table-scroll")) out.push(e.tagName + "#" + e.id + "." + e.className + " " + Math.round(r.left) + ".." + Math.round(r.right)); }
+			return out.slice(0, 8).join("; "); })()`))
+		t.Errorf("%s scrolls sideways by %d px: %s", what, over, wide)
+	}
+}

@@ -211,6 +211,25 @@ var matrix = map[string]string{
 	"POST /api/v1/children/:id/guardian-conflicts":                       "protection1",
 	"POST /api/v1/children/:id/visits":                                   "protection1 guardian1",
 	"GET /api/v1/me/wards":                                               "guardian1",
+
+	// Facilities and placements (issue 9): everyone who works with children reads facilities;
+	// protection officers and administrators manage them; protection officers inspect;
+	// guardians and protection officers record placements and checks.
+	"GET /facilities":                                  "border1 protection1 guardian1 monitor1 admin1",
+	"POST /facilities":                                 "protection1 admin1",
+	"GET /facilities/:id":                              "border1 protection1 guardian1 monitor1 admin1",
+	"POST /facilities/:id":                             "protection1 admin1",
+	"POST /facilities/:id/inspections":                 "protection1",
+	"POST /children/:id/placements":                    "protection1 guardian1",
+	"POST /children/:id/placements/:pid/checks":        "protection1 guardian1",
+	"GET /api/v1/facilities":                           "border1 protection1 guardian1 monitor1 admin1",
+	"POST /api/v1/facilities":                          "protection1 admin1",
+	"GET /api/v1/facilities/:id":                       "border1 protection1 guardian1 monitor1 admin1",
+	"PUT /api/v1/facilities/:id":                       "protection1 admin1",
+	"POST /api/v1/facilities/:id/inspections":          "protection1",
+	"GET /api/v1/children/:id/placements":              "border1 protection1 guardian1 monitor1",
+	"POST /api/v1/children/:id/placements":             "protection1 guardian1",
+	"POST /api/v1/children/:id/placements/:pid/checks": "protection1 guardian1",
 }
 
 func allowed(rule, user string) bool {
@@ -236,7 +255,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	childID := app.ChildID(t, "AL-2026-000001")
 	home := apptest.Body(t, app.Get(t, "/"))
 	css := regexp.MustCompile(`/static/(app\.[0-9a-f]+\.css)`).FindStringSubmatch(home)[1]
-	params := strings.NewReplacer(":aid", "1", ":id", fmt.Sprint(childID), "*file", css, "*path", ".well-known/openid-configuration", ":username", "guardian1")
+	params := strings.NewReplacer(":aid", "1", ":pid", "1", ":id", fmt.Sprint(childID), "*file", css, "*path", ".well-known/openid-configuration", ":username", "guardian1")
 	adminParams := strings.NewReplacer(":id", fmt.Sprint(userID))
 
 	routes := app.Server.Engine().Routes()
@@ -264,7 +283,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 		for _, u := range users {
 			t.Run(key+" as "+u, func(t *testing.T) {
 				body, invalid := "", []string(nil)
-				if strings.HasPrefix(r.Path, "/api/") && (r.Method == "POST" || r.Method == "PATCH") {
+				if strings.HasPrefix(r.Path, "/api/") && (r.Method == "POST" || r.Method == "PATCH" || r.Method == "PUT") {
 					// An empty object (and no If-Match): only who is let through matters here.
 					body, invalid = "{}", []string{apptest.InvalidRequest, "empty body"}
 				}

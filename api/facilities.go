@@ -1,0 +1,154 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kujdes/kujdes/auth"
+	"github.com/kujdes/kujdes/models"
+	"github.com/kujdes/kujdes/registry"
+)
+
+// Facilities and placements (issue 9): the facility registry with its inspections, and each
+// child's placements with their condition checks.
+
+func (a *API) listFacilities(c *gin.Context) {
+	q, ok := listQueryOf(c, "after", "limit", "region", "kind")
+	if !ok {
+		return
+	}
+	page, err := a.Registry.ListFacilities(c.Request.Context(), auth.ActorFrom(c.Request.Context()), registry.FacilityFilter{
+		RegionCode: c.Query("region"), Kind: c.Query("kind"), After: q.After, Limit: q.Limit,
+	})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, page)
+}
+
+func (a *API) getFacility(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	v, err := a.Registry.GetFacility(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Header("ETag", etag(v.Version))
+	c.JSON(http.StatusOK, v)
+}
+
+func (a *API) createFacility(c *gin.Context) {
+	var in registry.FacilityInput
+	if err := decodeJSON(c, &in); err != nil {
+		WriteError(c, err)
+		return
+	}
+	v, err := a.Registry.CreateFacility(c.Request.Context(), auth.ActorFrom(c.Request.Context()), in)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Header("Location", fmt.Sprintf("%s/facilities/%d", Prefix, v.ID))
+	c.Header("ETag", etag(v.Version))
+	c.JSON(http.StatusCreated, v)
+}
+
+func (a *API) updateFacility(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	var in registry.FacilityInput
+	versionedUpdate(c, &in, func(ctx context.Context, act *models.Actor, version int) (any, int, error) {
+		v, err := a.Registry.UpdateFacility(ctx, act, id, version, in)
+		return v, v.Version, err
+	})
+}
+
+func (a *API) recordInspection(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	var in registry.InspectionInput
+	if err := decodeJSON(c, &in); err != nil {
+		WriteError(c, err)
+		return
+	}
+	v, err := a.Registry.RecordInspection(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, v)
+}
+
+func (a *API) childPlacements(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	if _, ok := listQueryOf(c); !ok {
+		return
+	}
+	s, err := a.Registry.ChildPlacements(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s)
+}
+
+// recordPlacement answers 201 with the new placement; refusals, and warnings not yet
+// acknowledged with a justification, are 422 naming each (field acknowledged_warnings, code
+// placement_warning_<warning>); a decision taken on a stale view of the child's placements
+// (current_placement_id) is 412.
+func (a *API) recordPlacement(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	var in registry.PlacementInput
+	if err := decodeJSON(c, &in); err != nil {
+		WriteError(c, err)
+		return
+	}
+	v, err := a.Registry.RecordPlacement(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Header("Location", fmt.Sprintf("%s/children/%d/placements", Prefix, id))
+	c.JSON(http.StatusCreated, v)
+}
+
+func (a *API) recordPlacementCheck(c *gin.Context) {
+	id, ok := pathID(c)
+	if !ok {
+		return
+	}
+	pid, err := strconv.ParseInt(c.Param("pid"), 10, 64)
+	if err != nil || pid <= 0 {
+		WriteError(c, models.ErrNotFound)
+		return
+	}
+	var in registry.PlacementCheckInput
+	if err := decodeJSON(c, &in); err != nil {
+		WriteError(c, err)
+		return
+	}
+	v, err := a.Registry.RecordPlacementCheck(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, pid, in)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, v)
+}
