@@ -28,9 +28,9 @@ type Ward struct {
 	NextVisitDue   Deadline `json:"next_visit_due"`
 	// OpenDeadlines: the next visit (S8) and, while the child has no full guardian, S2.
 	OpenDeadlines []Deadline `json:"open_deadlines"`
-	// Placement is the child's current placement, filled in by the placements module (issue 9,
-	// items 7–9) when it is merged; empty until then.
-	Placement string `json:"placement,omitempty"`
+	// Placement is the child's current placement (placements.go PlacementSummaries); nil when
+	// the child has none, which the needs-action queue flags (S5).
+	Placement *PlacementSummary `json:"placement"`
 }
 
 // MyWards lists the signed-in guardian's current wards — children with an appointment to them
@@ -91,6 +91,16 @@ func (r *Registry) MyWards(ctx context.Context, a *models.Actor) ([]Ward, error)
 			}
 			out = append(out, w)
 			ids = append(ids, x.ID)
+		}
+		places, err := r.PlacementSummaries(tx, a, ids)
+		if err != nil {
+			return err
+		}
+		for i := range out {
+			if p, ok := places[out[i].ID]; ok {
+				out[i].Placement = &p
+				out[i].OpenDeadlines = append(out[i].OpenDeadlines, deadline(RuleS7, p.ReviewDue, nil, now))
+			}
 		}
 		slices.SortStableFunc(out, func(x, y Ward) int { return x.NextVisitDue.Due.Compare(y.NextVisitDue.Due) })
 		return audit(ctx, tx, a, "child.list", "child", "", models.AuditChanges{

@@ -75,14 +75,35 @@ func TestGuardianshipBothFaces(t *testing.T) {
 		Items []struct {
 			ID             int64 `json:"id"`
 			DaysSinceVisit *int  `json:"days_since_visit"`
+			Placement      *struct {
+				FacilityName string `json:"facility_name"`
+			} `json:"placement"`
+			OpenDeadlines []struct {
+				Rule string `json:"rule"`
+			} `json:"open_deadlines"`
 		}
 	}](t, app.Do(t, nil, "GET", "/api/v1/me/wards", "", "Authorization", g1))
-	found := false
+	found, placed := false, 0
 	for _, w := range wards.Items {
 		found = found || (w.ID == child && w.DaysSinceVisit != nil && *w.DaysSinceVisit == 0)
+		if w.ID == child && w.Placement != nil {
+			t.Errorf("the newly registered child has a placement on the board: %+v", w.Placement)
+		}
+		if w.Placement != nil {
+			// The board shows where the ward sleeps (the demo's placement histories), and the
+			// placement review (S7) among the open deadlines.
+			placed++
+			hasS7 := false
+			for _, d := range w.OpenDeadlines {
+				hasS7 = hasS7 || d.Rule == "S7"
+			}
+			if w.Placement.FacilityName == "" || !hasS7 {
+				t.Errorf("ward %d: placement %+v, deadlines %+v", w.ID, w.Placement, w.OpenDeadlines)
+			}
+		}
 	}
-	if !found || len(wards.Items) != 3 {
-		t.Fatalf("guardian1's wards: %+v", wards.Items)
+	if !found || len(wards.Items) != 3 || placed == 0 {
+		t.Fatalf("guardian1's wards (%d placed): %+v", placed, wards.Items)
 	}
 	// A full guardian replaces the provisional representative: guardian1 gets 404 at once.
 	body = fmt.Sprintf(`{"guardian_id":%d,"kind":"full","appointing_authority":"Gjykata e Rrethit Gjirokastër","decision_reference":"45/2026","decided_on":"%s"}`,
