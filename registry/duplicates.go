@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -30,11 +31,13 @@ type DuplicateQuery struct {
 
 // Candidate is an existing child who may be the same person, with why.
 type Candidate struct {
-	ChildID            int64    `json:"child_id"`
-	RegistrationNumber string   `json:"registration_number"`
-	Score              float64  `json:"score"`
-	Band               string   `json:"band"` // likely or possible
-	Reasons            []Reason `json:"reasons"`
+	ChildID            int64   `json:"child_id"`
+	RegistrationNumber string  `json:"registration_number"`
+	Score              float64 `json:"score"`
+	Band               string  `json:"band"` // likely or possible
+	// MatchWeight is the sum of the reasons' weights (bits of evidence, Fellegi–Sunter).
+	MatchWeight float64  `json:"match_weight"`
+	Reasons     []Reason `json:"reasons"`
 	// A minimal summary to decide with; the full record stays behind the scope rule.
 	Name string `json:"name"`
 	Sex  string `json:"sex"`
@@ -53,11 +56,13 @@ type Candidate struct {
 	BorderPost    string `json:"border_post,omitempty"`
 }
 
-// Reason is one explanation of a match: a code (localized as "duplicate.reason.<code>") and
-// its data.
+// Reason is one explanation of a match: a code (localized as "duplicate.reason.<code>"), its
+// data and the match weight it contributed (log2 of a likelihood ratio, one decimal; 0 for a
+// reason that only explains another).
 type Reason struct {
-	Code string         `json:"code"`
-	Data map[string]any `json:"data,omitempty"`
+	Code   string         `json:"code"`
+	Data   map[string]any `json:"data,omitempty"`
+	Weight float64        `json:"weight"`
 }
 
 // Bands and reason codes of the duplicate check.
@@ -74,15 +79,16 @@ const (
 	ReasonSexSame          = "sex_same"
 	ReasonSexDiffers       = "sex_differs"
 	ReasonNationalitySame  = "nationality_same"
+	// ReasonNationalityDiffers: no declared nationality in common.
+	ReasonNationalityDiffers = "nationality_differs"
+	// ReasonNameCommon, ReasonNameRare: the frequency adjustment of agreeing on Name.
+	ReasonNameCommon = "name_common"
+	ReasonNameRare   = "name_rare"
 )
 
-// The score of a candidate is its name similarity (0–1) times factors for birth date, sex and
-// nationality (each at most 1). The thresholds were chosen on registry/testdata/name_pairs.csv
-// (TestDuplicateDetectionQuality reports precision and recall there).
+// The score of a candidate is its match weight (duplicates_weights.go) as a probability; the
+// bands are thresholds on the weight.
 const (
-	likelyScore   = 0.80
-	possibleScore = 0.65
-
 	// retrievalThreshold is pg_trgm's similarity threshold for the % operator: loose enough
 	// for a variant spelling of the full name ("muhammad ahmadi" / "mohammad ahmadi" is 0.67),
 	// tight enough that every "Mohammad X" is not a hit.
@@ -180,7 +186,8 @@ func (r *Registry) FindDuplicates(ctx context.Context, a *models.Actor, q Duplic
 // a name written in another script or with other vowels; btree index on skeleton) — and, when
 // the query has a single name, of that name against every given name and alias too. The best
 // candidatePool children, pre-ranked by name similarity, birth-date distance and nationality,
-// are then scored in Go (scoreMatch).
+// are then scored in Go (scoreMatch), with the frequencies of their names and the query's
+// (name_frequencies, one look-up by primary key).
 func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]Candidate, error) {
 	if limit <= 0 {
 		return []Candidate{}, nil
@@ -248,18 +255,35 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 		return nil, fmt.Errorf("duplicate search names: %w", err)
 	}
 	byChild := map[int64][]models.ChildName{}
+	skels := qp.fieldSkeletons()
 	for _, n := range names {
 		byChild[n.ChildID] = append(byChild[n.ChildID], n)
+		if (n.Kind == "given" || n.Kind == "family") && n.Skeleton != "" && !slices.Contains(skels, n.Skeleton) {
+			skels = append(skels, n.Skeleton)
+		}
+	}
+	freqs, err := loadNameFreqs(tx, skels)
+	if err != nil {
+		return nil, err
 	}
 	out := []Candidate{}
+	weights := map[int64]float64{}
 	for _, row := range rows {
-		score, reasons := scoreMatch(qp, storedPerson(row, byChild[row.ID]))
-		if score < possibleScore {
+		w, reasons := scoreMatch(qp, storedPerson(row, byChild[row.ID]), freqs)
+		if w < possibleWeight {
 			continue
 		}
-		out = append(out, row.candidate(score, reasons, r.now()))
+		weights[row.ID] = w
+		out = append(out, row.candidate(w, reasons, r.now()))
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	// By weight, then by id: the same ranking whatever order the children came in.
+	sort.SliceStable(out, func(i, j int) bool {
+		wi, wj := weights[out[i].ChildID], weights[out[j].ChildID]
+		if wi != wj {
+			return wi > wj
+		}
+		return out[i].ChildID < out[j].ChildID
+	})
 	if len(out) > limit {
 		out = out[:limit]
 	}
@@ -282,10 +306,10 @@ type candidateRow struct {
 	BorderPost         string
 }
 
-func (row candidateRow) candidate(score float64, reasons []Reason, now time.Time) Candidate {
+func (row candidateRow) candidate(weight float64, reasons []Reason, now time.Time) Candidate {
 	c := Candidate{
 		ChildID: row.ID, RegistrationNumber: row.RegistrationNumber,
-		Score: math.Round(score*100) / 100, Band: BandPossible, Reasons: reasons,
+		Score: math.Round(scoreOf(weight)*100) / 100, MatchWeight: round1(weight), Band: BandPossible, Reasons: reasons,
 		Name: joinName(row.GivenNameLatin, row.FamilyNameLatin), Sex: row.Sex,
 		Nationalities:   append([]string{}, row.Nationalities...),
 		RegisteredMonth: row.RegisteredAt.UTC().Format("2006-01"),
@@ -295,7 +319,7 @@ func (row candidateRow) candidate(score float64, reasons []Reason, now time.Time
 		lo, hi := models.AgeRangeAt(*row.BirthDateFrom, *row.BirthDateTo, now)
 		c.AgeMin, c.AgeMax = &lo, &hi
 	}
-	if score >= likelyScore {
+	if weight >= likelyWeight {
 		c.Band = BandLikely
 	}
 	if row.BirthDateFrom != nil {

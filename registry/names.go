@@ -216,6 +216,12 @@ func phoneticWord(w string) string {
 			if !((i == 0 && nextVowel) || (i > 0 && !prevVowel && nextVowel)) {
 				c = 'i'
 			}
+		case 'j':
+			// Albanian and Kosovar j between vowels is the i of other spellings (Hajdar /
+			// Haidar, Lejla / Leila), as y is.
+			if prevVowel && nextVowel || prevVowel && i+1 < len(w) && !isVowel(w[i+1]) {
+				c = 'i'
+			}
 		case 'w', 'v':
 			c = 'v'
 			if i > 0 && prevVowel && !nextVowel {
