@@ -267,20 +267,35 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 		return nil, err
 	}
 	out := []Candidate{}
-	weights := map[int64]float64{}
+	type rank struct {
+		weight float64
+		birth  time.Duration
+	}
+	ranks := map[int64]rank{}
 	for _, row := range rows {
 		w, reasons := scoreMatch(qp, storedPerson(row, byChild[row.ID]), freqs)
 		if w < possibleWeight {
 			continue
 		}
-		weights[row.ID] = w
-		out = append(out, row.candidate(w, reasons, r.now()))
+		ranks[row.ID] = rank{w, birthDistance(q.BirthDateFrom, q.BirthDateTo, row.BirthDateFrom, row.BirthDateTo)}
+		out = append(out, row.candidate(w, freqs.children(), reasons, r.now()))
 	}
-	// By weight, then by id: the same ranking whatever order the children came in.
+	// By weight, then (namesakes) by how close the birth estimates are, then by name and birth
+	// range: the same ranking whatever order the children came in (only children alike in
+	// all of these fall back on the id).
 	sort.SliceStable(out, func(i, j int) bool {
-		wi, wj := weights[out[i].ChildID], weights[out[j].ChildID]
-		if wi != wj {
-			return wi > wj
+		ri, rj := ranks[out[i].ChildID], ranks[out[j].ChildID]
+		switch {
+		case ri.weight != rj.weight:
+			return ri.weight > rj.weight
+		case ri.birth != rj.birth:
+			return ri.birth < rj.birth
+		case out[i].Name != out[j].Name:
+			return out[i].Name < out[j].Name
+		case out[i].BirthDateFrom != out[j].BirthDateFrom:
+			return out[i].BirthDateFrom < out[j].BirthDateFrom
+		case out[i].BirthDateTo != out[j].BirthDateTo:
+			return out[i].BirthDateTo < out[j].BirthDateTo
 		}
 		return out[i].ChildID < out[j].ChildID
 	})
@@ -306,10 +321,10 @@ type candidateRow struct {
 	BorderPost         string
 }
 
-func (row candidateRow) candidate(weight float64, reasons []Reason, now time.Time) Candidate {
+func (row candidateRow) candidate(weight float64, children int64, reasons []Reason, now time.Time) Candidate {
 	c := Candidate{
 		ChildID: row.ID, RegistrationNumber: row.RegistrationNumber,
-		Score: math.Round(scoreOf(weight)*100) / 100, MatchWeight: round1(weight), Band: BandPossible, Reasons: reasons,
+		Score: math.Round(scoreOf(weight, children)*100) / 100, MatchWeight: round1(weight), Band: BandPossible, Reasons: reasons,
 		Name: joinName(row.GivenNameLatin, row.FamilyNameLatin), Sex: row.Sex,
 		Nationalities:   append([]string{}, row.Nationalities...),
 		RegisteredMonth: row.RegisteredAt.UTC().Format("2006-01"),
@@ -319,7 +334,7 @@ func (row candidateRow) candidate(weight float64, reasons []Reason, now time.Tim
 		lo, hi := models.AgeRangeAt(*row.BirthDateFrom, *row.BirthDateTo, now)
 		c.AgeMin, c.AgeMax = &lo, &hi
 	}
-	if weight >= likelyWeight {
+	if likely(weight, children) {
 		c.Band = BandLikely
 	}
 	if row.BirthDateFrom != nil {

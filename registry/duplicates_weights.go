@@ -40,8 +40,9 @@ const (
 	nameClose   // ≥ 0.9: another spelling or script of the same name
 	nameExact   // the same phonetic key
 
-	birthOverlap
-	birthNear // ≤ 1 year apart
+	birthClose   // the ranges overlap and their middles are at most half a year apart
+	birthOverlap // they overlap
+	birthNear    // ≤ 1 year apart
 	birthGap  // ≤ 3 years
 	birthFar
 
@@ -71,7 +72,7 @@ type mu struct{ m, u float64 }
 func (p mu) weight() float64 { return math.Log2(p.m / p.u) }
 
 // The m and u probabilities, as TestEstimateWeights estimated them on the tuning part,
-// rounded; where a level had fewer than five "same" pairs (the birth levels beyond overlap, a
+// rounded; where a level had fewer than five "same" pairs (the birth levels beyond close, a
 // different nationality) m is a judgement: a re-registration's age estimate may move a year,
 // and a child may claim another country.
 var (
@@ -84,7 +85,7 @@ var (
 		nameWeak: {0.023, 0.0009}, nameDifferent: {0.043, 0.9921},
 	}
 	birthMU = map[level]mu{
-		birthOverlap: {0.978, 0.31}, birthNear: {0.05, 0.44}, birthGap: {0.02, 0.22}, birthFar: {0.003, 0.1},
+		birthClose: {0.85, 0.29}, birthOverlap: {0.12, 0.10}, birthNear: {0.05, 0.44}, birthGap: {0.02, 0.22}, birthFar: {0.003, 0.1},
 	}
 	sexMU = map[level]mu{sexSame: {0.997, 0.79}, sexDiffers: {0.003, 0.21}}
 	natMU = map[level]mu{natSame: {0.99, 0.13}, natDiffers: {0.05, 0.87}}
@@ -107,21 +108,36 @@ const (
 	weightPrecision = 10 // weights are shown to one decimal
 )
 
-// The bands, on the match weight. priorWeight is log2 of the prior odds that a candidate the
-// search retrieved is the same child; score = 1 / (1 + 2^-(weight + prior)).
+// The bands. A candidate is listed from a match weight of possibleWeight. Whether it is likely
+// depends on the size of the registry too: among N children, the prior odds that a given one is
+// the child asked about are about 1 to N, so the posterior odds are 2^(weight − log2 N). A
+// candidate is likely when they reach 2^likelyOdds (64 to 1): a weight of 14 among the 256
+// children of the labelled sets, of about 23 among 100 000. An exact common name of the same age
+// among 100 000 children is then only possible — there may be several such children.
 const (
-	priorWeight    = -7.1 // a weight of possibleWeight is a score of 0.65
 	possibleWeight = 8.0
-	likelyWeight   = 14.0
+	likelyOdds     = 6.0
+	// minPrior is the registry size below which the prior stays that of 256 children.
+	minPrior = 256
 )
 
-func scoreOf(w float64) float64 { return 1 / (1 + math.Exp2(-(w + priorWeight))) }
+// priorWeight is log2 of the prior odds for a registry of n children.
+func priorWeight(n int64) float64 { return -math.Log2(float64(max(n, minPrior))) }
+
+// likely reports whether a match weight makes a candidate likely among n children.
+func likely(w float64, n int64) bool { return w+priorWeight(n) >= likelyOdds }
+
+// scoreOf is the posterior probability that the candidate is the child asked about.
+func scoreOf(w float64, n int64) float64 { return 1 / (1 + math.Exp2(-(w + priorWeight(n)))) }
 
 // nameFreqs are the name frequencies of the registry (name_frequencies), by kind and skeleton.
 type nameFreqs struct {
 	n     map[[2]string]int64
 	total map[string]int64
 }
+
+// children is about how many children the registry holds (those with a given name).
+func (f nameFreqs) children() int64 { return max(f.total["given"], f.total["family"]) }
 
 // tf is the share of children whose name of that kind has this skeleton, smoothed towards the
 // average name by tfPseudoCount names (in a small registry every name looks frequent; at
@@ -277,6 +293,17 @@ func formSim(q, c nameForm) func(a, b name) float64 {
 	}
 }
 
+// birthDistance is how far apart the middles of two birth ranges are (0 when one is unknown):
+// the tie-break between candidates of equal weight, such as namesakes.
+func birthDistance(qf, qt, cf, ct *time.Time) time.Duration {
+	if qf == nil && qt == nil || cf == nil && ct == nil {
+		return 0
+	}
+	lo1, hi1 := rangeOf(qf, qt)
+	lo2, hi2 := rangeOf(cf, ct)
+	return lo1.Add(hi1.Sub(lo1) / 2).Sub(lo2.Add(hi2.Sub(lo2) / 2)).Abs()
+}
+
 func birthLevel(qf, qt, cf, ct *time.Time) (level, int) {
 	if qf == nil && qt == nil || cf == nil && ct == nil {
 		return levelMissing, 0
@@ -285,6 +312,9 @@ func birthLevel(qf, qt, cf, ct *time.Time) (level, int) {
 	lo2, hi2 := rangeOf(cf, ct)
 	gap := max(lo2.Sub(hi1), lo1.Sub(hi2), 0)
 	if gap == 0 {
+		if birthDistance(qf, qt, cf, ct) <= 183*24*time.Hour {
+			return birthClose, 0
+		}
 		return birthOverlap, 0
 	}
 	years := gap.Hours() / 24 / 365.25
@@ -406,7 +436,7 @@ func scoreMatch(q, c person, freqs nameFreqs) (float64, []Reason) {
 	if cmp.birth != levelMissing {
 		w := levelWeight(birthMU, cmp.birth)
 		total += w
-		if cmp.birth == birthOverlap {
+		if cmp.birth == birthOverlap || cmp.birth == birthClose {
 			reasons = append(reasons, Reason{Code: ReasonBirthOverlap, Weight: round1(w)})
 		} else {
 			reasons = append(reasons, Reason{Code: ReasonBirthFar, Data: map[string]any{"Years": cmp.birthYears}, Weight: round1(w)})

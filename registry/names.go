@@ -123,7 +123,9 @@ func nameWords(name string) []string {
 		}
 		n := len(ws)
 		switch {
-		case articles[w]:
+		case articles[w], w == "ould", w == "wuld":
+			// Mauritanian "ould" (son of) is written before the father's name, attached,
+			// apart or not at all.
 			continue
 		case n > 0 && (w == "ullah" || w == "ulla" || w == "allah" || w == "ollah" || w == "olla"):
 			ws[n-1] += "ullah"
@@ -155,6 +157,9 @@ func foldWord(w string) string {
 			w = stem + "ula"
 			break
 		}
+	}
+	if rest, ok := strings.CutPrefix(w, "ould"); ok && len(rest) >= 4 {
+		w = rest
 	}
 	if rest, ok := strings.CutPrefix(w, "abd"); ok && len(rest) >= 3 {
 		rest = strings.TrimLeft(rest, "aeiou")

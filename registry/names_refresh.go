@@ -1,0 +1,72 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/kujdes/kujdes/models"
+)
+
+// NameRulesVersion is the version of the name-folding rules of names.go that compute
+// child_names.skeleton. Raise it with every change that moves a skeleton; RefreshNameSkeletons
+// then rewrites the rows written under older rules. 2: Albanian j between vowels read as i;
+// the Mauritanian particle ould left out (issue 12).
+const NameRulesVersion = 2
+
+// refreshBatch is how many child_names rows one statement rewrites.
+const refreshBatch = 5000
+
+// RefreshNameSkeletons recomputes the skeletons of child_names written under older name rules
+// (the name_rules table records which), batch by batch, and records the current version; the
+// name_frequencies triggers follow the rewritten rows. It does nothing when the rules are
+// current, so it can run at every start. It returns how many rows changed.
+func RefreshNameSkeletons(ctx context.Context, db *gorm.DB) (int, error) {
+	var version int
+	if err := db.WithContext(ctx).Raw(`SELECT version FROM name_rules`).Scan(&version).Error; err != nil {
+		return 0, fmt.Errorf("name rules: %w", err)
+	}
+	if version >= NameRulesVersion {
+		return 0, nil
+	}
+	changed := 0
+	var after int64
+	for {
+		var rows []struct {
+			ID       int64
+			Latin    string
+			Skeleton string
+		}
+		if err := db.WithContext(ctx).Raw(`SELECT id, latin, skeleton FROM child_names WHERE id > ? ORDER BY id LIMIT ?`,
+			after, refreshBatch).Scan(&rows).Error; err != nil {
+			return changed, fmt.Errorf("name skeletons: %w", err)
+		}
+		if len(rows) == 0 {
+			break
+		}
+		after = rows[len(rows)-1].ID
+		var ids []int64
+		var skels []string
+		for _, r := range rows {
+			if s := NameSkeleton(r.Latin); s != r.Skeleton {
+				ids, skels = append(ids, r.ID), append(skels, s)
+			}
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		// One statement per batch: the frequency triggers see it whole.
+		res := db.WithContext(ctx).Exec(`UPDATE child_names cn SET skeleton = x.skeleton
+			FROM unnest(CAST(? AS bigint[]), CAST(? AS text[])) AS x(id, skeleton) WHERE cn.id = x.id`,
+			models.Int64s(ids), models.Strings(skels))
+		if res.Error != nil {
+			return changed, fmt.Errorf("name skeletons: %w", res.Error)
+		}
+		changed += int(res.RowsAffected)
+	}
+	if err := db.WithContext(ctx).Exec(`UPDATE name_rules SET version = ?`, NameRulesVersion).Error; err != nil {
+		return changed, fmt.Errorf("name rules: %w", err)
+	}
+	return changed, nil
+}
