@@ -43,7 +43,7 @@ const (
 	birthClose   // the ranges overlap and their middles are at most half a year apart
 	birthOverlap // they overlap
 	birthNear    // ≤ 1 year apart
-	birthGap  // ≤ 3 years
+	birthGap     // ≤ 3 years
 	birthFar
 
 	sexSame
