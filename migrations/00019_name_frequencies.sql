@@ -1,4 +1,11 @@
 -- +goose Up
+-- The skeletons of a full name's or alias's other plausible spellings (registry/
+-- names_variants.go: Somali, Kurmanji, Egyptian, Bengali readings), so that retrieval finds
+-- "Cabdullahi Maxamed" from "Abdullahi Mohamed" as well as the other way round.
+ALTER TABLE child_names ADD COLUMN variant_skeletons text[] NOT NULL DEFAULT '{}';
+CREATE INDEX child_names_variant_skeletons_idx ON child_names USING gin (variant_skeletons)
+    WHERE variant_skeletons <> '{}';
+
 -- How many children bear each given name and each family name (by consonant skeleton, so
 -- Mohammad, Muhammad and Mohamed count together), for the term-frequency adjustment of the
 -- duplicate check: agreeing on a rare name is strong evidence, on a common one weak
@@ -63,3 +70,5 @@ DROP TRIGGER child_names_counted_ins ON child_names;
 DROP FUNCTION kujdes_child_names_counted();
 DROP FUNCTION kujdes_name_frequencies_add(bigint, text[], text[]);
 DROP TABLE name_frequencies;
+DROP INDEX child_names_variant_skeletons_idx;
+ALTER TABLE child_names DROP COLUMN variant_skeletons;

@@ -183,7 +183,8 @@ func (r *Registry) FindDuplicates(ctx context.Context, a *models.Actor, q Duplic
 // Retrieval is in SQL over child_names, with two indexed look-ups: trigram similarity of the
 // full names and aliases (trigrams ignore word order, so swapped names are found; GIN index on
 // norm), and equality of the consonant skeleton of the full name, swapped or not (which finds
-// a name written in another script or with other vowels; btree index on skeleton) — and, when
+// a name written in another script or with other vowels; btree index on skeleton; and of the
+// skeletons of other spellings, stored and asked: GIN index on variant_skeletons) — and, when
 // the query has a single name, of that name against every given name and alias too. The best
 // candidatePool children, pre-ranked by name similarity, birth-date distance and nationality,
 // are then scored in Go (scoreMatch), with the frequencies of their names and the query's
@@ -217,6 +218,11 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 		WHERE cn.skeleton <> '' AND (
 			(cn.skeleton = ANY (CAST(@full_skels AS text[])) AND cn.kind IN ('full', 'alias')) OR
 			(cn.skeleton = ANY (CAST(@single_skels AS text[])) AND cn.kind IN ('given', 'alias')))
+		UNION ALL
+		SELECT cn.child_id, 0.5 + 0.5 * (SELECT max(similarity(cn.norm, t.term)) FROM t)
+		FROM child_names cn
+		WHERE cn.variant_skeletons && CAST(@full_skels AS text[]) AND cn.variant_skeletons <> '{}'
+			AND cn.kind IN ('full', 'alias')
 	),
 	best AS (SELECT child_id, max(sim) AS sim FROM hits GROUP BY child_id),
 	near AS (

@@ -31,6 +31,7 @@ type nameForm struct {
 
 type name struct {
 	text     string // as written (Latin), for explanations
+	variants []name // its other plausible spellings (names_variants.go)
 	words    []string
 	phon     string // phonetic words joined by spaces, for trigrams
 	key      string // phonetic words concatenated, for the edit distance
@@ -40,6 +41,7 @@ type name struct {
 func makeName(s string) name {
 	n := nameOf(nameWords(s))
 	n.text = cleanName(s)
+	n.variants = variantsOf(n.text, n)
 	return n
 }
 
@@ -177,6 +179,10 @@ func (p person) searchTerms() (terms, fullSkels, singleSkels []string) {
 		}
 		add(&fullSkels, f.full.skeleton)
 		add(&fullSkels, f.fullSwap.skeleton)
+		// Other spellings of the name asked (stored ones are in variant_skeletons).
+		for _, v := range f.full.variants {
+			add(&fullSkels, v.skeleton)
+		}
 		// With and without a leading Muhammad (Md Arif Molla / Arif Molla).
 		if core, ok := f.given.withoutMuhammad(); ok {
 			add(&fullSkels, skeletonOf(append(slices.Clone(core.words), f.family.words...)))
@@ -187,6 +193,9 @@ func (p person) searchTerms() (terms, fullSkels, singleSkels []string) {
 	for _, a := range p.aliases {
 		add(&terms, a.label)
 		add(&fullSkels, a.full.skeleton)
+		for _, v := range a.full.variants {
+			add(&fullSkels, v.skeleton)
+		}
 		if len(a.full.words) == 1 {
 			add(&singleSkels, a.full.skeleton)
 		}
@@ -228,6 +237,22 @@ func nameSim(a, b name) float64 {
 	if a.empty() || b.empty() {
 		return 0
 	}
+	s := spellingSim(a, b)
+	if s == 1 {
+		return 1
+	}
+	// Another reading of either name (Somali, Kurmanji, Egyptian, Bengali spellings).
+	for _, av := range a.variants {
+		s = max(s, spellingSim(av, b)*variantFactor)
+	}
+	for _, bv := range b.variants {
+		s = max(s, spellingSim(a, bv)*variantFactor)
+	}
+	return s
+}
+
+// spellingSim is nameSim without the variant readings.
+func spellingSim(a, b name) float64 {
 	s := simpleSim(a, b)
 	// "Md Arif" / "Arif": the same name with and without Muhammad before it.
 	if ac, ok := a.withoutMuhammad(); ok {

@@ -123,16 +123,26 @@ func TestRefreshNameSkeletons(t *testing.T) {
 	f.add(t, testChild{given: "Hajdar", family: "Krasniqi", sex: "male"})
 	f.add(t, testChild{given: "Ahmed", family: "Ould Sidi", sex: "male"})
 	f.add(t, testChild{given: "Yusuf", family: "Karimi", sex: "male"})
-	// As rules of version 1 left them: two rows with another skeleton.
+	f.add(t, testChild{given: "Cabdullahi", family: "Maxamed", sex: "male"})
+	// As rules of version 1 left them: two rows with another skeleton, none with variants.
 	if err := f.db.Exec(`UPDATE child_names SET skeleton = 'stale' WHERE latin IN ('Hajdar', 'Ould Sidi')`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.Exec(`UPDATE child_names SET variant_skeletons = '{}'`).Error; err != nil {
 		t.Fatal(err)
 	}
 	if err := f.db.Exec(`UPDATE name_rules SET version = 1`).Error; err != nil {
 		t.Fatal(err)
 	}
 	n, err := RefreshNameSkeletons(ctx, f.db)
-	if err != nil || n != 2 {
-		t.Fatalf("refresh: %d rows, %v; want 2", n, err)
+	want := 2 // the stale skeletons, and every full name with other spellings
+	for _, full := range []string{"Hajdar Krasniqi", "Ahmed Ould Sidi", "Yusuf Karimi", "Cabdullahi Maxamed"} {
+		if len(VariantSkeletons(full)) > 0 {
+			want++
+		}
+	}
+	if err != nil || n != want || want < 3 {
+		t.Fatalf("refresh: %d rows, %v; want %d", n, err, want)
 	}
 	var rows []models.ChildName
 	if err := f.db.Find(&rows).Error; err != nil {
@@ -141,6 +151,13 @@ func TestRefreshNameSkeletons(t *testing.T) {
 	for _, r := range rows {
 		if r.Skeleton != NameSkeleton(r.Latin) {
 			t.Errorf("%s: skeleton %q, want %q", r.Latin, r.Skeleton, NameSkeleton(r.Latin))
+		}
+		want := []string{}
+		if r.Kind == "full" {
+			want = VariantSkeletons(r.Latin)
+		}
+		if !slices.Equal([]string(r.VariantSkeletons), want) {
+			t.Errorf("%s (%s): variant skeletons %q, want %q", r.Latin, r.Kind, r.VariantSkeletons, want)
 		}
 	}
 	if kept, recount := recountedFrequencies(t, f); !slices.Equal(kept, recount) {

@@ -313,7 +313,12 @@ func NameRows(childID int64, given, family, givenLatin, familyLatin string, alia
 			return
 		}
 		seen[key] = true
-		rows = append(rows, models.ChildName{ChildID: childID, Kind: kind, Original: original, Latin: latin, Skeleton: NameSkeleton(latin)})
+		row := models.ChildName{ChildID: childID, Kind: kind, Original: original, Latin: latin, Skeleton: NameSkeleton(latin),
+			VariantSkeletons: models.Strings{}}
+		if kind == "full" || kind == "alias" {
+			row.VariantSkeletons = VariantSkeletons(latin)
+		}
+		rows = append(rows, row)
 	}
 	add("given", given, givenLatin)
 	add("family", family, familyLatin)
