@@ -205,48 +205,13 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 	if nats == nil {
 		nats = models.Strings{}
 	}
-	// A skeleton hit counts at least 0.5, more the closer its spelling (Ammar before Omar).
-	// Children of the other sex or born more than maxBirthGap apart cannot reach the possible
-	// band (see sexFactor, birthFactor), so they do not take places in the pool.
-	query := `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x)) AS term FROM unnest(CAST(@terms AS text[])) AS x),
-	hits AS (
-		SELECT cn.child_id, similarity(cn.norm, t.term) AS sim
-		FROM t JOIN child_names cn ON cn.norm % t.term AND cn.kind IN ('full', 'alias')
-		UNION ALL
-		SELECT cn.child_id, 0.5 + 0.5 * (SELECT max(similarity(cn.norm, t.term)) FROM t)
-		FROM child_names cn
-		WHERE cn.skeleton <> '' AND (
-			(cn.skeleton = ANY (CAST(@full_skels AS text[])) AND cn.kind IN ('full', 'alias')) OR
-			(cn.skeleton = ANY (CAST(@single_skels AS text[])) AND cn.kind IN ('given', 'alias')))
-		UNION ALL
-		SELECT cn.child_id, 0.5 + 0.5 * (SELECT max(similarity(cn.norm, t.term)) FROM t)
-		FROM child_names cn
-		WHERE cn.variant_skeletons && CAST(@full_skels AS text[]) AND cn.variant_skeletons <> '{}'
-			AND cn.kind IN ('full', 'alias')
-	),
-	best AS (SELECT child_id, max(sim) AS sim FROM hits GROUP BY child_id),
-	near AS (
-		SELECT c.*, best.sim,
-			coalesce(GREATEST(c.birth_date_from - CAST(@birth_to AS date), CAST(@birth_from AS date) - c.birth_date_to, 0), 0) AS gap
-		FROM best JOIN children c ON c.id = best.child_id
-		WHERE c.status <> 'duplicate'
-			AND NOT (c.sex IN ('male', 'female') AND CAST(@sex AS text) IN ('male', 'female') AND c.sex <> CAST(@sex AS text))
-	)
-	SELECT near.id, near.registration_number, near.given_name, near.family_name, near.given_name_latin,
-		near.family_name_latin, near.sex, near.birth_date_from, near.birth_date_to, near.nationalities,
-		near.registered_at, bp.code AS border_post
-	FROM near
-	LEFT JOIN border_posts bp ON bp.id = near.border_post_id
-	WHERE near.gap <= @max_gap
-	ORDER BY near.sim - 0.1 * near.gap / 365.25 + CASE WHEN near.nationalities && CAST(@nats AS text[]) THEN 0.05 ELSE 0 END DESC, near.id
-	LIMIT @pool`
 	args := map[string]any{
 		"terms": models.Strings(terms), "full_skels": models.Strings(fullSkels), "single_skels": models.Strings(singleSkels),
 		"birth_from": q.BirthDateFrom, "birth_to": q.BirthDateTo, "sex": q.Sex, "nats": nats,
 		"max_gap": int(maxBirthGap.Hours() / 24), "pool": candidatePool,
 	}
 	var rows []candidateRow
-	if err := tx.Raw(query, args).Scan(&rows).Error; err != nil {
+	if err := tx.Raw(duplicateSearchSQL, args).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("duplicate search: %w", err)
 	}
 	if len(rows) == 0 {
@@ -310,6 +275,42 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 	}
 	return out, nil
 }
+
+// duplicateSearchSQL retrieves the candidate pool (see findDuplicates). A skeleton hit counts
+// at least 0.5, more the closer its spelling (Ammar before Omar). Children of the other sex
+// or born more than maxBirthGap apart are not candidates, so they take no place in the pool.
+const duplicateSearchSQL = `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x)) AS term FROM unnest(CAST(@terms AS text[])) AS x),
+	hits AS (
+		SELECT cn.child_id, similarity(cn.norm, t.term) AS sim
+		FROM t JOIN child_names cn ON cn.norm % t.term AND cn.kind IN ('full', 'alias')
+		UNION ALL
+		SELECT cn.child_id, 0.5 + 0.5 * (SELECT max(similarity(cn.norm, t.term)) FROM t)
+		FROM child_names cn
+		WHERE cn.skeleton <> '' AND (
+			(cn.skeleton = ANY (CAST(@full_skels AS text[])) AND cn.kind IN ('full', 'alias')) OR
+			(cn.skeleton = ANY (CAST(@single_skels AS text[])) AND cn.kind IN ('given', 'alias')))
+		UNION ALL
+		SELECT cn.child_id, 0.5 + 0.5 * (SELECT max(similarity(cn.norm, t.term)) FROM t)
+		FROM child_names cn
+		WHERE cn.variant_skeletons && CAST(@full_skels AS text[]) AND cn.variant_skeletons <> '{}'
+			AND cn.kind IN ('full', 'alias')
+	),
+	best AS (SELECT child_id, max(sim) AS sim FROM hits GROUP BY child_id),
+	near AS (
+		SELECT c.*, best.sim,
+			coalesce(GREATEST(c.birth_date_from - CAST(@birth_to AS date), CAST(@birth_from AS date) - c.birth_date_to, 0), 0) AS gap
+		FROM best JOIN children c ON c.id = best.child_id
+		WHERE c.status <> 'duplicate'
+			AND NOT (c.sex IN ('male', 'female') AND CAST(@sex AS text) IN ('male', 'female') AND c.sex <> CAST(@sex AS text))
+	)
+	SELECT near.id, near.registration_number, near.given_name, near.family_name, near.given_name_latin,
+		near.family_name_latin, near.sex, near.birth_date_from, near.birth_date_to, near.nationalities,
+		near.registered_at, bp.code AS border_post
+	FROM near
+	LEFT JOIN border_posts bp ON bp.id = near.border_post_id
+	WHERE near.gap <= @max_gap
+	ORDER BY near.sim - 0.1 * near.gap / 365.25 + CASE WHEN near.nationalities && CAST(@nats AS text[]) THEN 0.05 ELSE 0 END DESC, near.id
+	LIMIT @pool`
 
 // candidateRow is a retrieved child.
 type candidateRow struct {

@@ -200,6 +200,12 @@ func nameKey(words []string) string {
 
 func isVowel(c byte) bool { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' }
 
+// phoneticLetters are the letter groups phoneticWord reads as one sound (built once: a
+// Replacer is costly to build and every name of every candidate goes through it).
+var phoneticLetters = strings.NewReplacer("tch", "S", "sch", "S", "sh", "S", "ch", "S", "zh", "Z", "kh", "H",
+	"gh", "G", "ph", "f", "th", "T", "dh", "D", "dzh", "j", "dj", "j", "xh", "j", "gj", "j",
+	"ck", "k", "x", "ks", "ou", "u", "oo", "u", "ee", "i", "ce", "se", "ci", "si", "cy", "sy", "c", "k")
+
 func phoneticWord(w string) string {
 	// Somali writes ħ as x (Farax, Xasan); elsewhere x is "ks" (Alexander).
 	if strings.HasPrefix(w, "x") && !strings.HasPrefix(w, "xh") {
@@ -208,9 +214,7 @@ func phoneticWord(w string) string {
 	if strings.HasSuffix(w, "x") {
 		w = w[:len(w)-1] + "h"
 	}
-	w = strings.NewReplacer("tch", "S", "sch", "S", "sh", "S", "ch", "S", "zh", "Z", "kh", "H",
-		"gh", "G", "ph", "f", "th", "T", "dh", "D", "dzh", "j", "dj", "j", "xh", "j", "gj", "j",
-		"ck", "k", "x", "ks", "ou", "u", "oo", "u", "ee", "i", "ce", "se", "ci", "si", "cy", "sy", "c", "k").Replace(w)
+	w = phoneticLetters.Replace(w)
 	out := make([]byte, 0, len(w))
 	for i := 0; i < len(w); i++ {
 		c := w[i]

@@ -60,6 +60,8 @@ func containsDoubledVowel(s string) bool {
 	return false
 }
 
+var kurmanjiLetters = strings.NewReplacer("ş", "sh", "ç", "ch")
+
 // kurmanjiReading reads Kurmanji and Turkish letters as English-style spellings do (ş sh,
 // ç ch), and Kurmanji's short e as the a of Arabic-derived names (Ehmed Ahmed, Mihemed
 // Mohammed) — only in a name that has Kurmanji or Turkish letters.
@@ -67,7 +69,7 @@ func kurmanjiReading(s string) string {
 	if !strings.ContainsAny(s, "şçêîû") {
 		return s
 	}
-	s = strings.NewReplacer("ş", "sh", "ç", "ch").Replace(s)
+	s = kurmanjiLetters.Replace(s)
 	return strings.Map(func(r rune) rune {
 		if r == 'e' {
 			return 'a'
