@@ -23,8 +23,14 @@ import (
 // share that get a "likely" candidate (fresh-likely-%) or any candidate (fresh-any-%).
 //
 //	go test -run '^$' -bench FindDuplicates100k -benchtime 200x ./registry/
-func BenchmarkFindDuplicates100k(b *testing.B) {
-	const children = 100_000
+func BenchmarkFindDuplicates100k(b *testing.B) { benchFindDuplicates(b, 100_000) }
+
+// BenchmarkFindDuplicates1M is the same with 1 000 000 children (loading them takes minutes):
+//
+//	go test -run '^$' -bench FindDuplicates1M -benchtime 200x -timeout 60m ./registry/
+func BenchmarkFindDuplicates1M(b *testing.B) { benchFindDuplicates(b, 1_000_000) }
+
+func benchFindDuplicates(b *testing.B, children int) {
 	ctx := context.Background()
 	db := testdb.New(b)
 	now := time.Date(2026, 5, 4, 9, 30, 0, 0, time.UTC)
