@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net/http"
 	"path"
 	"slices"
@@ -50,7 +51,10 @@ func newRenderer(a *assets, b *i18n.Bundle, now func() time.Time) (*renderer, er
 		"asset": a.URL,
 		"split": strings.Fields,
 		"inc":   func(i int) int { return i + 1 },
-		"deref": func(b *bool) bool { return b != nil && *b },
+		// A duplicate candidate's match weight, signed, one decimal; its bar in steps 1–5.
+		"weight":    func(w float64) string { return fmt.Sprintf("%+.1f", w) },
+		"weightBar": func(w float64) int { return min(max(int(math.Ceil(math.Abs(w)/2)), 1), 5) },
+		"deref":     func(b *bool) bool { return b != nil && *b },
 		"num": func(n *int) int {
 			if n == nil {
 				return 0

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -30,11 +31,13 @@ type DuplicateQuery struct {
 
 // Candidate is an existing child who may be the same person, with why.
 type Candidate struct {
-	ChildID            int64    `json:"child_id"`
-	RegistrationNumber string   `json:"registration_number"`
-	Score              float64  `json:"score"`
-	Band               string   `json:"band"` // likely or possible
-	Reasons            []Reason `json:"reasons"`
+	ChildID            int64   `json:"child_id"`
+	RegistrationNumber string  `json:"registration_number"`
+	Score              float64 `json:"score"`
+	Band               string  `json:"band"` // likely or possible
+	// MatchWeight is the sum of the reasons' weights (bits of evidence, Fellegi–Sunter).
+	MatchWeight float64  `json:"match_weight"`
+	Reasons     []Reason `json:"reasons"`
 	// A minimal summary to decide with; the full record stays behind the scope rule.
 	Name string `json:"name"`
 	Sex  string `json:"sex"`
@@ -53,11 +56,13 @@ type Candidate struct {
 	BorderPost    string `json:"border_post,omitempty"`
 }
 
-// Reason is one explanation of a match: a code (localized as "duplicate.reason.<code>") and
-// its data.
+// Reason is one explanation of a match: a code (localized as "duplicate.reason.<code>"), its
+// data and the match weight it contributed (log2 of a likelihood ratio, one decimal; 0 for a
+// reason that only explains another).
 type Reason struct {
-	Code string         `json:"code"`
-	Data map[string]any `json:"data,omitempty"`
+	Code   string         `json:"code"`
+	Data   map[string]any `json:"data,omitempty"`
+	Weight float64        `json:"weight"`
 }
 
 // Bands and reason codes of the duplicate check.
@@ -74,15 +79,16 @@ const (
 	ReasonSexSame          = "sex_same"
 	ReasonSexDiffers       = "sex_differs"
 	ReasonNationalitySame  = "nationality_same"
+	// ReasonNationalityDiffers: no declared nationality in common.
+	ReasonNationalityDiffers = "nationality_differs"
+	// ReasonNameCommon, ReasonNameRare: the frequency adjustment of agreeing on Name.
+	ReasonNameCommon = "name_common"
+	ReasonNameRare   = "name_rare"
 )
 
-// The score of a candidate is its name similarity (0–1) times factors for birth date, sex and
-// nationality (each at most 1). The thresholds were chosen on registry/testdata/name_pairs.csv
-// (TestDuplicateDetectionQuality reports precision and recall there).
+// The score of a candidate is its match weight (duplicates_weights.go) as a probability; the
+// bands are thresholds on the weight.
 const (
-	likelyScore   = 0.80
-	possibleScore = 0.65
-
 	// retrievalThreshold is pg_trgm's similarity threshold for the % operator: loose enough
 	// for a variant spelling of the full name ("muhammad ahmadi" / "mohammad ahmadi" is 0.67),
 	// tight enough that every "Mohammad X" is not a hit.
@@ -177,10 +183,12 @@ func (r *Registry) FindDuplicates(ctx context.Context, a *models.Actor, q Duplic
 // Retrieval is in SQL over child_names, with two indexed look-ups: trigram similarity of the
 // full names and aliases (trigrams ignore word order, so swapped names are found; GIN index on
 // norm), and equality of the consonant skeleton of the full name, swapped or not (which finds
-// a name written in another script or with other vowels; btree index on skeleton) — and, when
+// a name written in another script or with other vowels; btree index on skeleton; and of the
+// skeletons of other spellings, stored and asked: GIN index on variant_skeletons) — and, when
 // the query has a single name, of that name against every given name and alias too. The best
 // candidatePool children, pre-ranked by name similarity, birth-date distance and nationality,
-// are then scored in Go (scoreMatch).
+// are then scored in Go (scoreMatch), with the frequencies of their names and the query's
+// (name_frequencies, one look-up by primary key).
 func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]Candidate, error) {
 	if limit <= 0 {
 		return []Candidate{}, nil
@@ -197,10 +205,81 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 	if nats == nil {
 		nats = models.Strings{}
 	}
-	// A skeleton hit counts at least 0.5, more the closer its spelling (Ammar before Omar).
-	// Children of the other sex or born more than maxBirthGap apart cannot reach the possible
-	// band (see sexFactor, birthFactor), so they do not take places in the pool.
-	query := `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x)) AS term FROM unnest(CAST(@terms AS text[])) AS x),
+	args := map[string]any{
+		"terms": models.Strings(terms), "full_skels": models.Strings(fullSkels), "single_skels": models.Strings(singleSkels),
+		"birth_from": q.BirthDateFrom, "birth_to": q.BirthDateTo, "sex": q.Sex, "nats": nats,
+		"max_gap": int(maxBirthGap.Hours() / 24), "pool": candidatePool,
+	}
+	var rows []candidateRow
+	if err := tx.Raw(duplicateSearchSQL, args).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("duplicate search: %w", err)
+	}
+	if len(rows) == 0 {
+		return []Candidate{}, nil
+	}
+	ids := make([]int64, len(rows))
+	for i, row := range rows {
+		ids[i] = row.ID
+	}
+	var names []models.ChildName
+	if err := tx.Model(&models.ChildName{}).Where("child_id IN ?", ids).Order("id").Find(&names).Error; err != nil {
+		return nil, fmt.Errorf("duplicate search names: %w", err)
+	}
+	byChild := map[int64][]models.ChildName{}
+	skels := qp.fieldSkeletons()
+	for _, n := range names {
+		byChild[n.ChildID] = append(byChild[n.ChildID], n)
+		if (n.Kind == "given" || n.Kind == "family") && n.Skeleton != "" && !slices.Contains(skels, n.Skeleton) {
+			skels = append(skels, n.Skeleton)
+		}
+	}
+	freqs, err := loadNameFreqs(tx, skels)
+	if err != nil {
+		return nil, err
+	}
+	out := []Candidate{}
+	type rank struct {
+		weight float64
+		birth  time.Duration
+	}
+	ranks := map[int64]rank{}
+	for _, row := range rows {
+		w, reasons := scoreMatch(qp, storedPerson(row, byChild[row.ID]), freqs)
+		if w < possibleWeight {
+			continue
+		}
+		ranks[row.ID] = rank{w, birthDistance(q.BirthDateFrom, q.BirthDateTo, row.BirthDateFrom, row.BirthDateTo)}
+		out = append(out, row.candidate(w, freqs.children(), reasons, r.now()))
+	}
+	// By weight, then (namesakes) by how close the birth estimates are, then by name and birth
+	// range: the same ranking whatever order the children came in (only children alike in
+	// all of these fall back on the id).
+	sort.SliceStable(out, func(i, j int) bool {
+		ri, rj := ranks[out[i].ChildID], ranks[out[j].ChildID]
+		switch {
+		case ri.weight != rj.weight:
+			return ri.weight > rj.weight
+		case ri.birth != rj.birth:
+			return ri.birth < rj.birth
+		case out[i].Name != out[j].Name:
+			return out[i].Name < out[j].Name
+		case out[i].BirthDateFrom != out[j].BirthDateFrom:
+			return out[i].BirthDateFrom < out[j].BirthDateFrom
+		case out[i].BirthDateTo != out[j].BirthDateTo:
+			return out[i].BirthDateTo < out[j].BirthDateTo
+		}
+		return out[i].ChildID < out[j].ChildID
+	})
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// duplicateSearchSQL retrieves the candidate pool (see findDuplicates). A skeleton hit counts
+// at least 0.5, more the closer its spelling (Ammar before Omar). Children of the other sex
+// or born more than maxBirthGap apart are not candidates, so they take no place in the pool.
+const duplicateSearchSQL = `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x)) AS term FROM unnest(CAST(@terms AS text[])) AS x),
 	hits AS (
 		SELECT cn.child_id, similarity(cn.norm, t.term) AS sim
 		FROM t JOIN child_names cn ON cn.norm % t.term AND cn.kind IN ('full', 'alias')
@@ -210,6 +289,11 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 		WHERE cn.skeleton <> '' AND (
 			(cn.skeleton = ANY (CAST(@full_skels AS text[])) AND cn.kind IN ('full', 'alias')) OR
 			(cn.skeleton = ANY (CAST(@single_skels AS text[])) AND cn.kind IN ('given', 'alias')))
+		UNION ALL
+		SELECT cn.child_id, 0.5 + 0.5 * (SELECT max(similarity(cn.norm, t.term)) FROM t)
+		FROM child_names cn
+		WHERE cn.variant_skeletons && CAST(@full_skels AS text[]) AND cn.variant_skeletons <> '{}'
+			AND cn.kind IN ('full', 'alias')
 	),
 	best AS (SELECT child_id, max(sim) AS sim FROM hits GROUP BY child_id),
 	near AS (
@@ -227,44 +311,6 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 	WHERE near.gap <= @max_gap
 	ORDER BY near.sim - 0.1 * near.gap / 365.25 + CASE WHEN near.nationalities && CAST(@nats AS text[]) THEN 0.05 ELSE 0 END DESC, near.id
 	LIMIT @pool`
-	args := map[string]any{
-		"terms": models.Strings(terms), "full_skels": models.Strings(fullSkels), "single_skels": models.Strings(singleSkels),
-		"birth_from": q.BirthDateFrom, "birth_to": q.BirthDateTo, "sex": q.Sex, "nats": nats,
-		"max_gap": int(maxBirthGap.Hours() / 24), "pool": candidatePool,
-	}
-	var rows []candidateRow
-	if err := tx.Raw(query, args).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("duplicate search: %w", err)
-	}
-	if len(rows) == 0 {
-		return []Candidate{}, nil
-	}
-	ids := make([]int64, len(rows))
-	for i, row := range rows {
-		ids[i] = row.ID
-	}
-	var names []models.ChildName
-	if err := tx.Model(&models.ChildName{}).Where("child_id IN ?", ids).Order("id").Find(&names).Error; err != nil {
-		return nil, fmt.Errorf("duplicate search names: %w", err)
-	}
-	byChild := map[int64][]models.ChildName{}
-	for _, n := range names {
-		byChild[n.ChildID] = append(byChild[n.ChildID], n)
-	}
-	out := []Candidate{}
-	for _, row := range rows {
-		score, reasons := scoreMatch(qp, storedPerson(row, byChild[row.ID]))
-		if score < possibleScore {
-			continue
-		}
-		out = append(out, row.candidate(score, reasons, r.now()))
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
-	if len(out) > limit {
-		out = out[:limit]
-	}
-	return out, nil
-}
 
 // candidateRow is a retrieved child.
 type candidateRow struct {
@@ -282,10 +328,10 @@ type candidateRow struct {
 	BorderPost         string
 }
 
-func (row candidateRow) candidate(score float64, reasons []Reason, now time.Time) Candidate {
+func (row candidateRow) candidate(weight float64, children int64, reasons []Reason, now time.Time) Candidate {
 	c := Candidate{
 		ChildID: row.ID, RegistrationNumber: row.RegistrationNumber,
-		Score: math.Round(score*100) / 100, Band: BandPossible, Reasons: reasons,
+		Score: math.Round(scoreOf(weight, children)*100) / 100, MatchWeight: round1(weight), Band: BandPossible, Reasons: reasons,
 		Name: joinName(row.GivenNameLatin, row.FamilyNameLatin), Sex: row.Sex,
 		Nationalities:   append([]string{}, row.Nationalities...),
 		RegisteredMonth: row.RegisteredAt.UTC().Format("2006-01"),
@@ -295,7 +341,7 @@ func (row candidateRow) candidate(score float64, reasons []Reason, now time.Time
 		lo, hi := models.AgeRangeAt(*row.BirthDateFrom, *row.BirthDateTo, now)
 		c.AgeMin, c.AgeMax = &lo, &hi
 	}
-	if score >= likelyScore {
+	if likely(weight, children) {
 		c.Band = BandLikely
 	}
 	if row.BirthDateFrom != nil {

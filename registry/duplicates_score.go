@@ -1,11 +1,10 @@
 package registry
 
-// Scoring of duplicate candidates: names (in order, swapped, single, aliases; trigram and a
-// weighted phonetic edit distance), birth ranges, sex and nationality, into one score and the
-// reasons shown to the officer.
+// Name similarity of duplicate candidates: names folded for matching (in order, swapped,
+// single, aliases; trigram and a weighted phonetic edit distance). The weights that turn the
+// comparisons into a score are in duplicates_weights.go.
 
 import (
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -31,13 +30,20 @@ type nameForm struct {
 }
 
 type name struct {
+	text     string // as written (Latin), for explanations
+	variants []name // its other plausible spellings (names_variants.go)
 	words    []string
 	phon     string // phonetic words joined by spaces, for trigrams
 	key      string // phonetic words concatenated, for the edit distance
 	skeleton string
 }
 
-func makeName(s string) name { return nameOf(nameWords(s)) }
+func makeName(s string) name {
+	n := nameOf(nameWords(s))
+	n.text = cleanName(s)
+	n.variants = variantsOf(n.text, n)
+	return n
+}
 
 func nameOf(ws []string) name {
 	n := name{words: ws}
@@ -173,6 +179,10 @@ func (p person) searchTerms() (terms, fullSkels, singleSkels []string) {
 		}
 		add(&fullSkels, f.full.skeleton)
 		add(&fullSkels, f.fullSwap.skeleton)
+		// Other spellings of the name asked (stored ones are in variant_skeletons).
+		for _, v := range f.full.variants {
+			add(&fullSkels, v.skeleton)
+		}
 		// With and without a leading Muhammad (Md Arif Molla / Arif Molla).
 		if core, ok := f.given.withoutMuhammad(); ok {
 			add(&fullSkels, skeletonOf(append(slices.Clone(core.words), f.family.words...)))
@@ -183,6 +193,9 @@ func (p person) searchTerms() (terms, fullSkels, singleSkels []string) {
 	for _, a := range p.aliases {
 		add(&terms, a.label)
 		add(&fullSkels, a.full.skeleton)
+		for _, v := range a.full.variants {
+			add(&fullSkels, v.skeleton)
+		}
 		if len(a.full.words) == 1 {
 			add(&singleSkels, a.full.skeleton)
 		}
@@ -197,146 +210,12 @@ func orEmptyStrings(s []string) []string {
 	return s
 }
 
-// nameMatch is how well two people's names agree, and why.
-type nameMatch struct {
-	score        float64
-	label        string // the candidate's name that matched
-	swapped      bool
-	alias        bool
-	sameSkeleton bool
-}
-
-// scoreMatch compares a query with a candidate: name similarity times the birth, sex and
-// nationality factors.
-func scoreMatch(q, c person) (float64, []Reason) {
-	m := matchNames(q, c)
-	if m.score == 0 {
-		return 0, nil
-	}
-	pct := int(math.Round(m.score * 100))
-	var reasons []Reason
-	if m.alias {
-		reasons = append(reasons, Reason{Code: ReasonAliasMatch, Data: map[string]any{"Name": m.label, "Similarity": pct}})
-	} else {
-		reasons = append(reasons, Reason{Code: ReasonNameSimilar, Data: map[string]any{"Name": m.label, "Similarity": pct}})
-	}
-	if m.sameSkeleton {
-		reasons = append(reasons, Reason{Code: ReasonNameSameSkeleton, Data: map[string]any{"Name": m.label}})
-	}
-	if m.swapped {
-		reasons = append(reasons, Reason{Code: ReasonNamesSwapped})
-	}
-	score := m.score
-
-	bf, br := birthFactor(q.from, q.to, c.from, c.to)
-	score *= bf
-	if br != nil {
-		reasons = append(reasons, *br)
-	}
-	sf, sr := sexFactor(q.sex, c.sex)
-	score *= sf
-	if sr != nil {
-		reasons = append(reasons, *sr)
-	}
-	nf, nr := nationalityFactor(q.nats, c.nats)
-	score *= nf
-	if nr != nil {
-		reasons = append(reasons, *nr)
-	}
-	return score, reasons
-}
-
-// Penalties of weaker name evidence.
+// Penalties of weaker name similarity.
 const (
-	swappedFactor    = 0.97 // given and family names exchanged
-	aliasFactor      = 0.95 // matched through an alias
-	oneNameFactor    = 0.85 // one side gave only one name: the other name cannot confirm
-	onlyGivenFactor  = 0.90 // neither side has a family name
-	familyAsGivenFac = 0.80 // the one name given matches the other's family name
 	muhammadFactor   = 0.95 // Muhammad written before the name on one side only
 	vowelBlindFactor = 0.90 // same consonants, vowels unknown (Arabic script against Latin)
 	articleFactor    = 0.97 // an article written together with the name on one side only
 )
-
-func matchNames(q, c person) nameMatch {
-	var best nameMatch
-	try := func(m nameMatch) {
-		if m.score > best.score {
-			best = m
-		}
-	}
-	for _, qf := range q.forms {
-		for _, cf := range c.forms {
-			try(matchForms(qf, cf))
-		}
-	}
-	// Aliases: each alias against the other side's full and given names and aliases.
-	for _, qa := range q.aliases {
-		for _, cf := range append(slices.Clone(c.forms), c.aliases...) {
-			s := max(nameSim(qa.full, cf.full), nameSim(qa.full, cf.given)*oneNameFactor)
-			try(nameMatch{score: s * aliasFactor, label: cf.label, alias: true, sameSkeleton: qa.full.skeleton == cf.full.skeleton})
-		}
-	}
-	for _, ca := range c.aliases {
-		for _, qf := range q.forms {
-			s := max(nameSim(qf.full, ca.full), nameSim(qf.given, ca.full)*oneNameFactor)
-			try(nameMatch{score: s * aliasFactor, label: ca.label, alias: true, sameSkeleton: qf.full.skeleton == ca.full.skeleton})
-		}
-	}
-	return best
-}
-
-// matchForms compares two (given, family) names: in order, swapped, and as whole names when
-// their words are split differently.
-func matchForms(q, c nameForm) nameMatch {
-	m := nameMatch{label: c.label}
-	// Between a reading of the Arabic script and a Latin spelling, only the consonants can
-	// be compared (بٹ is Butt as much as Bat).
-	sim := nameSim
-	if q.abjad != c.abjad {
-		sim = func(a, b name) float64 {
-			s := nameSim(a, b)
-			if a.skeleton != "" && b.skeleton != "" {
-				s = max(s, editSim(a.skeleton, b.skeleton)*vowelBlindFactor)
-			}
-			return s
-		}
-	}
-	m.sameSkeleton = q.full.skeleton != "" && (q.full.skeleton == c.full.skeleton || q.fullSwap.skeleton == c.full.skeleton)
-	switch {
-	case !q.given.empty() && !q.family.empty() && !c.given.empty() && !c.family.empty():
-		m.score = combine(sim(q.given, c.given), sim(q.family, c.family))
-		if len(q.given.words) != len(c.given.words) || len(q.family.words) != len(c.family.words) {
-			// The same words split differently between given and family name
-			// (Ali | Hussein Kadhim, Ali Hussein | Kadhim): compare the whole names.
-			m.score = max(m.score, sim(q.full, c.full))
-		}
-		swapped := combine(sim(q.given, c.family), sim(q.family, c.given)) * swappedFactor
-		if swapped > m.score {
-			m.score, m.swapped = swapped, true
-		}
-	default:
-		// One side gave a single name (usually no family name): it must match the other's
-		// given name, or failing that its family name.
-		qn, cn := single(q), single(c)
-		f := oneNameFactor
-		if q.family.empty() && c.family.empty() {
-			f = onlyGivenFactor
-		}
-		s := sim(qn, cn) * f
-		if q.family.empty() && !c.family.empty() {
-			if alt := sim(q.given, c.family) * familyAsGivenFac * f; alt > s {
-				s, m.swapped = alt, true
-			}
-		} else if c.family.empty() && !q.family.empty() {
-			if alt := sim(q.family, c.given) * familyAsGivenFac * f; alt > s {
-				s, m.swapped = alt, true
-			}
-		}
-		m.score = s
-	}
-	return m
-}
 
 // single is the name a one-name side goes by: its given name, else its family name.
 func single(f nameForm) name {
@@ -358,6 +237,22 @@ func nameSim(a, b name) float64 {
 	if a.empty() || b.empty() {
 		return 0
 	}
+	s := spellingSim(a, b)
+	if s == 1 {
+		return 1
+	}
+	// Another reading of either name (Somali, Kurmanji, Egyptian, Bengali spellings).
+	for _, av := range a.variants {
+		s = max(s, spellingSim(av, b)*variantFactor)
+	}
+	for _, bv := range b.variants {
+		s = max(s, spellingSim(a, bv)*variantFactor)
+	}
+	return s
+}
+
+// spellingSim is nameSim without the variant readings.
+func spellingSim(a, b name) float64 {
 	s := simpleSim(a, b)
 	// "Md Arif" / "Arif": the same name with and without Muhammad before it.
 	if ac, ok := a.withoutMuhammad(); ok {
@@ -489,33 +384,6 @@ func subCost(a, b byte) float64 {
 	return 1
 }
 
-// birthFactor compares birth-date ranges: overlapping ranges (or an unknown one) keep the
-// score; a gap lowers it, strongly beyond two years.
-func birthFactor(qf, qt, cf, ct *time.Time) (float64, *Reason) {
-	if qf == nil && qt == nil || cf == nil && ct == nil {
-		return 0.92, nil
-	}
-	lo1, hi1 := rangeOf(qf, qt)
-	lo2, hi2 := rangeOf(cf, ct)
-	gap := max(lo2.Sub(hi1), lo1.Sub(hi2), 0)
-	if gap == 0 {
-		return 1, &Reason{Code: ReasonBirthOverlap}
-	}
-	years := gap.Hours() / 24 / 365.25
-	r := &Reason{Code: ReasonBirthFar, Data: map[string]any{"Years": int(math.Ceil(years))}}
-	switch {
-	case years <= 0.5:
-		return 0.95, r
-	case years <= 1:
-		return 0.88, r
-	case years <= 2:
-		return 0.75, r
-	case years <= 3:
-		return 0.55, r
-	}
-	return 0.3, r
-}
-
 func rangeOf(from, to *time.Time) (time.Time, time.Time) {
 	switch {
 	case from == nil:
@@ -524,39 +392,4 @@ func rangeOf(from, to *time.Time) (time.Time, time.Time) {
 		return *from, *from
 	}
 	return *from, *to
-}
-
-func sexFactor(q, c string) (float64, *Reason) {
-	known := func(s string) bool { return s == "male" || s == "female" }
-	switch {
-	case !known(q) || !known(c):
-		return 0.95, nil
-	case q == c:
-		return 1, &Reason{Code: ReasonSexSame}
-	}
-	return 0.3, &Reason{Code: ReasonSexDiffers}
-}
-
-// nationalityFactor: declared nationalities are often wrong on the route (a child may claim
-// another country), so a mismatch lowers the score only a little.
-func nationalityFactor(q, c []string) (float64, *Reason) {
-	known := func(ns []string) []string {
-		var out []string
-		for _, n := range ns {
-			if n != "" && n != "XX" {
-				out = append(out, strings.ToUpper(n))
-			}
-		}
-		return out
-	}
-	qn, cn := known(q), known(c)
-	if len(qn) == 0 || len(cn) == 0 {
-		return 0.95, nil
-	}
-	for _, n := range qn {
-		if slices.Contains(cn, n) {
-			return 1, &Reason{Code: ReasonNationalitySame}
-		}
-	}
-	return 0.85, nil
 }

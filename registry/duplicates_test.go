@@ -149,21 +149,99 @@ func reasonCodes(c Candidate) []string {
 	return out
 }
 
-// TestDuplicateDetectionQuality measures the duplicate check on the labelled pairs of
-// testdata/name_pairs.csv. Every pair's child A is registered in ONE database (so the search
-// must also pick the right child among all the others); child B is then the query. A pair is
-// flagged when its own A is returned (band likely or possible): a flagged positive pair is a
-// true positive, a flagged negative pair a false positive. Other children returned for a
-// query count neither way.
+// TestDuplicateDetectionQuality measures the duplicate check on the labelled pairs: the tuning
+// part testdata/name_pairs.csv and the frozen holdout testdata/name_pairs_holdout.csv, which is
+// never tuned on (see its header) — so for it only the totals are reported, never a pair. Each
+// part is registered in its own database: every pair's child A is registered in ONE database (so
+// the search must also pick the right child among all the others); child B is then the query. A
+// pair is flagged when its own A is returned (band likely or possible): a flagged positive pair
+// is a true positive, a flagged negative pair a false positive. Other children returned for a
+// query count neither way. Both parts must reach precision and recall 0.9.
 func TestDuplicateDetectionQuality(t *testing.T) {
 	t.Parallel()
-	fh, err := os.Open("testdata/name_pairs.csv")
+	for _, part := range []struct {
+		name, file string
+		frozen     bool
+	}{
+		{"tuning", "testdata/name_pairs.csv", false},
+		{"holdout", "testdata/name_pairs_holdout.csv", true},
+	} {
+		t.Run(part.name, func(t *testing.T) {
+			t.Parallel()
+			pairs := readLabelledPairs(t, part.file)
+			positives := 0
+			for _, p := range pairs {
+				if p.same {
+					positives++
+				}
+			}
+			if positives < 40 || len(pairs)-positives < 30 {
+				t.Fatalf("evaluation set too small: %d positive and %d negative pairs", positives, len(pairs)-positives)
+			}
+			f := newDupFixture(t)
+			for i := range pairs {
+				pairs[i].aID = f.add(t, pairs[i].a)
+			}
+			var tp, fp, fn, tn, likely int
+			for _, p := range pairs {
+				cands := f.find(t, p.b.query(t), 10)
+				i := slices.IndexFunc(cands, func(c Candidate) bool { return c.ChildID == p.aID })
+				flagged := i >= 0
+				detail := "not returned"
+				if flagged {
+					detail = fmt.Sprintf("rank %d, %s %.2f %v", i+1, cands[i].Band, cands[i].Score, reasonCodes(cands[i]))
+					if cands[i].Band == BandLikely {
+						likely++
+					}
+				}
+				switch {
+				case p.same && flagged:
+					tp++
+				case p.same:
+					fn++
+					if !part.frozen {
+						t.Logf("missed:  %s %s ~ %s %s (%s): %s", p.a.given, p.a.family, p.b.given, p.b.family, p.note, detail)
+					}
+				case flagged:
+					fp++
+					if !part.frozen {
+						t.Logf("false +: %s %s ~ %s %s (%s): %s", p.a.given, p.a.family, p.b.given, p.b.family, p.note, detail)
+					}
+				default:
+					tn++
+				}
+			}
+			precision := float64(tp) / float64(max(tp+fp, 1))
+			recall := float64(tp) / float64(max(tp+fn, 1))
+			t.Logf("%s: %d pairs (%d same, %d different)", part.name, len(pairs), positives, len(pairs)-positives)
+			t.Logf("%s: true positives %d (%d likely), false positives %d, false negatives %d, true negatives %d", part.name, tp, likely, fp, fn, tn)
+			t.Logf("%s: precision %.3f, recall %.3f", part.name, precision, recall)
+			if precision < 0.9 || recall < 0.9 {
+				t.Errorf("%s: precision %.3f and recall %.3f must both be at least 0.9", part.name, precision, recall)
+			}
+		})
+	}
+}
+
+// labelledPair is one line of a labelled-pairs file.
+type labelledPair struct {
+	a, b testChild
+	same bool
+	note string
+	aID  int64
+}
+
+// readLabelledPairs reads a labelled-pairs file (lines starting with # are comments).
+func readLabelledPairs(t testing.TB, file string) []labelledPair {
+	t.Helper()
+	fh, err := os.Open(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer fh.Close()
 	r := csv.NewReader(fh)
 	r.FieldsPerRecord = 14
+	r.Comment = '#'
 	recs, err := r.ReadAll()
 	if err != nil {
 		t.Fatal(err)
@@ -171,22 +249,16 @@ func TestDuplicateDetectionQuality(t *testing.T) {
 	if got := strings.Join(recs[0], ","); got != "a_given,a_family,a_sex,a_birth_from,a_birth_to,a_nat,b_given,b_family,b_sex,b_birth_from,b_birth_to,b_nat,same,note" {
 		t.Fatalf("unexpected header %q", got)
 	}
-	type pair struct {
-		a, b testChild
-		same bool
-		note string
-		aID  int64
-	}
 	nats := func(s string) []string {
 		if s == "" {
 			return nil
 		}
 		return strings.Split(s, ";")
 	}
-	var pairs []pair
+	var pairs []labelledPair
 	seen := map[string]bool{}
 	for i, rec := range recs[1:] {
-		p := pair{
+		p := labelledPair{
 			a:    testChild{given: rec[0], family: rec[1], sex: rec[2], from: rec[3], to: rec[4], nats: nats(rec[5])},
 			b:    testChild{given: rec[6], family: rec[7], sex: rec[8], from: rec[9], to: rec[10], nats: nats(rec[11])},
 			note: rec[13],
@@ -196,64 +268,17 @@ func TestDuplicateDetectionQuality(t *testing.T) {
 			p.same = true
 		case "false":
 		default:
-			t.Fatalf("line %d: same = %q", i+2, rec[12])
+			t.Fatalf("%s record %d: same = %q", file, i+2, rec[12])
 		}
 		// Distinct identities: two A children may share a name only with other facts.
 		key := strings.Join(rec[:6], "|")
 		if seen[key] {
-			t.Fatalf("line %d: child A repeats an earlier A", i+2)
+			t.Fatalf("%s record %d: child A repeats an earlier A", file, i+2)
 		}
 		seen[key] = true
 		pairs = append(pairs, p)
 	}
-	positives := 0
-	for _, p := range pairs {
-		if p.same {
-			positives++
-		}
-	}
-	if positives < 40 || len(pairs)-positives < 30 {
-		t.Fatalf("evaluation set too small: %d positive and %d negative pairs", positives, len(pairs)-positives)
-	}
-
-	f := newDupFixture(t)
-	for i := range pairs {
-		pairs[i].aID = f.add(t, pairs[i].a)
-	}
-	var tp, fp, fn, tn, likely int
-	for _, p := range pairs {
-		cands := f.find(t, p.b.query(t), 10)
-		i := slices.IndexFunc(cands, func(c Candidate) bool { return c.ChildID == p.aID })
-		flagged := i >= 0
-		detail := "not returned"
-		if flagged {
-			detail = fmt.Sprintf("rank %d, %s %.2f %v", i+1, cands[i].Band, cands[i].Score, reasonCodes(cands[i]))
-			if cands[i].Band == BandLikely {
-				likely++
-			}
-		}
-		switch {
-		case p.same && flagged:
-			tp++
-		case p.same:
-			fn++
-			t.Logf("missed:  %s %s ~ %s %s (%s): %s", p.a.given, p.a.family, p.b.given, p.b.family, p.note, detail)
-		case flagged:
-			fp++
-			t.Logf("false +: %s %s ~ %s %s (%s): %s", p.a.given, p.a.family, p.b.given, p.b.family, p.note, detail)
-		default:
-			tn++
-		}
-	}
-	precision := float64(tp) / float64(max(tp+fp, 1))
-	recall := float64(tp) / float64(max(tp+fn, 1))
-	t.Logf("%d pairs (%d same, %d different); thresholds possible %.2f, likely %.2f",
-		len(pairs), positives, len(pairs)-positives, possibleScore, likelyScore)
-	t.Logf("true positives %d (%d likely), false positives %d, false negatives %d, true negatives %d", tp, likely, fp, fn, tn)
-	t.Logf("precision %.3f, recall %.3f", precision, recall)
-	if precision < 0.9 || recall < 0.9 {
-		t.Errorf("precision %.3f and recall %.3f must both be at least 0.9", precision, recall)
-	}
+	return pairs
 }
 
 // TestFindDuplicates covers retrieval and the candidate summary against a real database.
@@ -278,10 +303,13 @@ func TestFindDuplicates(t *testing.T) {
 			t.Errorf("a record merged as a duplicate was returned")
 		}
 		c := got[0]
-		if c.Band != BandLikely || c.Score < likelyScore || c.Score > 1 {
-			t.Errorf("band %s score %v", c.Band, c.Score)
+		// Sixteen Mohammad Ahmadis: agreeing on so common a name is weak evidence, so the
+		// right one comes first but only as "possible", with the reason shown.
+		if c.Band != BandPossible || c.MatchWeight < possibleWeight || c.Score <= 0 || c.Score > 1 ||
+			!slices.Contains(reasonCodes(c), ReasonNameCommon) {
+			t.Errorf("band %s score %v weight %v reasons %v", c.Band, c.Score, c.MatchWeight, reasonCodes(c))
 		}
-		want := Candidate{ChildID: mohammad, RegistrationNumber: c.RegistrationNumber, Score: c.Score, Band: c.Band, Reasons: c.Reasons,
+		want := Candidate{ChildID: mohammad, RegistrationNumber: c.RegistrationNumber, Score: c.Score, MatchWeight: c.MatchWeight, Band: c.Band, Reasons: c.Reasons,
 			Name: "Mohammad Ahmadi", Sex: "male", BirthDateFrom: "2010-01-01", BirthDateTo: "2010-12-31",
 			Nationalities: []string{"AF"}, RegisteredAt: c.RegisteredAt, BorderPost: "KAK", RegisteredMonth: "2026-05",
 			AgeMin: c.AgeMin, AgeMax: c.AgeMax}
@@ -319,7 +347,7 @@ func TestFindDuplicates(t *testing.T) {
 		}
 	})
 	t.Run("alias", func(t *testing.T) {
-		got := f.find(t, testChild{aliases: []string{"Sardar Jan"}, sex: "male"}.query(t), 10)
+		got := f.find(t, testChild{aliases: []string{"Sardar Jan"}, sex: "male", from: "2009-01-01", to: "2009-12-31"}.query(t), 10)
 		if len(got) == 0 || got[0].ChildID != sardar || !slices.Contains(reasonCodes(got[0]), ReasonAliasMatch) {
 			t.Fatalf("got %+v", got)
 		}
@@ -456,16 +484,20 @@ func TestScoreMatch(t *testing.T) {
 		{"variant spelling", with(func(s *side) { s.given = "Muhammed" }), BandLikely, []string{ReasonNameSameSkeleton}, nil},
 		{"Arabic script", with(func(s *side) { s.given, s.family = "محمد", "احمدی" }), BandLikely, []string{ReasonNameSimilar}, nil},
 		{"swapped", with(func(s *side) { s.given, s.family = "Ahmadi", "Mohammad" }), BandLikely, []string{ReasonNamesSwapped}, nil},
-		{"no family name", with(func(s *side) { s.family = "" }), BandLikely, nil, nil},
+		{"no family name", with(func(s *side) { s.family = "" }), BandPossible, nil, nil},
 		{"given only, matching the family name", with(func(s *side) { s.given, s.family = "Ahmadi", "" }), BandPossible, []string{ReasonNamesSwapped}, nil},
-		{"alias", with(func(s *side) { s.given, s.family, s.aliases = "Abu", "Bakr", []string{"Mohammad Ahmadi"} }), BandLikely, []string{ReasonAliasMatch}, []string{ReasonNameSimilar}},
-		{"different sex", with(func(s *side) { s.sex = "female" }), "", []string{ReasonSexDiffers}, nil},
+		{"alias", with(func(s *side) { s.given, s.family, s.aliases = "Abu", "Bakr", []string{"Mohammad Ahmadi"} }), BandPossible, []string{ReasonAliasMatch}, []string{ReasonNameSimilar}},
+		// Retrieval leaves out the other sex and gaps over three years (findDuplicates); the
+		// weights alone take them below likely.
+		{"different sex", with(func(s *side) { s.sex = "female" }), BandPossible, []string{ReasonSexDiffers}, nil},
 		{"sex unknown", with(func(s *side) { s.sex = "unknown" }), BandLikely, nil, []string{ReasonSexDiffers, ReasonSexSame}},
-		{"birth a year off", with(func(s *side) { s.from, s.to = "2012-03-01", "2012-12-31" }), BandPossible, []string{ReasonBirthFar}, []string{ReasonBirthOverlap}},
-		{"birth five years off", with(func(s *side) { s.from, s.to = "2005-01-01", "2005-12-31" }), "", []string{ReasonBirthFar}, nil},
+		{"birth a year off", with(func(s *side) { s.from, s.to = "2012-03-01", "2012-12-31" }), BandLikely, []string{ReasonBirthFar}, []string{ReasonBirthOverlap}},
+		{"birth five years off", with(func(s *side) { s.from, s.to = "2005-01-01", "2005-12-31" }), BandPossible, []string{ReasonBirthFar}, nil},
 		{"birth unknown", with(func(s *side) { s.from = "" }), BandLikely, nil, []string{ReasonBirthFar, ReasonBirthOverlap}},
-		{"another nationality", with(func(s *side) { s.nats = []string{"PK"} }), BandLikely, nil, []string{ReasonNationalitySame}},
-		{"another family", with(func(s *side) { s.family = "Karimi" }), "", nil, nil},
+		{"another nationality", with(func(s *side) { s.nats = []string{"PK"} }), BandPossible, []string{ReasonNationalityDiffers}, []string{ReasonNationalitySame}},
+		{"identical, common names", with(func(s *side) { s.aliases = []string{"common"} }), BandPossible, []string{ReasonNameCommon}, nil},
+		{"identical, rare names", with(func(s *side) { s.aliases = []string{"rare"} }), BandLikely, []string{ReasonNameRare}, nil},
+		{"another family", with(func(s *side) { s.family = "Karimi"; s.aliases = []string{"common"} }), "", nil, nil},
 		{"a brother", with(func(s *side) { s.given = "Mahmood" }), "", nil, nil},
 		{"Amir is not Amin", side{given: "Amir", family: "Hosseini", sex: "male"}, "", nil, nil},
 	}
@@ -475,12 +507,26 @@ func TestScoreMatch(t *testing.T) {
 			if strings.HasPrefix(tc.name, "Amir") {
 				cand = side{given: "Amin", family: "Hosseini", sex: "male"}
 			}
-			score, reasons := scoreMatch(mk(tc.q), mk(cand))
+			// "common": Mohammad borne by 15 % of 10 000 children, Ahmadi by 2 %; "rare":
+			// each by one child.
+			freqs := nameFreqs{n: map[[2]string]int64{}, total: map[string]int64{"given": 10000, "family": 10000}}
+			q := tc.q
+			switch {
+			case slices.Equal(q.aliases, []string{"common"}):
+				freqs.n[[2]string{"given", NameSkeleton("Mohammad")}] = 1500
+				freqs.n[[2]string{"family", NameSkeleton("Ahmadi")}] = 200
+				q.aliases = nil
+			case slices.Equal(q.aliases, []string{"rare"}):
+				q.aliases = nil
+			default:
+				freqs = nameFreqs{}
+			}
+			score, reasons := scoreMatch(mk(q), mk(cand), freqs)
 			band := ""
 			switch {
-			case score >= likelyScore:
+			case likely(score, freqs.children()):
 				band = BandLikely
-			case score >= possibleScore:
+			case score >= possibleWeight:
 				band = BandPossible
 			}
 			var codes []string
@@ -508,7 +554,7 @@ func TestReasonData(t *testing.T) {
 	d := func(s string) *time.Time { v, _ := time.Parse(time.DateOnly, s); return &v }
 	q := queryPerson(DuplicateQuery{GivenName: "Yusuf", FamilyName: "Karimi", BirthDateFrom: d("2008-01-01"), BirthDateTo: d("2008-12-31")})
 	c := queryPerson(DuplicateQuery{GivenName: "Youssef", FamilyName: "Karimi", BirthDateFrom: d("2010-06-01"), BirthDateTo: d("2010-12-31")})
-	_, reasons := scoreMatch(q, c)
+	_, reasons := scoreMatch(q, c, nameFreqs{})
 	var sim, years any
 	for _, r := range reasons {
 		switch r.Code {

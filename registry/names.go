@@ -123,7 +123,9 @@ func nameWords(name string) []string {
 		}
 		n := len(ws)
 		switch {
-		case articles[w]:
+		case articles[w], w == "ould", w == "wuld":
+			// Mauritanian "ould" (son of) is written before the father's name, attached,
+			// apart or not at all.
 			continue
 		case n > 0 && (w == "ullah" || w == "ulla" || w == "allah" || w == "ollah" || w == "olla"):
 			ws[n-1] += "ullah"
@@ -155,6 +157,9 @@ func foldWord(w string) string {
 			w = stem + "ula"
 			break
 		}
+	}
+	if rest, ok := strings.CutPrefix(w, "ould"); ok && len(rest) >= 4 {
+		w = rest
 	}
 	if rest, ok := strings.CutPrefix(w, "abd"); ok && len(rest) >= 3 {
 		rest = strings.TrimLeft(rest, "aeiou")
@@ -195,6 +200,12 @@ func nameKey(words []string) string {
 
 func isVowel(c byte) bool { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' }
 
+// phoneticLetters are the letter groups phoneticWord reads as one sound (built once: a
+// Replacer is costly to build and every name of every candidate goes through it).
+var phoneticLetters = strings.NewReplacer("tch", "S", "sch", "S", "sh", "S", "ch", "S", "zh", "Z", "kh", "H",
+	"gh", "G", "ph", "f", "th", "T", "dh", "D", "dzh", "j", "dj", "j", "xh", "j", "gj", "j",
+	"ck", "k", "x", "ks", "ou", "u", "oo", "u", "ee", "i", "ce", "se", "ci", "si", "cy", "sy", "c", "k")
+
 func phoneticWord(w string) string {
 	// Somali writes ħ as x (Farax, Xasan); elsewhere x is "ks" (Alexander).
 	if strings.HasPrefix(w, "x") && !strings.HasPrefix(w, "xh") {
@@ -203,9 +214,7 @@ func phoneticWord(w string) string {
 	if strings.HasSuffix(w, "x") {
 		w = w[:len(w)-1] + "h"
 	}
-	w = strings.NewReplacer("tch", "S", "sch", "S", "sh", "S", "ch", "S", "zh", "Z", "kh", "H",
-		"gh", "G", "ph", "f", "th", "T", "dh", "D", "dzh", "j", "dj", "j", "xh", "j", "gj", "j",
-		"ck", "k", "x", "ks", "ou", "u", "oo", "u", "ee", "i", "ce", "se", "ci", "si", "cy", "sy", "c", "k").Replace(w)
+	w = phoneticLetters.Replace(w)
 	out := make([]byte, 0, len(w))
 	for i := 0; i < len(w); i++ {
 		c := w[i]
@@ -214,6 +223,12 @@ func phoneticWord(w string) string {
 		switch c {
 		case 'y':
 			if !((i == 0 && nextVowel) || (i > 0 && !prevVowel && nextVowel)) {
+				c = 'i'
+			}
+		case 'j':
+			// Albanian and Kosovar j between vowels is the i of other spellings (Hajdar /
+			// Haidar, Lejla / Leila), as y is.
+			if prevVowel && nextVowel || prevVowel && i+1 < len(w) && !isVowel(w[i+1]) {
 				c = 'i'
 			}
 		case 'w', 'v':
@@ -302,7 +317,12 @@ func NameRows(childID int64, given, family, givenLatin, familyLatin string, alia
 			return
 		}
 		seen[key] = true
-		rows = append(rows, models.ChildName{ChildID: childID, Kind: kind, Original: original, Latin: latin, Skeleton: NameSkeleton(latin)})
+		row := models.ChildName{ChildID: childID, Kind: kind, Original: original, Latin: latin, Skeleton: NameSkeleton(latin),
+			VariantSkeletons: models.Strings{}}
+		if kind == "full" || kind == "alias" {
+			row.VariantSkeletons = VariantSkeletons(latin)
+		}
+		rows = append(rows, row)
 	}
 	add("given", given, givenLatin)
 	add("family", family, familyLatin)

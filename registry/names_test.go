@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 
@@ -179,8 +180,11 @@ func TestNameRows(t *testing.T) {
 			{ChildID: 7, Kind: "alias", Original: "حمید", Latin: "Hamid"},
 		}
 		for i, w := range want {
-			w.Skeleton = rows[i].Skeleton
-			if rows[i] != w {
+			w.Skeleton, w.VariantSkeletons = rows[i].Skeleton, models.Strings{}
+			if w.Kind == "full" || w.Kind == "alias" {
+				w.VariantSkeletons = VariantSkeletons(w.Latin)
+			}
+			if !reflect.DeepEqual(rows[i], w) {
 				t.Errorf("row %d = %+v, want %+v", i, rows[i], w)
 			}
 		}

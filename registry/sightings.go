@@ -81,7 +81,7 @@ func (r *Registry) SightingReceipt(ctx context.Context, a *models.Actor, arrival
 		if row.ID == 0 {
 			return models.ErrNotFound
 		}
-		summary := row.candidate(0, nil, r.now()).minimal()
+		summary := row.candidate(0, 0, nil, r.now()).minimal()
 		summary.Band = ""
 		view, err := arrivalView(tx, ar)
 		if err != nil {

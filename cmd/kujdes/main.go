@@ -24,6 +24,7 @@ import (
 	"github.com/kujdes/kujdes/internal/server"
 	"github.com/kujdes/kujdes/migrations"
 	"github.com/kujdes/kujdes/models"
+	"github.com/kujdes/kujdes/registry"
 )
 
 func main() {
@@ -156,6 +157,13 @@ func migrate(ctx context.Context, db *gorm.DB, what string, out io.Writer) error
 		if err == nil && len(res) == 0 {
 			fmt.Fprintln(out, "nothing to apply: the database is current")
 		}
+		if err != nil {
+			return err
+		}
+		changed, err := registry.RefreshNameSkeletons(ctx, db)
+		if changed > 0 {
+			fmt.Fprintf(out, "recomputed %d name skeletons under the current name rules\n", changed)
+		}
 		return err
 	case "down":
 		r, err := p.Down(ctx)
@@ -256,5 +264,9 @@ func migrateUp(ctx context.Context, db *gorm.DB, log *slog.Logger) error {
 		return err
 	}
 	log.Info("migrations applied", "count", n)
-	return nil
+	changed, err := registry.RefreshNameSkeletons(ctx, db)
+	if changed > 0 {
+		log.Info("name skeletons recomputed under the current name rules", "rows", changed)
+	}
+	return err
 }

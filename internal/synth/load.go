@@ -85,7 +85,7 @@ func load(ctx context.Context, tx pgx.Tx, people []Person, regionByPost, postIDs
 			assessed, p.RegisteredAt, 1, p.RegisteredAt, now,
 		}
 		for _, n := range registry.NameRows(id, p.GivenName, p.FamilyName, p.GivenNameLatin, p.FamilyNameLatin, p.Aliases) {
-			names = append(names, []any{n.ChildID, n.Kind, n.Original, n.Latin, n.Skeleton})
+			names = append(names, []any{n.ChildID, n.Kind, n.Original, n.Latin, n.Skeleton, []string(n.VariantSkeletons)})
 		}
 		for _, a := range p.Arrivals {
 			adults, err := json.Marshal(orEmptyList(a.AccompanyingAdults))
@@ -109,7 +109,7 @@ func load(ctx context.Context, tx pgx.Tx, people []Person, regionByPost, postIDs
 			"birth_date_known", "birth_date_from", "birth_date_to", "nationalities", "languages",
 			"protection_status", "vulnerabilities", "special_needs", "trafficking_indicators", "trafficking_notes",
 			"vulnerabilities_assessed_at", "registered_at", "version", "created_at", "updated_at"}, children},
-		{"child_names", []string{"child_id", "kind", "original", "latin", "skeleton"}, names},
+		{"child_names", []string{"child_id", "kind", "original", "latin", "skeleton", "variant_skeletons"}, names},
 		{"arrivals", []string{"child_id", "arrived_at", "border_post_id", "how_found", "accompanying_adults",
 			"documents", "notes", "created_at"}, arrivals},
 	}
