@@ -55,9 +55,9 @@ func TestEveryUsedMessageExists(t *testing.T) {
 			registry.ReasonNameCommon, registry.ReasonNameRare},
 		"needs_action.reason.": {"no_guardian", "vulnerabilities_not_assessed", "age_assessment_pending", registry.ReasonSeenElsewhere, registry.ReasonVisitOverdue,
 			registry.ReasonNoPlacement, registry.ReasonPlacementReviewDue},
-		"history.via.":         {"duplicate_check", "registration"},
-		"field.":               {"status", "region_code", "given_name", "family_name", "sex", "birth_date", "nationalities", "languages", "vulnerabilities", "trafficking_indicators"},
-		"age.method.":          registry.AgeMethods, "age.outcome.": registry.AgeOutcomes, "age.appeal_outcome.": registry.AppealOutcomes,
+		"history.via.": {"duplicate_check", "registration"},
+		"field.":       {"status", "region_code", "given_name", "family_name", "sex", "birth_date", "nationalities", "languages", "vulnerabilities", "trafficking_indicators"},
+		"age.method.":  registry.AgeMethods, "age.outcome.": registry.AgeOutcomes, "age.appeal_outcome.": registry.AppealOutcomes,
 	}
 	for _, r := range models.Roles {
 		check("role."+string(r), "models.Roles")
