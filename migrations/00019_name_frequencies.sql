@@ -9,10 +9,12 @@ CREATE INDEX child_names_variant_skeletons_idx ON child_names USING gin (variant
 -- How many children bear each given name and each family name (by consonant skeleton, so
 -- Mohammad, Muhammad and Mohamed count together), for the term-frequency adjustment of the
 -- duplicate check: agreeing on a rare name is strong evidence, on a common one weak
--- (registry/duplicates_weights.go). The row with skeleton '*' holds the total of its kind.
--- Triggers keep it in the same transaction as child_names, one statement at a time; each
--- statement upserts its keys in sorted order with the '*' row first, so concurrent writers
--- queue on that row instead of deadlocking.
+-- (registry/duplicates_weights.go). The total of a kind is the sum of its 16 stripe rows,
+-- skeletons '*0' … '*15': a writer adds to the stripe of its backend, so concurrent
+-- registrations do not all queue on one total row until they commit (the global lock issue 8
+-- removed from the audit trail). Triggers keep the counts in the same transaction as
+-- child_names, one statement at a time; each statement upserts its keys in sorted order, its
+-- stripe row first, so writers never deadlock.
 CREATE TABLE name_frequencies (
     kind     text NOT NULL CHECK (kind IN ('given','family')),
     skeleton text NOT NULL,
@@ -24,8 +26,8 @@ INSERT INTO name_frequencies (kind, skeleton, n)
 SELECT kind, skeleton, count(*) FROM child_names
 WHERE kind IN ('given','family') AND skeleton <> '' GROUP BY kind, skeleton;
 INSERT INTO name_frequencies (kind, skeleton, n)
-SELECT k, '*', (SELECT count(*) FROM child_names WHERE kind = k AND skeleton <> '')
-FROM unnest(ARRAY['given','family']) AS k;
+SELECT k, '*' || s, CASE WHEN s = 0 THEN (SELECT count(*) FROM child_names WHERE kind = k AND skeleton <> '') ELSE 0 END
+FROM unnest(ARRAY['given','family']) AS k, generate_series(0, 15) AS s;
 
 -- +goose StatementBegin
 -- delta is +1 (names added: the counts are added) or -1 (names removed: subtracted).
@@ -34,10 +36,10 @@ LANGUAGE sql AS $$
     INSERT INTO name_frequencies AS nf (kind, skeleton, n)
     SELECT kind, skel, count(*)
     FROM (SELECT r.kind, s.skel FROM unnest(rows_kind, rows_skel) AS r(kind, skeleton),
-            LATERAL (VALUES (r.skeleton), ('*')) AS s(skel)
+            LATERAL (VALUES (r.skeleton), ('*' || (pg_backend_pid() % 16)::text)) AS s(skel)
           WHERE r.kind IN ('given','family') AND r.skeleton <> '') AS x
     GROUP BY kind, skel
-    ORDER BY skel <> '*', kind, skel
+    ORDER BY skel NOT LIKE '*%', kind, skel
     ON CONFLICT (kind, skeleton) DO UPDATE SET n = greatest(nf.n + delta * EXCLUDED.n, 0)
 $$;
 -- +goose StatementEnd

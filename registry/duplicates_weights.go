@@ -21,6 +21,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -480,6 +482,16 @@ func (p person) fieldSkeletons() []string {
 	return out
 }
 
+// totalStripes are the rows whose sum is the total of a kind (migrations/00019: one per
+// backend stripe, so that concurrent writers do not queue on one row).
+var totalStripes = func() []string {
+	s := make([]string, 16)
+	for i := range s {
+		s[i] = "*" + strconv.Itoa(i)
+	}
+	return s
+}()
+
 // loadNameFreqs reads the frequencies of these skeletons and the totals, in one indexed query.
 func loadNameFreqs(tx *gorm.DB, skels []string) (nameFreqs, error) {
 	f := nameFreqs{n: map[[2]string]int64{}, total: map[string]int64{}}
@@ -489,13 +501,13 @@ func loadNameFreqs(tx *gorm.DB, skels []string) (nameFreqs, error) {
 	}
 	err := tx.Raw(`SELECT kind, skeleton, n FROM name_frequencies
 		WHERE kind IN ('given', 'family') AND skeleton = ANY (CAST(? AS text[]))`,
-		models.Strings(append([]string{"*"}, skels...))).Scan(&rows).Error
+		models.Strings(append(slices.Clone(totalStripes), skels...))).Scan(&rows).Error
 	if err != nil {
 		return f, fmt.Errorf("name frequencies: %w", err)
 	}
 	for _, r := range rows {
-		if r.Skeleton == "*" {
-			f.total[r.Kind] = r.N
+		if strings.HasPrefix(r.Skeleton, "*") { // skeletons never start with '*'
+			f.total[r.Kind] += r.N
 		} else {
 			f.n[[2]string{r.Kind, r.Skeleton}] = r.N
 		}
