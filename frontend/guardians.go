@@ -123,7 +123,7 @@ func (f *Frontend) guardianSection(c *gin.Context, childID int64, state formStat
 	return s
 }
 
-func reasonText(loc *i18n.Localizer, r registry.Reason) string {
+func reasonText(loc *i18n.Localizer, r registry.SuggestionReason) string {
 	if loc == nil {
 		return r.Code
 	}

@@ -12,10 +12,17 @@ import (
 
 // Suggestion is a guardian proposed for a child, with why: the reasons are message codes
 // ("guardian.reason.<code>") with their data (the Reason type of the duplicate check).
+// SuggestionReason is one reason a guardian is ranked where they are, with the values its
+// message names (a duplicate-check Reason also carries a match weight; this does not).
+type SuggestionReason struct {
+	Code string         `json:"code"`
+	Data map[string]any `json:"data,omitempty"`
+}
+
 type Suggestion struct {
 	Guardian GuardianView `json:"guardian"`
 	Score    int          `json:"score"`
-	Reasons  []Reason     `json:"reasons"`
+	Reasons  []SuggestionReason     `json:"reasons"`
 	// NeedsOverride: the guardian is at their cap; appointing needs an override (S3).
 	NeedsOverride bool `json:"needs_override"`
 	// Blocked: a declared conflict of interest; the guardian cannot be appointed.
@@ -30,7 +37,7 @@ type Suggestion struct {
 //   - availability: at or over their cap −50 (an override would be needed);
 //   - a declared conflict of interest blocks (−1000, listed last).
 func RankGuardian(g GuardianView, childLanguages []string, childRegion int64, conflict bool) Suggestion {
-	s := Suggestion{Guardian: g, Reasons: []Reason{}}
+	s := Suggestion{Guardian: g, Reasons: []SuggestionReason{}}
 	if SharesLanguage(g.Languages, childLanguages) {
 		s.Score += 40
 		var shared []string
@@ -39,28 +46,28 @@ func RankGuardian(g GuardianView, childLanguages []string, childRegion int64, co
 				shared = append(shared, l)
 			}
 		}
-		s.Reasons = append(s.Reasons, Reason{Code: "language_match", Data: map[string]any{"Languages": shared}})
+		s.Reasons = append(s.Reasons, SuggestionReason{Code: "language_match", Data: map[string]any{"Languages": shared}})
 	} else {
-		s.Reasons = append(s.Reasons, Reason{Code: "no_shared_language"})
+		s.Reasons = append(s.Reasons, SuggestionReason{Code: "no_shared_language"})
 	}
 	if g.RegionID == childRegion {
 		s.Score += 20
-		s.Reasons = append(s.Reasons, Reason{Code: "same_region", Data: map[string]any{"Region": g.RegionCode}})
+		s.Reasons = append(s.Reasons, SuggestionReason{Code: "same_region", Data: map[string]any{"Region": g.RegionCode}})
 	} else {
-		s.Reasons = append(s.Reasons, Reason{Code: "other_region", Data: map[string]any{"Region": g.RegionCode}})
+		s.Reasons = append(s.Reasons, SuggestionReason{Code: "other_region", Data: map[string]any{"Region": g.RegionCode}})
 	}
 	if g.Cap > 0 && g.ActiveWards < g.Cap {
 		s.Score += 20 - 20*g.ActiveWards/g.Cap
-		s.Reasons = append(s.Reasons, Reason{Code: "load", Data: map[string]any{"Count": g.ActiveWards, "Cap": g.Cap}})
+		s.Reasons = append(s.Reasons, SuggestionReason{Code: "load", Data: map[string]any{"Count": g.ActiveWards, "Cap": g.Cap}})
 	} else {
 		s.Score -= 50
 		s.NeedsOverride = true
-		s.Reasons = append(s.Reasons, Reason{Code: "at_cap", Data: map[string]any{"Count": g.ActiveWards, "Cap": g.Cap}})
+		s.Reasons = append(s.Reasons, SuggestionReason{Code: "at_cap", Data: map[string]any{"Count": g.ActiveWards, "Cap": g.Cap}})
 	}
 	if conflict {
 		s.Score -= 1000
 		s.Blocked = true
-		s.Reasons = append(s.Reasons, Reason{Code: "conflict"})
+		s.Reasons = append(s.Reasons, SuggestionReason{Code: "conflict"})
 	}
 	return s
 }
