@@ -20,9 +20,9 @@ type SuggestionReason struct {
 }
 
 type Suggestion struct {
-	Guardian GuardianView `json:"guardian"`
-	Score    int          `json:"score"`
-	Reasons  []SuggestionReason     `json:"reasons"`
+	Guardian GuardianView       `json:"guardian"`
+	Score    int                `json:"score"`
+	Reasons  []SuggestionReason `json:"reasons"`
 	// NeedsOverride: the guardian is at their cap; appointing needs an override (S3).
 	NeedsOverride bool `json:"needs_override"`
 	// Blocked: a declared conflict of interest; the guardian cannot be appointed.
