@@ -65,15 +65,18 @@ func (l *CheckLimiter) reserve(userID int64, now time.Time) (ok bool, wait time.
 		l.users[userID] = lim
 	}
 	l.mu.Unlock()
-	res := lim.ReserveN(now, 1)
-	if !res.OK() {
-		return false, l.limit.Per
+	// AllowN decides atomically and takes nothing when it refuses. (A reservation cancelled
+	// after the fact gives back less than it took when other reservations came in between, so
+	// a burst of refused checks pushed the user's wait out to minutes.)
+	if lim.AllowN(now, 1) {
+		return true, 0
 	}
-	if d := res.DelayFrom(now); d > 0 {
-		res.CancelAt(now)
-		return false, d
+	missing := 1 - lim.TokensAt(now)
+	wait = time.Duration(math.Ceil(missing * float64(time.Second) / float64(lim.Limit())))
+	if lim.Limit() <= 0 || wait <= 0 {
+		wait = l.limit.Per
 	}
-	return true, 0
+	return false, wait
 }
 
 // RateLimitedError refuses a duplicate check (or a registration that would run one) over the
