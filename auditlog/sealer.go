@@ -58,7 +58,8 @@ type Sealer struct {
 	Hook func(ctx context.Context, step Step) error
 }
 
-var errNotLeader = errors.New("another instance is sealing")
+// ErrNotLeader is Drain's error when another instance holds the sealer lock.
+var ErrNotLeader = errors.New("another instance is sealing")
 
 func (s *Sealer) defaults() {
 	if s.BatchSize <= 0 {
@@ -89,7 +90,7 @@ func (s *Sealer) Run(ctx context.Context) {
 	s.defaults()
 	for ctx.Err() == nil {
 		err := s.lead(ctx, false)
-		if err != nil && !errors.Is(err, errNotLeader) && ctx.Err() == nil {
+		if err != nil && !errors.Is(err, ErrNotLeader) && ctx.Err() == nil {
 			s.Log.Error("audit sealer stopped; another attempt follows", "err", err)
 		}
 		sleep(ctx, s.Retry)
@@ -128,7 +129,7 @@ func (s *Sealer) lead(ctx context.Context, once bool) error {
 		return fmt.Errorf("sealer lock: %w", err)
 	}
 	if !held {
-		return errNotLeader
+		return ErrNotLeader
 	}
 	if err := s.hook(ctx, StepElected); err != nil {
 		return err
