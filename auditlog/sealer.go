@@ -91,7 +91,7 @@ func (s *Sealer) Run(ctx context.Context) {
 	for ctx.Err() == nil {
 		err := s.lead(ctx, false)
 		if err != nil && !errors.Is(err, ErrNotLeader) && ctx.Err() == nil {
-			s.Log.Error("audit sealer stopped; another attempt follows", "err", err)
+			s.Log.Error("audit sealer stopped; another attempt follows", "err", models.RedactError(err))
 		}
 		sleep(ctx, s.Retry)
 	}

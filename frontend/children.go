@@ -166,7 +166,12 @@ func (f *Frontend) renderChild(c *gin.Context, status int, p childPage) {
 	p.AgeAssessments = p.Child.AgeAssessments
 	p.Transitions = registry.AvailableTransitions(a, p.Child.Status)
 	if p.Guardianship == nil {
-		p.Guardianship = f.guardianSection(c, p.Child.ID, formState{})
+		g, err := f.guardianSection(c, p.Child.ID, formState{})
+		if err != nil {
+			f.fail(c, err)
+			return
+		}
+		p.Guardianship = g
 	}
 	if err := f.loadPlacements(c, &p); err != nil {
 		f.fail(c, err)

@@ -98,29 +98,34 @@ func (s guardianSection) Replaces(kind string) int64 {
 }
 
 // guardianSection loads the child's guardianship for the page (nil when the reader may not see
-// it), with suggestions for those who appoint.
-func (f *Frontend) guardianSection(c *gin.Context, childID int64, state formState) *guardianSection {
+// it), with suggestions for those who appoint. Any other failure fails the page: a missing
+// section must never look like a child without a guardian.
+func (f *Frontend) guardianSection(c *gin.Context, childID int64, state formState) (*guardianSection, error) {
 	ctx := c.Request.Context()
 	a := auth.ActorFrom(ctx)
 	v, err := f.Registry.Guardianship(ctx, a, childID)
+	if errors.Is(err, models.ErrForbidden) {
+		return nil, nil
+	}
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	s := &guardianSection{View: v, State: state, Today: f.now().Format("2006-01-02"), Saved: c.Query("saved") == "guardianship"}
 	if a.Can(models.PermGuardianAppoint) {
 		sug, err := f.Registry.SuggestGuardians(ctx, a, childID)
-		if err == nil {
-			loc := i18n.FromContext(ctx)
-			for _, x := range sug {
-				sv := suggestionView{Suggestion: x}
-				for _, r := range x.Reasons {
-					sv.Why = append(sv.Why, reasonText(loc, r))
-				}
-				s.Suggestions = append(s.Suggestions, sv)
+		if err != nil {
+			return nil, err
+		}
+		loc := i18n.FromContext(ctx)
+		for _, x := range sug {
+			sv := suggestionView{Suggestion: x}
+			for _, r := range x.Reasons {
+				sv.Why = append(sv.Why, reasonText(loc, r))
 			}
+			s.Suggestions = append(s.Suggestions, sv)
 		}
 	}
-	return s
+	return s, nil
 }
 
 func reasonText(loc *i18n.Localizer, r registry.SuggestionReason) string {
@@ -162,8 +167,13 @@ func (f *Frontend) guardianResult(c *gin.Context, id int64, form string, fields 
 		f.fail(c, gerr)
 		return
 	}
+	g, gerr := f.guardianSection(c, id, st)
+	if gerr != nil {
+		f.fail(c, gerr)
+		return
+	}
 	f.renderChild(c, status, childPage{Child: v, In: registry.RegistrationInput{IdentityInput: identityOf(v)},
-		Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}, Guardianship: f.guardianSection(c, id, st)})
+		Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}, Guardianship: g})
 }
 
 func postInt(c *gin.Context, name string) int64 {

@@ -314,7 +314,7 @@ func TestAppointmentWorkflow(t *testing.T) {
 		t.Errorf("old guardian recording a visit: %v", err)
 	}
 	var active int64
-	f.db.Raw(`SELECT count(*) FROM guardian_appointments WHERE child_id = ? AND ended_at IS NULL`, f.child).Scan(&active)
+	mustScan(t, f.db, &active, `SELECT count(*) FROM guardian_appointments WHERE child_id = ? AND ended_at IS NULL`, f.child)
 	if active != 1 {
 		t.Errorf("%d open appointments, want 1", active)
 	}
@@ -337,7 +337,7 @@ func TestAppointmentWorkflow(t *testing.T) {
 		t.Errorf("child of another region: %v", err)
 	}
 	var audited int64
-	f.db.Raw(`SELECT count(*) FROM audit_events WHERE entity = 'child' AND entity_id = ? AND action IN ('guardian.designate','guardian.appoint','guardian.end','guardian.first_meeting','guardian.visit')`, fmt.Sprint(f.child)).Scan(&audited)
+	mustScan(t, f.db, &audited, `SELECT count(*) FROM audit_events WHERE entity = 'child' AND entity_id = ? AND action IN ('guardian.designate','guardian.appoint','guardian.end','guardian.first_meeting','guardian.visit')`, fmt.Sprint(f.child))
 	if audited != 6 {
 		t.Errorf("%d audited guardianship changes, want 6", audited)
 	}
@@ -371,7 +371,7 @@ func TestCapOverrideAndConflict(t *testing.T) {
 		t.Fatalf("over the cap of 1: %v", err)
 	}
 	var n int64
-	f.db.Raw(`SELECT count(*) FROM guardian_appointments WHERE child_id = ?`, b).Scan(&n)
+	mustScan(t, f.db, &n, `SELECT count(*) FROM guardian_appointments WHERE child_id = ?`, b)
 	if n != 0 {
 		t.Fatal("a refused appointment must change nothing")
 	}
@@ -382,7 +382,7 @@ func TestCapOverrideAndConflict(t *testing.T) {
 		t.Fatal(err)
 	}
 	var reason string
-	f.db.Raw(`SELECT reason FROM audit_events WHERE action = 'guardian.appoint' AND entity_id = ? ORDER BY id DESC LIMIT 1`, fmt.Sprint(b)).Scan(&reason)
+	mustScan(t, f.db, &reason, `SELECT reason FROM audit_events WHERE action = 'guardian.appoint' AND entity_id = ? ORDER BY id DESC LIMIT 1`, fmt.Sprint(b))
 	if reason != in.CapOverrideReason || ap.CapOverrideReason != in.CapOverrideReason {
 		t.Errorf("the override must be recorded and audited with its reason: %q", reason)
 	}
@@ -457,7 +457,7 @@ func TestConcurrentAppointments(t *testing.T) {
 		}
 	}
 	var doubles int64
-	f.db.Raw(`SELECT count(*) FROM (SELECT child_id FROM guardian_appointments WHERE ended_at IS NULL AND kind = 'full' GROUP BY child_id HAVING count(*) > 1) x`).Scan(&doubles)
+	mustScan(t, f.db, &doubles, `SELECT count(*) FROM (SELECT child_id FROM guardian_appointments WHERE ended_at IS NULL AND kind = 'full' GROUP BY child_id HAVING count(*) > 1) x`)
 	if doubles != 0 {
 		t.Errorf("%d children with two active full guardians", doubles)
 	}
@@ -505,5 +505,14 @@ func TestMyWardsShowsOnlyCurrentWards(t *testing.T) {
 	}
 	if _, err := f.reg.MyWards(ctx, f.po1); !errors.Is(err, models.ErrForbidden) {
 		t.Errorf("officers have no wards board: %v", err)
+	}
+}
+
+// mustScan runs a query of the test's own and fails the test when it errs, so a check never
+// passes on a zero value left by a failed query.
+func mustScan(t testing.TB, db *gorm.DB, dest any, query string, args ...any) {
+	t.Helper()
+	if err := db.Raw(query, args...).Scan(dest).Error; err != nil {
+		t.Fatalf("%s: %v", query, err)
 	}
 }

@@ -179,7 +179,7 @@ func TestRecordPlacement(t *testing.T) {
 	}
 	count := func() int64 {
 		var n int64
-		f.db.Raw(`SELECT count(*) FROM placements`).Scan(&n)
+		mustScan(t, f.db, &n, `SELECT count(*) FROM placements`)
 		return n
 	}
 
@@ -316,7 +316,7 @@ func TestRecordPlacement(t *testing.T) {
 
 	// Every write was audited on the child.
 	var audits int64
-	f.db.Raw(`SELECT count(*) FROM audit_events WHERE action IN ('placement.record', 'placement.check') AND entity_id = ?`, strconv.FormatInt(f.child, 10)).Scan(&audits)
+	mustScan(t, f.db, &audits, `SELECT count(*) FROM audit_events WHERE action IN ('placement.record', 'placement.check') AND entity_id = ?`, strconv.FormatInt(f.child, 10))
 	if audits != 3 {
 		t.Errorf("%d placement audit rows, want 3", audits)
 	}
@@ -353,7 +353,7 @@ func TestConcurrentPlacements(t *testing.T) {
 		}
 	}
 	var rows int64
-	f.db.Raw(`SELECT count(*) FROM placements WHERE child_id = ?`, f.child).Scan(&rows)
+	mustScan(t, f.db, &rows, `SELECT count(*) FROM placements WHERE child_id = ?`, f.child)
 	if won != 1 || rows != 1 {
 		t.Fatalf("%d succeeded, %d rows; want exactly one", won, rows)
 	}
@@ -476,7 +476,7 @@ func TestNeedsActionPlacements(t *testing.T) {
 	}
 	// A check yesterday moves the review 3 months on: nothing placement-related is due.
 	var pid int64
-	f.db.Raw(`SELECT id FROM placements WHERE child_id = ?`, f.child).Scan(&pid)
+	mustScan(t, f.db, &pid, `SELECT id FROM placements WHERE child_id = ?`, f.child)
 	if _, err := f.reg.RecordPlacementCheck(ctx, f.officer, f.child, pid, registry.PlacementCheckInput{CheckedOn: f.now.AddDate(0, 0, -1).Format(time.DateOnly),
 		SeparatedFromAdults: "yes", SameSexSleeping: "yes", SchoolAccess: "yes", HealthCare: "yes", Interpreter: "yes", PsychosocialSupport: "yes"}); err != nil {
 		t.Fatal(err)
