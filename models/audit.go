@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"time"
 
-	"golang.org/x/mod/sumdb/tlog"
 	"gorm.io/gorm"
 )
 
@@ -165,32 +164,18 @@ func (ev *AuditEvent) SetActor(a *Actor) {
 // the order they became visible. Until then the event is "pending": in the table, in the
 // history pages, not yet covered by a signed checkpoint.
 func AppendAudit(ctx context.Context, tx *gorm.DB, ev *AuditEvent) error {
-	if ev == nil {
-		return errors.New("append audit: nil event")
-	}
-	if ev.Action == "" {
-		return errors.New("append audit: action is required")
-	}
 	// Outside a transaction the audit row would not share the fate of the change it records.
+	if tx == nil {
+		return errors.New("append audit: not inside a transaction")
+	}
 	if _, ok := tx.Statement.ConnPool.(gorm.TxCommitter); !ok {
 		return errors.New("append audit: not inside a transaction")
 	}
-	ev.ID = 0
-	if ev.OccurredAt.IsZero() {
-		ev.OccurredAt = time.Now()
+	if err := prepareAudit(ev); err != nil {
+		return err
 	}
-	ev.OccurredAt = ev.OccurredAt.UTC().Truncate(time.Microsecond)
-	if ev.Outcome == "" {
-		ev.Outcome = "ok"
-	}
-	ev.PrevHash, ev.Hash = nil, nil
-	record, err := ev.LeafRecord()
-	if err != nil {
-		return fmt.Errorf("append audit: %w", err)
-	}
-	leaf := tlog.RecordHash(record)
-	ev.LeafHash = leaf[:]
 	if err := tx.WithContext(ctx).Create(ev).Error; err != nil {
+		ev.ID = 0
 		return fmt.Errorf("append audit: insert: %w", err)
 	}
 	return nil

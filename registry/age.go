@@ -495,21 +495,10 @@ func (r *Registry) ListAgeAssessments(ctx context.Context, a *models.Actor, chil
 		return nil, err
 	}
 	out := []models.AgeAssessment{}
-	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := r.scopedChild(tx, a, childID, false)
-		if err != nil {
-			return err
-		}
-		if err := tx.Where("child_id = ?", childID).Order("requested_at, id").Find(&out).Error; err != nil {
-			return err
-		}
-		reason := ""
-		if c.ViaBreakGlass {
-			reason = "break-glass"
-		}
-		return audit(ctx, tx, a, "age_assessment.list", "child", strconv.FormatInt(childID, 10), nil, reason)
+	err := r.readChild(ctx, a, childID, "age_assessment.list", func(db *gorm.DB, _ ChildView) error {
+		return db.Where("child_id = ?", childID).Order("requested_at, id").Find(&out).Error
 	})
-	return out, r.denied(ctx, a, err)
+	return out, err
 }
 
 // triedNonMedical reports whether a decided assessment of the child, other than except, used

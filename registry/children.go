@@ -102,21 +102,11 @@ func (r *Registry) GetChild(ctx context.Context, a *models.Actor, id int64) (Chi
 		return ChildView{}, err
 	}
 	var v ChildView
-	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var err error
-		if v, err = r.scopedChild(tx, a, id, false); err != nil {
-			return err
-		}
-		if err := r.loadRecord(tx, &v); err != nil {
-			return err
-		}
-		reason := ""
-		if v.ViaBreakGlass {
-			reason = "break-glass"
-		}
-		return audit(ctx, tx, a, "child.read", "child", strconv.FormatInt(id, 10), nil, reason)
+	err := r.readChild(ctx, a, id, "child.read", func(db *gorm.DB, c ChildView) error {
+		v = c
+		return r.loadRecord(db, &v)
 	})
-	return v, r.denied(ctx, a, err)
+	return v, err
 }
 
 // ChildPatch is an edit of a child's record; nil fields stay as they are. Identity, when

@@ -21,8 +21,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -482,31 +480,28 @@ func (p person) fieldSkeletons() []string {
 	return out
 }
 
-// totalStripes are the rows whose sum is the total of a kind (migrations/00019: one per
-// backend stripe, so that concurrent writers do not queue on one row).
-var totalStripes = func() []string {
-	s := make([]string, 16)
-	for i := range s {
-		s[i] = "*" + strconv.Itoa(i)
-	}
-	return s
-}()
+// totalSkeleton is the row key of a kind's total in name_frequencies; skeletons never start
+// with '*'.
+const totalSkeleton = "*"
 
 // loadNameFreqs reads the frequencies of these skeletons and the totals, in one indexed query.
+// Each count is the sum of its stripes (migrations/00028: one row per backend stripe, so that
+// concurrent writers of a common name do not queue on one row).
 func loadNameFreqs(tx *gorm.DB, skels []string) (nameFreqs, error) {
 	f := nameFreqs{n: map[[2]string]int64{}, total: map[string]int64{}}
 	var rows []struct {
 		Kind, Skeleton string
 		N              int64
 	}
-	err := tx.Raw(`SELECT kind, skeleton, n FROM name_frequencies
-		WHERE kind IN ('given', 'family') AND skeleton = ANY (CAST(? AS text[]))`,
-		models.Strings(append(slices.Clone(totalStripes), skels...))).Scan(&rows).Error
+	err := tx.Raw(`SELECT kind, skeleton, sum(n) AS n FROM name_frequencies
+		WHERE kind IN ('given', 'family') AND skeleton = ANY (CAST(? AS text[]))
+		GROUP BY kind, skeleton`,
+		models.Strings(append([]string{totalSkeleton}, skels...))).Scan(&rows).Error
 	if err != nil {
 		return f, fmt.Errorf("name frequencies: %w", err)
 	}
 	for _, r := range rows {
-		if strings.HasPrefix(r.Skeleton, "*") { // skeletons never start with '*'
+		if r.Skeleton == totalSkeleton {
 			f.total[r.Kind] += r.N
 		} else {
 			f.n[[2]string{r.Kind, r.Skeleton}] = r.N

@@ -1,9 +1,13 @@
 package registry
 
 import (
+	"database/sql"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
+
+	"gorm.io/gorm"
 
 	"github.com/kujdes/kujdes/models"
 )
@@ -12,9 +16,9 @@ import (
 // is the table as the triggers kept it (rows at zero left out of both).
 func recountedFrequencies(t *testing.T, f *dupFixture) (kept, recount []string) {
 	t.Helper()
-	// The total of a kind is the sum of its stripe rows ('*0' … '*15').
+	// A count is the sum of its stripe rows; the total of a kind is skeleton '*'.
 	if err := f.db.Raw(`SELECT kind || ' ' || skeleton || ' ' || n FROM (
-		SELECT kind, CASE WHEN skeleton LIKE '*%' THEN '*' ELSE skeleton END AS skeleton, sum(n) AS n FROM name_frequencies GROUP BY 1, 2) x
+		SELECT kind, skeleton, sum(n) AS n FROM name_frequencies GROUP BY 1, 2) x
 		WHERE n > 0 ORDER BY 1`).Scan(&kept).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +50,7 @@ func TestNameFrequenciesFollowChildNames(t *testing.T) {
 	f.add(t, testChild{given: "محمد", family: "رحیمی", sex: "male", nats: []string{"AF"}, aliases: []string{"Abu Bakr"}})
 	check("registered")
 	var n int64
-	if err := f.db.Raw(`SELECT n FROM name_frequencies WHERE kind = 'given' AND skeleton = ?`, NameSkeleton("Mohammad")).Scan(&n).Error; err != nil || n != 3 {
+	if err := f.db.Raw(`SELECT sum(n) FROM name_frequencies WHERE kind = 'given' AND skeleton = ?`, NameSkeleton("Mohammad")).Scan(&n).Error; err != nil || n != 3 {
 		t.Errorf("Mohammad in three spellings and scripts: n = %d (%v), want 3", n, err)
 	}
 	// An identity edit writes the names again (identity.go).
@@ -114,6 +118,75 @@ func TestRankingIgnoresRegistrationOrder(t *testing.T) {
 	}
 	if len(forward[0]) < 10 {
 		t.Errorf("the first query found too little: %v", forward[0])
+	}
+}
+
+// TestNameFrequencyStripesStayExact: names counted through one backend's stripe and removed
+// through another's (an identity edit on another connection) leave exact counts, and
+// registrations sharing a family name on many connections at once count every name once.
+func TestNameFrequencyStripesStayExact(t *testing.T) {
+	t.Parallel()
+	f := newDupFixture(t)
+	ctx := t.Context()
+	sqlDB, err := f.db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two connections in different stripes (pg_backend_pid() % 16).
+	var conns []*sql.Conn
+	stripes := map[int]bool{}
+	for len(conns) < 2 {
+		c, err := sqlDB.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		var pid int
+		if err := c.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+			t.Fatal(err)
+		}
+		if !stripes[pid%16] {
+			stripes[pid%16] = true
+			conns = append(conns, c)
+		}
+	}
+	a := f.add(t, testChild{given: "Rahim", family: "Ahmadi", sex: "male", nats: []string{"AF"}})
+	if _, err := conns[0].ExecContext(ctx, `DELETE FROM child_names WHERE child_id = $1`, a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conns[0].ExecContext(ctx, `INSERT INTO child_names (child_id, kind, original, latin, skeleton)
+		VALUES ($1, 'given', 'Rahim', 'Rahim', $2), ($1, 'family', 'Ahmadi', 'Ahmadi', $3)`, a, NameSkeleton("Rahim"), NameSkeleton("Ahmadi")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conns[1].ExecContext(ctx, `DELETE FROM child_names WHERE child_id = $1 AND kind = 'given'`, a); err != nil {
+		t.Fatal(err)
+	}
+	if kept, recount := recountedFrequencies(t, f); !slices.Equal(kept, recount) {
+		t.Fatalf("after a removal through another stripe: name_frequencies\n%v\nrecount\n%v", kept, recount)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 24)
+	for i := range 24 {
+		wg.Go(func() {
+			errs <- f.db.Transaction(func(tx *gorm.DB) error {
+				return tx.Create(NameRows(a, fmt.Sprintf("Given%c", 'A'+i), "Ahmadi", "", "", nil)).Error
+			})
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	kept, recount := recountedFrequencies(t, f)
+	if !slices.Equal(kept, recount) {
+		t.Fatalf("after concurrent writers: name_frequencies\n%v\nrecount\n%v", kept, recount)
+	}
+	var n int64
+	if err := f.db.Raw(`SELECT sum(n) FROM name_frequencies WHERE kind = 'family' AND skeleton = ?`, NameSkeleton("Ahmadi")).Scan(&n).Error; err != nil || n != 25 {
+		t.Fatalf("Ahmadi: %d (%v), want 25", n, err)
 	}
 }
 

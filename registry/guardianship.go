@@ -176,12 +176,9 @@ func (r *Registry) Guardianship(ctx context.Context, a *models.Actor, childID in
 		return GuardianshipView{}, err
 	}
 	var out GuardianshipView
-	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := r.scopedChild(tx, a, childID, false)
-		if err != nil {
-			return err
-		}
-		if out, err = r.loadGuardianship(tx, c); err != nil {
+	err := r.readChild(ctx, a, childID, "guardianship.read", func(db *gorm.DB, c ChildView) error {
+		var err error
+		if out, err = r.loadGuardianship(db, c); err != nil {
 			return err
 		}
 		// Least privilege: the visits (the child's own words, concerns) are for those who visit,
@@ -192,13 +189,9 @@ func (r *Registry) Guardianship(ctx context.Context, a *models.Actor, childID in
 		if !a.Can(models.PermGuardianAppoint) {
 			out.Conflicts = []ConflictView{}
 		}
-		reason := ""
-		if c.ViaBreakGlass {
-			reason = "break-glass"
-		}
-		return audit(ctx, tx, a, "guardianship.read", "child", strconv.FormatInt(childID, 10), nil, reason)
+		return nil
 	})
-	return out, r.denied(ctx, a, err)
+	return out, err
 }
 
 // AppointInput designates a provisional representative or appoints a full guardian.

@@ -216,22 +216,12 @@ func (r *Registry) ChildPlacements(ctx context.Context, a *models.Actor, childID
 		return PlacementSection{}, err
 	}
 	var out PlacementSection
-	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := r.scopedChild(tx, a, childID, false)
-		if err != nil {
-			return err
-		}
-		out, err = r.placementSection(tx, a, c)
-		if err != nil {
-			return err
-		}
-		reason := ""
-		if c.ViaBreakGlass {
-			reason = "break-glass"
-		}
-		return audit(ctx, tx, a, "placement.list", "child", strconv.FormatInt(childID, 10), nil, reason)
+	err := r.readChild(ctx, a, childID, "placement.list", func(db *gorm.DB, c ChildView) error {
+		var err error
+		out, err = r.placementSection(db, a, c)
+		return err
 	})
-	return out, r.denied(ctx, a, err)
+	return out, err
 }
 
 func (r *Registry) placementSection(tx *gorm.DB, a *models.Actor, c ChildView) (PlacementSection, error) {

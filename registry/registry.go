@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -27,12 +28,16 @@ type Registry struct {
 	// GuardianRules holds the thresholds and calendar of the guardianship standards (S1, S2,
 	// S3, S8); zero fields take DefaultGuardianRules.
 	GuardianRules GuardianRules
+	// Reads records the audit events of reads with group commit (models.AuditBatcher); nil
+	// writes each read's event in its own transaction.
+	Reads *models.AuditBatcher
 }
 
 // New returns a Registry with the real clock, a one-hour break-glass and the default
 // duplicate-check limit.
 func New(db *gorm.DB) *Registry {
-	return &Registry{DB: db, Now: time.Now, BreakGlassFor: time.Hour, Checks: NewCheckLimiter(DefaultCheckLimit)}
+	return &Registry{DB: db, Now: time.Now, BreakGlassFor: time.Hour, Checks: NewCheckLimiter(DefaultCheckLimit),
+		Reads: models.NewAuditBatcher(db)}
 }
 
 func (r *Registry) now() time.Time { return r.Now().UTC() }
@@ -56,4 +61,39 @@ func audit(ctx context.Context, tx *gorm.DB, a *models.Actor, action, entity, en
 	}
 	ev.SetActor(a)
 	return models.AppendAudit(ctx, tx, ev)
+}
+
+// auditRead records a read that changed nothing else and returns once its event is committed:
+// the caller answers only after that. Writes use audit inside their own transaction instead.
+func (r *Registry) auditRead(ctx context.Context, a *models.Actor, action, entity, entityID string, changes models.AuditChanges, reason string) error {
+	ev := &models.AuditEvent{
+		Action: action, Entity: entity, EntityID: entityID, Changes: changes, Reason: reason,
+		Outcome: "ok", RequestID: requestid.From(ctx), ClientIP: requestid.ClientIP(ctx),
+	}
+	ev.SetActor(a)
+	if r.Reads != nil {
+		return r.Reads.Append(ctx, ev)
+	}
+	return r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return models.AppendAudit(ctx, tx, ev) })
+}
+
+// readChild is the one shape of an audited read of part of a child's record: the scope check
+// (scopedChild), load, then the read's audit event (action, "break-glass" as its reason when
+// the record is open only through emergency access), committed before the caller answers. A
+// read refused by scope is recorded by denied. The reads run outside a transaction: they
+// change nothing, and the audit event is written by auditRead.
+func (r *Registry) readChild(ctx context.Context, a *models.Actor, childID int64, action string, load func(db *gorm.DB, c ChildView) error) error {
+	db := r.DB.WithContext(ctx)
+	c, err := r.scopedChild(db, a, childID, false)
+	if err == nil {
+		err = load(db, c)
+	}
+	if err == nil {
+		reason := ""
+		if c.ViaBreakGlass {
+			reason = "break-glass"
+		}
+		err = r.auditRead(ctx, a, action, "child", strconv.FormatInt(childID, 10), nil, reason)
+	}
+	return r.denied(ctx, a, err)
 }

@@ -26,6 +26,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,6 +52,7 @@ func main() {
 	pgbench := flag.String("pgbench", "/usr/lib/postgresql/15/bin/pgbench", "pgbench binary")
 	d := flag.Duration("d", 4*time.Second, "duration of each scenario")
 	clients := flag.String("c", "8,64", "concurrent clients, comma-separated")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process (server and load generator) during the audited read at 8 clients")
 	verifyEvents := flag.Int64("verify-events", 0, "instead of the load: time sealing and `audit verify` over this many generated audit events")
 	flag.Parse()
 	if *verifyEvents > 0 {
@@ -67,6 +69,7 @@ func main() {
 		}
 		cs = append(cs, n)
 	}
+	profilePath = *cpuProfile
 	if err := run(context.Background(), *admin, *pgbench, *d, cs); err != nil {
 		fail(err)
 	}
@@ -173,7 +176,9 @@ func run(ctx context.Context, adminURL, pgbench string, d time.Duration, clients
 	loadStarted := time.Now()
 	helloRPS := map[int]float64{}
 	for _, c := range readClients {
+		stopProfile := startProfile(c == 8)
 		r := attack(ctx, app.db, "audited read GET /api/v1/children/{id} (bearer)", read, c, d, 200)
+		stopProfile()
 		r.anchor = ratio(r.rps, anchor[c], "pgbench -N")
 		results = append(results, r)
 	}
@@ -202,6 +207,24 @@ func run(ctx context.Context, adminURL, pgbench string, d time.Duration, clients
 	fmt.Printf("(each scenario %v; whole run %v; load generator, Kujdes and PostgreSQL share this machine; load average %s before, %s after)\n",
 		d, time.Since(started).Round(time.Second), loadBefore, loadAverage())
 	return sealingReport(ctx, app.db, app.auditKey, loadStarted)
+}
+
+// profilePath is where -cpuprofile writes; empty for none.
+var profilePath string
+
+// startProfile starts the CPU profile when on and a path is set; the returned function stops it.
+func startProfile(on bool) func() {
+	if !on || profilePath == "" {
+		return func() {}
+	}
+	f, err := os.Create(profilePath)
+	if err != nil {
+		fail(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fail(err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }
 
 // loadAverage is the 1-minute load average (Linux), to judge how quiet the machine was.

@@ -25,6 +25,7 @@ import (
 	"github.com/kujdes/kujdes/i18n"
 	"github.com/kujdes/kujdes/internal/config"
 	"github.com/kujdes/kujdes/internal/security"
+	"github.com/kujdes/kujdes/models"
 	"github.com/kujdes/kujdes/registry"
 )
 
@@ -85,7 +86,8 @@ func New(d Deps) (*Server, error) {
 	}
 	s.auth = &auth.Service{DB: d.DB, RP: rp, Sessions: s.sessions, Now: d.Now}
 	reg := &registry.Registry{DB: d.DB, Now: d.Now, BreakGlassFor: d.Config.BreakGlassDuration, RegistrationPrefix: d.Config.RegistrationPrefix,
-		Checks: registry.NewCheckLimiter(registry.CheckLimit{Count: d.Config.DuplicateChecks, Per: d.Config.DuplicateCheckWindow, Burst: d.Config.DuplicateCheckBurst})}
+		Checks: registry.NewCheckLimiter(registry.CheckLimit{Count: d.Config.DuplicateChecks, Per: d.Config.DuplicateCheckWindow, Burst: d.Config.DuplicateCheckBurst}),
+		Reads:  models.NewAuditBatcher(d.DB)}
 	if f := d.Config.Audit.SigningKeyFile; f != "" {
 		// Only the public half is kept here: the sealer (cmd/kujdes) signs.
 		k, err := auditlog.LoadKey(f)
