@@ -3,6 +3,7 @@ package frontend_test
 import (
 	"fmt"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -21,8 +22,11 @@ import (
 // link (the navigation, lists, records) breadth first, one page per route template
 // (/children/123 and /children/456 are one template), plus a few named demo records whose
 // pages carry the most sections (guardianship, placements, family links). Downloads, the
-// sign-in flow and the development provider are not pages of Kujdes and are left out. At 390
-// px every page also gets an axe check in English and Arabic (0 violations).
+// sign-in flow and the development provider are not pages of Kujdes and are left out.
+//
+// With KUJDES_WALK_AXE=1 every page also gets an axe check at 390 px in English and Arabic
+// (104 more checks, about 2.5 s each on a loaded 2-core machine, so not in every run; the
+// feature tests run axe on their own pages).
 func TestPhoneWidthWalk(t *testing.T) {
 	app := apptest.Start(t)
 	b := browsertest.NewBrowser(t)
@@ -45,6 +49,7 @@ func TestPhoneWidthWalk(t *testing.T) {
 		{"admin1", nil},
 		{"newcomer", nil},
 	}
+	axe := os.Getenv("KUJDES_WALK_AXE") == "1"
 	widths := []int64{360, 390}
 	langs := []string{"en", "sq", "ar"}
 	states, failed := 0, 0
@@ -68,7 +73,7 @@ func TestPhoneWidthWalk(t *testing.T) {
 					if !t.Run(name, func(t *testing.T) {
 						p.Navigate(t, app.URL+path+sep+"lang="+l)
 						browsertest.NoSideScroll(t, p, name)
-						if w == 390 && l != "sq" { // the containers the fixes added must stay accessible
+						if axe && w == 390 && l != "sq" {
 							p.Axe(t)
 						}
 					}) {
