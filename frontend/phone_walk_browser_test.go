@@ -38,12 +38,18 @@ func TestPhoneWidthWalk(t *testing.T) {
 		}
 		return out
 	}
+	var karimID int64 // the demo child with family links and a justified separation
+	app.Scan(t, &karimID, `SELECT id FROM children WHERE given_name_latin = 'Karim' AND family_name_latin = 'Sultani'`)
+	if karimID == 0 {
+		t.Fatal("the demo has no Karim Sultani")
+	}
+	karim := fmt.Sprintf("/children/%d", karimID)
 	users := []struct {
 		name  string
 		seeds []string
 	}{
 		{"border1", rich("AL-2026-000001")},
-		{"protection1", rich("AL-2026-000015", "AL-2026-000001")},
+		{"protection1", append([]string{karim}, rich("AL-2026-000001")...)},
 		{"guardian1", rich("AL-2026-000001")},
 		{"monitor1", nil},
 		{"admin1", nil},
