@@ -62,6 +62,9 @@ func TestInputLimitsAreDocumented(t *testing.T) {
 		{"InspectionInput", registry.InspectionInput{}, false},
 		{"PlacementInput", registry.PlacementInput{}, false},
 		{"PlacementCheckInput", registry.PlacementCheckInput{}, false},
+		// Family links (issue 9, siblings).
+		{"RelativeInput", registry.RelativeInput{}, false},
+		{"VoidRelativeInput", registry.VoidRelativeInput{}, false},
 	}
 	for _, b := range bodies {
 		s, ok := schemas[b.schema]

@@ -51,6 +51,10 @@ func (a *API) Routes(r gin.IRouter) {
 	v1.GET("/children/:id/placements", a.childPlacements)
 	v1.POST("/children/:id/placements", a.recordPlacement)
 	v1.POST("/children/:id/placements/:pid/checks", a.recordPlacementCheck)
+	// Family links between children (issue 9, siblings).
+	v1.GET("/children/:id/relatives", a.childRelatives)
+	v1.POST("/children/:id/relatives", a.linkRelative)
+	v1.POST("/children/:id/relatives/:rid/void", a.voidRelative)
 
 	v1.GET("/regions", a.listRegions)
 	v1.GET("/border-posts", a.listBorderPosts)

@@ -154,6 +154,13 @@ var policy = map[Route]Permission{
 	{"GET", "/api/v1/children/:id/placements"}:              models.PermChildRead,
 	{"POST", "/api/v1/children/:id/placements"}:             models.PermPlacementRecord,
 	{"POST", "/api/v1/children/:id/placements/:pid/checks"}: models.PermPlacementRecord,
+	// Family links between children (issue 9, siblings): read with the child; recorded and
+	// voided by border and protection officers (auth/roles.go relativeGrants).
+	{"POST", "/children/:id/relatives"}:                  models.PermChildRelatives,
+	{"POST", "/children/:id/relatives/:rid/void"}:        models.PermChildRelatives,
+	{"GET", "/api/v1/children/:id/relatives"}:            models.PermChildRead,
+	{"POST", "/api/v1/children/:id/relatives"}:           models.PermChildRelatives,
+	{"POST", "/api/v1/children/:id/relatives/:rid/void"}: models.PermChildRelatives,
 }
 
 // PermissionFor returns the permission a route requires and whether the route is declared.

@@ -48,6 +48,18 @@ var placementGrants = map[models.Role][]models.Permission{
 	models.RoleAdmin:    {models.PermFacilityRead, models.PermFacilityAddress, models.PermFacilityManage},
 }
 
+// relativeGrants: who records and voids family links between children (issue 9, siblings).
+// Border officers, because siblings who arrive together are identified at the crossing, and
+// protection officers, who find family later and decide placements. Both children of a link
+// must be in the officer's scope (registry/relatives.go). Guardians read their wards' links
+// (child.read) but do not record them: a link changes placement decisions for two children,
+// often with different guardians, so it is the protection unit's (or the border's) record; a
+// guardian who learns of a relative tells the protection officer.
+var relativeGrants = map[models.Role][]models.Permission{
+	models.RoleBorderOfficer:     {models.PermChildRelatives},
+	models.RoleProtectionOfficer: {models.PermChildRelatives},
+}
+
 // PermissionsFor returns the union of the permissions of roles.
 func PermissionsFor(roles []models.Role) map[models.Permission]bool {
 	out := map[models.Permission]bool{}
@@ -56,6 +68,9 @@ func PermissionsFor(roles []models.Role) map[models.Permission]bool {
 			out[p] = true
 		}
 		for _, p := range placementGrants[r] {
+			out[p] = true
+		}
+		for _, p := range relativeGrants[r] { // issue 9: siblings
 			out[p] = true
 		}
 	}

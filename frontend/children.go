@@ -91,6 +91,8 @@ type childPage struct {
 	Guardianship *guardianSection
 	// Placements is the placement section (issue 9, placements.go).
 	Placements placementData
+	// Relatives is the family section (issue 9 siblings, relatives.go).
+	Relatives *relativesSection
 
 	// Transitions are the status changes the reader may make now (lifecycle.go).
 	Transitions []registry.Transition
@@ -176,6 +178,12 @@ func (f *Frontend) renderChild(c *gin.Context, status int, p childPage) {
 	if err := f.loadPlacements(c, &p); err != nil {
 		f.fail(c, err)
 		return
+	}
+	if p.Relatives == nil { // issue 9: siblings
+		if p.Relatives, err = f.relativesSection(c, p.Child.ID, formState{}); err != nil {
+			f.fail(c, err)
+			return
+		}
 	}
 	f.r.render(c, status, "child", "child.title", p)
 }

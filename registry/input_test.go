@@ -137,7 +137,9 @@ func TestEveryInputFieldHasALimit(t *testing.T) {
 		BreakGlassInput{}, UserUpdate{}, ReferenceInput{}, SearchInput{}, MergeInput{}, TransitionInput{},
 		GuardianInput{}, AppointInput{}, EndInput{}, FirstMeetingInput{}, ConflictInput{}, VisitInput{},
 		// Facilities and placements (issue 9).
-		FacilityInput{}, InspectionInput{}, PlacementInput{}, PlacementCheckInput{}} {
+		FacilityInput{}, InspectionInput{}, PlacementInput{}, PlacementCheckInput{},
+		// Family links (issue 9, siblings).
+		RelativeInput{}, VoidRelativeInput{}} {
 		walk(reflect.TypeOf(v), "")
 	}
 	if len(seen) < 12 {

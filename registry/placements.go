@@ -28,8 +28,8 @@ import (
 //     best-interests justification; a period overlapping another of the child's placements;
 //   - warned, and accepted only when acknowledged with a written justification: the facility
 //     is full (over capacity with this child), its licence has expired, it does not accept
-//     the child's sex or age. "Siblings separated" waits for sibling links in the child's
-//     record (there are none yet): it will be one more warning here.
+//     the child's sex or age; the child would live in another facility than a linked sibling
+//     placed now (siblings separated — siblings only, relatives.go says why).
 //
 // Ages come from the one age rule (models.AgeRangeAt) at the placement's start. An estimated
 // age is a range: the 16 rule is met only when the WHOLE range is 16 or over (lowest possible
@@ -42,6 +42,8 @@ const (
 	WarnLicenceExpired = "licence_expired"
 	WarnSexNotAccepted = "sex_not_accepted"
 	WarnAgeNotAccepted = "age_not_accepted"
+	// WarnSiblingsSeparated: a linked sibling (relatives.go) is placed in another facility.
+	WarnSiblingsSeparated = "siblings_separated"
 )
 
 // WarningCode is the validation code of an unacknowledged warning
@@ -49,7 +51,7 @@ const (
 func WarningCode(warning string) string { return "placement_warning_" + warning }
 
 // PlacementWarnings lists every warning code.
-var PlacementWarnings = []string{WarnOverCapacity, WarnLicenceExpired, WarnSexNotAccepted, WarnAgeNotAccepted}
+var PlacementWarnings = []string{WarnOverCapacity, WarnLicenceExpired, WarnSexNotAccepted, WarnAgeNotAccepted, WarnSiblingsSeparated}
 
 const (
 	// AdultCentreMinAge is the youngest age at which a child may stay in an adult reception
@@ -75,6 +77,9 @@ type PlacementRules struct {
 	BestInterests      string
 	// Overlaps: the period would overlap another of the child's placements.
 	Overlaps bool
+	// SiblingFacilityIDs are the facilities where the child's linked siblings are placed at
+	// Start (relatives.go siblingFacilities).
+	SiblingFacilityIDs []int64
 }
 
 // CheckPlacement applies the placement rules: the refusals as a validation error (nil when
@@ -113,6 +118,9 @@ func CheckPlacement(in PlacementRules) (*models.ValidationError, []string) {
 	}
 	if known && (lo < f.AgeMin || hi > f.AgeMax) {
 		warnings = append(warnings, WarnAgeNotAccepted)
+	}
+	if slices.ContainsFunc(in.SiblingFacilityIDs, func(id int64) bool { return id != f.ID }) {
+		warnings = append(warnings, WarnSiblingsSeparated)
 	}
 	if len(verr.Fields) == 0 {
 		return nil, warnings
@@ -355,9 +363,14 @@ func (r *Registry) RecordPlacement(ctx context.Context, a *models.Actor, childID
 		}
 		var warnings []string
 		if fac.ID != 0 {
+			siblings, err := siblingFacilities(tx, childID, start)
+			if err != nil {
+				return err
+			}
 			var refused *models.ValidationError
 			refused, warnings = CheckPlacement(PlacementRules{Facility: fac, Occupancy: int(occupancy), ChildSex: child.Sex,
-				BirthFrom: child.BirthDateFrom, BirthTo: child.BirthDateTo, Start: start, BestInterests: in.BestInterests, Overlaps: overlaps})
+				BirthFrom: child.BirthDateFrom, BirthTo: child.BirthDateTo, Start: start, BestInterests: in.BestInterests, Overlaps: overlaps,
+				SiblingFacilityIDs: siblings})
 			if refused != nil {
 				verr.Fields = append(verr.Fields, refused.Fields...)
 			}

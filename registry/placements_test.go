@@ -37,6 +37,7 @@ func TestCheckPlacement(t *testing.T) {
 	}
 	adult := with(func(f *models.Facility) { f.Kind = models.FacilityAdultReception; f.AgeMin, f.AgeMax = 16, 99 })
 	police := with(func(f *models.Facility) { f.Kind = models.FacilityPoliceDetention })
+	numbered := with(func(f *models.Facility) { f.ID = 7 })
 	// Birth ranges giving ages at start.
 	born := func(lo, hi int) (*time.Time, *time.Time) {
 		from, to := models.BirthDatesForAges(lo, hi, start)
@@ -75,6 +76,16 @@ func TestCheckPlacement(t *testing.T) {
 		{"a refused facility is not warned about", registry.PlacementRules{Facility: with(func(f *models.Facility) {
 			f.Kind, f.Capacity = models.FacilityPoliceDetention, 0
 		}), ChildSex: "male"}, want{refused: []string{"facility_id:placement_detention_refused"}}},
+		// Siblings separated (relatives.go): the facilities where linked siblings live now.
+		{"no sibling placed", registry.PlacementRules{Facility: numbered, ChildSex: "male", SiblingFacilityIDs: nil}, want{}},
+		{"with the sibling", registry.PlacementRules{Facility: numbered, ChildSex: "male", SiblingFacilityIDs: []int64{7}}, want{}},
+		{"sibling placed elsewhere", registry.PlacementRules{Facility: numbered, ChildSex: "male", SiblingFacilityIDs: []int64{8}}, want{warnings: []string{"siblings_separated"}}},
+		{"with one sibling, apart from another", registry.PlacementRules{Facility: numbered, ChildSex: "male", SiblingFacilityIDs: []int64{7, 9}}, want{warnings: []string{"siblings_separated"}}},
+		{"siblings separated and full", registry.PlacementRules{Facility: numbered, Occupancy: 10, ChildSex: "male", SiblingFacilityIDs: []int64{8}},
+			want{warnings: []string{"over_capacity", "siblings_separated"}}},
+		{"detention is refused, not warned, even beside a sibling elsewhere", registry.PlacementRules{Facility: with(func(f *models.Facility) {
+			f.ID, f.Kind = 7, models.FacilityPoliceDetention
+		}), ChildSex: "male", SiblingFacilityIDs: []int64{8}}, want{refused: []string{"facility_id:placement_detention_refused"}}},
 	}
 	ages := map[string][2]int{
 		"adult centre, 15": {15, 15}, "adult centre, range 15–17 reaches below 16": {15, 17},

@@ -230,6 +230,14 @@ var matrix = map[string]string{
 	"GET /api/v1/children/:id/placements":              "border1 protection1 guardian1 monitor1",
 	"POST /api/v1/children/:id/placements":             "protection1 guardian1",
 	"POST /api/v1/children/:id/placements/:pid/checks": "protection1 guardian1",
+
+	// Family links between children (issue 9, siblings): read with the child; recorded and
+	// voided by border officers (siblings arriving together) and protection officers.
+	"POST /children/:id/relatives":                  "border1 protection1",
+	"POST /children/:id/relatives/:rid/void":        "border1 protection1",
+	"GET /api/v1/children/:id/relatives":            "border1 protection1 guardian1 monitor1",
+	"POST /api/v1/children/:id/relatives":           "border1 protection1",
+	"POST /api/v1/children/:id/relatives/:rid/void": "border1 protection1",
 }
 
 func allowed(rule, user string) bool {
@@ -255,7 +263,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	childID := app.ChildID(t, "AL-2026-000001")
 	home := apptest.Body(t, app.Get(t, "/"))
 	css := regexp.MustCompile(`/static/(app\.[0-9a-f]+\.css)`).FindStringSubmatch(home)[1]
-	params := strings.NewReplacer(":aid", "1", ":pid", "1", ":id", fmt.Sprint(childID), "*file", css, "*path", ".well-known/openid-configuration", ":username", "guardian1")
+	params := strings.NewReplacer(":aid", "1", ":pid", "1", ":rid", "1", ":id", fmt.Sprint(childID), "*file", css, "*path", ".well-known/openid-configuration", ":username", "guardian1")
 	adminParams := strings.NewReplacer(":id", fmt.Sprint(userID))
 
 	routes := app.Server.Engine().Routes()
