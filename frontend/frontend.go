@@ -87,6 +87,7 @@ func (f *Frontend) Routes(root gin.IRouter) {
 	f.adminRoutes(r)
 	f.guardianRoutes(r)
 	f.facilityRoutes(r)
+	f.offlineRoutes(r) // issue 13: service worker and manifest
 }
 
 func (f *Frontend) home(c *gin.Context) {

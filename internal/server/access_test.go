@@ -230,6 +230,11 @@ var matrix = map[string]string{
 	"GET /api/v1/children/:id/placements":              "border1 protection1 guardian1 monitor1",
 	"POST /api/v1/children/:id/placements":             "protection1 guardian1",
 	"POST /api/v1/children/:id/placements/:pid/checks": "protection1 guardian1",
+
+	// Offline registration (issue 13): service worker, manifest, the outbox key.
+	"GET /sw.js":                "*",
+	"GET /manifest.webmanifest": "*",
+	"GET /api/v1/me/outbox-key": "border1 protection1",
 }
 
 func allowed(rule, user string) bool {
