@@ -173,10 +173,10 @@
   // ---- What waits: a hint on every page, the list on the registration page.
   async function show() {
     const items = await mine();
-    const waiting = items.filter((i) => i.state === "waiting").length, decide = items.length - waiting;
+    const waiting = items.filter((i) => i.state === "waiting").length, toDecide = items.length - waiting;
     const parts = [];
     if (waiting) parts.push(plural("waiting", waiting));
-    if (decide) parts.push(plural("decide", decide));
+    if (toDecide) parts.push(plural("decide", toDecide));
     let hint = $("outbox-hint");
     if (!form) {
       const main = document.getElementById("main");
@@ -192,7 +192,7 @@
     }
     const box = $("outbox");
     box.hidden = !items.length && !stopped;
-    $("outbox-summary").textContent = [parts.join(" · "), stopped, navigator.onLine ? "" : msg("offline")].filter(Boolean).join(" ");
+    $("outbox-summary").textContent = [parts.join(" · "), stopped, navigator.onLine ? "" : msg("offline")].filter(Boolean).join(" · ");
     const k = await getKey(false);
     const ul = $("outbox-list");
     ul.replaceChildren();
