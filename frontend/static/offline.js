@@ -214,7 +214,7 @@
       }));
       ul.append(li);
     }
-    $("outbox-send").hidden = !waiting;
+    $("outbox-send").parentElement.hidden = !waiting; // the button's own display rule would win over hidden
   }
   function button(text, cls, fn) {
     const b = document.createElement("button");
