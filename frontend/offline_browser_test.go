@@ -164,7 +164,6 @@ func TestOfflineRegistration(t *testing.T) {
 	}
 }
 
-
 // Issue 13, item 4: the answer to an outbox's registration is lost on the way back (the
 // server registered the child, the phone saw a dropped connection). The outbox retries with
 // the same Idempotency-Key: the server answers the first result again and creates nothing.
