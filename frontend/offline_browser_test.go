@@ -38,6 +38,8 @@ func setOffline(t *testing.T, p *browsertest.Page, offline bool) {
 	}); err != nil {
 		t.Fatalf("network state: %v", err)
 	}
+	// The renderer learns of it a moment later.
+	waitJS(t, p, `navigator.onLine === `+strconv.FormatBool(!offline), "navigator.onLine to follow")
 }
 
 // waitJS waits until a JavaScript expression is true.
@@ -52,6 +54,8 @@ func waitJS(t *testing.T, p *browsertest.Page, expr, what string) {
 			return
 		}
 		if time.Now().After(deadline) {
+			dbg, _ := chromedp.Run(p.Context(), chromedp.Evaluate[string](`location.href + " | " + (document.getElementById("outbox-notice")||{}).textContent + " | " + (document.getElementById("outbox-list")||{}).innerHTML + " | online=" + navigator.onLine + " key=" + !!sessionStorage.getItem("kujdes-outbox-key")`))
+			t.Logf("page: %s", dbg)
 			t.Fatalf("waiting for %s (%s): %v; console: %v", what, expr, err, p.ConsoleErrors())
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -289,5 +293,93 @@ func TestOfflineDuplicateBecomesTask(t *testing.T) {
 	app.Scan(t, &arrivals, `SELECT count(*) FROM arrivals a JOIN children c ON a.child_id = c.id WHERE c.registration_number = ?`, number)
 	if arrivals != 2 {
 		t.Errorf("%s has %d arrivals, want 2", number, arrivals)
+	}
+}
+
+// outboxSize counts the records in the device's outbox database, whoever they belong to.
+const outboxSize = `new Promise((ok) => { const r = indexedDB.open("kujdes-outbox", 1);
+	r.onupgradeneeded = () => r.result.createObjectStore("items", { keyPath: "id" });
+	r.onsuccess = () => { const c = r.result.transaction("items").objectStore("items").count(); c.onsuccess = () => { r.result.close(); ok(c.result); }; }; })`
+
+// Issue 13, item 4: signing out clears the outbox only once it is sent or discarded. With a
+// registration waiting, the sign-out form warns; signing out anyway keeps the record
+// (encrypted) but not the key; after signing in again it opens and can be discarded; then
+// signing out clears everything.
+func TestOfflineSignOutKeepsOutbox(t *testing.T) {
+	app := apptest.Start(t)
+	b := browsertest.NewBrowser(t)
+	p := b.NewPage(t)
+	app.BrowserLogin(t, p, "border1")
+	readyForOffline(t, app, p)
+	setOffline(t, p, true)
+	submitOffline(t, p, "Waiting", "Signoutson", 1)
+	submitOffline(t, p, "Discarded", "Signoutson", 2)
+
+	// The connection returns but the registration API stays unreachable (every call fails),
+	// so both keep waiting.
+	ctx, cancel := context.WithCancel(p.Context())
+	defer cancel()
+	paused := chromedp.Events(ctx, fetch.RequestPaused)
+	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*/api/v1/registrations"}}}); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for ev, err := range paused {
+			if err != nil {
+				return
+			}
+			_, _ = chromedp.Call(ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonAddressUnreachable})
+		}
+	}()
+	setOffline(t, p, false)
+
+	// One is discarded explicitly (two clicks: "Discard", then "Discard for good").
+	p.Click(t, `#outbox-list li:nth-child(2) button.secondary`)
+	if got := p.Text(t, `#outbox-list li:nth-child(2) button.secondary`); got != "Discard for good" {
+		t.Fatalf("discard asks again with %q", got)
+	}
+	p.Click(t, `#outbox-list li:nth-child(2) button.secondary`)
+	waitJS(t, p, `document.querySelectorAll("#outbox-list li").length === 1`, "the discarded record to go")
+	if got := p.Text(t, "#outbox-list"); !strings.Contains(got, "Waiting Signoutson") {
+		t.Fatalf("the wrong record went: %q", got)
+	}
+
+	// Signing out warns; signing out anyway keeps the record but not the key nor the page.
+	p.Click(t, `.account form[action="/logout"] button`)
+	p.WaitFor(t, "#signout-warning")
+	if got := p.Text(t, "#signout-warning p"); !strings.HasPrefix(got, "1 registration has not been sent yet.") {
+		t.Errorf("sign-out warning: %q", got)
+	}
+	p.Axe(t)
+	p.Click(t, "#signout-warning button")
+	p.WaitFor(t, `.account a[href="/login"]`)
+	if n := browsertest.Get(t, p, chromedp.Evaluate[int](outboxSize, chromedp.EvalAwaitPromise)); n != 1 {
+		t.Errorf("%d records kept after signing out with one waiting, want 1", n)
+	}
+	if kept := browsertest.Get(t, p, chromedp.Evaluate[bool](`sessionStorage.getItem("kujdes-outbox-key") !== null`)); kept {
+		t.Error("the outbox key outlived the sign-out")
+	}
+	if kept := browsertest.Get(t, p, chromedp.Evaluate[bool](`caches.has("kujdes-pages")`, chromedp.EvalAwaitPromise)); kept {
+		t.Error("the kept registration page outlived the sign-out")
+	}
+
+	// Signed in again (the API reachable now), the same key opens the record and it is sent.
+	if _, err := chromedp.Call(ctx, fetch.Disable, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	app.BrowserLogin(t, p, "border1")
+	p.Navigate(t, app.URL+"/register")
+	waitJS(t, p, `(document.getElementById("outbox-notice") || {}).textContent.startsWith("Sent: AL-")`, "the kept registration to be sent")
+	if n := countNamed(t, app, "Waiting", "Signoutson"); n != 1 {
+		t.Errorf("%d children from the kept registration, want 1", n)
+	}
+	if n := countNamed(t, app, "Discarded", "Signoutson"); n != 0 {
+		t.Errorf("the discarded registration was sent (%d)", n)
+	}
+	// Nothing waits: signing out clears the outbox without a warning.
+	p.Click(t, `.account form[action="/logout"] button`)
+	p.WaitFor(t, `.account a[href="/login"]`)
+	if n := browsertest.Get(t, p, chromedp.Evaluate[int](outboxSize, chromedp.EvalAwaitPromise)); n != 0 {
+		t.Errorf("%d records left after signing out with nothing waiting", n)
 	}
 }

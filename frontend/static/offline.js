@@ -40,6 +40,12 @@
   const all = () => run("readonly", (s) => s.getAll());
   const put = (item) => run("readwrite", (s) => s.put(item));
   const del = (id) => run("readwrite", (s) => s.delete(id));
+  // change rewrites a record's sending state, unless it was discarded meanwhile.
+  const change = (id, fn) => run("readwrite", (s) => {
+    const g = s.get(id);
+    g.onsuccess = () => { if (g.result) s.put(fn(g.result)); };
+    return g;
+  });
   const mine = async () => (await all()).filter((i) => i.user === user).sort((a, b) => a.created - b.created);
 
   // ---- The key: fetched while online, kept in this tab only.
@@ -142,16 +148,16 @@
             await del(item.id);
             sent.push(j.registration_number);
           } else if (res && [400, 409, 422].includes(res.status)) {
-            item.state = "decision"; // possible duplicates, or input the server refused: the officer decides
-            await put(item);
+            // Possible duplicates, or input the server refused: the officer decides.
+            await change(item.id, (r) => Object.assign(r, { state: "decision" }));
           } else if (res && (res.status === 401 || res.status === 403)) {
             stopped = res.status === 401 ? msg("signin") : msg("forbidden");
             break;
           } else {
-            item.attempts = (item.attempts || 0) + 1;
+            const attempts = (item.attempts || 0) + 1;
             const wait = res && res.headers.get("Retry-After") ? Number(res.headers.get("Retry-After")) * 1000 : 0;
-            item.next = Date.now() + Math.max(wait, Math.min(300000, 2000 * 2 ** item.attempts) * (0.5 + Math.random() / 2));
-            await put(item);
+            const next = Date.now() + Math.max(wait, Math.min(300000, 2000 * 2 ** attempts) * (0.5 + Math.random() / 2));
+            await change(item.id, (r) => Object.assign(r, { attempts, next }));
           }
         }
         if (sent.length) notice(sent.map((n) => msg("sent").replace("{number}", n)).join(" "));
@@ -171,7 +177,10 @@
   }
 
   // ---- What waits: a hint on every page, the list on the registration page.
+  const armed = new Set();
+  let drawn = 0;
   async function show() {
+    const gen = ++drawn; // calls overlap (events, sends): only the latest one draws
     const items = await mine();
     const waiting = items.filter((i) => i.state === "waiting").length, toDecide = items.length - waiting;
     const parts = [];
@@ -179,6 +188,7 @@
     if (toDecide) parts.push(plural("decide", toDecide));
     let hint = $("outbox-hint");
     if (!form) {
+      if (gen !== drawn) return;
       const main = document.getElementById("main");
       if (!hint && parts.length && main) {
         hint = document.createElement("p");
@@ -190,12 +200,8 @@
       if (hint) { hint.hidden = !parts.length; hint.firstChild.textContent = parts.join(" · "); }
       return;
     }
-    const box = $("outbox");
-    box.hidden = !items.length && !stopped;
-    $("outbox-summary").textContent = [parts.join(" · "), stopped, navigator.onLine ? "" : msg("offline")].filter(Boolean).join(" · ");
     const k = await getKey(false);
-    const ul = $("outbox-list");
-    ul.replaceChildren();
+    const lis = [];
     for (const item of items) {
       let p = null;
       try { p = await unseal(k, item); } catch (e) { p = null; }
@@ -206,14 +212,20 @@
       const when = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" }).format(new Date(item.created));
       li.append(name, ` · ${when} · `, msg(item.state === "waiting" ? "waiting" : "decision"));
       if (p && item.state === "decision") li.append(" ", button(msg("decide"), "", () => decide(item, p)));
-      li.append(" ", button(msg("discard"), "secondary", async (ev) => {
-        const b = ev.currentTarget;
-        if (!b.dataset.armed) { b.dataset.armed = "1"; b.textContent = msg("discard_sure"); return; }
+      // Discarding asks twice ("Discard", then "Discard for good"); the list is redrawn after
+      // every sending attempt, so which records are asked about is kept here.
+      li.append(" ", button(msg(armed.has(item.id) ? "discard_sure" : "discard"), "secondary", async (ev) => {
+        if (!armed.has(item.id)) { armed.add(item.id); ev.currentTarget.textContent = msg("discard_sure"); return; }
+        armed.delete(item.id);
         await del(item.id);
         await show();
       }));
-      ul.append(li);
+      lis.push(li);
     }
+    if (gen !== drawn) return;
+    $("outbox").hidden = !items.length && !stopped;
+    $("outbox-summary").textContent = [parts.join(" · "), stopped, navigator.onLine ? "" : msg("offline")].filter(Boolean).join(" · ");
+    $("outbox-list").replaceChildren(...lis);
     $("outbox-send").parentElement.hidden = !waiting; // the button's own display rule would win over hidden
   }
   function button(text, cls, fn) {
@@ -311,7 +323,7 @@
     form.addEventListener("submit", keep);
     $("outbox-send").addEventListener("click", () => {
       stopped = "";
-      mine().then((items) => Promise.all(items.map((i) => { i.next = 0; return put(i); }))).then(flush);
+      mine().then((items) => Promise.all(items.map((i) => change(i.id, (r) => Object.assign(r, { next: 0 }))))).then(flush);
     });
     if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js", { scope: "/register" }).catch(() => {});
     getKey(true).then(show);
