@@ -302,7 +302,8 @@
       sessionStorage.removeItem(KEY);
       sessionStorage.removeItem(DECIDING);
       if (window.caches) await caches.delete("kujdes-pages");
-      if (!n) await new Promise((ok) => { const r = indexedDB.deleteDatabase(DB); r.onsuccess = r.onerror = r.onblocked = () => ok(); });
+      // The outbox goes only when nothing in it waits, another officer's records included.
+      if (!(await all()).length) await new Promise((ok) => { const r = indexedDB.deleteDatabase(DB); r.onsuccess = r.onerror = r.onblocked = () => ok(); });
       f.dataset.go = "1";
       f.submit();
     });
