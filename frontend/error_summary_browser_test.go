@@ -53,5 +53,8 @@ func TestRegistrationErrorSummary(t *testing.T) {
 		}
 		p.Axe(t)
 		p.Screenshot(t, "error-summary-"+lang)
+		p.Run(t, chromedp.EmulateViewport(390, 844))
+		browsertest.NoSideScroll(t, p, "the error summary on a phone, "+lang)
+		p.Run(t, chromedp.EmulateViewport(1280, 900))
 	}
 }

@@ -272,6 +272,8 @@ func TestOfflineDuplicateBecomesTask(t *testing.T) {
 	}
 	p.Axe(t)
 	p.Screenshot(t, "outbox-decision-ar")
+	p.Run(t, chromedp.EmulateViewport(390, 844)) // a phone: the task list must not widen the page
+	browsertest.NoSideScroll(t, p, "the registration page with a task, in Arabic")
 
 	p.Navigate(t, app.URL+"/register?lang=en")
 	p.Click(t, `#outbox-list li button:not(.secondary)`) // Decide
