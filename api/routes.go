@@ -70,6 +70,9 @@ func (a *API) Routes(r gin.IRouter) {
 	v1.GET("/admin/break-glass", a.listBreakGlass)
 	v1.GET("/admin/denied-reads", a.listDeniedReads)
 
+	// Offline registration (issue 13): the key of the page's encrypted outbox.
+	v1.GET("/me/outbox-key", a.outboxKey)
+
 	v1.GET("/audit/checkpoint", a.auditCheckpoint)
 	v1.GET("/admin/audit/events/:id/evidence", a.auditEvidence)
 }

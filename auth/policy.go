@@ -29,6 +29,12 @@ var policy = map[Route]Permission{
 	{"GET", "/favicon.ico"}:   Public,
 	{"GET", "/login"}:         Public,
 	{"GET", "/auth/callback"}: Public,
+
+	// Offline registration (issue 13): the service worker, the web app manifest, the outbox key.
+	{"GET", "/sw.js"}:                Public,
+	{"GET", "/manifest.webmanifest"}: Public,
+	{"GET", "/api/v1/me/outbox-key"}: models.PermChildRegister,
+
 	// Pages: signed in.
 	{"POST", "/logout"}: SignedIn,
 	{"GET", "/me"}:      SignedIn,

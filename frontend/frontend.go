@@ -88,6 +88,7 @@ func (f *Frontend) Routes(root gin.IRouter) {
 	f.guardianRoutes(r)
 	f.facilityRoutes(r)
 	f.relativeRoutes(r) // issue 9: siblings
+	f.offlineRoutes(r)  // issue 13: service worker and manifest
 }
 
 func (f *Frontend) home(c *gin.Context) {

@@ -160,6 +160,7 @@ func (f *Frontend) register(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/register/done?child=%d&new=%t", res.ChildID, res.NewChild))
 		return
 	case errors.As(err, &dup):
+		suggestLatin(&in.IdentityInput)
 		f.renderRegister(c, http.StatusConflict, registerPage{In: in, Candidates: dup.Candidates, Key: key})
 		return
 	case errors.As(err, &limited):
@@ -168,6 +169,7 @@ func (f *Frontend) register(c *gin.Context) {
 		return
 	}
 	if fields, ok := fieldErrors(c, err); ok {
+		suggestLatin(&in.IdentityInput) // the spelling that saving would have suggested (issue 13)
 		var verr *models.ValidationError
 		noFamily := errors.As(err, &verr) && slices.ContainsFunc(verr.Fields, func(fe models.FieldError) bool { return fe.Code == "check_family_name_required" })
 		f.renderRegister(c, http.StatusUnprocessableEntity, registerPage{In: in, Errors: fields, NoFamilyName: noFamily, Key: key})

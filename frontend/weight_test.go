@@ -4,13 +4,16 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/kujdes/kujdes/internal/apptest"
 )
 
-// The registration page must transfer under 60 KB compressed (page, stylesheet and script;
-// there are no fonts), because border posts have poor connections.
+// The registration page must transfer under 60 KB compressed (page, stylesheet, scripts
+// including the offline outbox, icon, manifest and service worker; there are no fonts),
+// because border posts have poor connections.
 func TestRegistrationPageWeight(t *testing.T) {
 	app := apptest.Start(t)
 	c := app.Login(t, "border1")
@@ -36,8 +39,18 @@ func TestRegistrationPageWeight(t *testing.T) {
 	// The uncompressed page names its assets.
 	plain := apptest.Body(t, app.Do(t, app.Login(t, "border1"), "GET", "/register", ""))
 	total := page
-	for _, m := range regexp.MustCompile(`(?:href|src)="(/static/[^"]+)"`).FindAllStringSubmatch(plain, -1) {
-		_, n := fetch(m[1])
+	// Its stylesheet, scripts (offline.js among them), icon and web app manifest, and the
+	// service worker the page installs (issue 13).
+	assets := []string{"/sw.js"}
+	for _, m := range regexp.MustCompile(`(?:href|src)="(/(?:static/|manifest\.webmanifest)[^"]+)"`).FindAllStringSubmatch(plain, -1) {
+		assets = append(assets, m[1])
+	}
+	if !slices.ContainsFunc(assets, func(a string) bool { return strings.HasPrefix(a, "/static/offline.") }) {
+		t.Errorf("the registration page does not load offline.js: %v", assets)
+	}
+	for _, a := range assets {
+		_, n := fetch(a)
+		t.Logf("%s: %d bytes", a, n)
 		total += n
 	}
 	t.Logf("registration page: %d bytes compressed (page %d)", total, page)

@@ -50,6 +50,8 @@ func policy(nonce string, formActions []string) string {
 		"img-src 'self' data:",
 		"font-src 'self'",
 		"connect-src 'self'",
+		"manifest-src 'self'", // the registration page's web app manifest (issue 13)
+		"worker-src 'self'",   // its service worker
 		"form-action " + strings.Join(form, " "),
 		"frame-ancestors 'none'",
 		"base-uri 'none'",

@@ -238,6 +238,10 @@ var matrix = map[string]string{
 	"GET /api/v1/children/:id/relatives":            "border1 protection1 guardian1 monitor1",
 	"POST /api/v1/children/:id/relatives":           "border1 protection1",
 	"POST /api/v1/children/:id/relatives/:rid/void": "border1 protection1",
+	// Offline registration (issue 13): service worker, manifest, the outbox key.
+	"GET /sw.js":                "*",
+	"GET /manifest.webmanifest": "*",
+	"GET /api/v1/me/outbox-key": "border1 protection1",
 }
 
 func allowed(rule, user string) bool {
