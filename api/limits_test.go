@@ -62,6 +62,11 @@ func TestInputLimitsAreDocumented(t *testing.T) {
 		{"InspectionInput", registry.InspectionInput{}, false},
 		{"PlacementInput", registry.PlacementInput{}, false},
 		{"PlacementCheckInput", registry.PlacementCheckInput{}, false},
+		// Missing children (issue 10).
+		{"MissingReportInput", registry.MissingReportInput{}, false},
+		{"ReactionInput", registry.ReactionInput{}, false},
+		{"FoundInput", registry.FoundInput{}, false},
+		{"InterviewInput", registry.InterviewInput{}, false},
 	}
 	for _, b := range bodies {
 		s, ok := schemas[b.schema]

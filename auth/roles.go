@@ -48,6 +48,14 @@ var placementGrants = map[models.Role][]models.Permission{
 	models.RoleAdmin:    {models.PermFacilityRead, models.PermFacilityAddress, models.PermFacilityManage},
 }
 
+// missingGrants (issue 10): protection officers (in their regions) and guardians (for their
+// wards) report a child missing, record the reaction, the finding and the return interview,
+// and see the "Missing now" board.
+var missingGrants = map[models.Role][]models.Permission{
+	models.RoleProtectionOfficer: {models.PermMissingReport, models.PermMissingBoard},
+	models.RoleGuardian:          {models.PermMissingReport, models.PermMissingBoard},
+}
+
 // PermissionsFor returns the union of the permissions of roles.
 func PermissionsFor(roles []models.Role) map[models.Permission]bool {
 	out := map[models.Permission]bool{}
@@ -56,6 +64,9 @@ func PermissionsFor(roles []models.Role) map[models.Permission]bool {
 			out[p] = true
 		}
 		for _, p := range placementGrants[r] {
+			out[p] = true
+		}
+		for _, p := range missingGrants[r] {
 			out[p] = true
 		}
 	}

@@ -27,6 +27,9 @@ type Registry struct {
 	// GuardianRules holds the thresholds and calendar of the guardianship standards (S1, S2,
 	// S3, S8); zero fields take DefaultGuardianRules.
 	GuardianRules GuardianRules
+	// MissingRules holds the thresholds of the missing-child standards (S9, S10); zero fields
+	// take DefaultMissingRules (issue 10).
+	MissingRules MissingRules
 }
 
 // New returns a Registry with the real clock, a one-hour break-glass and the default
