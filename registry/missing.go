@@ -598,12 +598,15 @@ func (r *Registry) MissingNowBoard(ctx context.Context, a *models.Actor) ([]Miss
 	now, m := r.now(), r.missingRules()
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		type row struct {
-			childRow
-			EpisodeID int64
+			models.Child
+			RegionCode     string
+			BorderPostCode *string
+			ViaBreakGlass  bool
+			EpisodeID      int64
 		}
 		var rows []row
 		if err := r.childViews(tx, a, sqlCond{sql: "me.id AS episode_id"}).
-			Joins("JOIN missing_episodes me ON me.child_id = children.id AND "+episodeOpen).
+			Joins("JOIN missing_episodes me ON me.child_id = children.id AND " + episodeOpen).
 			Where("children.status = 'missing'").Limit(MaxPageSize).Find(&rows).Error; err != nil {
 			return err
 		}
@@ -621,7 +624,8 @@ func (r *Registry) MissingNowBoard(ctx context.Context, a *models.Actor) ([]Miss
 		}
 		for _, x := range rows {
 			e := byID[x.EpisodeID]
-			out = append(out, MissingNow{ChildView: x.view(), Episode: m.episodeView(e, now), ElapsedMinutes: int(now.Sub(e.DiscoveredAt) / time.Minute)})
+			v := childRow{Child: x.Child, RegionCode: x.RegionCode, BorderPostCode: x.BorderPostCode, ViaBreakGlass: x.ViaBreakGlass}.view()
+			out = append(out, MissingNow{ChildView: v, Episode: m.episodeView(e, now), ElapsedMinutes: int(now.Sub(e.DiscoveredAt) / time.Minute)})
 		}
 		slices.SortFunc(out, compareUrgency)
 		for _, x := range out {

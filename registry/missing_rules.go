@@ -161,7 +161,9 @@ func AssessMissingRisk(f RiskFacts, now time.Time) Risk {
 }
 
 // riskRank orders risk levels: 1 for high, 3 for low.
-func riskRank(level string) int { return len(models.MissingRiskLevels) - slices.Index(models.MissingRiskLevels, level) }
+func riskRank(level string) int {
+	return len(models.MissingRiskLevels) - slices.Index(models.MissingRiskLevels, level)
+}
 
 // Reaction steps (message ids "missing.step.<code>").
 const (
