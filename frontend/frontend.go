@@ -87,14 +87,24 @@ func (f *Frontend) Routes(root gin.IRouter) {
 	f.adminRoutes(r)
 	f.guardianRoutes(r)
 	f.facilityRoutes(r)
+	f.missingRoutes(r) // issue 10
 }
 
 func (f *Frontend) home(c *gin.Context) {
-	f.r.render(c, http.StatusOK, "home", "home.title", homePage{SignInAvailable: f.Auth != nil && f.Auth.RP != nil})
+	missing, err := f.loadMissingHome(c) // issue 10: "Missing now" for protection officers and guardians
+	if err != nil {
+		f.fail(c, err)
+		return
+	}
+	f.r.render(c, http.StatusOK, "home", "home.title", homePage{SignInAvailable: f.Auth != nil && f.Auth.RP != nil, Missing: missing})
 }
 
-// homePage is the same for every signed-out visitor: a staticPage.
-type homePage struct{ SignInAvailable bool }
+// homePage is the same for every signed-out visitor: a staticPage. Missing is the board of
+// missing children, for signed-in readers who hold missing.board (nil otherwise).
+type homePage struct {
+	SignInAvailable bool
+	Missing         *missingHome
+}
 
 func (homePage) static() {}
 
