@@ -143,7 +143,9 @@ type missingChildPage struct {
 }
 
 // Acknowledged reports whether warning w was ticked on the found form.
-func (e episodeForms) Acknowledged(w string) bool { return slices.Contains(e.Found.AcknowledgedWarnings, w) }
+func (e episodeForms) Acknowledged(w string) bool {
+	return slices.Contains(e.Found.AcknowledgedWarnings, w)
+}
 
 // childMissingState is a refused form to show again on the child's missing page.
 type childMissingState struct {
