@@ -267,8 +267,9 @@ func (r *Registry) MissingEpisode(ctx context.Context, a *models.Actor, childID,
 		}
 		out = MissingSheet{Child: c, Episode: m.episodeView(e, now), Guardians: []string{}}
 		cur := appointmentIsCurrent(now)
-		if err := appointmentViews(tx).Where("ga.child_id = ? AND "+cur.sql, append([]any{childID}, cur.args...)...).
-			Order("ga.kind DESC, ga.started_at").Pluck("u.display_name", &out.Guardians).Error; err != nil {
+		if err := tx.Table("guardian_appointments ga").Joins("JOIN users u ON u.id = ga.guardian_user_id").
+			Where("ga.child_id = ? AND "+cur.sql, append([]any{childID}, cur.args...)...).
+			Order("ga.kind DESC, ga.started_at").Pluck("coalesce(nullif(u.display_name, ''), u.username)", &out.Guardians).Error; err != nil {
 			return err
 		}
 		if err := tx.Model(&models.Region{}).Where("id = ?", c.RegionID).Pluck("name", &out.RegionName).Error; err != nil {

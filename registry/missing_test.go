@@ -179,6 +179,14 @@ func TestMissingEpisodeUseCases(t *testing.T) {
 	if err != nil || len(list) != 3 || list[0].ID != ep3.ID {
 		t.Errorf("episodes: %d %v", len(list), err)
 	}
+	// The sheet: the record, the episode, the guardian to contact.
+	sheet, err := f.reg.MissingEpisode(ctx, po, f.child, ep3.ID)
+	if err != nil || sheet.Episode.ID != ep3.ID || sheet.Child.ID != f.child || !slices.Equal(sheet.Guardians, []string{"guardian"}) || sheet.RegionName != "Here" {
+		t.Errorf("sheet: %+v %v", sheet.Guardians, err)
+	}
+	if _, err := f.reg.MissingEpisode(ctx, &elsewhere, f.child, ep3.ID); !errors.Is(err, models.ErrNotFound) {
+		t.Errorf("sheet out of scope: %v", err)
+	}
 	// The placement stays open while the child is missing, flagged.
 	sec, err := f.reg.ChildPlacements(ctx, po, f.child)
 	if err != nil || sec.Current == nil || sec.ChildMissingSince == nil || !sec.ChildMissingSince.Equal(ep3.DiscoveredAt) {
