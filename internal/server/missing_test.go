@@ -89,7 +89,7 @@ func TestMissingAPI(t *testing.T) {
 	// The reaction: If-Match required, then applied, then stale.
 	epPath := fmt.Sprintf("%s/%d", path, ep.ID)
 	police := fmt.Sprintf(`{"police_reported_at":%q,"police_reference":"GJ-1"}`, now.Add(-150*time.Minute).Format(time.RFC3339))
-	if res := app.Do(t, nil, "PATCH", epPath, police, "Authorization", p1); res.StatusCode != http.StatusPreconditionRequired {
+	if res := app.Do(t, nil, "PATCH", epPath, police, "Authorization", p1, apptest.InvalidRequest, "no If-Match"); res.StatusCode != http.StatusPreconditionRequired {
 		t.Errorf("no If-Match: %d", res.StatusCode)
 	}
 	res = app.Do(t, nil, "PATCH", epPath, police, "Authorization", p1, "If-Match", `"1"`)
@@ -102,10 +102,11 @@ func TestMissingAPI(t *testing.T) {
 	}
 
 	// Found into a police station: refused as a whole; then found, back to the kept placement.
-	var station int64
+	var station, current int64
 	app.Scan(t, &station, `SELECT id FROM facilities WHERE kind = 'police_detention'`)
+	app.Scan(t, &current, `SELECT id FROM placements WHERE child_id = ? AND ended_at IS NULL`, child)
 	found := fmt.Sprintf(`{"found_at":%q,"found_place":"Bus station","found_by":"Police","condition":"unharmed"`, now.Add(-time.Hour).Format(time.RFC3339))
-	res = app.Do(t, nil, "POST", epPath+"/found", found+fmt.Sprintf(`,"placement":{"facility_id":%d,"reason":"night","decided_by":"police"}}`, station),
+	res = app.Do(t, nil, "POST", epPath+"/found", found+fmt.Sprintf(`,"placement":{"facility_id":%d,"reason":"night","decided_by":"police","current_placement_id":%d}}`, station, current),
 		"Authorization", p1, "If-Match", `"2"`)
 	if b := apptest.Body(t, res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(b, `"placement.facility_id"`) {
 		t.Errorf("found into detention: %d %s", res.StatusCode, b)
