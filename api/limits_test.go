@@ -65,6 +65,11 @@ func TestInputLimitsAreDocumented(t *testing.T) {
 		// Family links (issue 9, siblings).
 		{"RelativeInput", registry.RelativeInput{}, false},
 		{"VoidRelativeInput", registry.VoidRelativeInput{}, false},
+		// Missing children (issue 10).
+		{"MissingReportInput", registry.MissingReportInput{}, false},
+		{"ReactionInput", registry.ReactionInput{}, false},
+		{"FoundInput", registry.FoundInput{}, false},
+		{"InterviewInput", registry.InterviewInput{}, false},
 	}
 	for _, b := range bodies {
 		s, ok := schemas[b.schema]

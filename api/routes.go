@@ -55,6 +55,14 @@ func (a *API) Routes(r gin.IRouter) {
 	v1.GET("/children/:id/relatives", a.childRelatives)
 	v1.POST("/children/:id/relatives", a.linkRelative)
 	v1.POST("/children/:id/relatives/:rid/void", a.voidRelative)
+	// Missing children (issue 10).
+	v1.GET("/missing", a.missingNow)
+	v1.GET("/children/:id/missing-episodes", a.listMissingEpisodes)
+	v1.POST("/children/:id/missing-episodes", a.reportMissing)
+	v1.GET("/children/:id/missing-episodes/:eid", a.getMissingEpisode)
+	v1.PATCH("/children/:id/missing-episodes/:eid", a.recordReaction)
+	v1.POST("/children/:id/missing-episodes/:eid/found", a.recordFound)
+	v1.POST("/children/:id/missing-episodes/:eid/return-interview", a.recordReturnInterview)
 
 	v1.GET("/regions", a.listRegions)
 	v1.GET("/border-posts", a.listBorderPosts)

@@ -167,6 +167,23 @@ var policy = map[Route]Permission{
 	{"GET", "/api/v1/children/:id/relatives"}:            models.PermChildRead,
 	{"POST", "/api/v1/children/:id/relatives"}:           models.PermChildRelatives,
 	{"POST", "/api/v1/children/:id/relatives/:rid/void"}: models.PermChildRelatives,
+	// Missing children (issue 10): pages and JSON API. Reading an episode is reading the
+	// child (scoped); reporting, the reaction, found and the return interview need
+	// missing.report; the board missing.board.
+	{"GET", "/missing"}:                                                     models.PermMissingBoard,
+	{"GET", "/children/:id/missing"}:                                        models.PermChildRead,
+	{"POST", "/children/:id/missing"}:                                       models.PermMissingReport,
+	{"GET", "/children/:id/missing/:eid/sheet"}:                             models.PermChildRead,
+	{"POST", "/children/:id/missing/:eid/reactions"}:                        models.PermMissingReport,
+	{"POST", "/children/:id/missing/:eid/found"}:                            models.PermMissingReport,
+	{"POST", "/children/:id/missing/:eid/return-interview"}:                 models.PermMissingReport,
+	{"GET", "/api/v1/missing"}:                                              models.PermMissingBoard,
+	{"GET", "/api/v1/children/:id/missing-episodes"}:                        models.PermChildRead,
+	{"POST", "/api/v1/children/:id/missing-episodes"}:                       models.PermMissingReport,
+	{"GET", "/api/v1/children/:id/missing-episodes/:eid"}:                   models.PermChildRead,
+	{"PATCH", "/api/v1/children/:id/missing-episodes/:eid"}:                 models.PermMissingReport,
+	{"POST", "/api/v1/children/:id/missing-episodes/:eid/found"}:            models.PermMissingReport,
+	{"POST", "/api/v1/children/:id/missing-episodes/:eid/return-interview"}: models.PermMissingReport,
 }
 
 // PermissionFor returns the permission a route requires and whether the route is declared.

@@ -60,6 +60,14 @@ var relativeGrants = map[models.Role][]models.Permission{
 	models.RoleProtectionOfficer: {models.PermChildRelatives},
 }
 
+// missingGrants (issue 10): protection officers (in their regions) and guardians (for their
+// wards) report a child missing, record the reaction, the finding and the return interview,
+// and see the "Missing now" board.
+var missingGrants = map[models.Role][]models.Permission{
+	models.RoleProtectionOfficer: {models.PermMissingReport, models.PermMissingBoard},
+	models.RoleGuardian:          {models.PermMissingReport, models.PermMissingBoard},
+}
+
 // PermissionsFor returns the union of the permissions of roles.
 func PermissionsFor(roles []models.Role) map[models.Permission]bool {
 	out := map[models.Permission]bool{}
@@ -71,6 +79,9 @@ func PermissionsFor(roles []models.Role) map[models.Permission]bool {
 			out[p] = true
 		}
 		for _, p := range relativeGrants[r] { // issue 9: siblings
+			out[p] = true
+		}
+		for _, p := range missingGrants[r] { // issue 10: missing children
 			out[p] = true
 		}
 	}

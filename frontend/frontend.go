@@ -89,14 +89,24 @@ func (f *Frontend) Routes(root gin.IRouter) {
 	f.facilityRoutes(r)
 	f.relativeRoutes(r) // issue 9: siblings
 	f.offlineRoutes(r)  // issue 13: service worker and manifest
+	f.missingRoutes(r)  // issue 10
 }
 
 func (f *Frontend) home(c *gin.Context) {
-	f.r.render(c, http.StatusOK, "home", "home.title", homePage{SignInAvailable: f.Auth != nil && f.Auth.RP != nil})
+	missing, err := f.loadMissingHome(c) // issue 10: "Missing now" for protection officers and guardians
+	if err != nil {
+		f.fail(c, err)
+		return
+	}
+	f.r.render(c, http.StatusOK, "home", "home.title", homePage{SignInAvailable: f.Auth != nil && f.Auth.RP != nil, Missing: missing})
 }
 
-// homePage is the same for every signed-out visitor: a staticPage.
-type homePage struct{ SignInAvailable bool }
+// homePage is the same for every signed-out visitor: a staticPage. Missing is the board of
+// missing children, for signed-in readers who hold missing.board (nil otherwise).
+type homePage struct {
+	SignInAvailable bool
+	Missing         *missingHome
+}
 
 func (homePage) static() {}
 

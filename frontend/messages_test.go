@@ -54,10 +54,14 @@ func TestEveryUsedMessageExists(t *testing.T) {
 			registry.ReasonSexDiffers, registry.ReasonNationalitySame, registry.ReasonNationalityDiffers,
 			registry.ReasonNameCommon, registry.ReasonNameRare},
 		"needs_action.reason.": {"no_guardian", "vulnerabilities_not_assessed", "age_assessment_pending", registry.ReasonSeenElsewhere, registry.ReasonVisitOverdue,
-			registry.ReasonNoPlacement, registry.ReasonPlacementReviewDue},
+			registry.ReasonNoPlacement, registry.ReasonPlacementReviewDue, registry.ReasonReturnInterviewDue},
 		"history.via.": {"duplicate_check", "registration"},
 		"field.":       {"status", "region_code", "given_name", "family_name", "sex", "birth_date", "nationalities", "languages", "vulnerabilities", "trafficking_indicators"},
 		"age.method.":  registry.AgeMethods, "age.outcome.": registry.AgeOutcomes, "age.appeal_outcome.": registry.AppealOutcomes,
+		// Missing children (issue 10).
+		"missing.risk.": models.MissingRiskLevels, "missing.risk_reason.": registry.RiskReasons, "missing.step.": registry.ReactionSteps,
+		"missing.condition.": models.FoundConditions, "missing.saved.": {"report", "reaction", "found", "interview"},
+		"deadline.": {registry.RuleS9, registry.RuleS10}, "audit.action.missing.": {"shown"},
 	}
 	for _, r := range models.Roles {
 		check("role."+string(r), "models.Roles")

@@ -51,6 +51,11 @@ const (
 	PermFacilityInspect Permission = "facility.inspect" // record facility inspections
 	PermPlacementRecord Permission = "placement.record" // record placements and their condition checks
 
+	// Missing children (issue 10): report a child missing, record the reaction, the finding
+	// and the return interview; the "Missing now" board.
+	PermMissingReport Permission = "missing.report"
+	PermMissingBoard  Permission = "missing.board"
+
 	PermAdminUsers      Permission = "admin.users"
 	PermAdminReference  Permission = "admin.reference" // regions, border posts
 	PermAdminBreakGlass Permission = "admin.break_glass"

@@ -139,7 +139,9 @@ func TestEveryInputFieldHasALimit(t *testing.T) {
 		// Facilities and placements (issue 9).
 		FacilityInput{}, InspectionInput{}, PlacementInput{}, PlacementCheckInput{},
 		// Family links (issue 9, siblings).
-		RelativeInput{}, VoidRelativeInput{}} {
+		RelativeInput{}, VoidRelativeInput{},
+		// Missing children (issue 10).
+		MissingReportInput{}, ReactionInput{}, FoundInput{}, InterviewInput{}} {
 		walk(reflect.TypeOf(v), "")
 	}
 	if len(seen) < 12 {

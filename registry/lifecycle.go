@@ -31,6 +31,10 @@ var transitions = []Transition{
 	// Unmerge returns the record to the status it had before the merge (ToPrevious).
 	{Name: "unmerge", From: []string{"duplicate"}, ToPrevious: true, Permission: models.PermChildMerge,
 		ReasonRequired: true, UseCase: "UnmergeChild"},
+	// Missing children (issue 10, registry/missing.go): reporting records the episode, finding
+	// closes it (and may place the child).
+	{Name: "report_missing", From: []string{"active"}, To: "missing", Permission: models.PermMissingReport, UseCase: "ReportMissing"},
+	{Name: "found", From: []string{"missing"}, To: "active", Permission: models.PermMissingReport, UseCase: "RecordFound"},
 }
 
 // Transition is one allowed change of a child's status.

@@ -182,6 +182,9 @@ type PlacementSection struct {
 	ReviewDue *time.Time `json:"review_due,omitempty"`
 	// Overdue: the deadline above has passed.
 	Overdue bool `json:"overdue"`
+	// ChildMissingSince flags the open placement of a child who is missing (issue 10): it
+	// stays open for their return.
+	ChildMissingSince *time.Time `json:"child_missing_since,omitempty"`
 }
 
 // PlacementSummary is a child's current placement in one line (for boards such as "My
@@ -193,6 +196,8 @@ type PlacementSummary struct {
 	FacilityKind string    `json:"facility_kind"`
 	Since        time.Time `json:"since"`
 	ReviewDue    time.Time `json:"review_due"`
+	// MissingSince: the child is missing since then (issue 10); the placement stays open.
+	MissingSince *time.Time `json:"missing_since,omitempty"`
 }
 
 // reviewDue is S7 in SQL, once: the date a placement p is next due for review — 3 months
@@ -264,6 +269,13 @@ func (r *Registry) placementSection(tx *gorm.DB, a *models.Actor, c ChildView) (
 		due := c.RegisteredAt.AddDate(0, 0, PlacementDueDays)
 		out.PlacementDue, out.Overdue = &due, !now.Before(due)
 	}
+	var since []time.Time
+	if err := tx.Raw("SELECT "+missingSince("?")+" WHERE "+missingSince("?")+" IS NOT NULL", c.ID, c.ID).Scan(&since).Error; err != nil {
+		return out, err
+	}
+	if len(since) > 0 {
+		out.ChildMissingSince = &since[0]
+	}
 	return out, nil
 }
 
@@ -283,7 +295,7 @@ func (r *Registry) PlacementSummaries(tx *gorm.DB, a *models.Actor, childIDs []i
 	cur := placementCurrent("placements", r.now())
 	scoped := r.children(tx, a).Select("children.id").Where("children.id IN ?", childIDs)
 	err := tx.Table("placements").
-		Select("placements.child_id, placements.id AS placement_id, placements.facility_id, pf.name AS facility_name, pf.kind AS facility_kind, placements.started_at AS since, "+reviewDue("placements")+" AS review_due").
+		Select("placements.child_id, placements.id AS placement_id, placements.facility_id, pf.name AS facility_name, pf.kind AS facility_kind, placements.started_at AS since, "+reviewDue("placements")+" AS review_due, "+missingSince("placements.child_id")+" AS missing_since").
 		Joins("JOIN facilities pf ON pf.id = placements.facility_id").
 		Where("placements.child_id IN (?)", scoped).
 		Where(cur.sql, cur.args...).Find(&rows).Error
@@ -303,9 +315,22 @@ func (r *Registry) RecordPlacement(ctx context.Context, a *models.Actor, childID
 	if err := CheckInput(in); err != nil {
 		return PlacementView{}, err
 	}
-	now := r.now()
 	var out PlacementView
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		out, err = r.recordPlacementIn(ctx, tx, a, childID, in)
+		return err
+	})
+	return out, r.denied(ctx, a, err)
+}
+
+// recordPlacementIn is RecordPlacement inside the caller's transaction tx, for a use case
+// that places the child as one step of a larger change (RecordFound, missing.go). The caller
+// has checked placement.record and the input.
+func (r *Registry) recordPlacementIn(ctx context.Context, tx *gorm.DB, a *models.Actor, childID int64, in PlacementInput) (PlacementView, error) {
+	now := r.now()
+	var out PlacementView
+	err := func() error {
 		child, err := r.scopedChild(tx, a, childID, true)
 		if err != nil {
 			return err
@@ -441,8 +466,8 @@ func (r *Registry) RecordPlacement(ctx context.Context, a *models.Actor, childID
 		}
 		out.Checks = []models.PlacementCheck{}
 		return nil
-	})
-	return out, r.denied(ctx, a, err)
+	}()
+	return out, err
 }
 
 // Answers to a placement condition: yes, no, not applicable.

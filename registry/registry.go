@@ -31,6 +31,9 @@ type Registry struct {
 	// Reads records the audit events of reads with group commit (models.AuditBatcher); nil
 	// writes each read's event in its own transaction.
 	Reads *models.AuditBatcher
+	// MissingRules holds the thresholds of the missing-child standards (S9, S10); zero fields
+	// take DefaultMissingRules (issue 10).
+	MissingRules MissingRules
 }
 
 // New returns a Registry with the real clock, a one-hour break-glass and the default

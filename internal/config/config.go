@@ -64,6 +64,10 @@ type Config struct {
 	// Guardianship holds the thresholds of the guardianship standards (S1, S2, S3, S8) and the
 	// working-day calendar their deadlines are counted in.
 	Guardianship Guardianship
+	// MissingPoliceReportWithin is S9: a disappearance is reported to the police this long
+	// after its discovery at the latest; a longer delay is flagged
+	// (KUJDES_MISSING_POLICE_REPORT_WITHIN, default 2h; issue 10).
+	MissingPoliceReportWithin time.Duration
 	// Audit configures the transparency log over the audit trail (package auditlog).
 	Audit Audit
 }
@@ -232,6 +236,7 @@ func Load(args []string, getenv Getenv) (Config, error) {
 		}
 		c.Audit.CheckpointEvents = n
 	}
+	c.MissingPoliceReportWithin = duration("KUJDES_MISSING_POLICE_REPORT_WITHIN", 2*time.Hour) // issue 10: S9
 	c.Guardianship = Guardianship{
 		ProvisionalWithin: duration("KUJDES_PROVISIONAL_WITHIN", 24*time.Hour),
 		HolidayCountry:    str("KUJDES_HOLIDAY_COUNTRY", "AL"),
@@ -338,6 +343,9 @@ func (c Config) Validate() error {
 	}
 	if c.Guardianship.ProvisionalWithin <= 0 {
 		errs = append(errs, errors.New("KUJDES_PROVISIONAL_WITHIN: must be positive"))
+	}
+	if c.MissingPoliceReportWithin <= 0 || c.MissingPoliceReportWithin > 7*24*time.Hour {
+		errs = append(errs, errors.New("KUJDES_MISSING_POLICE_REPORT_WITHIN: between 1s and 168h"))
 	}
 	if c.DevIDP {
 		if c.OIDC.Issuer != "" {

@@ -242,6 +242,23 @@ var matrix = map[string]string{
 	"GET /sw.js":                "*",
 	"GET /manifest.webmanifest": "*",
 	"GET /api/v1/me/outbox-key": "border1 protection1",
+	// Missing children (issue 10): protection officers and guardians report, record the
+	// reaction, the finding and the return interview, and see the board; reading a child's
+	// episodes and the missing-person sheet is reading the child (scoped: 404 out of scope).
+	"GET /missing":                                                     "protection1 guardian1",
+	"GET /children/:id/missing":                                        "border1 protection1 guardian1 monitor1",
+	"POST /children/:id/missing":                                       "protection1 guardian1",
+	"GET /children/:id/missing/:eid/sheet":                             "border1 protection1 guardian1 monitor1",
+	"POST /children/:id/missing/:eid/reactions":                        "protection1 guardian1",
+	"POST /children/:id/missing/:eid/found":                            "protection1 guardian1",
+	"POST /children/:id/missing/:eid/return-interview":                 "protection1 guardian1",
+	"GET /api/v1/missing":                                              "protection1 guardian1",
+	"GET /api/v1/children/:id/missing-episodes":                        "border1 protection1 guardian1 monitor1",
+	"POST /api/v1/children/:id/missing-episodes":                       "protection1 guardian1",
+	"GET /api/v1/children/:id/missing-episodes/:eid":                   "border1 protection1 guardian1 monitor1",
+	"PATCH /api/v1/children/:id/missing-episodes/:eid":                 "protection1 guardian1",
+	"POST /api/v1/children/:id/missing-episodes/:eid/found":            "protection1 guardian1",
+	"POST /api/v1/children/:id/missing-episodes/:eid/return-interview": "protection1 guardian1",
 }
 
 func allowed(rule, user string) bool {
@@ -267,7 +284,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	childID := app.ChildID(t, "AL-2026-000001")
 	home := apptest.Body(t, app.Get(t, "/"))
 	css := regexp.MustCompile(`/static/(app\.[0-9a-f]+\.css)`).FindStringSubmatch(home)[1]
-	params := strings.NewReplacer(":aid", "1", ":pid", "1", ":rid", "1", ":id", fmt.Sprint(childID), "*file", css, "*path", ".well-known/openid-configuration", ":username", "guardian1")
+	params := strings.NewReplacer(":aid", "1", ":pid", "1", ":rid", "1", ":eid", "1", ":id", fmt.Sprint(childID), "*file", css, "*path", ".well-known/openid-configuration", ":username", "guardian1")
 	adminParams := strings.NewReplacer(":id", fmt.Sprint(userID))
 
 	routes := app.Server.Engine().Routes()

@@ -103,6 +103,7 @@ func New(d Deps) (*Server, error) {
 	g := d.Config.Guardianship
 	reg.GuardianRules = registry.GuardianRules{CaseloadCap: g.CaseloadCap, ProvisionalWithin: g.ProvisionalWithin,
 		AppointWithinWorkdays: g.AppointWithinWorkdays, VisitEvery: g.VisitEvery, Calendar: cal}
+	reg.MissingRules = registry.MissingRules{PoliceReportWithin: d.Config.MissingPoliceReportWithin} // issue 10
 	s.api = &api.API{Registry: reg}
 	pages.Registry, pages.Auth, pages.Secure, pages.PublicURL = reg, s.auth, secure, d.Config.PublicURL
 
