@@ -48,6 +48,13 @@ var placementGrants = map[models.Role][]models.Permission{
 	models.RoleAdmin:    {models.PermFacilityRead, models.PermFacilityAddress, models.PermFacilityManage},
 }
 
+// alertGrants: every staff role reads its own alerts (issue 10). Only protection officers and
+// guardians receive any today; the others see an empty list.
+var alertGrants = map[models.Role][]models.Permission{
+	models.RoleBorderOfficer: {models.PermAlertsRead}, models.RoleProtectionOfficer: {models.PermAlertsRead},
+	models.RoleGuardian: {models.PermAlertsRead}, models.RoleMonitor: {models.PermAlertsRead}, models.RoleAdmin: {models.PermAlertsRead},
+}
+
 // PermissionsFor returns the union of the permissions of roles.
 func PermissionsFor(roles []models.Role) map[models.Permission]bool {
 	out := map[models.Permission]bool{}
@@ -56,6 +63,9 @@ func PermissionsFor(roles []models.Role) map[models.Permission]bool {
 			out[p] = true
 		}
 		for _, p := range placementGrants[r] {
+			out[p] = true
+		}
+		for _, p := range alertGrants[r] { // issue 10
 			out[p] = true
 		}
 	}

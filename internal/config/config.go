@@ -66,6 +66,8 @@ type Config struct {
 	Guardianship Guardianship
 	// Audit configures the transparency log over the audit trail (package auditlog).
 	Audit Audit
+	// Alerts configures the delivery of alerts by e-mail and webhook (issue 10, alerts.go).
+	Alerts Alerts
 }
 
 // Audit configures the audit log's sealer and checkpoints.
@@ -295,6 +297,9 @@ func Load(args []string, getenv Getenv) (Config, error) {
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
 	}
+	alerts, err := loadAlerts(getenv) // issue 10
+	c.Alerts = alerts
+	errs = append(errs, err)
 	if err := errors.Join(errs...); err != nil {
 		return c, err
 	}
@@ -338,6 +343,9 @@ func (c Config) Validate() error {
 	}
 	if c.Guardianship.ProvisionalWithin <= 0 {
 		errs = append(errs, errors.New("KUJDES_PROVISIONAL_WITHIN: must be positive"))
+	}
+	if err := c.Alerts.Validate(); err != nil { // issue 10
+		errs = append(errs, err)
 	}
 	if c.DevIDP {
 		if c.OIDC.Issuer != "" {
