@@ -92,7 +92,8 @@ func enqueueAlerts(tx *gorm.DB, ev AlertEvent) error {
 		return errors.New("alerts: event without a time")
 	}
 	var recipients []int64
-	if err := tx.Raw(alertRecipients(ev.ChildID, ev.At)).Scan(&recipients).Error; err != nil {
+	q, args := alertRecipients(ev.ChildID, ev.At)
+	if err := tx.Raw(q, args...).Scan(&recipients).Error; err != nil {
 		return err
 	}
 	var episode *int64
@@ -312,16 +313,16 @@ func (r *Registry) MarkAlertRead(ctx context.Context, a *models.Actor, id int64)
 		return err
 	}
 	return r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var readAt *time.Time
+		var row struct{ ReadAt *time.Time }
 		res := tx.Table("alerts").Select("read_at").Where("id = ? AND user_id = ?", id, a.UserID).
-			Clauses(clause.Locking{Strength: "UPDATE"}).Scan(&readAt)
+			Clauses(clause.Locking{Strength: "UPDATE"}).Scan(&row)
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
 			return models.ErrNotFound
 		}
-		if readAt != nil {
+		if row.ReadAt != nil {
 			return nil
 		}
 		if err := tx.Table("alerts").Where("id = ?", id).Update("read_at", r.now()).Error; err != nil {
