@@ -6,6 +6,7 @@
 package notify
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -41,6 +42,8 @@ type Config struct {
 	// RescueAfter: a job still "running" this long (its worker died) is retried; zero keeps
 	// River's default (1 h).
 	RescueAfter time.Duration
+	// JobTimeout cancels a delivery that takes longer (default 1 min; below RescueAfter).
+	JobTimeout time.Duration
 	// ReminderHour is the hour of the day (0–23, in Zone) the daily reminders run.
 	ReminderHour int
 	Zone         *time.Location
@@ -78,13 +81,17 @@ func Start(ctx context.Context, d Deps) (*Service, error) {
 	river.AddWorker(workers, &reminderWorker{d: d})
 	cfg := &river.Config{
 		Queues: map[string]river.QueueConfig{
-			registry.AlertQueue: {MaxWorkers: 4},
+			registry.AlertQueue: {MaxWorkers: 8},
 			river.QueueDefault:  {MaxWorkers: 1},
 		},
-		Workers:              workers,
+		Workers: workers,
+		// An insert notifies the workers (LISTEN/NOTIFY), but River sends at most one
+		// notification per queue per 100 ms: a burst's last jobs wait for the next poll, so
+		// poll every 250 ms rather than River's 1 s (one indexed query per instance).
+		FetchPollInterval:    250 * time.Millisecond,
 		Logger:               quietLogger(d.Log),
 		RescueStuckJobsAfter: d.Config.RescueAfter,
-		JobTimeout:           time.Minute,
+		JobTimeout:           cmp.Or(d.Config.JobTimeout, time.Minute),
 		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(dailyAt{hour: d.Config.ReminderHour, zone: d.Config.Zone},
 			func() (river.JobArgs, *river.InsertOpts) {
 				day := time.Now().In(d.Config.Zone).Format(time.DateOnly)
