@@ -65,8 +65,8 @@ func (AlertWebhookArgs) Kind() string { return "alert_webhook" }
 // AlertQueue is the River queue alert deliveries run in.
 const AlertQueue = "alerts"
 
-// alertMaxAttempts: with River's default backoff (attempt⁴ seconds) 20 attempts span about
-// 1.7 days — a receiver down over a weekend still gets the alert.
+// alertMaxAttempts: with River's default backoff (attempt⁴ seconds) 20 attempts span about a
+// week — a receiver down over a long weekend still gets the alert.
 const alertMaxAttempts = 20
 
 // inserter is the insert-only River client: it writes jobs into a transaction of ours (the

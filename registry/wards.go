@@ -59,7 +59,7 @@ func (r *Registry) MyWards(ctx context.Context, a *models.Actor) ([]Ward, error)
 // so a deadline is computed in one place. It returns the wards and their children's ids.
 func (r *Registry) wards(tx *gorm.DB, a *models.Actor, now time.Time) ([]Ward, []int64, error) {
 	out := []Ward{}
-	{
+	{ // (a block: the body moved here from MyWards unchanged)
 		type row struct {
 			models.Child
 			RegionCode     string
