@@ -281,3 +281,35 @@ func TestDeadlineReminders(t *testing.T) {
 		t.Error("a malformed day is refused")
 	}
 }
+
+// The seam's validation: a found child alerts the same people; an unknown kind or an event
+// without a time is refused and writes nothing.
+func TestEnqueueAlertsKinds(t *testing.T) {
+	f := newAlertFixture(t)
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name string
+		ev   registry.AlertEvent
+		ok   bool
+	}{
+		{"found", registry.AlertEvent{Kind: "child_found", ChildID: f.child, EpisodeID: 3, At: f.now}, true},
+		{"unknown kind", registry.AlertEvent{Kind: "child_sad", ChildID: f.child, At: f.now}, false},
+		{"deadline kind is not an event", registry.AlertEvent{Kind: "deadline_due", ChildID: f.child, At: f.now}, false},
+		{"no time", registry.AlertEvent{Kind: "child_missing", ChildID: f.child}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := f.count(t, `SELECT count(*) FROM alerts`)
+			err := registry.EnqueueAlertsForTest(ctx, f.db, tt.ev)
+			after := f.count(t, `SELECT count(*) FROM alerts`)
+			if (err == nil) != tt.ok {
+				t.Fatalf("err %v, want ok %v", err, tt.ok)
+			}
+			if (tt.ok && after-before != 2) || (!tt.ok && after != before) {
+				t.Errorf("alerts %d → %d", before, after)
+			}
+		})
+	}
+	if n := f.count(t, `SELECT count(*) FROM alert_events WHERE kind = 'child_found' AND episode_id = 3`); n != 1 {
+		t.Errorf("%d found events, want 1", n)
+	}
+}

@@ -38,3 +38,8 @@ func ReportMissingThenFailForTest(ctx context.Context, db *gorm.DB, childID int6
 		return ErrTestCrash
 	})
 }
+
+// EnqueueAlertsForTest runs enqueueAlerts for ev in a transaction of its own.
+func EnqueueAlertsForTest(ctx context.Context, db *gorm.DB, ev AlertEvent) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return enqueueAlerts(tx, ev) })
+}
