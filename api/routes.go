@@ -64,6 +64,10 @@ func (a *API) Routes(r gin.IRouter) {
 	v1.POST("/children/:id/missing-episodes/:eid/found", a.recordFound)
 	v1.POST("/children/:id/missing-episodes/:eid/return-interview", a.recordReturnInterview)
 
+	// Alerts (issue 10).
+	v1.GET("/alerts", a.listAlerts)
+	v1.POST("/alerts/:id/read", a.markAlertRead)
+
 	v1.GET("/regions", a.listRegions)
 	v1.GET("/border-posts", a.listBorderPosts)
 

@@ -151,6 +151,11 @@ var policy = map[Route]Permission{
 	{"POST", "/api/v1/children/:id/guardian-conflicts"}:                       models.PermGuardianAppoint,
 	{"POST", "/api/v1/children/:id/visits"}:                                   models.PermGuardianVisit,
 	{"GET", "/api/v1/me/wards"}:                                               models.PermGuardianWards,
+	// Alerts (issue 10): one's own alerts.
+	{"GET", "/alerts"}:                  models.PermAlertsRead,
+	{"POST", "/alerts/:id/read"}:        models.PermAlertsRead,
+	{"GET", "/api/v1/alerts"}:           models.PermAlertsRead,
+	{"POST", "/api/v1/alerts/:id/read"}: models.PermAlertsRead,
 	// JSON API: facilities and placements (issue 9).
 	{"GET", "/api/v1/facilities"}:                           models.PermFacilityRead,
 	{"POST", "/api/v1/facilities"}:                          models.PermFacilityManage,

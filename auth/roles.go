@@ -68,6 +68,13 @@ var missingGrants = map[models.Role][]models.Permission{
 	models.RoleGuardian:          {models.PermMissingReport, models.PermMissingBoard},
 }
 
+// alertGrants: every staff role reads its own alerts (issue 10). Only protection officers and
+// guardians receive any today; the others see an empty list.
+var alertGrants = map[models.Role][]models.Permission{
+	models.RoleBorderOfficer: {models.PermAlertsRead}, models.RoleProtectionOfficer: {models.PermAlertsRead},
+	models.RoleGuardian: {models.PermAlertsRead}, models.RoleMonitor: {models.PermAlertsRead}, models.RoleAdmin: {models.PermAlertsRead},
+}
+
 // PermissionsFor returns the union of the permissions of roles.
 func PermissionsFor(roles []models.Role) map[models.Permission]bool {
 	out := map[models.Permission]bool{}
@@ -82,6 +89,9 @@ func PermissionsFor(roles []models.Role) map[models.Permission]bool {
 			out[p] = true
 		}
 		for _, p := range missingGrants[r] { // issue 10: missing children
+			out[p] = true
+		}
+		for _, p := range alertGrants[r] { // issue 10: alerts
 			out[p] = true
 		}
 	}

@@ -43,6 +43,7 @@ func New(log *slog.Logger, bundle *i18n.Bundle) (*Frontend, error) {
 	if f.r, err = newRenderer(a, bundle, f.now); err != nil {
 		return nil, err
 	}
+	f.r.unreadAlerts = f.unreadAlerts // issue 10
 	return f, nil
 }
 
@@ -90,6 +91,7 @@ func (f *Frontend) Routes(root gin.IRouter) {
 	f.relativeRoutes(r) // issue 9: siblings
 	f.offlineRoutes(r)  // issue 13: service worker and manifest
 	f.missingRoutes(r)  // issue 10
+	f.alertRoutes(r)    // issue 10
 }
 
 func (f *Frontend) home(c *gin.Context) {

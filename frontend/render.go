@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -31,6 +32,8 @@ type renderer struct {
 	// signedOut keeps the signed-out rendering of static pages (see staticPage), per page and
 	// language, as the bytes before and after the CSP nonce.
 	signedOut sync.Map // staticKey → [2][]byte
+	// unreadAlerts counts the signed-in user's unread alerts for the header (issue 10).
+	unreadAlerts func(context.Context, *models.Actor) int
 }
 
 // staticPage marks page data that depends on nothing in the request but its language (the
@@ -122,7 +125,9 @@ type Page struct {
 	Title     string // message id of the page title
 	Data      any
 	Actor     *models.Actor // nil when signed out
-	loc       *i18n.Localizer
+	// UnreadAlerts is the header's alert count (issue 10); 0 when signed out.
+	UnreadAlerts int
+	loc          *i18n.Localizer
 }
 
 // Can reports whether the signed-in user holds a permission (to show links and buttons; the
@@ -246,6 +251,9 @@ func (r *renderer) render(c *gin.Context, status int, name, title string, data a
 		Data:      data,
 		Actor:     auth.ActorFrom(ctx),
 		loc:       loc,
+	}
+	if p.Actor != nil && r.unreadAlerts != nil {
+		p.UnreadAlerts = r.unreadAlerts(ctx, p.Actor)
 	}
 	if loc != nil {
 		p.Lang = loc.Language

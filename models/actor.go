@@ -64,6 +64,9 @@ const (
 	// monitors who keep copies; one event's evidence file, for administrators.
 	PermAuditCheckpoint Permission = "audit.checkpoint"
 	PermAuditEvidence   Permission = "audit.evidence"
+
+	// Alerts (issue 10): one's own alerts — the header count, the alerts page and API.
+	PermAlertsRead Permission = "alerts.read"
 )
 
 // Actor is who is acting in a use case: the signed-in user, their roles and the scope those

@@ -137,6 +137,15 @@ func regionScope(regionIDs []int64) sqlCond {
 	return sqlCond{sql: "children.region_id IN ?", args: []any{regionIDs}}
 }
 
+// responsibleFor is regionScope turned round, for alerts (alerts.go): the user "u" of the
+// enclosing query is an active protection officer whose regions include the child's
+// ("children") — a user for whom regionScope(their regions) holds. Roles are those
+// models.User.EffectiveRoles counts: assigned in Kujdes or asserted by the identity provider.
+func responsibleFor() sqlCond {
+	return sqlCond{sql: `u.active AND ('protection_officer' = ANY (u.roles) OR 'protection_officer' = ANY (u.token_roles))
+		AND EXISTS (SELECT 1 FROM user_regions ur WHERE ur.user_id = u.id AND ur.region_id = children.region_id)`}
+}
+
 // ordinaryScope is the actor's scope by role, without emergency access.
 func ordinaryScope(a *models.Actor, now time.Time) sqlCond {
 	var cs []sqlCond

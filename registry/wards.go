@@ -42,7 +42,24 @@ func (r *Registry) MyWards(ctx context.Context, a *models.Actor) ([]Ward, error)
 	}
 	out := []Ward{}
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		now := r.now()
+		var ids []int64
+		var err error
+		if out, ids, err = r.wards(tx, a, r.now()); err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, "child.list", "child", "", models.AuditChanges{
+			"queue": {After: "my_wards"}, "count": {After: len(out)}, "children": {After: ids},
+		}, "")
+	})
+	return out, err
+}
+
+// wards computes the guardian a's board at now, inside tx, without auditing it: MyWards
+// audits the read; the daily reminders (alerts_reminders.go) read the open deadlines from it,
+// so a deadline is computed in one place. It returns the wards and their children's ids.
+func (r *Registry) wards(tx *gorm.DB, a *models.Actor, now time.Time) ([]Ward, []int64, error) {
+	out := []Ward{}
+	{ // (a block: the body moved here from MyWards unchanged)
 		type row struct {
 			models.Child
 			RegionCode     string
@@ -73,7 +90,7 @@ func (r *Registry) MyWards(ctx context.Context, a *models.Actor) ([]Ward, error)
 			Where(wardsOf(a.UserID, now).sql, wardsOf(a.UserID, now).args...).
 			Order("children.id").Limit(MaxPageSize).Find(&rows).Error
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		g := r.guardianRules()
 		ids := make([]int64, 0, len(rows))
@@ -94,7 +111,7 @@ func (r *Registry) MyWards(ctx context.Context, a *models.Actor) ([]Ward, error)
 		}
 		places, err := r.PlacementSummaries(tx, a, ids)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		for i := range out {
 			if p, ok := places[out[i].ID]; ok {
@@ -103,9 +120,6 @@ func (r *Registry) MyWards(ctx context.Context, a *models.Actor) ([]Ward, error)
 			}
 		}
 		slices.SortStableFunc(out, func(x, y Ward) int { return x.NextVisitDue.Due.Compare(y.NextVisitDue.Due) })
-		return audit(ctx, tx, a, "child.list", "child", "", models.AuditChanges{
-			"queue": {After: "my_wards"}, "count": {After: len(out)}, "children": {After: ids},
-		}, "")
-	})
-	return out, err
+		return out, ids, nil
+	}
 }

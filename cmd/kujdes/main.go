@@ -120,6 +120,12 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 
 // withDatabase resolves (and if needed starts) PostgreSQL, opens it, runs f and cleans up.
 func withDatabase(ctx context.Context, cfg config.Config, log *slog.Logger, f func(*gorm.DB) error) error {
+	return withDatabaseURL(ctx, cfg, log, func(db *gorm.DB, _ string) error { return f(db) })
+}
+
+// withDatabaseURL is withDatabase that also hands f the resolved URL (the alert workers open
+// their own connection pool).
+func withDatabaseURL(ctx context.Context, cfg config.Config, log *slog.Logger, f func(*gorm.DB, string) error) error {
 	pg, err := pgsetup.Resolve(ctx, cfg.DatabaseURL, cfg.DataDir, log)
 	if err != nil {
 		return err
@@ -136,7 +142,7 @@ func withDatabase(ctx context.Context, cfg config.Config, log *slog.Logger, f fu
 	if sqlDB, err := db.DB(); err == nil {
 		defer sqlDB.Close()
 	}
-	return f(db)
+	return f(db, pg.URL)
 }
 
 func migrate(ctx context.Context, db *gorm.DB, what string, out io.Writer) error {
@@ -193,7 +199,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	return withDatabase(ctx, cfg, log, func(db *gorm.DB) error {
+	return withDatabaseURL(ctx, cfg, log, func(db *gorm.DB, dbURL string) error {
 		if cfg.MigrateOnStart {
 			if err := migrateUp(ctx, db, log); err != nil {
 				return err
@@ -216,6 +222,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			return err
 		}
 		defer stopSealer()
+		// Every instance works alert deliveries; River's leader schedules the daily reminders.
+		stopAlerts, err := startAlerts(ctx, cfg, db, dbURL, bundle, log)
+		if err != nil {
+			return err
+		}
+		defer stopAlerts()
 		ln, err := net.Listen("tcp", cfg.Addr)
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w (set KUJDES_ADDR to another address)", cfg.Addr, err)

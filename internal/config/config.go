@@ -70,6 +70,8 @@ type Config struct {
 	MissingPoliceReportWithin time.Duration
 	// Audit configures the transparency log over the audit trail (package auditlog).
 	Audit Audit
+	// Alerts configures the delivery of alerts by e-mail and webhook (issue 10, alerts.go).
+	Alerts Alerts
 }
 
 // Audit configures the audit log's sealer and checkpoints.
@@ -300,6 +302,9 @@ func Load(args []string, getenv Getenv) (Config, error) {
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
 	}
+	alerts, err := loadAlerts(getenv) // issue 10
+	c.Alerts = alerts
+	errs = append(errs, err)
 	if err := errors.Join(errs...); err != nil {
 		return c, err
 	}
@@ -346,6 +351,9 @@ func (c Config) Validate() error {
 	}
 	if c.MissingPoliceReportWithin <= 0 || c.MissingPoliceReportWithin > 7*24*time.Hour {
 		errs = append(errs, errors.New("KUJDES_MISSING_POLICE_REPORT_WITHIN: between 1s and 168h"))
+	}
+	if err := c.Alerts.Validate(); err != nil { // issue 10
+		errs = append(errs, err)
 	}
 	if c.DevIDP {
 		if c.OIDC.Issuer != "" {

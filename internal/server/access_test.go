@@ -259,6 +259,11 @@ var matrix = map[string]string{
 	"PATCH /api/v1/children/:id/missing-episodes/:eid":                 "protection1 guardian1",
 	"POST /api/v1/children/:id/missing-episodes/:eid/found":            "protection1 guardian1",
 	"POST /api/v1/children/:id/missing-episodes/:eid/return-interview": "protection1 guardian1",
+	// Alerts (issue 10): every staff role reads and marks its own alerts; none without a role.
+	"GET /alerts":                  "border1 protection1 guardian1 monitor1 admin1",
+	"POST /alerts/:id/read":        "border1 protection1 guardian1 monitor1 admin1",
+	"GET /api/v1/alerts":           "border1 protection1 guardian1 monitor1 admin1",
+	"POST /api/v1/alerts/:id/read": "border1 protection1 guardian1 monitor1 admin1",
 }
 
 func allowed(rule, user string) bool {

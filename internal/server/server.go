@@ -85,25 +85,10 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.auth = &auth.Service{DB: d.DB, RP: rp, Sessions: s.sessions, Now: d.Now}
-	reg := &registry.Registry{DB: d.DB, Now: d.Now, BreakGlassFor: d.Config.BreakGlassDuration, RegistrationPrefix: d.Config.RegistrationPrefix,
-		Checks: registry.NewCheckLimiter(registry.CheckLimit{Count: d.Config.DuplicateChecks, Per: d.Config.DuplicateCheckWindow, Burst: d.Config.DuplicateCheckBurst}),
-		Reads:  models.NewAuditBatcher(d.DB)}
-	if f := d.Config.Audit.SigningKeyFile; f != "" {
-		// Only the public half is kept here: the sealer (cmd/kujdes) signs.
-		k, err := auditlog.LoadKey(f)
-		if err != nil {
-			return nil, err
-		}
-		reg.AuditVerifierKey = k.VerifierKey
-	}
-	cal, err := d.Config.Guardianship.Calendar()
+	reg, err := NewRegistry(d.Config, d.DB, d.Now)
 	if err != nil {
 		return nil, err
 	}
-	g := d.Config.Guardianship
-	reg.GuardianRules = registry.GuardianRules{CaseloadCap: g.CaseloadCap, ProvisionalWithin: g.ProvisionalWithin,
-		AppointWithinWorkdays: g.AppointWithinWorkdays, VisitEvery: g.VisitEvery, Calendar: cal}
-	reg.MissingRules = registry.MissingRules{PoliceReportWithin: d.Config.MissingPoliceReportWithin} // issue 10
 	s.api = &api.API{Registry: reg}
 	pages.Registry, pages.Auth, pages.Secure, pages.PublicURL = reg, s.auth, secure, d.Config.PublicURL
 
@@ -191,4 +176,32 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // isAPI tells which face answers a request: JSON problems under /api/, pages elsewhere.
 func isAPI(c *gin.Context) bool {
 	return strings.HasPrefix(c.Request.URL.Path, api.Prefix+"/") || c.Request.URL.Path == api.Prefix
+}
+
+// NewRegistry builds the use cases from the configuration: the server's, and the alert
+// workers' (cmd/kujdes), with the same rules.
+func NewRegistry(cfg config.Config, db *gorm.DB, now func() time.Time) (*registry.Registry, error) {
+	if now == nil {
+		now = time.Now
+	}
+	reg := &registry.Registry{DB: db, Now: now, BreakGlassFor: cfg.BreakGlassDuration, RegistrationPrefix: cfg.RegistrationPrefix,
+		Checks: registry.NewCheckLimiter(registry.CheckLimit{Count: cfg.DuplicateChecks, Per: cfg.DuplicateCheckWindow, Burst: cfg.DuplicateCheckBurst}),
+		Reads:  models.NewAuditBatcher(db)}
+	if f := cfg.Audit.SigningKeyFile; f != "" {
+		// Only the public half is kept here: the sealer (cmd/kujdes) signs.
+		k, err := auditlog.LoadKey(f)
+		if err != nil {
+			return nil, err
+		}
+		reg.AuditVerifierKey = k.VerifierKey
+	}
+	cal, err := cfg.Guardianship.Calendar()
+	if err != nil {
+		return nil, err
+	}
+	g := cfg.Guardianship
+	reg.GuardianRules = registry.GuardianRules{CaseloadCap: g.CaseloadCap, ProvisionalWithin: g.ProvisionalWithin,
+		AppointWithinWorkdays: g.AppointWithinWorkdays, VisitEvery: g.VisitEvery, Calendar: cal}
+	reg.MissingRules = registry.MissingRules{PoliceReportWithin: cfg.MissingPoliceReportWithin} // issue 10
+	return reg, nil
 }
