@@ -62,6 +62,9 @@ func TestInputLimitsAreDocumented(t *testing.T) {
 		{"InspectionInput", registry.InspectionInput{}, false},
 		{"PlacementInput", registry.PlacementInput{}, false},
 		{"PlacementCheckInput", registry.PlacementCheckInput{}, false},
+		// Legal status (issue 10).
+		{"LegalEventInput", registry.LegalEventInput{}, false},
+		{"LegalVoidInput", registry.LegalVoidInput{}, false},
 	}
 	for _, b := range bodies {
 		s, ok := schemas[b.schema]

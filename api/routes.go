@@ -51,6 +51,10 @@ func (a *API) Routes(r gin.IRouter) {
 	v1.GET("/children/:id/placements", a.childPlacements)
 	v1.POST("/children/:id/placements", a.recordPlacement)
 	v1.POST("/children/:id/placements/:pid/checks", a.recordPlacementCheck)
+	// Legal status (issue 10).
+	v1.GET("/children/:id/legal-events", a.legalTimeline)
+	v1.POST("/children/:id/legal-events", a.recordLegalEvent)
+	v1.POST("/children/:id/legal-events/:eid/void", a.voidLegalEvent)
 
 	v1.GET("/regions", a.listRegions)
 	v1.GET("/border-posts", a.listBorderPosts)

@@ -154,6 +154,13 @@ var policy = map[Route]Permission{
 	{"GET", "/api/v1/children/:id/placements"}:              models.PermChildRead,
 	{"POST", "/api/v1/children/:id/placements"}:             models.PermPlacementRecord,
 	{"POST", "/api/v1/children/:id/placements/:pid/checks"}: models.PermPlacementRecord,
+
+	// Legal status (issue 10): pages and JSON API.
+	{"POST", "/children/:id/legal-events"}:                  models.PermLegalRecord,
+	{"POST", "/children/:id/legal-events/:eid/void"}:        models.PermLegalRecord,
+	{"GET", "/api/v1/children/:id/legal-events"}:            models.PermLegalRead,
+	{"POST", "/api/v1/children/:id/legal-events"}:           models.PermLegalRecord,
+	{"POST", "/api/v1/children/:id/legal-events/:eid/void"}: models.PermLegalRecord,
 }
 
 // PermissionFor returns the permission a route requires and whether the route is declared.

@@ -48,6 +48,15 @@ var placementGrants = map[models.Role][]models.Permission{
 	models.RoleAdmin:    {models.PermFacilityRead, models.PermFacilityAddress, models.PermFacilityManage},
 }
 
+// legalGrants: who reads and records a child's legal procedure (issue 10). Guardians (for
+// their current wards) and protection officers (in their regions) — the record scope is
+// registry/scope.go's; border officers, monitors and administrators have none on individual
+// children.
+var legalGrants = map[models.Role][]models.Permission{
+	models.RoleProtectionOfficer: {models.PermLegalRead, models.PermLegalRecord},
+	models.RoleGuardian:          {models.PermLegalRead, models.PermLegalRecord},
+}
+
 // PermissionsFor returns the union of the permissions of roles.
 func PermissionsFor(roles []models.Role) map[models.Permission]bool {
 	out := map[models.Permission]bool{}
@@ -56,6 +65,9 @@ func PermissionsFor(roles []models.Role) map[models.Permission]bool {
 			out[p] = true
 		}
 		for _, p := range placementGrants[r] {
+			out[p] = true
+		}
+		for _, p := range legalGrants[r] { // issue 10
 			out[p] = true
 		}
 	}

@@ -91,6 +91,8 @@ type childPage struct {
 	Guardianship *guardianSection
 	// Placements is the placement section (issue 9, placements.go).
 	Placements placementData
+	// Legal is the legal procedure section (issue 10, legal.go); nil when not readable.
+	Legal *legalSection
 
 	// Transitions are the status changes the reader may make now (lifecycle.go).
 	Transitions []registry.Transition
@@ -176,6 +178,12 @@ func (f *Frontend) renderChild(c *gin.Context, status int, p childPage) {
 	if err := f.loadPlacements(c, &p); err != nil {
 		f.fail(c, err)
 		return
+	}
+	if p.Legal == nil { // issue 10
+		if p.Legal, err = f.legalFor(c, p.Child.ID, legalSection{}); err != nil {
+			f.fail(c, err)
+			return
+		}
 	}
 	f.r.render(c, status, "child", "child.title", p)
 }

@@ -87,6 +87,7 @@ func (f *Frontend) Routes(root gin.IRouter) {
 	f.adminRoutes(r)
 	f.guardianRoutes(r)
 	f.facilityRoutes(r)
+	f.legalRoutes(r) // issue 10
 }
 
 func (f *Frontend) home(c *gin.Context) {
