@@ -356,3 +356,10 @@ func endOfDay(d time.Time) time.Time {
 	y, m, dd := d.UTC().Date()
 	return time.Date(y, m, dd, 23, 59, 59, 0, time.UTC)
 }
+
+// LegalTimelineProblem replays a whole timeline (all its events, voids included) and returns
+// the refusal code of the first event the state machine refuses, or "" when it replays. For
+// data loaded outside the use cases (the demo data).
+func LegalTimelineProblem(events []models.LegalEvent) string {
+	return replayLegal(events).Code
+}

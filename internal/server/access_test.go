@@ -230,6 +230,14 @@ var matrix = map[string]string{
 	"GET /api/v1/children/:id/placements":              "border1 protection1 guardian1 monitor1",
 	"POST /api/v1/children/:id/placements":             "protection1 guardian1",
 	"POST /api/v1/children/:id/placements/:pid/checks": "protection1 guardian1",
+
+	// Legal status (issue 10): guardians (their wards) and protection officers read and record;
+	// border officers, monitors and administrators have no legal data of a child.
+	"POST /children/:id/legal-events":                  "protection1 guardian1",
+	"POST /children/:id/legal-events/:eid/void":        "protection1 guardian1",
+	"GET /api/v1/children/:id/legal-events":            "protection1 guardian1",
+	"POST /api/v1/children/:id/legal-events":           "protection1 guardian1",
+	"POST /api/v1/children/:id/legal-events/:eid/void": "protection1 guardian1",
 }
 
 func allowed(rule, user string) bool {
@@ -255,7 +263,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	childID := app.ChildID(t, "AL-2026-000001")
 	home := apptest.Body(t, app.Get(t, "/"))
 	css := regexp.MustCompile(`/static/(app\.[0-9a-f]+\.css)`).FindStringSubmatch(home)[1]
-	params := strings.NewReplacer(":aid", "1", ":pid", "1", ":id", fmt.Sprint(childID), "*file", css, "*path", ".well-known/openid-configuration", ":username", "guardian1")
+	params := strings.NewReplacer(":aid", "1", ":pid", "1", ":eid", "1", ":id", fmt.Sprint(childID), "*file", css, "*path", ".well-known/openid-configuration", ":username", "guardian1")
 	adminParams := strings.NewReplacer(":id", fmt.Sprint(userID))
 
 	routes := app.Server.Engine().Routes()
