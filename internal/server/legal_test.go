@@ -43,7 +43,7 @@ func TestLegalAPI(t *testing.T) {
 		t.Fatalf("empty timeline: %d %s %+v", res.StatusCode, res.Header.Get("ETag"), tl)
 	}
 	made := `{"kind":"application_made","occurred_on":"` + today + `","authority":"Policia e Kufirit Kakavijë"}`
-	if res := app.Do(t, nil, "POST", path, made, "Authorization", po); res.StatusCode != 428 {
+	if res := app.Do(t, nil, "POST", path, made, "Authorization", po, apptest.InvalidRequest, "no If-Match"); res.StatusCode != 428 {
 		t.Errorf("no If-Match: %d", res.StatusCode)
 	}
 	// A decision before any application: 422, localized (Arabic), nothing written.
