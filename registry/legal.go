@@ -83,7 +83,7 @@ type LegalSummary struct {
 // applicationMadeOn is, as a column over "children", the date the child's asylum application
 // was made — its application_made event that is not voided (the state machine admits one) —
 // or NULL. S2 counts from it (GuardianRules.AppointDue); it agrees with
-// LegalStatus.ApplicationMadeOn (TestLegalApplicationMadeAgrees).
+// LegalStatus.ApplicationMadeOn (TestLegalS2FromApplicationMade).
 func applicationMadeOn() sqlCond {
 	return sqlCond{sql: `(SELECT (min(le.occurred_on)::timestamp AT TIME ZONE 'UTC') FROM legal_events le WHERE le.child_id = children.id AND le.kind = 'application_made'
 		AND NOT EXISTS (SELECT 1 FROM legal_events lv WHERE lv.voids_event_id = le.id))`}
