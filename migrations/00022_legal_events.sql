@@ -2,7 +2,7 @@
 -- Issue 10 (legal status): a child's legal procedure as a timeline of events. The current legal
 -- status is never stored: it is derived from the events that are not voided, by the state
 -- machine of registry/legal_rules.go. The table is append-only: a correction is a new event of
--- kind 'void' naming the event it voids and why; a trigger refuses UPDATE and DELETE.
+-- kind 'void' naming the event it voids and why; triggers refuse UPDATE, DELETE and TRUNCATE.
 CREATE TABLE legal_events (
     id                 bigserial PRIMARY KEY,
     child_id           bigint NOT NULL REFERENCES children (id),
@@ -49,6 +49,8 @@ $$;
 -- +goose StatementEnd
 CREATE TRIGGER legal_events_append_only BEFORE UPDATE OR DELETE ON legal_events
     FOR EACH ROW EXECUTE FUNCTION legal_events_append_only();
+CREATE TRIGGER legal_events_no_truncate BEFORE TRUNCATE ON legal_events
+    FOR EACH STATEMENT EXECUTE FUNCTION legal_events_append_only();
 
 -- +goose Down
 DROP TABLE legal_events;

@@ -9,7 +9,7 @@ const (
 )
 
 // LegalEvent is one step of a child's legal procedure (registry/legal_rules.go lists the
-// kinds). The table is append-only: a correction is an event of kind "void" naming the event
+// kinds). The table is append-only (triggers refuse UPDATE, DELETE and TRUNCATE): a correction is an event of kind "void" naming the event
 // it voids (VoidsEventID) and why (VoidReason).
 type LegalEvent struct {
 	ID      int64 `json:"id" gorm:"primaryKey"`

@@ -412,6 +412,9 @@ func TestRecordLegalEvent(t *testing.T) {
 	if err := f.db.Exec(`DELETE FROM legal_events WHERE id = ?`, decisionID).Error; err == nil {
 		t.Error("an event was deleted")
 	}
+	if err := f.db.Exec(`TRUNCATE legal_events`).Error; err == nil {
+		t.Error("the timeline was truncated")
+	}
 	// Every write and read is audited.
 	var actions []string
 	mustScan(t, f.db, &actions, `SELECT action FROM audit_events WHERE entity_id = ? AND action LIKE 'legal.%' ORDER BY id`, fmt.Sprint(f.child))
