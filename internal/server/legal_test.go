@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -119,5 +120,36 @@ func TestLegalAPIScope(t *testing.T) {
 	page = apptest.Body(t, app.Do(t, app.Login(t, "border1"), "GET", fmt.Sprintf("/children/%d", ward), ""))
 	if strings.Contains(page, `id="legal"`) {
 		t.Error("border1 sees the legal section")
+	}
+}
+
+// The page form carries the timeline version it was shown with: a form shown before someone
+// else added an event answers 409 with the timeline as it is now and what was typed, and
+// writes nothing; the same form with the current version is recorded.
+func TestLegalPageStaleForm(t *testing.T) {
+	app := apptest.Start(t)
+	ward := app.ChildID(t, "AL-2026-000002") // guardian1's; two demo events (version 3)
+	g1 := app.Login(t, "guardian1")
+	form := url.Values{"kind": {"application_registered"}, "occurred_on": {time.Now().UTC().Format(time.DateOnly)},
+		"authority": {"Drejtoria e Azilit"}, "document_reference": {"DAS-REG-7"}, "version": {"2"}}
+	path := fmt.Sprintf("/children/%d/legal-events", ward)
+	res := app.Do(t, g1, "POST", path, form.Encode(), "Content-Type", "application/x-www-form-urlencoded")
+	body := apptest.Body(t, res)
+	if res.StatusCode != 409 || !strings.Contains(body, "Someone else changed this timeline") || !strings.Contains(body, "DAS-REG-7") {
+		t.Errorf("stale form: %d", res.StatusCode)
+	}
+	var n int64
+	app.Scan(t, &n, `SELECT count(*) FROM legal_events WHERE child_id = ?`, ward)
+	if n != 2 {
+		t.Fatalf("%d events after a stale form", n)
+	}
+	form.Set("version", "3")
+	res = app.Do(t, noFollow(g1), "POST", path, form.Encode(), "Content-Type", "application/x-www-form-urlencoded")
+	if res.StatusCode != 303 {
+		t.Errorf("current form: %d", res.StatusCode)
+	}
+	app.Scan(t, &n, `SELECT count(*) FROM legal_events WHERE child_id = ?`, ward)
+	if n != 3 {
+		t.Errorf("%d events after the current form", n)
 	}
 }
