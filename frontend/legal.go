@@ -77,7 +77,8 @@ func (f *Frontend) recordLegalEvent(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	in := registry.LegalEventInput{Kind: c.PostForm("kind"), Outcome: c.PostForm("outcome"), OccurredOn: strings.TrimSpace(c.PostForm("occurred_on")),
+	// "legal_outcome": the child page has other forms with an "outcome" (age assessments).
+	in := registry.LegalEventInput{Kind: c.PostForm("kind"), Outcome: c.PostForm("legal_outcome"), OccurredOn: strings.TrimSpace(c.PostForm("occurred_on")),
 		Authority: c.PostForm("authority"), DocumentReference: c.PostForm("document_reference"),
 		BestInterestsReference: c.PostForm("best_interests_reference"), Note: c.PostForm("note")}
 	_, err := f.Registry.RecordLegalEvent(ctx, auth.ActorFrom(ctx), id, legalVersion(c), in)
