@@ -70,6 +70,9 @@ func TestInputLimitsAreDocumented(t *testing.T) {
 		{"ReactionInput", registry.ReactionInput{}, false},
 		{"FoundInput", registry.FoundInput{}, false},
 		{"InterviewInput", registry.InterviewInput{}, false},
+		// Legal status (issue 10).
+		{"LegalEventInput", registry.LegalEventInput{}, false},
+		{"LegalVoidInput", registry.LegalVoidInput{}, false},
 	}
 	for _, b := range bodies {
 		s, ok := schemas[b.schema]

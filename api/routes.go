@@ -67,6 +67,10 @@ func (a *API) Routes(r gin.IRouter) {
 	// Alerts (issue 10).
 	v1.GET("/alerts", a.listAlerts)
 	v1.POST("/alerts/:id/read", a.markAlertRead)
+	// Legal status (issue 10).
+	v1.GET("/children/:id/legal-events", a.legalTimeline)
+	v1.POST("/children/:id/legal-events", a.recordLegalEvent)
+	v1.POST("/children/:id/legal-events/:eid/void", a.voidLegalEvent)
 
 	v1.GET("/regions", a.listRegions)
 	v1.GET("/border-posts", a.listBorderPosts)

@@ -189,6 +189,13 @@ var policy = map[Route]Permission{
 	{"PATCH", "/api/v1/children/:id/missing-episodes/:eid"}:                 models.PermMissingReport,
 	{"POST", "/api/v1/children/:id/missing-episodes/:eid/found"}:            models.PermMissingReport,
 	{"POST", "/api/v1/children/:id/missing-episodes/:eid/return-interview"}: models.PermMissingReport,
+
+	// Legal status (issue 10): pages and JSON API.
+	{"POST", "/children/:id/legal-events"}:                  models.PermLegalRecord,
+	{"POST", "/children/:id/legal-events/:eid/void"}:        models.PermLegalRecord,
+	{"GET", "/api/v1/children/:id/legal-events"}:            models.PermLegalRead,
+	{"POST", "/api/v1/children/:id/legal-events"}:           models.PermLegalRecord,
+	{"POST", "/api/v1/children/:id/legal-events/:eid/void"}: models.PermLegalRecord,
 }
 
 // PermissionFor returns the permission a route requires and whether the route is declared.

@@ -75,6 +75,15 @@ var alertGrants = map[models.Role][]models.Permission{
 	models.RoleGuardian: {models.PermAlertsRead}, models.RoleMonitor: {models.PermAlertsRead}, models.RoleAdmin: {models.PermAlertsRead},
 }
 
+// legalGrants: who reads and records a child's legal procedure (issue 10). Guardians (for
+// their current wards) and protection officers (in their regions) — the record scope is
+// registry/scope.go's; border officers, monitors and administrators have none on individual
+// children.
+var legalGrants = map[models.Role][]models.Permission{
+	models.RoleProtectionOfficer: {models.PermLegalRead, models.PermLegalRecord},
+	models.RoleGuardian:          {models.PermLegalRead, models.PermLegalRecord},
+}
+
 // PermissionsFor returns the union of the permissions of roles.
 func PermissionsFor(roles []models.Role) map[models.Permission]bool {
 	out := map[models.Permission]bool{}
@@ -92,6 +101,9 @@ func PermissionsFor(roles []models.Role) map[models.Permission]bool {
 			out[p] = true
 		}
 		for _, p := range alertGrants[r] { // issue 10: alerts
+			out[p] = true
+		}
+		for _, p := range legalGrants[r] { // issue 10: legal status
 			out[p] = true
 		}
 	}

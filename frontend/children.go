@@ -93,6 +93,8 @@ type childPage struct {
 	Placements placementData
 	// Relatives is the family section (issue 9 siblings, relatives.go).
 	Relatives *relativesSection
+	// Legal is the legal procedure section (issue 10, legal.go); nil when not readable.
+	Legal *legalSection
 
 	// Transitions are the status changes the reader may make now (lifecycle.go).
 	Transitions []registry.Transition
@@ -181,6 +183,12 @@ func (f *Frontend) renderChild(c *gin.Context, status int, p childPage) {
 	}
 	if p.Relatives == nil { // issue 9: siblings
 		if p.Relatives, err = f.relativesSection(c, p.Child.ID, formState{}); err != nil {
+			f.fail(c, err)
+			return
+		}
+	}
+	if p.Legal == nil { // issue 10
+		if p.Legal, err = f.legalFor(c, p.Child.ID, legalSection{}); err != nil {
 			f.fail(c, err)
 			return
 		}

@@ -92,6 +92,7 @@ func (f *Frontend) Routes(root gin.IRouter) {
 	f.offlineRoutes(r)  // issue 13: service worker and manifest
 	f.missingRoutes(r)  // issue 10
 	f.alertRoutes(r)    // issue 10
+	f.legalRoutes(r)    // issue 10
 }
 
 func (f *Frontend) home(c *gin.Context) {

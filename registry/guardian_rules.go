@@ -19,7 +19,8 @@ type GuardianRules struct {
 	CaseloadCap int
 	// ProvisionalWithin: a provisional representative is due this long after registration (S1).
 	ProvisionalWithin time.Duration
-	// AppointWithinWorkdays: a guardian is due this many working days after registration (S2).
+	// AppointWithinWorkdays: a guardian is due this many working days after the application
+	// was made, or after registration while there is none (S2).
 	AppointWithinWorkdays int
 	// VisitEvery: the longest time between two visits where the child was seen (S8).
 	VisitEvery time.Duration
@@ -89,11 +90,17 @@ func (g GuardianRules) ProvisionalDue(registered time.Time) time.Time {
 	return registered.Add(g.ProvisionalWithin)
 }
 
-// AppointDue is the end of the last working day by which a guardian must be appointed for a
-// child registered at registered (S2): AppointWithinWorkdays working days after the day of
-// registration, weekends and public holidays not counted.
-func (g GuardianRules) AppointDue(registered time.Time) time.Time {
-	return g.Calendar.Deadline(registered, g.AppointWithinWorkdays)
+// AppointDue is the end of the last working day by which a guardian must be appointed (S2):
+// AppointWithinWorkdays working days after the day the child's asylum application was made
+// (applicationMade, from the legal timeline: legal.go applicationMadeOn), or — while the child
+// has none — after the day of registration; weekends and public holidays not counted. Every
+// S2 deadline (the child page, My wards, the needs-action queue) comes from here.
+func (g GuardianRules) AppointDue(registered time.Time, applicationMade *time.Time) time.Time {
+	from := registered
+	if applicationMade != nil {
+		from = *applicationMade
+	}
+	return g.Calendar.Deadline(from, g.AppointWithinWorkdays)
 }
 
 // NextVisitDue is when the next visit to a ward is due (S8): VisitEvery after the latest of
@@ -251,11 +258,12 @@ func (g GuardianRules) visitOverdue(now time.Time) sqlCond {
 }
 
 // queueDeadlines are the deadlines the needs-action queue shows for a child's reasons: S1 and
-// S2 without a guardian, S8 when a visit is overdue (base from visitBase).
-func (g GuardianRules) queueDeadlines(registered time.Time, noGuardian, overdue bool, base *time.Time, now time.Time) []Deadline {
+// S2 without a guardian (S2 from applicationMade when the child has one), S8 when a visit is
+// overdue (base from visitBase).
+func (g GuardianRules) queueDeadlines(registered time.Time, applicationMade *time.Time, noGuardian, overdue bool, base *time.Time, now time.Time) []Deadline {
 	var out []Deadline
 	if noGuardian {
-		out = append(out, deadline(RuleS1, g.ProvisionalDue(registered), nil, now), deadline(RuleS2, g.AppointDue(registered), nil, now))
+		out = append(out, deadline(RuleS1, g.ProvisionalDue(registered), nil, now), deadline(RuleS2, g.AppointDue(registered, applicationMade), nil, now))
 	}
 	if overdue && base != nil {
 		out = append(out, deadline(RuleS8, g.NextVisitDue(nil, *base), nil, now))

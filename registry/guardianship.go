@@ -131,6 +131,10 @@ func (r *Registry) loadGuardianship(tx *gorm.DB, c ChildView) (GuardianshipView,
 		return out, err
 	}
 	g := r.guardianRules()
+	applied, err := childApplicationMadeOn(tx, c.ID) // issue 10: S2 counts from the application
+	if err != nil {
+		return out, err
+	}
 	out.Stage = StageNeeded
 	if full := out.CurrentOf(KindFull); full != nil {
 		out.Stage = StageAppointed
@@ -142,7 +146,7 @@ func (r *Registry) loadGuardianship(tx *gorm.DB, c ChildView) (GuardianshipView,
 	}
 	out.Deadlines = []Deadline{
 		deadline(RuleS1, g.ProvisionalDue(c.RegisteredAt), firstAny, now),
-		deadline(RuleS2, g.AppointDue(c.RegisteredAt), firstFull, now),
+		deadline(RuleS2, g.AppointDue(c.RegisteredAt, applied), firstFull, now),
 	}
 	if len(out.Current) > 0 {
 		out.Deadlines = append(out.Deadlines, deadline(RuleS8, g.NextVisitDue(lastSeenVisit(out.Visits), latestStart(out.Current)), nil, now))

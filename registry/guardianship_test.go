@@ -102,7 +102,7 @@ func TestGuardianDeadlines(t *testing.T) {
 	}
 	// S2: 15 working days; 16 March (Summer Day observed), 20 March (Bajram) and 23 March
 	// (Nevruz observed) are not working days.
-	due := g.AppointDue(reg)
+	due := g.AppointDue(reg, nil)
 	if d := due.In(loc).Format(time.DateOnly); d != "2026-03-26" {
 		t.Errorf("S2 due %s, want 2026-03-26", d)
 	}

@@ -141,7 +141,9 @@ func TestEveryInputFieldHasALimit(t *testing.T) {
 		// Family links (issue 9, siblings).
 		RelativeInput{}, VoidRelativeInput{},
 		// Missing children (issue 10).
-		MissingReportInput{}, ReactionInput{}, FoundInput{}, InterviewInput{}} {
+		MissingReportInput{}, ReactionInput{}, FoundInput{}, InterviewInput{},
+		// Legal status (issue 10).
+		LegalEventInput{}, LegalVoidInput{}} {
 		walk(reflect.TypeOf(v), "")
 	}
 	if len(seen) < 12 {

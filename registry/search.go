@@ -158,6 +158,7 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 			SeenElsewhere                       bool // issue 7: sightings
 			VisitOverdue                        bool // issue 9: S8
 			VisitBase                           *time.Time
+			ApplicationMadeOn                   *time.Time // issue 10: S2 counts from it
 			// Issue 9: no placement yet (S5) and placement review due (S7), with their dates.
 			PlacementDue, ReviewDue *time.Time
 			// Issue 10: found, return interview not yet held (S10).
@@ -174,7 +175,8 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 		var rows []row
 		err := r.childViews(tx, a, as(noGuardian, "no_guardian"), as(notAssessed, "not_assessed"), as(agePending, "age_pending"),
 			as(sighted, "seen_elsewhere"), as(overdue, "visit_overdue"), as(visitBase(r.now()), "visit_base"),
-			as(placementDue.due, "placement_due"), as(reviewDue.due, "review_due"), as(interviewDue.due, "interview_found_at")).
+			as(placementDue.due, "placement_due"), as(reviewDue.due, "review_due"), as(interviewDue.due, "interview_found_at"),
+			as(applicationMadeOn(), "application_made_on")).
 			Where("children.status IN ('active','missing')").
 			Where(needs.sql, needs.args...).
 			Order("children.registered_at, children.id").Limit(limit).Find(&rows).Error
@@ -200,7 +202,7 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 			if x.VisitOverdue {
 				rs = append(rs, ReasonVisitOverdue)
 			}
-			deadlines := r.guardianRules().queueDeadlines(x.RegisteredAt, x.NoGuardian, x.VisitOverdue, x.VisitBase, r.now())
+			deadlines := r.guardianRules().queueDeadlines(x.RegisteredAt, x.ApplicationMadeOn, x.NoGuardian, x.VisitOverdue, x.VisitBase, r.now())
 			if x.PlacementDue != nil {
 				rs = append(rs, ReasonNoPlacement)
 				deadlines = append(deadlines, deadline(RuleS5, *x.PlacementDue, nil, r.now()))

@@ -31,6 +31,9 @@ type Ward struct {
 	// Placement is the child's current placement (placements.go PlacementSummaries); nil when
 	// the child has none, which the needs-action queue flags (S5).
 	Placement *PlacementSummary `json:"placement"`
+	// Legal is the child's derived legal status and next procedure deadline (issue 10,
+	// legal.go LegalSummaries); nil for a reader without legal.read.
+	Legal *LegalSummary `json:"legal,omitempty"`
 }
 
 // MyWards lists the signed-in guardian's current wards — children with an appointment to them
@@ -73,6 +76,8 @@ func (r *Registry) wards(tx *gorm.DB, a *models.Actor, now time.Time) ([]Ward, [
 			LastVisit      *time.Time
 			LastSeen       *time.Time
 			HasFull        bool
+			// Issue 10: S2 counts from the application made.
+			ApplicationMadeOn *time.Time
 		}
 		cur := appointmentIsCurrent(now)
 		var rows []row
@@ -80,6 +85,7 @@ func (r *Registry) wards(tx *gorm.DB, a *models.Actor, now time.Time) ([]Ward, [
 			sqlCond{sql: "ward.id AS ward_id, ward.kind AS ward_kind, ward.version AS ward_version, ward.started_at AS ward_started, ward.first_meeting_at AS ward_met"},
 			sqlCond{sql: "visits.last_visit, visits.last_seen"},
 			as(sqlCond{sql: `EXISTS (SELECT 1 FROM guardian_appointments ga WHERE ga.child_id = children.id AND ga.kind = 'full' AND ` + cur.sql + `)`, args: cur.args}, "has_full"),
+			as(applicationMadeOn(), "application_made_on"),
 		).
 			// The guardian's own current appointment (currentAppointment's condition, on its row).
 			Joins(`JOIN LATERAL (SELECT ga.id, ga.kind, ga.version, ga.started_at, ga.first_meeting_at FROM guardian_appointments ga
@@ -104,7 +110,7 @@ func (r *Registry) wards(tx *gorm.DB, a *models.Actor, now time.Time) ([]Ward, [
 			w.NextVisitDue = deadline(RuleS8, g.NextVisitDue(x.LastSeen, x.WardStarted), nil, now)
 			w.OpenDeadlines = []Deadline{w.NextVisitDue}
 			if !x.HasFull {
-				w.OpenDeadlines = append(w.OpenDeadlines, deadline(RuleS2, g.AppointDue(x.RegisteredAt), nil, now))
+				w.OpenDeadlines = append(w.OpenDeadlines, deadline(RuleS2, g.AppointDue(x.RegisteredAt, x.ApplicationMadeOn), nil, now))
 			}
 			out = append(out, w)
 			ids = append(ids, x.ID)
@@ -117,6 +123,23 @@ func (r *Registry) wards(tx *gorm.DB, a *models.Actor, now time.Time) ([]Ward, [
 			if p, ok := places[out[i].ID]; ok {
 				out[i].Placement = &p
 				out[i].OpenDeadlines = append(out[i].OpenDeadlines, deadline(RuleS7, p.ReviewDue, nil, now))
+			}
+		}
+		legal, err := r.LegalSummaries(tx, a, ids) // issue 10
+		if err != nil {
+			return nil, nil, err
+		}
+		for i := range out {
+			if !a.Can(models.PermLegalRead) {
+				break
+			}
+			l, ok := legal[out[i].ID]
+			if !ok {
+				l = LegalSummary{Status: LegalStatus{Stage: StageLegalNone}}
+			}
+			out[i].Legal = &l
+			if l.NextDeadline != nil {
+				out[i].OpenDeadlines = append(out[i].OpenDeadlines, *l.NextDeadline)
 			}
 		}
 		slices.SortStableFunc(out, func(x, y Ward) int { return x.NextVisitDue.Due.Compare(y.NextVisitDue.Due) })

@@ -264,6 +264,13 @@ var matrix = map[string]string{
 	"POST /alerts/:id/read":        "border1 protection1 guardian1 monitor1 admin1",
 	"GET /api/v1/alerts":           "border1 protection1 guardian1 monitor1 admin1",
 	"POST /api/v1/alerts/:id/read": "border1 protection1 guardian1 monitor1 admin1",
+	// Legal status (issue 10): guardians (their wards) and protection officers read and record;
+	// border officers, monitors and administrators have no legal data of a child.
+	"POST /children/:id/legal-events":                  "protection1 guardian1",
+	"POST /children/:id/legal-events/:eid/void":        "protection1 guardian1",
+	"GET /api/v1/children/:id/legal-events":            "protection1 guardian1",
+	"POST /api/v1/children/:id/legal-events":           "protection1 guardian1",
+	"POST /api/v1/children/:id/legal-events/:eid/void": "protection1 guardian1",
 }
 
 func allowed(rule, user string) bool {
