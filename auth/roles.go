@@ -48,6 +48,15 @@ var placementGrants = map[models.Role][]models.Permission{
 	models.RoleAdmin:    {models.PermFacilityRead, models.PermFacilityAddress, models.PermFacilityManage},
 }
 
+// lifecycleGrants: the case lifecycle and information on rights (issue 10). Protection
+// officers and the child's guardian record that the child was informed of their rights (S11),
+// print the rights sheet and record the plan for turning 18 (S13); the status transitions
+// themselves stay child.transition (protection officers).
+var lifecycleGrants = map[models.Role][]models.Permission{
+	models.RoleProtectionOfficer: {models.PermChildRights, models.PermChildTransitionPlan},
+	models.RoleGuardian:          {models.PermChildRights, models.PermChildTransitionPlan},
+}
+
 // PermissionsFor returns the union of the permissions of roles.
 func PermissionsFor(roles []models.Role) map[models.Permission]bool {
 	out := map[models.Permission]bool{}
@@ -56,6 +65,9 @@ func PermissionsFor(roles []models.Role) map[models.Permission]bool {
 			out[p] = true
 		}
 		for _, p := range placementGrants[r] {
+			out[p] = true
+		}
+		for _, p := range lifecycleGrants[r] {
 			out[p] = true
 		}
 	}

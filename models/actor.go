@@ -59,6 +59,10 @@ const (
 	// monitors who keep copies; one event's evidence file, for administrators.
 	PermAuditCheckpoint Permission = "audit.checkpoint"
 	PermAuditEvidence   Permission = "audit.evidence"
+
+	// Case lifecycle and information on rights (issue 10).
+	PermChildRights         Permission = "child.rights"          // record rights information (S11), print the rights sheet
+	PermChildTransitionPlan Permission = "child.transition_plan" // record the plan for turning 18 (S13)
 )
 
 // Actor is who is acting in a use case: the signed-in user, their roles and the scope those

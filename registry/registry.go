@@ -27,6 +27,9 @@ type Registry struct {
 	// GuardianRules holds the thresholds and calendar of the guardianship standards (S1, S2,
 	// S3, S8); zero fields take DefaultGuardianRules.
 	GuardianRules GuardianRules
+	// LifecycleRules holds the thresholds of S11 and S13 (issue 10); zero fields take
+	// DefaultLifecycleRules.
+	LifecycleRules LifecycleRules
 }
 
 // New returns a Registry with the real clock, a one-hour break-glass and the default

@@ -129,8 +129,8 @@ type NeedsAction struct {
 	ChildView
 	// Reasons: "no_guardian" (S1/S2), "vulnerabilities_not_assessed" (S4),
 	// "age_assessment_pending", "seen_elsewhere" (a sighting in the last 30 days),
-	// "visit_overdue" (S8, guardian_rules.go), "no_placement" (S5) and "placement_review_due"
-	// (S7, placements.go).
+	// "visit_overdue" (S8, guardian_rules.go), "no_placement" (S5), "placement_review_due"
+	// (S7, placements.go) and "transition_plan_due" (S13, lifecycle_rules.go).
 	Reasons []string `json:"reasons"`
 	// Deadlines of the reasons that have one, each naming its rule (S1, S2, S8 guardianship;
 	// S5, S7 placements) and its due date.
@@ -160,6 +160,7 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 			VisitBase                           *time.Time
 			// Issue 9: no placement yet (S5) and placement review due (S7), with their dates.
 			PlacementDue, ReviewDue *time.Time
+			PlanWarning             bool // issue 10: S13
 		}
 		noGuardian := not(currentAppointment(0, r.now()))
 		notAssessed := sqlCond{sql: "children.vulnerabilities_assessed_at IS NULL"}
@@ -167,11 +168,12 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 		sighted := seenElsewhere(r.now())
 		overdue := r.guardianRules().visitOverdue(r.now())
 		placementDue, reviewDue := r.placementNeeds()
-		needs := or(noGuardian, notAssessed, agePending, sighted, overdue, placementDue.when, reviewDue.when)
+		planWarning := r.lifecycleRules().planWarning(r.now()) // issue 10: S13
+		needs := or(noGuardian, notAssessed, agePending, sighted, overdue, placementDue.when, reviewDue.when, planWarning)
 		var rows []row
 		err := r.childViews(tx, a, as(noGuardian, "no_guardian"), as(notAssessed, "not_assessed"), as(agePending, "age_pending"),
 			as(sighted, "seen_elsewhere"), as(overdue, "visit_overdue"), as(visitBase(r.now()), "visit_base"),
-			as(placementDue.due, "placement_due"), as(reviewDue.due, "review_due")).
+			as(placementDue.due, "placement_due"), as(reviewDue.due, "review_due"), as(planWarning, "plan_warning")).
 			Where("children.status IN ('active','missing')").
 			Where(needs.sql, needs.args...).
 			Order("children.registered_at, children.id").Limit(limit).Find(&rows).Error
@@ -205,6 +207,10 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 			if x.ReviewDue != nil {
 				rs = append(rs, ReasonPlacementReviewDue)
 				deadlines = append(deadlines, deadline(RuleS7, *x.ReviewDue, nil, r.now()))
+			}
+			if x.PlanWarning { // issue 10: S13
+				rs = append(rs, ReasonTransitionPlanDue)
+				deadlines = append(deadlines, r.lifecycleRules().planDeadline(x.Child, r.now()))
 			}
 			v := childRow{Child: x.Child, RegionCode: x.RegionCode, BorderPostCode: x.BorderPostCode, ViaBreakGlass: x.ViaBreakGlass}.view()
 			out[i] = NeedsAction{ChildView: v, Reasons: rs, Deadlines: deadlines}

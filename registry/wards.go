@@ -26,7 +26,8 @@ type Ward struct {
 	// DaysSinceVisit counts from LastSeenOn (nil: never seen since registration).
 	DaysSinceVisit *int     `json:"days_since_visit"`
 	NextVisitDue   Deadline `json:"next_visit_due"`
-	// OpenDeadlines: the next visit (S8) and, while the child has no full guardian, S2.
+	// OpenDeadlines: the next visit (S8), while the child has no full guardian S2, and from
+	// its due day while no transition plan is recorded S13 (issue 10).
 	OpenDeadlines []Deadline `json:"open_deadlines"`
 	// Placement is the child's current placement (placements.go PlacementSummaries); nil when
 	// the child has none, which the needs-action queue flags (S5).
@@ -56,6 +57,7 @@ func (r *Registry) MyWards(ctx context.Context, a *models.Actor) ([]Ward, error)
 			LastVisit      *time.Time
 			LastSeen       *time.Time
 			HasFull        bool
+			PlanWarning    bool // issue 10: S13
 		}
 		cur := appointmentIsCurrent(now)
 		var rows []row
@@ -63,6 +65,7 @@ func (r *Registry) MyWards(ctx context.Context, a *models.Actor) ([]Ward, error)
 			sqlCond{sql: "ward.id AS ward_id, ward.kind AS ward_kind, ward.version AS ward_version, ward.started_at AS ward_started, ward.first_meeting_at AS ward_met"},
 			sqlCond{sql: "visits.last_visit, visits.last_seen"},
 			as(sqlCond{sql: `EXISTS (SELECT 1 FROM guardian_appointments ga WHERE ga.child_id = children.id AND ga.kind = 'full' AND ` + cur.sql + `)`, args: cur.args}, "has_full"),
+			as(r.lifecycleRules().planWarning(now), "plan_warning"), // issue 10: S13
 		).
 			// The guardian's own current appointment (currentAppointment's condition, on its row).
 			Joins(`JOIN LATERAL (SELECT ga.id, ga.kind, ga.version, ga.started_at, ga.first_meeting_at FROM guardian_appointments ga
@@ -88,6 +91,9 @@ func (r *Registry) MyWards(ctx context.Context, a *models.Actor) ([]Ward, error)
 			w.OpenDeadlines = []Deadline{w.NextVisitDue}
 			if !x.HasFull {
 				w.OpenDeadlines = append(w.OpenDeadlines, deadline(RuleS2, g.AppointDue(x.RegisteredAt), nil, now))
+			}
+			if x.PlanWarning { // issue 10: S13
+				w.OpenDeadlines = append(w.OpenDeadlines, r.lifecycleRules().planDeadline(x.Child, now))
 			}
 			out = append(out, w)
 			ids = append(ids, x.ID)
