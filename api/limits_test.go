@@ -62,6 +62,11 @@ func TestInputLimitsAreDocumented(t *testing.T) {
 		{"InspectionInput", registry.InspectionInput{}, false},
 		{"PlacementInput", registry.PlacementInput{}, false},
 		{"PlacementCheckInput", registry.PlacementCheckInput{}, false},
+		// Case lifecycle and information on rights (issue 10).
+		{"ReunifyInput", registry.ReunifyInput{}, false},
+		{"TransferInput", registry.TransferInput{}, false},
+		{"TransitionPlanInput", registry.TransitionPlanInput{}, false},
+		{"RightsInput", registry.RightsInput{}, false},
 	}
 	for _, b := range bodies {
 		s, ok := schemas[b.schema]

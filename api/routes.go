@@ -51,6 +51,8 @@ func (a *API) Routes(r gin.IRouter) {
 	v1.GET("/children/:id/placements", a.childPlacements)
 	v1.POST("/children/:id/placements", a.recordPlacement)
 	v1.POST("/children/:id/placements/:pid/checks", a.recordPlacementCheck)
+	// Case lifecycle and information on rights (issue 10, lifecycle.go).
+	a.lifecycleRoutes(v1)
 
 	v1.GET("/regions", a.listRegions)
 	v1.GET("/border-posts", a.listBorderPosts)

@@ -137,7 +137,9 @@ func TestEveryInputFieldHasALimit(t *testing.T) {
 		BreakGlassInput{}, UserUpdate{}, ReferenceInput{}, SearchInput{}, MergeInput{}, TransitionInput{},
 		GuardianInput{}, AppointInput{}, EndInput{}, FirstMeetingInput{}, ConflictInput{}, VisitInput{},
 		// Facilities and placements (issue 9).
-		FacilityInput{}, InspectionInput{}, PlacementInput{}, PlacementCheckInput{}} {
+		FacilityInput{}, InspectionInput{}, PlacementInput{}, PlacementCheckInput{},
+		// Case lifecycle and information on rights (issue 10).
+		ReunifyInput{}, TransferInput{}, TransitionPlanInput{}, RightsInput{}} {
 		walk(reflect.TypeOf(v), "")
 	}
 	if len(seen) < 12 {

@@ -24,6 +24,7 @@ import (
 	"github.com/kujdes/kujdes/frontend"
 	"github.com/kujdes/kujdes/i18n"
 	"github.com/kujdes/kujdes/internal/config"
+	"github.com/kujdes/kujdes/internal/pdf"
 	"github.com/kujdes/kujdes/internal/security"
 	"github.com/kujdes/kujdes/registry"
 )
@@ -101,8 +102,15 @@ func New(d Deps) (*Server, error) {
 	g := d.Config.Guardianship
 	reg.GuardianRules = registry.GuardianRules{CaseloadCap: g.CaseloadCap, ProvisionalWithin: g.ProvisionalWithin,
 		AppointWithinWorkdays: g.AppointWithinWorkdays, VisitEvery: g.VisitEvery, Calendar: cal}
+	// Issue 10: S11/S13 thresholds; the rights sheet's catalogue and PDF printer.
+	reg.LifecycleRules = registry.LifecycleRules{PlanDaysBefore: d.Config.Lifecycle.PlanDaysBefore, InformWithinDays: d.Config.Lifecycle.InformWithinDays}
+	rights, err := i18n.NewRights()
+	if err != nil {
+		return nil, err
+	}
 	s.api = &api.API{Registry: reg}
 	pages.Registry, pages.Auth, pages.Secure, pages.PublicURL = reg, s.auth, secure, d.Config.PublicURL
+	pages.Rights, pages.PDF = rights, pdf.New(d.Config.Chromium)
 
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
