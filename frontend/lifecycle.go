@@ -245,8 +245,10 @@ var (
 	}()
 )
 
-// renderRightsSheet reads the sheet's data (audited) and renders it in the ?lang= language
-// (default: the first of the child's languages the sheet has). ok is false when it answered.
+// renderRightsSheet reads the sheet's data (audited) and renders it in the ?language= language
+// (default: the first of the child's languages the sheet has). Not ?lang=: that one chooses
+// the reader's interface language and keeps it in a cookie, and printing a sheet for a child
+// in Pashto must not turn the officer's screens into Pashto. ok is false when it answered.
 func (f *Frontend) renderRightsSheet(c *gin.Context, forPDF bool) ([]byte, i18n.Language, bool) {
 	id, ok := childID(c)
 	if !ok {
@@ -255,9 +257,9 @@ func (f *Frontend) renderRightsSheet(c *gin.Context, forPDF bool) ([]byte, i18n.
 	}
 	ctx := c.Request.Context()
 	a := auth.ActorFrom(ctx)
-	lang, langGiven := f.Rights.Supported(c.Query("lang"))
-	if c.Query("lang") != "" && !langGiven {
-		f.renderBadRequest(c, models.FieldError{Field: "lang", Code: "code_unknown", Data: map[string]any{"Value": c.Query("lang")}})
+	lang, langGiven := f.Rights.Supported(c.Query("language"))
+	if c.Query("language") != "" && !langGiven {
+		f.renderBadRequest(c, models.FieldError{Field: "language", Code: "code_unknown", Data: map[string]any{"Value": c.Query("language")}})
 		return nil, lang, false
 	}
 	sheet, err := f.Registry.ChildRightsSheet(ctx, a, id, lang.Tag)
@@ -307,7 +309,7 @@ func (f *Frontend) rightsSheetPDF(c *gin.Context) {
 		f.Log.WarnContext(c.Request.Context(), "rights sheet: no PDF printer", "path", f.PDF.Path)
 		f.r.render(c, http.StatusServiceUnavailable, "message", "rights_sheet.pdf_unavailable.title", message{
 			TitleID: "rights_sheet.pdf_unavailable.title", TextID: "rights_sheet.pdf_unavailable.text",
-			Link: fmt.Sprintf("/children/%s/rights-sheet?lang=%s", c.Param("id"), lang.Tag), LinkID: "rights_sheet.open_printable"})
+			Link: fmt.Sprintf("/children/%s/rights-sheet?language=%s", c.Param("id"), lang.Tag), LinkID: "rights_sheet.open_printable"})
 		return
 	}
 	if err != nil {

@@ -108,7 +108,7 @@ func TestRightsSheetInEveryLanguage(t *testing.T) {
 			if !ok {
 				t.Fatalf("no sheet in %s", tag)
 			}
-			res := app.Do(t, c, "GET", fmt.Sprintf("/children/%d/rights-sheet?lang=%s", id, url.QueryEscape(tag)), "")
+			res := app.Do(t, c, "GET", fmt.Sprintf("/children/%d/rights-sheet?language=%s", id, url.QueryEscape(tag)), "")
 			body := apptest.Body(t, res)
 			if res.StatusCode != 200 {
 				t.Fatalf("%d", res.StatusCode)
@@ -136,11 +136,11 @@ func TestRightsSheetInEveryLanguage(t *testing.T) {
 	if body := apptest.Body(t, app.Do(t, c, "GET", fmt.Sprintf("/children/%d/rights-sheet", id), "")); !strings.Contains(body, `<html lang="fa-AF" dir="rtl">`) {
 		t.Errorf("default language: %.120s", body)
 	}
-	if res := app.Do(t, c, "GET", fmt.Sprintf("/children/%d/rights-sheet?lang=xx", id), ""); res.StatusCode != 400 {
+	if res := app.Do(t, c, "GET", fmt.Sprintf("/children/%d/rights-sheet?language=xx", id), ""); res.StatusCode != 400 {
 		t.Errorf("unknown language: %d", res.StatusCode)
 	}
 	for _, tag := range []string{"ar", "en"} {
-		res := app.Do(t, c, "GET", fmt.Sprintf("/children/%d/rights-sheet.pdf?lang=%s", id, tag), "")
+		res := app.Do(t, c, "GET", fmt.Sprintf("/children/%d/rights-sheet.pdf?language=%s", id, tag), "")
 		pdf := []byte(apptest.Body(t, res))
 		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf, []byte("%PDF-")) || len(pdf) < 10_000 {
 			t.Errorf("PDF %s: %d %s, %d bytes", tag, res.StatusCode, res.Header.Get("Content-Type"), len(pdf))
@@ -151,7 +151,7 @@ func TestRightsSheetInEveryLanguage(t *testing.T) {
 	if prints < int64(len(want)+3) {
 		t.Errorf("%d sheet prints audited", prints)
 	}
-	if res := app.Do(t, app.Login(t, "border1"), "GET", fmt.Sprintf("/children/%d/rights-sheet?lang=en", id), ""); res.StatusCode != 403 {
+	if res := app.Do(t, app.Login(t, "border1"), "GET", fmt.Sprintf("/children/%d/rights-sheet?language=en", id), ""); res.StatusCode != 403 {
 		t.Errorf("border officer: %d", res.StatusCode)
 	}
 }
