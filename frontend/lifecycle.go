@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -76,7 +77,7 @@ func (f *Frontend) loadLifecycle(c *gin.Context, p *childPage) error {
 		l.Rights.Language = l.SheetLanguage
 	}
 	for _, t := range registry.Transitions() {
-		ok := a.Can(t.Permission) && contains(t.From, p.Child.Status)
+		ok := a.Can(t.Permission) && slices.Contains(t.From, p.Child.Status)
 		switch t.Name {
 		case "reunify":
 			l.MayReunify = ok
@@ -85,15 +86,6 @@ func (f *Frontend) loadLifecycle(c *gin.Context, p *childPage) error {
 		}
 	}
 	return nil
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // lifecycleFailed answers a refused lifecycle form: the page again with the errors (invalid
@@ -216,8 +208,8 @@ func (p rightsSheetPage) Name() string {
 // Number is the registration number, left to right.
 func (p rightsSheetPage) Number() string { return "\u2066" + p.Sheet.RegistrationNumber + "\u2069" }
 
-// T translates a rights-sheet message in the sheet's language.
-func (p rightsSheetPage) T(id string, kv ...any) string {
+// R translates a rights-sheet message (i18n/rights/) in the sheet's language.
+func (p rightsSheetPage) R(id string, kv ...any) string {
 	data := map[string]any{}
 	for i := 0; i+1 < len(kv); i += 2 {
 		data[fmt.Sprint(kv[i])] = kv[i+1]

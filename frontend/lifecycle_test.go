@@ -15,6 +15,7 @@ import (
 
 	"github.com/kujdes/kujdes/i18n"
 	"github.com/kujdes/kujdes/internal/apptest"
+	"github.com/kujdes/kujdes/internal/server"
 	"github.com/kujdes/kujdes/registry"
 )
 
@@ -210,5 +211,19 @@ func TestReunifyThroughTheAPI(t *testing.T) {
 	app.Scan(t, &open, `SELECT count(*) FROM guardian_appointments WHERE child_id = ? AND ended_at IS NULL`, id)
 	if open != 0 {
 		t.Errorf("%d appointments still open", open)
+	}
+}
+
+// Without Chromium the PDF route answers 503 with a localized message that links to the
+// printable sheet.
+func TestRightsSheetPDFWithoutChromium(t *testing.T) {
+	app := apptest.Start(t, func(d *server.Deps) { d.Config.Chromium = "/nonexistent/chromium" })
+	id := app.ChildID(t, "AL-2026-000001")
+	c := app.Login(t, "protection1")
+	res := app.Do(t, c, "GET", fmt.Sprintf("/children/%d/rights-sheet.pdf?language=ps", id), "", "Accept-Language", "sq")
+	body := apptest.Body(t, res)
+	if res.StatusCode != 503 || !strings.Contains(body, "Shtypja në PDF nuk është e disponueshme") ||
+		!strings.Contains(body, fmt.Sprintf(`href="/children/%d/rights-sheet?language=ps"`, id)) {
+		t.Errorf("%d %.400s", res.StatusCode, body)
 	}
 }

@@ -154,7 +154,10 @@ func New(d Deps) (*Server, error) {
 }
 
 // Close releases background work (the session clean-up).
-func (s *Server) Close() { s.sessions.Close() }
+func (s *Server) Close() {
+	s.sessions.Close()
+	s.pages.PDF.Close() // issue 10: the PDF printer's browser, if one was started
+}
 
 // Handler is the root http.Handler.
 func (s *Server) Handler() http.Handler { return s.handler }
