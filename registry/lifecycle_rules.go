@@ -70,8 +70,8 @@ var readOnlyStatuses = []string{"closed", "aged_out", "reunified", "transferred"
 // ReadOnly reports whether a record with this status refuses changes.
 func ReadOnly(status string) bool { return slices.Contains(readOnlyStatuses, status) }
 
-// childWritable is THE check every use case that writes to a child's record passes, right
-// after reading the child in scope (scopedChild): a closed record refuses with
+// childWritable is THE check every use case that writes to a child's record passes, through
+// writableChild (the scoped read, then this): a closed record refuses with
 // models.ErrReadOnly, which both faces show as a localized "this record is closed" answer.
 // The status transitions do not pass it: the table of lifecycle.go says from which statuses
 // each may start (reopen starts from the closed ones). A new arrival does not pass it either:
