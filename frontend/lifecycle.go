@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -289,18 +290,29 @@ func (f *Frontend) rightsSheet(c *gin.Context) {
 	c.Data(http.StatusOK, "text/html; charset=utf-8", body)
 }
 
-// rightsSheetPDF prints the sheet through Chromium. Without a browser it says so and points
-// to the printable page (503).
+// pdfWait is the longest a reader waits for a PDF (the first print starts the browser, which
+// can take long on a loaded server); after it, the page points to the printable sheet.
+const pdfWait = 20 * time.Second
+
+// rightsSheetPDF prints the sheet through Chromium. Without a browser, or when printing takes
+// longer than pdfWait, it says so and points to the printable page (503).
 func (f *Frontend) rightsSheetPDF(c *gin.Context) {
 	body, lang, ok := f.renderRightsSheet(c, true)
 	if !ok {
 		return
 	}
-	out, err := f.PDF.Print(c.Request.Context(), body)
-	if errors.Is(err, pdf.ErrNoBrowser) {
-		f.Log.WarnContext(c.Request.Context(), "rights sheet: no PDF printer", "path", f.PDF.Path)
+	ctx, cancel := context.WithTimeout(c.Request.Context(), pdfWait)
+	defer cancel()
+	out, err := f.PDF.Print(ctx, body)
+	if errors.Is(err, pdf.ErrNoBrowser) || (errors.Is(err, context.DeadlineExceeded) && c.Request.Context().Err() == nil) {
+		text := "rights_sheet.pdf_unavailable.text"
+		if errors.Is(err, pdf.ErrNoBrowser) {
+			f.Log.WarnContext(c.Request.Context(), "rights sheet: no PDF printer", "path", f.PDF.Path)
+		} else {
+			text = "rights_sheet.pdf_busy.text"
+		}
 		f.r.render(c, http.StatusServiceUnavailable, "message", "rights_sheet.pdf_unavailable.title", message{
-			TitleID: "rights_sheet.pdf_unavailable.title", TextID: "rights_sheet.pdf_unavailable.text",
+			TitleID: "rights_sheet.pdf_unavailable.title", TextID: text,
 			Link: fmt.Sprintf("/children/%s/rights-sheet?language=%s", c.Param("id"), lang.Tag), LinkID: "rights_sheet.open_printable"})
 		return
 	}

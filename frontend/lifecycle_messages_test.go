@@ -41,7 +41,7 @@ func TestLifecycleMessagesExist(t *testing.T) {
 		ids = append(ids, m[1])
 	}
 	ids = append(ids, "needs_action.reason."+registry.ReasonTransitionPlanDue, "deadline."+registry.RuleS13, "deadline."+registry.RuleS11,
-		"rights_sheet.pdf_unavailable.title", "rights_sheet.pdf_unavailable.text", "rights_sheet.open_printable")
+		"rights_sheet.pdf_unavailable.title", "rights_sheet.pdf_unavailable.text", "rights_sheet.pdf_busy.text", "rights_sheet.open_printable")
 	for _, m := range registry.RightsMethods {
 		ids = append(ids, "rights_info.method."+m)
 	}

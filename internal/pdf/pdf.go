@@ -37,13 +37,15 @@ var ErrNoBrowser = errors.New("pdf: Chromium is not installed")
 type Printer struct {
 	// Path is the Chromium binary (KUJDES_CHROMIUM).
 	Path string
-	// Timeout bounds one print (the browser's start included).
+	// Timeout bounds the browser's start, and one print once it runs.
 	Timeout time.Duration
 	slots   chan struct{}
 
-	mu      sync.Mutex
-	browser context.Context // nil until the first print, or after the browser died
-	stop    func()
+	mu       sync.Mutex
+	browser  context.Context // nil until the first print, or after the browser died
+	stop     func()
+	starting chan struct{} // closed when the start under way ends; nil when none is
+	startErr error
 }
 
 // New returns a printer using the browser at path (DefaultChromium when empty).
@@ -63,8 +65,15 @@ func (p *Printer) Available() error {
 	return nil
 }
 
-// Close stops the browser, if one runs.
+// Close stops the browser, if one runs (after a start under way has ended). A later print
+// starts another.
 func (p *Printer) Close() {
+	p.mu.Lock()
+	ch := p.starting
+	p.mu.Unlock()
+	if ch != nil {
+		<-ch
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.closeLocked()
@@ -77,18 +86,55 @@ func (p *Printer) closeLocked() {
 	p.browser, p.stop = nil, nil
 }
 
-// running returns the browser's context, starting the browser when none runs.
-func (p *Printer) running() (context.Context, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.browser != nil && p.browser.Err() == nil {
-		return p.browser, nil
+// running returns the browser's context, starting the browser when none runs. The start
+// goes on in the background when ctx ends first (a caller that gives up does not waste it:
+// the next print finds the browser running).
+func (p *Printer) running(ctx context.Context) (context.Context, error) {
+	for {
+		p.mu.Lock()
+		if p.browser != nil && p.browser.Err() == nil {
+			b := p.browser
+			p.mu.Unlock()
+			return b, nil
+		}
+		if p.starting == nil {
+			p.closeLocked()
+			p.starting, p.startErr = make(chan struct{}), nil
+			go p.start(p.starting)
+		}
+		ch := p.starting
+		p.mu.Unlock()
+		select {
+		case <-ch:
+			p.mu.Lock()
+			b, err := p.browser, p.startErr
+			p.mu.Unlock()
+			if err != nil {
+				return nil, err
+			}
+			if b != nil && b.Err() == nil {
+				return b, nil
+			}
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
-	p.closeLocked()
+}
+
+// start launches the browser and publishes it (or the error), then closes ch.
+func (p *Printer) start(ch chan struct{}) {
+	b, stop, err := p.launch()
+	p.mu.Lock()
+	p.browser, p.stop, p.startErr, p.starting = b, stop, err, nil
+	p.mu.Unlock()
+	close(ch)
+}
+
+func (p *Printer) launch() (context.Context, func(), error) {
 	// A private profile and TMPDIR, removed with the browser (Chromium leaves folders there).
 	scratch, err := os.MkdirTemp("", "kujdes-pdf-")
 	if err != nil {
-		return nil, fmt.Errorf("pdf: scratch folder: %w", err)
+		return nil, nil, fmt.Errorf("pdf: scratch folder: %w", err)
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(p.Path),
@@ -119,10 +165,9 @@ func (p *Printer) running() (context.Context, error) {
 	}
 	if err != nil {
 		stop()
-		return nil, fmt.Errorf("pdf: starting %s: %w", p.Path, err)
+		return nil, nil, fmt.Errorf("pdf: starting %s: %w", p.Path, err)
 	}
-	p.browser, p.stop = browserCtx, stop
-	return browserCtx, nil
+	return browserCtx, stop, nil
 }
 
 // Print renders a self-contained HTML document and returns the PDF: A4, backgrounds printed,
@@ -137,7 +182,7 @@ func (p *Printer) Print(ctx context.Context, html []byte) ([]byte, error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	browser, err := p.running()
+	browser, err := p.running(ctx)
 	if err != nil {
 		return nil, err
 	}
