@@ -61,6 +61,8 @@ var (
 	KindPossibleDuplicates   = Kind{"possible-duplicates", http.StatusConflict, "error.possible_duplicates.title"}
 	KindRateLimited          = Kind{"rate-limited", http.StatusTooManyRequests, "error.rate_limited.title"}
 	KindAuditNotSealed       = Kind{"audit-not-sealed", http.StatusConflict, "error.audit_not_sealed.title"}
+	// KindReadOnly: the child's record is closed and refuses changes until reopened (issue 10).
+	KindReadOnly = Kind{"record-read-only", http.StatusConflict, "error.read_only.title"}
 )
 
 // TypeURI is the stable identifier of a problem type.
@@ -156,6 +158,8 @@ func WriteError(c *gin.Context, err error) {
 		WriteProblem(c, KindForbidden, t(c, "error.forbidden_fields.detail"), fields...)
 	case errors.Is(err, registry.ErrAuditNotSealed):
 		WriteProblem(c, KindAuditNotSealed, t(c, "error.audit_not_sealed.detail"))
+	case errors.Is(err, models.ErrReadOnly):
+		WriteProblem(c, KindReadOnly, t(c, "error.read_only.detail"))
 	case errors.Is(err, models.ErrNotFound):
 		WriteProblem(c, KindNotFound, "")
 	case errors.Is(err, models.ErrConflict):

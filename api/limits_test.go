@@ -73,6 +73,11 @@ func TestInputLimitsAreDocumented(t *testing.T) {
 		// Legal status (issue 10).
 		{"LegalEventInput", registry.LegalEventInput{}, false},
 		{"LegalVoidInput", registry.LegalVoidInput{}, false},
+		// Case lifecycle and information on rights (issue 10).
+		{"ReunifyInput", registry.ReunifyInput{}, false},
+		{"TransferInput", registry.TransferInput{}, false},
+		{"TransitionPlanInput", registry.TransitionPlanInput{}, false},
+		{"RightsInput", registry.RightsInput{}, false},
 	}
 	for _, b := range bodies {
 		s, ok := schemas[b.schema]

@@ -71,6 +71,8 @@ func (a *API) Routes(r gin.IRouter) {
 	v1.GET("/children/:id/legal-events", a.legalTimeline)
 	v1.POST("/children/:id/legal-events", a.recordLegalEvent)
 	v1.POST("/children/:id/legal-events/:eid/void", a.voidLegalEvent)
+	// Case lifecycle and information on rights (issue 10, lifecycle.go).
+	a.lifecycleRoutes(v1)
 
 	v1.GET("/regions", a.listRegions)
 	v1.GET("/border-posts", a.listBorderPosts)

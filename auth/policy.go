@@ -66,6 +66,19 @@ var policy = map[Route]Permission{
 	{"POST", "/children/:id/placements"}:             models.PermPlacementRecord,
 	{"POST", "/children/:id/placements/:pid/checks"}: models.PermPlacementRecord,
 
+	// Case lifecycle and information on rights (issue 10): pages and JSON API.
+	{"POST", "/children/:id/reunify"}:                   models.PermChildTransition,
+	{"POST", "/children/:id/transfer"}:                  models.PermChildTransition,
+	{"POST", "/children/:id/transition-plans"}:          models.PermChildTransitionPlan,
+	{"POST", "/children/:id/rights-information"}:        models.PermChildRights,
+	{"GET", "/children/:id/rights-sheet"}:               models.PermChildRights,
+	{"GET", "/children/:id/rights-sheet.pdf"}:           models.PermChildRights,
+	{"GET", "/api/v1/children/:id/lifecycle"}:           models.PermChildRead,
+	{"POST", "/api/v1/children/:id/reunify"}:            models.PermChildTransition,
+	{"POST", "/api/v1/children/:id/transfer"}:           models.PermChildTransition,
+	{"POST", "/api/v1/children/:id/transition-plans"}:   models.PermChildTransitionPlan,
+	{"POST", "/api/v1/children/:id/rights-information"}: models.PermChildRights,
+
 	// Pages: administration.
 	{"GET", "/admin/users"}:         models.PermAdminUsers,
 	{"GET", "/admin/users/:id"}:     models.PermAdminUsers,

@@ -84,6 +84,15 @@ var legalGrants = map[models.Role][]models.Permission{
 	models.RoleGuardian:          {models.PermLegalRead, models.PermLegalRecord},
 }
 
+// lifecycleGrants: the case lifecycle and information on rights (issue 10). Protection
+// officers and the child's guardian record that the child was informed of their rights (S11),
+// print the rights sheet and record the plan for turning 18 (S13); the status transitions
+// themselves stay child.transition (protection officers).
+var lifecycleGrants = map[models.Role][]models.Permission{
+	models.RoleProtectionOfficer: {models.PermChildRights, models.PermChildTransitionPlan},
+	models.RoleGuardian:          {models.PermChildRights, models.PermChildTransitionPlan},
+}
+
 // PermissionsFor returns the union of the permissions of roles.
 func PermissionsFor(roles []models.Role) map[models.Permission]bool {
 	out := map[models.Permission]bool{}
@@ -104,6 +113,9 @@ func PermissionsFor(roles []models.Role) map[models.Permission]bool {
 			out[p] = true
 		}
 		for _, p := range legalGrants[r] { // issue 10: legal status
+			out[p] = true
+		}
+		for _, p := range lifecycleGrants[r] { // issue 10: lifecycle and rights
 			out[p] = true
 		}
 	}

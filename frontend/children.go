@@ -98,6 +98,8 @@ type childPage struct {
 
 	// Transitions are the status changes the reader may make now (lifecycle.go).
 	Transitions []registry.Transition
+	// Lifecycle is the lifecycle and rights section (issue 10, frontend/lifecycle.go).
+	Lifecycle lifecycleData
 	// Refused is set when the edit changed fields the reader may not change (403).
 	Refused bool
 }
@@ -192,6 +194,10 @@ func (f *Frontend) renderChild(c *gin.Context, status int, p childPage) {
 			f.fail(c, err)
 			return
 		}
+	}
+	if err := f.loadLifecycle(c, &p); err != nil { // issue 10
+		f.fail(c, err)
+		return
 	}
 	f.r.render(c, status, "child", "child.title", p)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/i18n"
+	"github.com/kujdes/kujdes/internal/pdf"
 	"github.com/kujdes/kujdes/internal/requestid"
 	"github.com/kujdes/kujdes/models"
 	"github.com/kujdes/kujdes/registry"
@@ -24,7 +25,10 @@ type Frontend struct {
 	Auth      *auth.Service
 	Secure    bool   // served over TLS: Secure cookies
 	PublicURL string // for the provider's post-logout redirect
-	r         *renderer
+	// Rights is the rights sheet's catalogue and PDF its printer (issue 10, lifecycle.go).
+	Rights *i18n.Rights
+	PDF    *pdf.Printer
+	r      *renderer
 }
 
 // AssetURL is the cache-busting address of a static file ("" if unknown).
@@ -88,11 +92,12 @@ func (f *Frontend) Routes(root gin.IRouter) {
 	f.adminRoutes(r)
 	f.guardianRoutes(r)
 	f.facilityRoutes(r)
-	f.relativeRoutes(r) // issue 9: siblings
-	f.offlineRoutes(r)  // issue 13: service worker and manifest
-	f.missingRoutes(r)  // issue 10
-	f.alertRoutes(r)    // issue 10
-	f.legalRoutes(r)    // issue 10
+	f.relativeRoutes(r)  // issue 9: siblings
+	f.offlineRoutes(r)   // issue 13: service worker and manifest
+	f.missingRoutes(r)   // issue 10
+	f.alertRoutes(r)     // issue 10
+	f.legalRoutes(r)     // issue 10
+	f.lifecycleRoutes(r) // issue 10
 }
 
 func (f *Frontend) home(c *gin.Context) {
@@ -130,6 +135,9 @@ func (f *Frontend) fail(c *gin.Context, err error) {
 		f.RenderError(c, http.StatusNotFound)
 	case errors.Is(err, models.ErrForbidden):
 		f.RenderError(c, http.StatusForbidden)
+	case errors.Is(err, models.ErrReadOnly): // issue 10: a closed record refuses changes
+		f.r.render(c, http.StatusConflict, "error", "error.read_only.title", errorPage{TitleID: "error.read_only.title", DetailID: "error.read_only.detail"})
+		c.Abort()
 	default:
 		f.Log.ErrorContext(c.Request.Context(), "page failed", "err", models.RedactError(err), "request_id", requestid.From(c.Request.Context()))
 		f.RenderError(c, http.StatusInternalServerError)

@@ -67,6 +67,9 @@ const (
 
 	// Alerts (issue 10): one's own alerts — the header count, the alerts page and API.
 	PermAlertsRead Permission = "alerts.read"
+	// Case lifecycle and information on rights (issue 10).
+	PermChildRights         Permission = "child.rights"          // record rights information (S11), print the rights sheet
+	PermChildTransitionPlan Permission = "child.transition_plan" // record the plan for turning 18 (S13)
 )
 
 // Actor is who is acting in a use case: the signed-in user, their roles and the scope those

@@ -47,3 +47,34 @@ func yearsBefore(at time.Time, n int) time.Time {
 	}
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
+
+// AgeOfMajority is the age at which a child becomes an adult and leaves the registry's care
+// (registry.AdultAge is the same number, for the age-assessment rules).
+const AgeOfMajority = 18
+
+// TurnsAdultOn is THE rule for the day a child turns 18 (S13, the age-out sweep, the pages):
+// the first day on which AgeAt is 18.
+//
+// A child's birth dates are stored as a range (Child.BirthDateFrom ≤ BirthDateTo): a known
+// birth date has both ends equal; an estimated age "14 to 16" is the range of birth dates of
+// someone of that age, where BirthDateFrom is the EARLIEST possible birth date (the oldest the
+// child may be, the upper bound of the age) and BirthDateTo the LATEST (the youngest, the
+// lower bound of the age). The benefit of the doubt says a person is a child while they may
+// still be one, so the 18th birthday counts from the lower bound of the age — BirthDateTo,
+// the latest possible 18th birthday. ok is false when no birth date is recorded (nobody can
+// be aged out then). Someone born on 29 February turns 18 on 1 March in a year without one,
+// as AgeAt counts.
+//
+// The SQL of the same rule (registry.turnsAdultSQL) is tested against this function.
+func TurnsAdultOn(birthFrom, birthTo *time.Time) (day time.Time, ok bool) {
+	b := birthTo
+	if b == nil {
+		b = birthFrom
+	}
+	if b == nil {
+		return time.Time{}, false
+	}
+	y, m, d := b.UTC().Date()
+	// time.Date normalises 29 February of a common year to 1 March.
+	return time.Date(y+AgeOfMajority, m, d, 0, 0, 0, 0, time.UTC), true
+}

@@ -101,3 +101,51 @@ func TestBirthDatesForAges(t *testing.T) {
 		}
 	}
 }
+
+// TestTurnsAdultOn: the 18th birthday from a known date, from an assessed range (the latest
+// possible birth date: the benefit of the doubt) and from 29 February.
+func TestTurnsAdultOn(t *testing.T) {
+	p := func(s string) *time.Time {
+		if s == "" {
+			return nil
+		}
+		d := date(s)
+		return &d
+	}
+	for _, tt := range []struct {
+		name     string
+		from, to string
+		want     string
+	}{
+		{"known date", "2008-06-15", "2008-06-15", "2026-06-15"},
+		{"assessed range counts from the latest birth date", "2007-06-16", "2009-06-15", "2027-06-15"},
+		{"born 29 Feb: 18 on 1 Mar of a common year", "2008-02-29", "2008-02-29", "2026-03-01"},
+		{"born 29 Feb, 18 in a leap year", "2010-02-28", "2010-02-28", "2028-02-28"},
+		{"range ending on 29 Feb", "2006-03-01", "2008-02-29", "2026-03-01"},
+		{"born 1 Mar of a leap year", "2008-03-01", "2008-03-01", "2026-03-01"},
+		{"new year's eve", "2008-12-31", "2008-12-31", "2026-12-31"},
+		{"only an earliest date", "2008-05-05", "", "2026-05-05"},
+		{"no birth date", "", "", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := models.TurnsAdultOn(p(tt.from), p(tt.to))
+			if tt.want == "" {
+				if ok {
+					t.Errorf("got %v, want none", got)
+				}
+				return
+			}
+			if !ok || got.Format(time.DateOnly) != tt.want {
+				t.Errorf("got %v %v, want %s", got, ok, tt.want)
+			}
+			// The same rule as AgeAt: 18 on that day, 17 the day before.
+			b := p(tt.to)
+			if b == nil {
+				b = p(tt.from)
+			}
+			if models.AgeAt(*b, got) != 18 || models.AgeAt(*b, got.AddDate(0, 0, -1)) != 17 {
+				t.Errorf("AgeAt disagrees around %v", got)
+			}
+		})
+	}
+}

@@ -19,6 +19,9 @@ var (
 	ErrForbidden = errors.New("forbidden")
 	// ErrUnauthenticated: nobody is signed in.
 	ErrUnauthenticated = errors.New("unauthenticated")
+	// ErrReadOnly: the child's record is closed (closed, aged out, reunified, transferred) and
+	// refuses every change until it is reopened (issue 10, registry.childWritable).
+	ErrReadOnly = errors.New("record is read-only")
 )
 
 // FieldError is one invalid input: the field (JSON name) and a message id for i18n, with

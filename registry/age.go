@@ -208,7 +208,7 @@ func (r *Registry) RequestAgeAssessment(ctx context.Context, a *models.Actor, ch
 	}
 	var out models.AgeAssessment
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if _, err := r.scopedChild(tx, a, childID, false); err != nil {
+		if _, err := r.writableChild(tx, a, childID, false); err != nil {
 			return err
 		}
 		tried, err := triedNonMedical(tx, childID, 0)
@@ -297,7 +297,7 @@ func (r *Registry) RecordAgeResult(ctx context.Context, a *models.Actor, childID
 	}
 	var out models.AgeAssessment
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if _, err := r.scopedChild(tx, a, childID, false); err != nil {
+		if _, err := r.writableChild(tx, a, childID, false); err != nil {
 			return err
 		}
 		var cur models.AgeAssessment

@@ -138,7 +138,7 @@ func (r *Registry) UpdateChild(ctx context.Context, a *models.Actor, id int64, v
 	}
 	var out ChildView
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		cv, err := r.scopedChild(tx, a, id, true)
+		cv, err := r.writableChild(tx, a, id, true)
 		if err != nil {
 			return err
 		}

@@ -230,7 +230,7 @@ func (r *Registry) AppointGuardian(ctx context.Context, a *models.Actor, childID
 	var out AppointmentView
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// The child's row lock serializes every change of its guardianship.
-		c, err := r.scopedChild(tx, a, childID, true)
+		c, err := r.writableChild(tx, a, childID, true)
 		if err != nil {
 			return err
 		}
@@ -373,7 +373,7 @@ func (r *Registry) appointmentStep(ctx context.Context, a *models.Actor, perm mo
 	}
 	var out AppointmentView
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if _, err := r.scopedChild(tx, a, childID, true); err != nil {
+		if _, err := r.writableChild(tx, a, childID, true); err != nil {
 			return err
 		}
 		var ap models.GuardianAppointment
@@ -479,7 +479,7 @@ func (r *Registry) DeclareConflict(ctx context.Context, a *models.Actor, childID
 	in.Reason = strings.TrimSpace(in.Reason)
 	var out models.GuardianConflict
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if _, err := r.scopedChild(tx, a, childID, true); err != nil {
+		if _, err := r.writableChild(tx, a, childID, true); err != nil {
 			return err
 		}
 		var verr models.ValidationError

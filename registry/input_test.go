@@ -143,7 +143,9 @@ func TestEveryInputFieldHasALimit(t *testing.T) {
 		// Missing children (issue 10).
 		MissingReportInput{}, ReactionInput{}, FoundInput{}, InterviewInput{},
 		// Legal status (issue 10).
-		LegalEventInput{}, LegalVoidInput{}} {
+		LegalEventInput{}, LegalVoidInput{},
+		// Case lifecycle and information on rights (issue 10).
+		ReunifyInput{}, TransferInput{}, TransitionPlanInput{}, RightsInput{}} {
 		walk(reflect.TypeOf(v), "")
 	}
 	if len(seen) < 12 {

@@ -25,7 +25,9 @@ import (
 // i18n files as "transition.<name>".
 var transitions = []Transition{
 	{Name: "close", From: []string{"active"}, To: "closed", Permission: models.PermChildTransition, ReasonRequired: true},
-	{Name: "reopen", From: []string{"closed"}, To: "active", Permission: models.PermChildTransition, ReasonRequired: true},
+	// Issue 10: reopen also starts from reunified and transferred (a reunification that broke
+	// down, a transfer that did not happen); an aged-out record stays closed.
+	{Name: "reopen", From: []string{"closed", "reunified", "transferred"}, To: "active", Permission: models.PermChildTransition, ReasonRequired: true},
 	{Name: "merge", From: []string{"active", "missing", "reunified", "transferred", "aged_out", "closed"}, To: "duplicate",
 		Permission: models.PermChildMerge, ReasonRequired: true, UseCase: "MergeChildren"},
 	// Unmerge returns the record to the status it had before the merge (ToPrevious).
@@ -35,6 +37,12 @@ var transitions = []Transition{
 	// closes it (and may place the child).
 	{Name: "report_missing", From: []string{"active"}, To: "missing", Permission: models.PermMissingReport, UseCase: "ReportMissing"},
 	{Name: "found", From: []string{"missing"}, To: "active", Permission: models.PermMissingReport, UseCase: "RecordFound"},
+	// --- lifecycle (issue 10): each its own use case (lifecycle_cases.go) — they end the
+	// guardianship in the same transaction and record their details.
+	{Name: "age_out", From: []string{"active", "missing"}, To: "aged_out", Permission: models.PermChildTransition, UseCase: "AgeOut"},
+	{Name: "reunify", From: []string{"active"}, To: "reunified", Permission: models.PermChildTransition, UseCase: "Reunify"},
+	{Name: "transfer", From: []string{"active"}, To: "transferred", Permission: models.PermChildTransition, UseCase: "Transfer"},
+	// --- end lifecycle (issue 10)
 }
 
 // Transition is one allowed change of a child's status.

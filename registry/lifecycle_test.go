@@ -115,8 +115,11 @@ func TestTransitionTable(t *testing.T) {
 	allowed := map[[2]string]string{ // {from, transition} → to
 		{"active", "close"}:  "closed",
 		{"closed", "reopen"}: "active",
+		// Issue 10: a reunification or transfer can be undone by reopening the case.
+		{"reunified", "reopen"}:   "active",
+		{"transferred", "reopen"}: "active",
 	}
-	names := []string{"close", "reopen", "merge", "unmerge", "mark_missing", "duplicate", ""}
+	names := []string{"close", "reopen", "merge", "unmerge", "mark_missing", "duplicate", "", "age_out", "reunify", "transfer"}
 	ctx := context.Background()
 	for _, from := range models.ChildStatuses {
 		for _, name := range names {

@@ -331,7 +331,7 @@ func (r *Registry) recordPlacementIn(ctx context.Context, tx *gorm.DB, a *models
 	now := r.now()
 	var out PlacementView
 	err := func() error {
-		child, err := r.scopedChild(tx, a, childID, true)
+		child, err := r.writableChild(tx, a, childID, true)
 		if err != nil {
 			return err
 		}
@@ -499,7 +499,7 @@ func (r *Registry) RecordPlacementCheck(ctx context.Context, a *models.Actor, ch
 	}
 	var out models.PlacementCheck
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if _, err := r.scopedChild(tx, a, childID, false); err != nil {
+		if _, err := r.writableChild(tx, a, childID, false); err != nil {
 			return err
 		}
 		var p models.Placement

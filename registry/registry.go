@@ -34,6 +34,9 @@ type Registry struct {
 	// MissingRules holds the thresholds of the missing-child standards (S9, S10); zero fields
 	// take DefaultMissingRules (issue 10).
 	MissingRules MissingRules
+	// LifecycleRules holds the thresholds of S11 and S13 (issue 10); zero fields take
+	// DefaultLifecycleRules.
+	LifecycleRules LifecycleRules
 }
 
 // New returns a Registry with the real clock, a one-hour break-glass and the default

@@ -45,7 +45,7 @@ func (r *Registry) RecordVisit(ctx context.Context, a *models.Actor, childID int
 	}
 	var out VisitRecorded
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := r.scopedChild(tx, a, childID, false)
+		c, err := r.writableChild(tx, a, childID, false)
 		if err != nil {
 			return err
 		}

@@ -26,7 +26,8 @@ type Ward struct {
 	// DaysSinceVisit counts from LastSeenOn (nil: never seen since registration).
 	DaysSinceVisit *int     `json:"days_since_visit"`
 	NextVisitDue   Deadline `json:"next_visit_due"`
-	// OpenDeadlines: the next visit (S8) and, while the child has no full guardian, S2.
+	// OpenDeadlines: the next visit (S8), while the child has no full guardian S2, and from
+	// its due day while no transition plan is recorded S13 (issue 10).
 	OpenDeadlines []Deadline `json:"open_deadlines"`
 	// Placement is the child's current placement (placements.go PlacementSummaries); nil when
 	// the child has none, which the needs-action queue flags (S5).
@@ -78,6 +79,7 @@ func (r *Registry) wards(tx *gorm.DB, a *models.Actor, now time.Time) ([]Ward, [
 			HasFull        bool
 			// Issue 10: S2 counts from the application made.
 			ApplicationMadeOn *time.Time
+			PlanWarning       bool // issue 10: S13
 		}
 		cur := appointmentIsCurrent(now)
 		var rows []row
@@ -86,6 +88,7 @@ func (r *Registry) wards(tx *gorm.DB, a *models.Actor, now time.Time) ([]Ward, [
 			sqlCond{sql: "visits.last_visit, visits.last_seen"},
 			as(sqlCond{sql: `EXISTS (SELECT 1 FROM guardian_appointments ga WHERE ga.child_id = children.id AND ga.kind = 'full' AND ` + cur.sql + `)`, args: cur.args}, "has_full"),
 			as(applicationMadeOn(), "application_made_on"),
+			as(r.lifecycleRules().planWarning(now), "plan_warning"), // issue 10: S13
 		).
 			// The guardian's own current appointment (currentAppointment's condition, on its row).
 			Joins(`JOIN LATERAL (SELECT ga.id, ga.kind, ga.version, ga.started_at, ga.first_meeting_at FROM guardian_appointments ga
@@ -111,6 +114,9 @@ func (r *Registry) wards(tx *gorm.DB, a *models.Actor, now time.Time) ([]Ward, [
 			w.OpenDeadlines = []Deadline{w.NextVisitDue}
 			if !x.HasFull {
 				w.OpenDeadlines = append(w.OpenDeadlines, deadline(RuleS2, g.AppointDue(x.RegisteredAt, x.ApplicationMadeOn), nil, now))
+			}
+			if x.PlanWarning { // issue 10: S13
+				w.OpenDeadlines = append(w.OpenDeadlines, r.lifecycleRules().planDeadline(x.Child, now))
 			}
 			out = append(out, w)
 			ids = append(ids, x.ID)

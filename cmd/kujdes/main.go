@@ -228,6 +228,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			return err
 		}
 		defer stopAlerts()
+		defer startAgeOutSweep(ctx, db, log)() // issue 10: turning 18, daily
 		ln, err := net.Listen("tcp", cfg.Addr)
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w (set KUJDES_ADDR to another address)", cfg.Addr, err)

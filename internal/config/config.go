@@ -72,6 +72,21 @@ type Config struct {
 	Audit Audit
 	// Alerts configures the delivery of alerts by e-mail and webhook (issue 10, alerts.go).
 	Alerts Alerts
+
+	// Lifecycle and rights (issue 10): the S13 and S11 thresholds, and the Chromium that
+	// prints PDFs (KUJDES_CHROMIUM, default /usr/bin/chromium; package pdf).
+	Lifecycle Lifecycle
+	Chromium  string
+}
+
+// Lifecycle configures the case-lifecycle rules (MISSION.md S11, S13).
+type Lifecycle struct {
+	// PlanDaysBefore: the transition plan is due this many days before the 18th birthday
+	// (KUJDES_TRANSITION_PLAN_DAYS, default 90).
+	PlanDaysBefore int
+	// InformWithinDays: the child is informed of their rights within this many days of
+	// registration (KUJDES_RIGHTS_WITHIN_DAYS, default 15).
+	InformWithinDays int
 }
 
 // Audit configures the audit log's sealer and checkpoints.
@@ -271,6 +286,22 @@ func Load(args []string, getenv Getenv) (Config, error) {
 		errs = append(errs, fmt.Errorf("KUJDES_LISTED_HOLIDAYS: %w", err))
 	}
 	c.Guardianship.ListedHolidays = listed
+	// Issue 10: lifecycle thresholds and the PDF browser.
+	c.Chromium = str("KUJDES_CHROMIUM", "/usr/bin/chromium")
+	for _, n := range []struct {
+		name string
+		def  int
+		to   *int
+	}{{"KUJDES_TRANSITION_PLAN_DAYS", 90, &c.Lifecycle.PlanDaysBefore}, {"KUJDES_RIGHTS_WITHIN_DAYS", 15, &c.Lifecycle.InformWithinDays}} {
+		*n.to = n.def
+		if v := getenv(n.name); v != "" {
+			k, err := strconv.Atoi(v)
+			if err != nil || k < 1 || k > 365 {
+				errs = append(errs, fmt.Errorf("%s: %q is not a number of days from 1 to 365", n.name, v))
+			}
+			*n.to = k
+		}
+	}
 	c.OIDC = OIDC{
 		Issuer:       str("KUJDES_OIDC_ISSUER", ""),
 		DiscoveryURL: str("KUJDES_OIDC_DISCOVERY_URL", ""),

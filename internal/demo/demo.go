@@ -208,6 +208,9 @@ func Seed(ctx context.Context, db *gorm.DB, issuer string, now time.Time, popula
 		if err := seedLegal(ctx, tx, now, childID, userID); err != nil { // issue 10
 			return err
 		}
+		if err := seedLifecycle(ctx, tx, now, regionID, postID, userID, childID); err != nil { // issue 10
+			return err
+		}
 		// A sighting: border2 met Youssef Benali (registered in Shkodër) at Kapshticë two days
 		// ago. It does not open his record to border2; protection2 sees it on the record and in
 		// the needs-action queue.

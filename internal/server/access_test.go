@@ -215,6 +215,22 @@ var matrix = map[string]string{
 	// Facilities and placements (issue 9): everyone who works with children reads facilities;
 	// protection officers and administrators manage them; protection officers inspect;
 	// guardians and protection officers record placements and checks.
+	// Case lifecycle and information on rights (issue 10): reunify and transfer are status
+	// transitions (protection officers); the transition plan and information on rights are
+	// recorded, and the rights sheet printed, by protection officers and the child's guardian;
+	// the lifecycle section is read by whoever reads the record.
+	"POST /children/:id/reunify":                   "protection1",
+	"POST /children/:id/transfer":                  "protection1",
+	"POST /children/:id/transition-plans":          "protection1 guardian1",
+	"POST /children/:id/rights-information":        "protection1 guardian1",
+	"GET /children/:id/rights-sheet":               "protection1 guardian1",
+	"GET /children/:id/rights-sheet.pdf":           "protection1 guardian1",
+	"GET /api/v1/children/:id/lifecycle":           "border1 protection1 guardian1 monitor1",
+	"POST /api/v1/children/:id/reunify":            "protection1",
+	"POST /api/v1/children/:id/transfer":           "protection1",
+	"POST /api/v1/children/:id/transition-plans":   "protection1 guardian1",
+	"POST /api/v1/children/:id/rights-information": "protection1 guardian1",
+
 	"GET /facilities":                                  "border1 protection1 guardian1 monitor1 admin1",
 	"POST /facilities":                                 "protection1 admin1",
 	"GET /facilities/:id":                              "border1 protection1 guardian1 monitor1 admin1",

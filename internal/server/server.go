@@ -24,6 +24,7 @@ import (
 	"github.com/kujdes/kujdes/frontend"
 	"github.com/kujdes/kujdes/i18n"
 	"github.com/kujdes/kujdes/internal/config"
+	"github.com/kujdes/kujdes/internal/pdf"
 	"github.com/kujdes/kujdes/internal/security"
 	"github.com/kujdes/kujdes/models"
 	"github.com/kujdes/kujdes/registry"
@@ -89,8 +90,14 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Issue 10: the rights sheet's catalogue and PDF printer.
+	rights, err := i18n.NewRights()
+	if err != nil {
+		return nil, err
+	}
 	s.api = &api.API{Registry: reg}
 	pages.Registry, pages.Auth, pages.Secure, pages.PublicURL = reg, s.auth, secure, d.Config.PublicURL
+	pages.Rights, pages.PDF = rights, pdf.New(d.Config.Chromium)
 
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
@@ -134,7 +141,10 @@ func New(d Deps) (*Server, error) {
 }
 
 // Close releases background work (the session clean-up).
-func (s *Server) Close() { s.sessions.Close() }
+func (s *Server) Close() {
+	s.sessions.Close()
+	s.pages.PDF.Close() // issue 10: the PDF printer's browser, if one was started
+}
 
 // Handler is the root http.Handler.
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -203,5 +213,7 @@ func NewRegistry(cfg config.Config, db *gorm.DB, now func() time.Time) (*registr
 	reg.GuardianRules = registry.GuardianRules{CaseloadCap: g.CaseloadCap, ProvisionalWithin: g.ProvisionalWithin,
 		AppointWithinWorkdays: g.AppointWithinWorkdays, VisitEvery: g.VisitEvery, Calendar: cal}
 	reg.MissingRules = registry.MissingRules{PoliceReportWithin: cfg.MissingPoliceReportWithin} // issue 10
+	// Issue 10: S11/S13 thresholds.
+	reg.LifecycleRules = registry.LifecycleRules{PlanDaysBefore: cfg.Lifecycle.PlanDaysBefore, InformWithinDays: cfg.Lifecycle.InformWithinDays}
 	return reg, nil
 }
