@@ -253,7 +253,7 @@ func (r *Registry) RecordLegalEvent(ctx context.Context, a *models.Actor, childI
 	}
 	var out LegalTimeline
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		child, err := r.scopedChild(tx, a, childID, true)
+		child, err := r.writableChild(tx, a, childID, true)
 		if err != nil {
 			return err
 		}
@@ -317,7 +317,7 @@ func (r *Registry) VoidLegalEvent(ctx context.Context, a *models.Actor, childID,
 	}
 	var out LegalTimeline
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if _, err := r.scopedChild(tx, a, childID, true); err != nil {
+		if _, err := r.writableChild(tx, a, childID, true); err != nil {
 			return err
 		}
 		events, err := legalEvents(tx, childID)

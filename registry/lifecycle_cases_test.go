@@ -250,6 +250,10 @@ func TestClosedRecordRefusesWrites(t *testing.T) {
 			_, err := f.reg.RecordRightsInformation(ctx, po, id, registry.RightsInput{InformedOn: "2026-05-30", Language: "ar", Method: "interpreter"})
 			return err
 		},
+		"legal event": func(id int64, _ int) error {
+			_, err := f.reg.RecordLegalEvent(ctx, po, id, 1, registry.LegalEventInput{Kind: registry.LegalIdentified, OccurredOn: "2026-05-30", Authority: "police"})
+			return err
+		},
 	}
 	for _, status := range []string{"closed", "aged_out", "reunified", "transferred"} {
 		t.Run(status, func(t *testing.T) {
@@ -267,7 +271,7 @@ func TestClosedRecordRefusesWrites(t *testing.T) {
 			if after := f.count(t, `SELECT count(*) FROM audit_events WHERE entity_id = ?`, strconv.FormatInt(id, 10)); after != before {
 				t.Errorf("refused writes were audited as done: %d → %d", before, after)
 			}
-			for _, table := range []string{"guardian_visits", "age_assessments", "transition_plans", "rights_information"} {
+			for _, table := range []string{"guardian_visits", "age_assessments", "transition_plans", "rights_information", "legal_events"} {
 				if n := f.count(t, `SELECT count(*) FROM `+table+` WHERE child_id = ?`, id); n != 0 {
 					t.Errorf("%s: %d rows written", table, n)
 				}
