@@ -13,8 +13,9 @@ import (
 
 // Daily reminders of deadlines falling due (issue 10): once a day, every guardian gets an
 // in-app alert (and an e-mail where configured) for each open deadline of their wards that
-// falls due within ReminderAhead or is already overdue — visits (S8), placement reviews (S7)
-// and, while the ward has no full guardian, S2. The deadlines are the ones the "My wards"
+// falls due within ReminderAhead or is already overdue — visits (S8), placement reviews (S7),
+// while the ward has no full guardian S2, return interviews after a missing episode (S10), the
+// transition plan before 18 (S13) and the next legal-procedure step. The deadlines are the ones the "My wards"
 // board shows (wards), never recomputed here. A reminder is kept once per guardian, child,
 // rule and day (alerts.dedup_key), so several instances running the daily job, or the job
 // running twice, send it once.

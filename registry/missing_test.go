@@ -150,6 +150,26 @@ func TestMissingEpisodeUseCases(t *testing.T) {
 	if !s10 {
 		t.Errorf("the needs-action queue does not show the overdue S10: %+v", queue)
 	}
+	// S10 on the guardian's board too (the daily reminders read it from there), until the
+	// interview is held.
+	wardS10 := func() bool {
+		t.Helper()
+		wards, err := f.reg.MyWards(ctx, guardian)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range wards {
+			for _, d := range w.OpenDeadlines {
+				if w.ID == f.child && d.Rule == registry.RuleS10 {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if !wardS10() {
+		t.Error("My wards does not show the S10 return interview")
+	}
 	// The return interview: refused without a summary, then recorded, late.
 	if _, err := f.reg.RecordReturnInterview(ctx, guardian, f.child, ep.ID, ep.Version, registry.InterviewInput{HeldAt: at(0), HeldBy: "Drita"}); !slices.Equal(problems(t, err), []string{"summary:required"}) {
 		t.Errorf("no summary: %v", err)
@@ -157,6 +177,9 @@ func TestMissingEpisodeUseCases(t *testing.T) {
 	ep, err = f.reg.RecordReturnInterview(ctx, guardian, f.child, ep.ID, ep.Version, registry.InterviewInput{HeldAt: at(0), HeldBy: "Drita", Summary: "Went to meet a cousin."})
 	if err != nil || ep.InterviewAt == nil || !ep.ReturnInterviewLate || ep.Deadlines[1].MetAt == nil {
 		t.Errorf("interview: %+v %v", ep, err)
+	}
+	if wardS10() {
+		t.Error("My wards still shows S10 after the return interview")
 	}
 
 	// Twice more within 30 days: the third episode is high risk and calls for a strategy meeting.

@@ -27,7 +27,8 @@ type Ward struct {
 	DaysSinceVisit *int     `json:"days_since_visit"`
 	NextVisitDue   Deadline `json:"next_visit_due"`
 	// OpenDeadlines: the next visit (S8), while the child has no full guardian S2, and from
-	// its due day while no transition plan is recorded S13 (issue 10).
+	// its due day while no transition plan is recorded S13, and after a missing episode until the
+	// return interview is held S10 (issue 10; the daily reminders send these).
 	OpenDeadlines []Deadline `json:"open_deadlines"`
 	// Placement is the child's current placement (placements.go PlacementSummaries); nil when
 	// the child has none, which the needs-action queue flags (S5).
@@ -80,6 +81,8 @@ func (r *Registry) wards(tx *gorm.DB, a *models.Actor, now time.Time) ([]Ward, [
 			// Issue 10: S2 counts from the application made.
 			ApplicationMadeOn *time.Time
 			PlanWarning       bool // issue 10: S13
+			// Issue 10: found after a missing episode, return interview not yet held (S10).
+			InterviewFoundAt *time.Time
 		}
 		cur := appointmentIsCurrent(now)
 		var rows []row
@@ -89,6 +92,7 @@ func (r *Registry) wards(tx *gorm.DB, a *models.Actor, now time.Time) ([]Ward, [
 			as(sqlCond{sql: `EXISTS (SELECT 1 FROM guardian_appointments ga WHERE ga.child_id = children.id AND ga.kind = 'full' AND ` + cur.sql + `)`, args: cur.args}, "has_full"),
 			as(applicationMadeOn(), "application_made_on"),
 			as(r.lifecycleRules().planWarning(now), "plan_warning"), // issue 10: S13
+			as(returnInterviewNeed().due, "interview_found_at"),     // issue 10: S10
 		).
 			// The guardian's own current appointment (currentAppointment's condition, on its row).
 			Joins(`JOIN LATERAL (SELECT ga.id, ga.kind, ga.version, ga.started_at, ga.first_meeting_at FROM guardian_appointments ga
@@ -117,6 +121,9 @@ func (r *Registry) wards(tx *gorm.DB, a *models.Actor, now time.Time) ([]Ward, [
 			}
 			if x.PlanWarning { // issue 10: S13
 				w.OpenDeadlines = append(w.OpenDeadlines, r.lifecycleRules().planDeadline(x.Child, now))
+			}
+			if x.InterviewFoundAt != nil { // issue 10: S10, the return interview the guardian holds
+				w.OpenDeadlines = append(w.OpenDeadlines, deadline(RuleS10, r.missingRules().ReturnInterviewDue(*x.InterviewFoundAt), nil, now))
 			}
 			out = append(out, w)
 			ids = append(ids, x.ID)
