@@ -14,9 +14,12 @@ import (
 	"github.com/kujdes/kujdes/internal/browsertest"
 )
 
-// The phone-width walk (issue 13, item 1): every page each demo user can reach, at 360 and 390
-// px wide, in English, Albanian and Arabic, must not scroll sideways as a page — wide tables
-// scroll inside their own labelled container (.table-scroll, role="region") or become cards.
+// The phone-width walk (issue 13, item 1): every page each demo user can reach, at 360 px wide,
+// in English, Albanian and Arabic, must not scroll sideways as a page — wide tables scroll
+// inside their own labelled container (.table-scroll, role="region") or become cards. 360 px
+// stands for the whole 360–390 px range: app.css has one phone breakpoint (max-width: 30rem,
+// 480 px) that both widths fall under, so the same rules apply and a page that fits at 360 px
+// fits at 390 px (walking both doubled the package's longest test for no new failure).
 //
 // The pages are found as a person finds them: from the home page, following every same-site
 // link (the navigation, lists, records) breadth first, one page per route template
@@ -24,7 +27,7 @@ import (
 // pages carry the most sections (guardianship, placements, family links). Downloads, the
 // sign-in flow and the development provider are not pages of Kujdes and are left out.
 //
-// With KUJDES_WALK_AXE=1 every page also gets an axe check at 390 px in English and Arabic
+// With KUJDES_WALK_AXE=1 every page also gets an axe check at 360 px in English and Arabic
 // (104 more checks, about 2.5 s each on a loaded 2-core machine, so not in every run; the
 // feature tests run axe on their own pages).
 func TestPhoneWidthWalk(t *testing.T) {
@@ -56,7 +59,7 @@ func TestPhoneWidthWalk(t *testing.T) {
 		{"newcomer", nil},
 	}
 	axe := os.Getenv("KUJDES_WALK_AXE") == "1"
-	widths := []int64{360, 390}
+	widths := []int64{360}
 	langs := []string{"en", "sq", "ar"}
 	states, failed := 0, 0
 	var failures []string
@@ -79,7 +82,7 @@ func TestPhoneWidthWalk(t *testing.T) {
 					if !t.Run(name, func(t *testing.T) {
 						p.Navigate(t, app.URL+path+sep+"lang="+l)
 						browsertest.NoSideScroll(t, p, name)
-						if axe && w == 390 && l != "sq" {
+						if axe && l != "sq" {
 							p.Axe(t)
 						}
 					}) {
