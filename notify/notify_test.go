@@ -1,8 +1,13 @@
 package notify
 
 import (
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-smtp"
 )
 
 func TestSignAndVerify(t *testing.T) {
@@ -52,5 +57,26 @@ func TestDailyAt(t *testing.T) {
 		if got := s.Next(now).UTC().Format(time.RFC3339); got != tt.want {
 			t.Errorf("Next(%s) = %s, want %s", tt.now, got, tt.want)
 		}
+	}
+}
+
+// A refused delivery's error (kept by River and logged) names no recipient: SMTP replies keep
+// their codes, and every address in any error text is replaced.
+func TestMailErrorNamesNoAddress(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"smtp reply", fmt.Errorf("rcpt: %w", &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1},
+			Message: "<drita.hoxha@example.org>: Recipient address rejected"}), "SMTP 550 5.1.1: <…>: Recipient address rejected"},
+		{"other text", errors.New("mail to drita.hoxha@example.org failed: connection reset"), "mail to … failed: connection reset"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := mailError(tt.err).Error()
+			if got != tt.want || strings.Contains(got, "drita") {
+				t.Errorf("mailError = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

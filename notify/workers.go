@@ -13,6 +13,7 @@ import (
 	"mime"
 	"mime/quotedprintable"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -52,7 +53,7 @@ func (w *emailWorker) Work(ctx context.Context, job *river.Job[registry.AlertEma
 		return river.JobCancel(err)
 	}
 	if err := sendMail(ctx, c, al.Email, msg); err != nil {
-		return fmt.Errorf("alert %d e-mail: %w", al.AlertID, err)
+		return fmt.Errorf("alert %d e-mail: %w", al.AlertID, mailError(err))
 	}
 	return w.d.Registry.MarkAlertEmailed(ctx, al.AlertID)
 }
@@ -240,4 +241,20 @@ func (w *reminderWorker) Work(ctx context.Context, job *river.Job[registry.Deadl
 		w.d.Log.InfoContext(ctx, "deadline reminders", "day", job.Args.Day, "new", n)
 	}
 	return err
+}
+
+// emailAddress finds e-mail addresses in an error's text.
+var emailAddress = regexp.MustCompile(`[^\s<>"'(),;:]+@[^\s<>"'(),;:]+`)
+
+// mailError is what a failed delivery says in River's job errors and in the logs they reach:
+// an SMTP server's refusal often repeats the recipient's address ("550 <drita@…>: unknown"),
+// which is personal data and must not reach a log line. An SMTP reply keeps its codes; any
+// text keeps its words with every address replaced by "…".
+func mailError(err error) error {
+	var se *smtp.SMTPError
+	if errors.As(err, &se) {
+		return fmt.Errorf("SMTP %d %d.%d.%d: %s", se.Code, se.EnhancedCode[0], se.EnhancedCode[1], se.EnhancedCode[2],
+			emailAddress.ReplaceAllString(se.Message, "…"))
+	}
+	return errors.New(emailAddress.ReplaceAllString(err.Error(), "…"))
 }

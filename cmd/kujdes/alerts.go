@@ -12,6 +12,7 @@ import (
 	"github.com/kujdes/kujdes/i18n"
 	"github.com/kujdes/kujdes/internal/config"
 	"github.com/kujdes/kujdes/internal/server"
+	"github.com/kujdes/kujdes/models"
 	"github.com/kujdes/kujdes/notify"
 )
 
@@ -46,7 +47,7 @@ func startAlerts(ctx context.Context, cfg config.Config, db *gorm.DB, dbURL stri
 		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := svc.Stop(stopCtx); err != nil {
-			log.Warn("stopping alert deliveries", "err", err)
+			log.Warn("stopping alert deliveries", "err", models.RedactError(err))
 		}
 		pool.Close()
 	}, nil
