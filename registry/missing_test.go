@@ -109,7 +109,7 @@ func TestMissingEpisodeUseCases(t *testing.T) {
 		return id
 	}
 	var region int64
-	f.db.Raw(`SELECT region_id FROM children WHERE id = ?`, f.child).Scan(&region)
+	mustScan(t, f.db, &region, `SELECT region_id FROM children WHERE id = ?`, f.child)
 	station := exec(`INSERT INTO facilities (name, kind, region_id, capacity) VALUES ('Station', 'police_detention', ?, 5)`, region)
 	centre := exec(`INSERT INTO facilities (name, kind, region_id, capacity) VALUES ('Centre', 'childrens_centre', ?, 5)`, region)
 	found := registry.FoundInput{FoundAt: at(-4 * day), FoundPlace: "Vlorë port", FoundBy: "police patrol", Condition: "unharmed",
