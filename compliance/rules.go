@@ -259,7 +259,9 @@ func (r Rules) PoliceReportDue(discovered time.Time) time.Time { return discover
 func (r Rules) ReturnInterviewDue(found time.Time) time.Time { return found.Add(r.hours(S10)) }
 
 // InformDue (S11): rights information is given this many days after registration.
-func (r Rules) InformDue(registered time.Time) time.Time { return InformDue(r.Threshold(S11), registered) }
+func (r Rules) InformDue(registered time.Time) time.Time {
+	return InformDue(r.Threshold(S11), registered)
+}
 
 // InformDue is S11's deadline `days` days after registration (the registry's
 // LifecycleRules.InformDue calls it).

@@ -262,7 +262,6 @@ func (v complianceViolationRow) violation() compliance.Violation {
 	return out
 }
 
-
 // ComplianceViolations lists the open violations in the reader's regions matching the filter,
 // pseudonymised (registration number, age band, nationalities, region), by id. Every child
 // listed is recorded in that child's access history.
