@@ -354,6 +354,23 @@ func TestComplianceScenario(t *testing.T) {
 		}
 	})
 
+	t.Run("needs-action queue shares the rules (S11 added)", func(t *testing.T) {
+		q, err := s.reg.NeedsActionQueue(ctx, s.po, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reasons := map[string]string{}
+		for _, x := range q {
+			reasons[x.RegistrationNumber] = strings.Join(x.Reasons, " ")
+		}
+		if got := reasons["SC-2"]; !strings.Contains(got, registry.ReasonRightsInformationDue) || !strings.Contains(got, "vulnerabilities_not_assessed") {
+			t.Errorf("SC-2 reasons %q", got)
+		}
+		if got := reasons["SC-1"]; strings.Contains(got, registry.ReasonRightsInformationDue) {
+			t.Errorf("SC-1 (informed) reasons %q", got)
+		}
+	})
+
 	t.Run("refused", func(t *testing.T) {
 		g := &models.Actor{UserID: 1, Roles: []models.Role{models.RoleGuardian}, Permissions: auth.PermissionsFor([]models.Role{models.RoleGuardian})}
 		if _, err := s.reg.ComplianceReport(ctx, g, compliance.Filter{}); !errors.Is(err, models.ErrForbidden) {
