@@ -191,10 +191,20 @@ func (r *Registry) complianceBreakdown(db *gorm.DB, col string, regions []int64,
 		if f.Rule != "" {
 			top = string(f.Rule)
 		}
-		var ids []int64
+		// The top members by their largest region row, read in index order (compliance_open_top_idx)
+		// and stopping early; their figures are then summed over the reader's regions. A member
+		// rarely spans regions (a facility or guardian works in one), so the order is exact in
+		// practice.
+		var cand []int64
 		if err := db.Table("compliance_open").Select("id").Where("dim = ? AND rule = ? AND region_id IN ?", dim, top, regions).
-			Group("id").Order("sum(n) DESC, id").Limit(complianceBreakdownLimit).Scan(&ids).Error; err != nil {
+			Order("n DESC, id").Limit(2 * complianceBreakdownLimit).Scan(&cand).Error; err != nil {
 			return out, err
+		}
+		var ids []int64
+		for _, id := range cand {
+			if !slices.Contains(ids, id) && len(ids) < complianceBreakdownLimit {
+				ids = append(ids, id)
+			}
 		}
 		if len(ids) == 0 {
 			return out, nil
