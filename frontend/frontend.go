@@ -92,13 +92,14 @@ func (f *Frontend) Routes(root gin.IRouter) {
 	f.adminRoutes(r)
 	f.guardianRoutes(r)
 	f.facilityRoutes(r)
-	f.relativeRoutes(r)   // issue 9: siblings
-	f.offlineRoutes(r)    // issue 13: service worker and manifest
-	f.missingRoutes(r)    // issue 10
-	f.alertRoutes(r)      // issue 10
-	f.legalRoutes(r)      // issue 10
-	f.lifecycleRoutes(r)  // issue 10
-	f.complianceRoutes(r) // issue 11
+	f.relativeRoutes(r)  // issue 9: siblings
+	f.offlineRoutes(r)   // issue 13: service worker and manifest
+	f.missingRoutes(r)   // issue 10
+	f.alertRoutes(r)     // issue 10
+	f.legalRoutes(r)     // issue 10
+	f.lifecycleRoutes(r) // issue 10
+	// issue 11: compliance monitoring
+	f.complianceRoutes(r)
 }
 
 func (f *Frontend) home(c *gin.Context) {

@@ -7,7 +7,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/kujdes/kujdes/compliance"
-
 	"github.com/kujdes/kujdes/models"
 )
 
