@@ -209,6 +209,9 @@ var policy = map[Route]Permission{
 	{"GET", "/api/v1/children/:id/legal-events"}:            models.PermLegalRead,
 	{"POST", "/api/v1/children/:id/legal-events"}:           models.PermLegalRecord,
 	{"POST", "/api/v1/children/:id/legal-events/:eid/void"}: models.PermLegalRecord,
+
+	// issue 13: the Latin spelling suggested while a name is typed (registry/transliterate.go).
+	{"POST", "/api/v1/transliterate"}: models.PermChildRegister,
 }
 
 // PermissionFor returns the permission a route requires and whether the route is declared.

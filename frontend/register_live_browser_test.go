@@ -1,0 +1,70 @@
+package frontend_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/kujdes/kujdes/internal/apptest"
+	"github.com/kujdes/kujdes/internal/browsertest"
+	"github.com/kujdes/kujdes/registry"
+)
+
+// Issue 13, item 3: while the registration form is typed, the Latin spelling of a name in
+// another script is filled in (POST /api/v1/transliterate), a Latin spelling the officer
+// wrote is left alone, and once a name and an age are there the children already registered
+// who may be this one are shown (the audited, rate-limited /api/v1/duplicate-check). 0 axe
+// violations in English and Arabic with the hint shown. (Without JavaScript the page saves as
+// before: the server suggests the spelling and checks for duplicates; see register tests.)
+func TestRegistrationLiveHints(t *testing.T) {
+	app := apptest.Start(t)
+	b := browsertest.NewBrowser(t)
+	p := b.NewPage(t)
+	app.BrowserLogin(t, p, "border1")
+	given := registry.LatinName("کریم")
+	for _, lang := range []string{"en", "ar"} {
+		p.Navigate(t, app.URL+"/register?lang="+lang)
+		if n := p.Count(t, "#live-duplicates:not([hidden])"); n != 0 {
+			t.Fatalf("%s: the duplicate hint shows before anything is typed", lang)
+		}
+		p.Run(t,
+			chromedp.WaitVisible(chromedp.ID("given_name")),
+			chromedp.SendKeys(chromedp.ID("family_name_latin"), "Soltani"), // the officer's own spelling
+			chromedp.SendKeys(chromedp.ID("given_name"), "کریم"),
+			chromedp.SendKeys(chromedp.ID("family_name"), "سلطانی"),
+		)
+		waitValue(t, p, "given_name_latin", given)
+		if got := inputValue(t, p, "family_name_latin"); got != "Soltani" {
+			t.Errorf("%s: the officer's Latin spelling was replaced by %q", lang, got)
+		}
+		p.Run(t,
+			chromedp.SendKeys(chromedp.ID("age_min"), "15"),
+			chromedp.SendKeys(chromedp.ID("age_max"), "16"),
+			chromedp.SendKeys(chromedp.ID("given_name"), "\t"), // leaves the field: change
+		)
+		p.WaitFor(t, "#live-duplicates:not([hidden]) li")
+		hint := p.Text(t, "#live-duplicates")
+		if !strings.Contains(hint, "Karim Sultani") {
+			t.Errorf("%s: the hint does not name the demo's Karim Sultani: %q", lang, hint)
+		}
+		t.Logf("%s: Latin %q, hint %q", lang, given, strings.Join(strings.Fields(hint), " "))
+		p.Axe(t)
+		p.Screenshot(t, "register-live-"+lang)
+	}
+}
+
+// waitValue waits until the script has filled the input with id, and checks its value.
+func waitValue(t *testing.T, p *browsertest.Page, id, want string) {
+	t.Helper()
+	p.WaitFor(t, `#`+id+`[data-suggested]`)
+	if got := inputValue(t, p, id); got != want || want == "" {
+		t.Errorf("#%s = %q, want %q", id, got, want)
+	}
+}
+
+// inputValue is what an input holds now (its property, not its attribute).
+func inputValue(t *testing.T, p *browsertest.Page, id string) string {
+	t.Helper()
+	return browsertest.Get(t, p, chromedp.Evaluate[string](`document.getElementById(`+"`"+id+"`"+`).value`))
+}
