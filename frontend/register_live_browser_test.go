@@ -52,6 +52,19 @@ func TestRegistrationLiveHints(t *testing.T) {
 		p.Axe(t)
 		p.Screenshot(t, "register-live-"+lang)
 	}
+
+	// Each group reads in order, on a phone too: "estimated age from" and "to" side by side in
+	// their own group; each document's fields, then the next document's, each under its legend.
+	p.Run(t, chromedp.EmulateViewport(360, 800))
+	groups := browsertest.Get(t, p, chromedp.Evaluate[[]string](`(() => {
+	  const top = (id) => Math.round(document.getElementById(id).getBoundingClientRect().top);
+	  const group = (id) => document.getElementById(id).closest("fieldset").querySelector("legend").textContent;
+	  return [String(top("age_min") === top("age_max")), group("age_min"), group("age_max"),
+	    group("document_0_type"), group("document_0_country"), group("document_1_type")];
+	})()`))
+	if groups[0] != "true" || groups[1] != groups[2] || groups[3] != groups[4] || groups[4] == groups[5] {
+		t.Errorf("groups at 360 px (from/to on one row, their legends; document 1 type, country; document 2 type): %q", groups)
+	}
 }
 
 // waitValue waits until the script has filled the input with id, and checks its value.
