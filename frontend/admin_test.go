@@ -393,9 +393,31 @@ func TestAdminBreakGlassList(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("GET /admin/break-glass = %d", status)
 	}
-	for _, w := range []string{`<td><bdi dir="auto">Mirela Shehu</bdi></td>`, "<td>AL-2026-000006</td>", "Police report 2026/117: child found in Tirana", `<span class="badge">Active</span>`, `<time datetime="`, " UTC</time>"} {
+	for _, w := range []string{`<td><bdi dir="auto">Mirela Shehu</bdi></td>`, "<td>AL-2026-000006</td>", `<bdi dir="auto">Police report 2026/117: child found in Tirana</bdi>`, `<span class="badge">Active</span>`, `<time datetime="`, " UTC</time>"} {
 		if !strings.Contains(body, w) {
 			t.Errorf("break-glass list lacks %q", w)
+		}
+	}
+	// issue 13: the child's access history, in Arabic, names the person, their role and the
+	// field (not demo-protection-1, protection_officer, expires_at), the reason isolated in
+	// <bdi>; the break-glass form says how long the access lasts in words.
+	status, body = adminGet(t, app, app.Login(t, "admin1"), fmt.Sprintf("/children/%d/history?lang=ar", app.ChildID(t, "AL-2026-000006")))
+	if status != http.StatusOK {
+		t.Fatalf("history = %d", status)
+	}
+	for _, w := range []string{`<bdi dir="auto">Mirela Shehu</bdi>`, "موظف حماية", `<span class="badge">ينتهي في</span>`, `<bdi dir="auto">Police report 2026/117: child found in Tirana</bdi>`} {
+		if !strings.Contains(body, w) {
+			t.Errorf("the history lacks %q", w)
+		}
+	}
+	for _, w := range []string{"demo-protection-1", "protection_officer", ">expires_at<"} {
+		if strings.Contains(body, w) {
+			t.Errorf("the history shows the raw %q", w)
+		}
+	}
+	for lang, w := range map[string]string{"en": "lasts 1 hour,", "sq": "1 orë", "ar": "ساعة واحدة"} {
+		if _, body := adminGet(t, app, officer, "/break-glass?lang="+lang); !strings.Contains(body, w) || strings.Contains(body, "1h0m0s") {
+			t.Errorf("%s: the break-glass form does not say %q", lang, w)
 		}
 	}
 }
