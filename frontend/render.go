@@ -34,8 +34,9 @@ type renderer struct {
 	signedOut sync.Map // staticKey → [2][]byte
 	// unreadAlerts counts the signed-in user's unread alerts for the header (issue 10).
 	unreadAlerts func(context.Context, *models.Actor) int
-	// regionNames maps region codes to names for Page.RegionName (issue 13).
-	regionNames func(context.Context, *models.Actor) map[placeKey]string
+	// placeNames maps region and border post codes to names for Page.RegionName and
+	// Page.PostName (issue 13, words.go).
+	placeNames func(context.Context, *models.Actor) map[placeKey]string
 }
 
 // staticPage marks page data that depends on nothing in the request but its language (the
@@ -131,7 +132,7 @@ type Page struct {
 	// UnreadAlerts is the header's alert count (issue 10); 0 when signed out.
 	UnreadAlerts int
 	loc          *i18n.Localizer
-	regions      *regionNames
+	places       *placeNameCache
 }
 
 // Can reports whether the signed-in user holds a permission (to show links and buttons; the
@@ -188,84 +189,6 @@ func (p Page) List(v any) string {
 		return strings.Join(parts, ", ")
 	}
 	return p.loc.List(parts)
-}
-
-// Duration says a duration in words with CLDR plurals ("1 hour"), never as Go prints it.
-func (p Page) Duration(d time.Duration) string {
-	if p.loc == nil {
-		return d.String()
-	}
-	return p.loc.Duration(d)
-}
-
-// Roles names the roles of a comma-joined list (as the audit trail keeps them), as a list.
-func (p Page) Roles(joined string) string {
-	var names []string
-	for _, r := range strings.Split(joined, ",") {
-		if r = strings.TrimSpace(r); r != "" {
-			names = append(names, p.RoleName(models.Role(r)))
-		}
-	}
-	return p.List(names)
-}
-
-// FieldName is the localized name of a field an audit event names ("history.field.<key>").
-func (p Page) FieldName(key string) string { return p.T("history.field." + key) }
-
-// RegionName is a region's name for its code (the code itself when no region has it): pages
-// show names, not codes (issue 13). The names are read once per page, on first use.
-func (p Page) RegionName(code string) string { return p.placeName(code, false) }
-
-// PostName is a border post's name for its code (the code itself when no post has it).
-func (p Page) PostName(code string) string { return p.placeName(code, true) }
-
-func (p Page) placeName(code string, post bool) string {
-	if p.regions == nil {
-		return code
-	}
-	names := p.regions.names()
-	if n := names[placeKey{post, code}]; n != "" {
-		return n
-	}
-	return code
-}
-
-// PostNames lists border posts by name, given their codes (a []any as the audit trail's JSON
-// gives, or a []string).
-func (p Page) PostNames(v any) string {
-	var names []string
-	switch xs := v.(type) {
-	case []string:
-		for _, x := range xs {
-			names = append(names, p.PostName(x))
-		}
-	case []any:
-		for _, x := range xs {
-			names = append(names, p.PostName(fmt.Sprint(x)))
-		}
-	default:
-		return fmt.Sprint(v)
-	}
-	return p.List(names)
-}
-
-// placeKey is a region's (post false) or border post's code.
-type placeKey struct {
-	post bool
-	code string
-}
-
-// regionNames reads the region and border post names for one page, once, when the page first
-// asks.
-type regionNames struct {
-	once  sync.Once
-	load  func() map[placeKey]string
-	byKey map[placeKey]string
-}
-
-func (r *regionNames) names() map[placeKey]string {
-	r.once.Do(func() { r.byKey = r.load() })
-	return r.byKey
 }
 
 // Country is the localized name of a nationality code.
@@ -340,8 +263,8 @@ func (r *renderer) render(c *gin.Context, status int, name, title string, data a
 		Actor:     auth.ActorFrom(ctx),
 		loc:       loc,
 	}
-	if p.Actor != nil && r.regionNames != nil {
-		p.regions = &regionNames{load: func() map[placeKey]string { return r.regionNames(ctx, p.Actor) }}
+	if p.Actor != nil && r.placeNames != nil {
+		p.places = &placeNameCache{load: func() map[placeKey]string { return r.placeNames(ctx, p.Actor) }}
 	}
 	if p.Actor != nil && r.unreadAlerts != nil {
 		p.UnreadAlerts = r.unreadAlerts(ctx, p.Actor)
