@@ -26,7 +26,8 @@ import (
 //   - a snake_case identifier (protection_officer, decided_at, result_min, aged_out): a role,
 //     status, field or reason code printed as it is;
 //   - a message id that found no message (audit.action.x: the localizer prints the id);
-//   - a known single-word code in Latin letters (a role or child status: guardian, active…);
+//   - a known single-word code in Latin letters (a role, a child status, a field an audit event
+//     names: guardian, active, status…);
 //   - a login subject (demo-border-1) or a region code (GJI): a person's or region's name
 //     belongs there.
 var (
@@ -59,14 +60,19 @@ func rawCodes(text string, words []string) []string {
 	return slices.Compact(found)
 }
 
-// namespaces are the first parts of the English catalogue's message ids.
-var namespaces = func() map[string]bool {
+// catalogue is the English catalogue, by message id.
+var catalogue = func() map[string]any {
 	var en map[string]any
 	if _, err := toml.DecodeFile("../i18n/active.en.toml", &en); err != nil {
 		panic(err)
 	}
+	return en
+}()
+
+// namespaces are the first parts of the English catalogue's message ids.
+var namespaces = func() map[string]bool {
 	out := map[string]bool{}
-	for id := range en {
+	for id := range catalogue {
 		ns, _, _ := strings.Cut(id, ".")
 		out[ns] = true
 	}
@@ -82,6 +88,13 @@ func codeWords(t *testing.T, app *apptest.App) []string {
 		words = append(words, string(r))
 	}
 	words = append(words, models.ChildStatuses...)
+	// The one-word field names an audit event may give (history.field.<key>), but for the
+	// English words that free text in the demo (reasons, notes) may hold.
+	for id := range catalogue {
+		if k, ok := strings.CutPrefix(id, "history.field."); ok && !strings.Contains(k, "_") && !slices.Contains([]string{"of", "after", "name", "note", "children"}, k) {
+			words = append(words, k)
+		}
+	}
 	var more []string
 	app.Scan(t, &more, `SELECT subject FROM users UNION SELECT code FROM regions UNION SELECT code FROM border_posts`)
 	return append(words, more...)
