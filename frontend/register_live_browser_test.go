@@ -53,6 +53,14 @@ func TestRegistrationLiveHints(t *testing.T) {
 		p.Screenshot(t, "register-live-"+lang)
 	}
 
+	// Each hint came from the audited duplicate check (at least one question per language; a
+	// slow typist may ask a second one with the age range complete).
+	var checks int64
+	app.Scan(t, &checks, `SELECT count(*) FROM audit_events WHERE action = 'child.duplicate_check' AND actor_subject = 'demo-border-1'`)
+	if checks < 2 {
+		t.Errorf("%d audited duplicate checks, want at least 2 (one per language)", checks)
+	}
+
 	// Each group reads in order, on a phone too: "estimated age from" and "to" side by side in
 	// their own group; each document's fields, then the next document's, each under its legend.
 	p.Run(t, chromedp.EmulateViewport(360, 800))
