@@ -167,11 +167,11 @@ func insertAlerts(tx *gorm.DB, e *alertEvent, recipients []int64, keys []string,
 	var jobs []river.InsertManyParams
 	for _, r := range rows {
 		if r.ID != 0 { // skipped on conflict: that reminder exists
-			jobs = append(jobs, river.InsertManyParams{Args: AlertEmailArgs{AlertID: r.ID}, InsertOpts: deliveryOpts()})
+			jobs = append(jobs, river.InsertManyParams{Args: AlertEmailArgs{AlertID: r.ID}, InsertOpts: deliveryOpts(e.Kind)})
 		}
 	}
 	if webhook {
-		jobs = append(jobs, river.InsertManyParams{Args: AlertWebhookArgs{EventID: e.ID}, InsertOpts: deliveryOpts()})
+		jobs = append(jobs, river.InsertManyParams{Args: AlertWebhookArgs{EventID: e.ID}, InsertOpts: deliveryOpts(e.Kind)})
 	}
 	if len(jobs) == 0 {
 		return 0, nil
@@ -196,9 +196,21 @@ func insertAlerts(tx *gorm.DB, e *alertEvent, recipients []int64, keys []string,
 	return n, nil
 }
 
-func deliveryOpts() *river.InsertOpts {
-	return &river.InsertOpts{Queue: AlertQueue, MaxAttempts: alertMaxAttempts}
+// deliveryOpts are the delivery jobs' options for an event of kind. The daily reminders'
+// e-mails run at a lower priority than an event's (issue 10): River works the most urgent
+// first, so a child reported missing while the morning's reminders go out is not queued
+// behind them.
+func deliveryOpts(kind string) *river.InsertOpts {
+	o := &river.InsertOpts{Queue: AlertQueue, MaxAttempts: alertMaxAttempts}
+	if kind == AlertDeadlineDue {
+		o.Priority = reminderPriority
+	}
+	return o
 }
+
+// reminderPriority is River's priority of a reminder's e-mail (1 is the most urgent, an
+// event's; 4 the least).
+const reminderPriority = 3
 
 // AlertView is one alert on the recipient's list. ChildName is set only while the child is
 // in the recipient's scope; the registration number and the kind always are (the minimum).

@@ -202,6 +202,12 @@ func measureAlertDelivery(t *testing.T, f *alertFixture, n int, report func(ctx 
 	ctx := context.Background()
 	sm, wh := startSMTP(t).ignoreReminders(), startWebhook(t)
 	startWorker(t, f.url, f.reg, deliveryConfig(sm, wh))
+	// The worker's start-up runs the day's jobs (reminders, age-out) first, so the figure is
+	// of the events alone: wait for them and the e-mails they queued.
+	waitUntil(t, "the day's jobs", 60*time.Second, func() bool {
+		return f.count(t, `SELECT count(*) FROM river_job WHERE kind IN ('deadline_reminders', 'age_out') AND state = 'completed'`) == 2 &&
+			f.count(t, `SELECT count(*) FROM river_job WHERE state <> 'completed'`) == 0
+	})
 	committed := map[int64]time.Time{}
 	var ids []int64
 	for i := range n {

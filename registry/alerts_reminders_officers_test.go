@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kujdes/kujdes/models"
+	"github.com/kujdes/kujdes/registry"
 )
 
 // reminderSent is one deadline reminder as written: to whom, on which child, which rule.
@@ -314,5 +315,41 @@ func waitUntil(t *testing.T, what string, timeout time.Duration, cond func() boo
 			t.Fatalf("waiting for %s: not after %v", what, timeout)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// A child reported missing while the day's reminders are queued is not queued behind them:
+// the reminders' e-mails run at a lower River priority, so the event's two e-mails are among
+// the first the SMTP server receives, not after sixty reminders.
+func TestMissingAlertOvertakesReminders(t *testing.T) {
+	f := newAlertFixture(t)
+	ctx := context.Background()
+	for i := range 60 {
+		f.unguardedChild(fmt.Sprintf("R-%02d", i), f.now.Add(-20*time.Hour)) // S1 due in 4 h, to po1
+	}
+	n, err := f.reg.SendDeadlineReminders(ctx, f.now.Format(time.DateOnly))
+	if err != nil || n != 61 { // and T-2's, to po-there
+		t.Fatalf("reminders %d, %v; want 61", n, err)
+	}
+	if err := registry.ReportMissingForTest(ctx, f.db, f.child, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if k := f.count(t, `SELECT count(*) FROM river_job WHERE kind = 'alert_email' AND priority = 3`); k != 61 {
+		t.Errorf("%d reminder e-mails at priority 3, want 61", k)
+	}
+	sm, wh := startSMTP(t), startWebhook(t)
+	startWorker(t, f.url, f.reg, deliveryConfig(sm, wh))
+	sm.waitFor(t, "every e-mail", 120*time.Second, func(acc []arrival, _ int) bool { return len(acc) >= 63 })
+	mails, _, _ := sm.snapshot()
+	var at []int
+	for i, m := range mails {
+		if strings.Contains(string(m.raw), "Kujdes-Alert-Kind: child_missing") {
+			at = append(at, i+1)
+		}
+	}
+	// River fetches 8 jobs at a time (the queue's workers), most urgent first: the event's
+	// e-mails are in the first fetch; a margin of a second fetch for arrival order.
+	if len(at) != 2 || at[0] > 16 || at[1] > 16 {
+		t.Errorf("the missing-child e-mails arrived at positions %v of %d, want both within the first 16", at, len(mails))
 	}
 }
