@@ -73,7 +73,11 @@ func (w *emailWorker) compose(al registry.AlertDelivery) ([]byte, error) {
 		data["Date"] = al.DueAt.In(c.Zone).Format(time.DateOnly)
 	}
 	subject := loc.T("alerts.email.subject."+al.Kind, data)
-	body := loc.T("alerts.email.body."+al.Kind, data) + "\n\n-- \n" + loc.T("alerts.email.footer")
+	body := loc.T("alerts.email.body."+al.Kind, data)
+	if al.Kind == registry.AlertDeadlineDue && al.NoGuardian { // issue 10: why an officer gets it
+		body += "\n\n" + loc.T("alerts.email.no_guardian")
+	}
+	body += "\n\n-- \n" + loc.T("alerts.email.footer")
 	var b bytes.Buffer
 	h := func(k, v string) { fmt.Fprintf(&b, "%s: %s\r\n", k, v) }
 	h("From", c.SMTPFrom)

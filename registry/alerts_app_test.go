@@ -208,4 +208,32 @@ func TestDemoOfficerReminders(t *testing.T) {
 	if n != len(rows) {
 		t.Errorf("protection1 reads %d reminders, %d written", n, len(rows))
 	}
+	for _, a := range list.Alerts {
+		if a.Kind == "deadline_due" && !a.NoGuardian {
+			t.Errorf("reminder %+v does not say the child has no guardian", a)
+		}
+	}
+
+	// The alerts page, in English and in Arabic on a phone: each reminder says "no guardian
+	// yet"; 0 axe violations.
+	p := browsertest.NewBrowser(t).NewPage(t)
+	app.BrowserLogin(t, p, "protection1")
+	for _, lang := range []struct{ tag, badge, dir string }{{"en", "no guardian yet", "ltr"}, {"ar", "لا وصي بعد", "rtl"}} {
+		if lang.tag == "ar" {
+			p.Run(t, chromedp.EmulateViewport(390, 844))
+		}
+		p.Navigate(t, app.URL+"/alerts?lang="+lang.tag)
+		p.WaitFor(t, "#alerts-table")
+		if dir := p.Attr(t, "html", "dir"); dir != lang.dir {
+			t.Errorf("%s: html dir %q", lang.tag, dir)
+		}
+		if got := p.Count(t, "tr.alert-row .badge"); got != len(rows) {
+			t.Errorf("%s: %d badges for %d reminders", lang.tag, got, len(rows))
+		}
+		if got := p.Text(t, "tr.alert-row .badge"); got != lang.badge {
+			t.Errorf("%s: badge %q, want %q", lang.tag, got, lang.badge)
+		}
+		browsertest.NoSideScroll(t, p, "the alerts page")
+		p.Axe(t)
+	}
 }

@@ -123,16 +123,20 @@ type AlertDelivery struct {
 	RegistrationNumber string
 	Email, Language    string
 	EmailedAt          *time.Time
+	// NoGuardian: the child has no guardian now (a reminder's e-mail says why it comes to a
+	// protection officer).
+	NoGuardian bool
 }
 
 // AlertForDelivery reads one alert for its e-mail job (the worker, not a user, reads it).
 func (r *Registry) AlertForDelivery(ctx context.Context, alertID int64) (AlertDelivery, error) {
 	var out AlertDelivery
+	ng := childHasNoGuardian(r.now())
 	res := r.DB.WithContext(ctx).Raw(`SELECT a.id AS alert_id, e.kind, e.rule, e.due_at, e.occurred_at, e.child_id,
-			c.registration_number, u.email, coalesce(l.language, '') AS language, a.emailed_at
+			c.registration_number, u.email, coalesce(l.language, '') AS language, a.emailed_at, `+ng.sql+` AS no_guardian
 		FROM alerts a JOIN alert_events e ON e.id = a.event_id JOIN children c ON c.id = e.child_id
 		JOIN users u ON u.id = a.user_id LEFT JOIN alert_languages l ON l.user_id = a.user_id
-		WHERE a.id = ?`, alertID).Scan(&out)
+		WHERE a.id = ?`, append(ng.args, alertID)...).Scan(&out)
 	if res.Error != nil {
 		return out, res.Error
 	}

@@ -158,12 +158,22 @@ func TestOfficerReminders(t *testing.T) {
 	}
 	found := false
 	for _, a := range list.Alerts {
-		if a.Kind == "deadline_due" && a.ChildID == u1 && a.Rule == "S1" && a.InScope && a.ChildName == "Karim Sultani" {
+		if a.Kind == "deadline_due" && a.ChildID == u1 && a.Rule == "S1" && a.InScope && a.ChildName == "Karim Sultani" && a.NoGuardian {
 			found = true
 		}
 	}
 	if !found {
-		t.Errorf("po1's alerts lack U-1's S1 reminder: %+v", list.Alerts)
+		t.Errorf("po1's alerts lack U-1's S1 reminder, saying the child has no guardian: %+v", list.Alerts)
+	}
+	// The guardian's reminder is about a ward: it has a guardian.
+	glist, err := f.reg.ListAlerts(ctx, f.guardian)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range glist.Alerts {
+		if a.NoGuardian {
+			t.Errorf("the guardian's reminder %+v says the child has no guardian", a)
+		}
 	}
 	// Run again the same day: nothing new.
 	if n, err := f.reg.SendDeadlineReminders(ctx, today); err != nil || n != 0 {
@@ -216,6 +226,9 @@ func TestOfficerRemindersByEmail(t *testing.T) {
 		got[to] = subject
 		if strings.Contains(string(m.raw), "Karim") || strings.Contains(body, "Sultani") {
 			t.Errorf("the reminder to %s names the child", to)
+		}
+		if !strings.Contains(body, "The child has no guardian yet") {
+			t.Errorf("the reminder to %s does not say why it comes to an officer:\n%s", to, body)
 		}
 	}
 	want := map[string]string{
