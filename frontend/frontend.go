@@ -48,6 +48,7 @@ func New(log *slog.Logger, bundle *i18n.Bundle) (*Frontend, error) {
 		return nil, err
 	}
 	f.r.unreadAlerts = f.unreadAlerts // issue 10
+	f.r.placeNames = f.placeNames     // issue 13
 	return f, nil
 }
 

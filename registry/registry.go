@@ -37,13 +37,16 @@ type Registry struct {
 	// LifecycleRules holds the thresholds of S11 and S13 (issue 10); zero fields take
 	// DefaultLifecycleRules.
 	LifecycleRules LifecycleRules
+	// Transliterations limits each user's Latin-spelling suggestions while typing (issue 13,
+	// transliterate.go); nil refuses them.
+	Transliterations *CheckLimiter
 }
 
 // New returns a Registry with the real clock, a one-hour break-glass and the default
 // duplicate-check limit.
 func New(db *gorm.DB) *Registry {
 	return &Registry{DB: db, Now: time.Now, BreakGlassFor: time.Hour, Checks: NewCheckLimiter(DefaultCheckLimit),
-		Reads: models.NewAuditBatcher(db)}
+		Reads: models.NewAuditBatcher(db), Transliterations: NewCheckLimiter(DefaultTransliterationLimit)}
 }
 
 func (r *Registry) now() time.Time { return r.Now().UTC() }
