@@ -48,6 +48,9 @@ type Config struct {
 	// ReminderHour is the hour of the day (0–23, in Zone) the daily reminders run.
 	ReminderHour int
 	Zone         *time.Location
+	// ComplianceEvery is how often the compliance dashboard is recomputed (issue 11); zero:
+	// never by this service.
+	ComplianceEvery time.Duration
 }
 
 // Deps are what the service needs.
@@ -81,10 +84,13 @@ func Start(ctx context.Context, d Deps) (*Service, error) {
 	river.AddWorker(workers, &webhookWorker{d: d})
 	river.AddWorker(workers, &reminderWorker{d: d})
 	river.AddWorker(workers, &ageOutWorker{d: d}) // issue 10: turning 18
+	// issue 11: the compliance dashboard
+	river.AddWorker(workers, &complianceWorker{d: d})
 	cfg := &river.Config{
 		Queues: map[string]river.QueueConfig{
 			registry.AlertQueue: {MaxWorkers: 8},
 			river.QueueDefault:  {MaxWorkers: 1},
+			complianceQueue:     {MaxWorkers: 1}, // issue 11: a long refresh holds up nothing else
 		},
 		Workers: workers,
 		// An insert notifies the workers (LISTEN/NOTIFY), but River sends at most one
@@ -108,6 +114,13 @@ func Start(ctx context.Context, d Deps) (*Service, error) {
 					return registry.AgeOutArgs{Day: d.now().UTC().Format(time.DateOnly)}, oncePerDay()
 				}, &river.PeriodicJobOpts{ID: "age_out", RunOnStart: true}),
 		},
+	}
+	if every := d.Config.ComplianceEvery; every > 0 { // issue 11
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(every),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return registry.ComplianceRefreshArgs{Slot: d.now().UTC().Truncate(every).Format(time.RFC3339)},
+					&river.InsertOpts{Queue: complianceQueue, UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: every}}
+			}, &river.PeriodicJobOpts{ID: "compliance_refresh", RunOnStart: true}))
 	}
 	if d.Config.RetryBase > 0 {
 		cfg.RetryPolicy = backoff{base: d.Config.RetryBase, max: max(d.Config.RetryMax, d.Config.RetryBase)}

@@ -359,3 +359,13 @@ func refreshComplianceOpen(tx *gorm.DB) error {
 	}
 	return tx.Exec("ANALYZE compliance_open, compliance_violations, compliance_monthly").Error
 }
+
+// ComplianceRefreshArgs is the periodic River job that runs RefreshCompliance (package notify
+// works it, every KUJDES_COMPLIANCE_REFRESH_EVERY); Slot (the start of the interval, RFC 3339)
+// makes it unique per interval, so several instances refresh once.
+type ComplianceRefreshArgs struct {
+	Slot string `json:"slot"`
+}
+
+// Kind names the job in river_job.
+func (ComplianceRefreshArgs) Kind() string { return "compliance_refresh" }

@@ -229,12 +229,6 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			return err
 		}
 		defer stopAlerts()
-		// issue 11: the compliance dashboard's figures, every KUJDES_COMPLIANCE_REFRESH_EVERY.
-		stopCompliance, err := startComplianceRefresh(ctx, cfg, db, log)
-		if err != nil {
-			return err
-		}
-		defer stopCompliance()
 		ln, err := net.Listen("tcp", cfg.Addr)
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w (set KUJDES_ADDR to another address)", cfg.Addr, err)
