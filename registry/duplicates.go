@@ -12,6 +12,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/kujdes/kujdes/matching"
 	"github.com/kujdes/kujdes/models"
 )
 
@@ -56,38 +57,30 @@ type Candidate struct {
 	BorderPost    string `json:"border_post,omitempty"`
 }
 
-// Reason is one explanation of a match: a code (localized as "duplicate.reason.<code>"), its
-// data and the match weight it contributed (log2 of a likelihood ratio, one decimal; 0 for a
-// reason that only explains another).
-type Reason struct {
-	Code   string         `json:"code"`
-	Data   map[string]any `json:"data,omitempty"`
-	Weight float64        `json:"weight"`
-}
+// Reason is one explanation of a match (matching.Explain).
+type Reason = matching.Reason
 
-// Bands and reason codes of the duplicate check.
+// Bands of the duplicate check, and the reason codes of the matching engine.
 const (
 	BandLikely   = "likely"
 	BandPossible = "possible"
 
-	ReasonNameSimilar      = "name_similar"       // Name, Similarity (percent)
-	ReasonNameSameSkeleton = "name_same_skeleton" // Name
-	ReasonAliasMatch       = "alias_match"        // Name, Similarity (percent)
-	ReasonNamesSwapped     = "names_swapped"
-	ReasonBirthOverlap     = "birth_overlap"
-	ReasonBirthFar         = "birth_far" // Years
-	ReasonSexSame          = "sex_same"
-	ReasonSexDiffers       = "sex_differs"
-	ReasonNationalitySame  = "nationality_same"
-	// ReasonNationalityDiffers: no declared nationality in common.
-	ReasonNationalityDiffers = "nationality_differs"
-	// ReasonNameCommon, ReasonNameRare: the frequency adjustment of agreeing on Name.
-	ReasonNameCommon = "name_common"
-	ReasonNameRare   = "name_rare"
+	ReasonNameSimilar        = matching.ReasonNameSimilar
+	ReasonNameSameSkeleton   = matching.ReasonNameSameSkeleton
+	ReasonAliasMatch         = matching.ReasonAliasMatch
+	ReasonNamesSwapped       = matching.ReasonNamesSwapped
+	ReasonBirthOverlap       = matching.ReasonBirthOverlap
+	ReasonBirthFar           = matching.ReasonBirthFar
+	ReasonSexSame            = matching.ReasonSexSame
+	ReasonSexDiffers         = matching.ReasonSexDiffers
+	ReasonNationalitySame    = matching.ReasonNationalitySame
+	ReasonNationalityDiffers = matching.ReasonNationalityDiffers
+	ReasonNameCommon         = matching.ReasonNameCommon
+	ReasonNameRare           = matching.ReasonNameRare
 )
 
-// The score of a candidate is its match weight (duplicates_weights.go) as a probability; the
-// bands are thresholds on the weight.
+// The score of a candidate is its match weight (matching.Comparison) as a probability; the
+// bands are thresholds on the weight (matching.Likely, matching.PossibleWeight). Retrieval:
 const (
 	// retrievalThreshold is pg_trgm's similarity threshold for the % operator: loose enough
 	// for a variant spelling of the full name ("muhammad ahmadi" / "mohammad ahmadi" is 0.67),
@@ -136,6 +129,13 @@ func (r *Registry) DuplicateQueryFrom(in IdentityInput) (DuplicateQuery, error) 
 		return DuplicateQuery{}, err
 	}
 	return q, nil
+}
+
+// identity is what the query knows, for the matching engine.
+func (q DuplicateQuery) identity() matching.Identity {
+	return matching.Identity{GivenName: q.GivenName, FamilyName: q.FamilyName, GivenNameLatin: q.GivenNameLatin,
+		FamilyNameLatin: q.FamilyNameLatin, Aliases: q.Aliases, Sex: q.Sex, BirthDateFrom: q.BirthDateFrom,
+		BirthDateTo: q.BirthDateTo, Nationalities: q.Nationalities}
 }
 
 // hasName reports whether the query names the child at all (a name or an alias).
@@ -187,14 +187,14 @@ func (r *Registry) FindDuplicates(ctx context.Context, a *models.Actor, q Duplic
 // skeletons of other spellings, stored and asked: GIN index on variant_skeletons) — and, when
 // the query has a single name, of that name against every given name and alias too. The best
 // candidatePool children, pre-ranked by name similarity, birth-date distance and nationality,
-// are then scored in Go (scoreMatch), with the frequencies of their names and the query's
+// are then scored in Go (matching.Compare), with the frequencies of their names and the query's
 // (name_frequencies, one look-up by primary key).
 func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]Candidate, error) {
 	if limit <= 0 {
 		return []Candidate{}, nil
 	}
-	qp := queryPerson(q)
-	terms, fullSkels, singleSkels := qp.searchTerms()
+	qp := matching.NewPerson(q.identity())
+	terms, fullSkels, singleSkels := qp.SearchTerms()
 	if len(terms) == 0 {
 		return []Candidate{}, nil
 	}
@@ -226,7 +226,7 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 		return nil, fmt.Errorf("duplicate search names: %w", err)
 	}
 	byChild := map[int64][]models.ChildName{}
-	skels := qp.fieldSkeletons()
+	skels := qp.FieldSkeletons()
 	for _, n := range names {
 		byChild[n.ChildID] = append(byChild[n.ChildID], n)
 		if (n.Kind == "given" || n.Kind == "family") && n.Skeleton != "" && !slices.Contains(skels, n.Skeleton) {
@@ -244,12 +244,17 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 	}
 	ranks := map[int64]rank{}
 	for _, row := range rows {
-		w, reasons := scoreMatch(qp, storedPerson(row, byChild[row.ID]), freqs)
-		if w < possibleWeight {
+		cp := matching.NewPerson(row.identity(byChild[row.ID]))
+		cmp, ok := matching.Compare(qp, cp, freqs)
+		if !ok {
 			continue
 		}
-		ranks[row.ID] = rank{w, birthDistance(q.BirthDateFrom, q.BirthDateTo, row.BirthDateFrom, row.BirthDateTo)}
-		out = append(out, row.candidate(w, freqs.children(), reasons, r.now()))
+		w := cmp.Weight()
+		if w < matching.PossibleWeight {
+			continue
+		}
+		ranks[row.ID] = rank{w, matching.BirthDistance(qp, cp)}
+		out = append(out, row.candidate(w, freqs.Children(), cmp.Explain(), r.now()))
 	}
 	// By weight, then (namesakes) by how close the birth estimates are, then by name and birth
 	// range: the same ranking whatever order the children came in (only children alike in
@@ -328,11 +333,29 @@ type candidateRow struct {
 	BorderPost         string
 }
 
+// identity is a retrieved child with its child_names rows, for the matching engine.
+func (row candidateRow) identity(names []models.ChildName) matching.Identity {
+	id := matching.Identity{GivenName: row.GivenName, FamilyName: row.FamilyName, GivenNameLatin: row.GivenNameLatin,
+		FamilyNameLatin: row.FamilyNameLatin, Sex: row.Sex, BirthDateFrom: row.BirthDateFrom, BirthDateTo: row.BirthDateTo,
+		Nationalities: row.Nationalities}
+	for _, n := range names {
+		switch n.Kind {
+		case "given":
+			id.OtherGivenNames = append(id.OtherGivenNames, n.Latin)
+		case "family":
+			id.OtherFamilyNames = append(id.OtherFamilyNames, n.Latin)
+		case "alias":
+			id.Aliases = append(id.Aliases, n.Latin)
+		}
+	}
+	return id
+}
+
 func (row candidateRow) candidate(weight float64, children int64, reasons []Reason, now time.Time) Candidate {
 	c := Candidate{
 		ChildID: row.ID, RegistrationNumber: row.RegistrationNumber,
-		Score: math.Round(scoreOf(weight, children)*100) / 100, MatchWeight: round1(weight), Band: BandPossible, Reasons: reasons,
-		Name: joinName(row.GivenNameLatin, row.FamilyNameLatin), Sex: row.Sex,
+		Score: math.Round(matching.Probability(weight, children)*100) / 100, MatchWeight: matching.RoundWeight(weight), Band: BandPossible, Reasons: reasons,
+		Name: matching.JoinName(row.GivenNameLatin, row.FamilyNameLatin), Sex: row.Sex,
 		Nationalities:   append([]string{}, row.Nationalities...),
 		RegisteredMonth: row.RegisteredAt.UTC().Format("2006-01"),
 		RegisteredAt:    row.RegisteredAt.UTC().Format(time.RFC3339), BorderPost: row.BorderPost,
@@ -341,7 +364,7 @@ func (row candidateRow) candidate(weight float64, children int64, reasons []Reas
 		lo, hi := models.AgeRangeAt(*row.BirthDateFrom, *row.BirthDateTo, now)
 		c.AgeMin, c.AgeMax = &lo, &hi
 	}
-	if likely(weight, children) {
+	if matching.Likely(weight, children) {
 		c.Band = BandLikely
 	}
 	if row.BirthDateFrom != nil {
