@@ -82,10 +82,10 @@ const (
 // The score of a candidate is its match weight (matching.Comparison) as a probability; the
 // bands are thresholds on the weight (matching.Likely, matching.PossibleWeight). Retrieval:
 const (
-	// retrievalThreshold is pg_trgm's similarity threshold for the % operator: loose enough
-	// for a variant spelling of the full name ("muhammad ahmadi" / "mohammad ahmadi" is 0.67),
-	// tight enough that every "Mohammad X" is not a hit.
-	retrievalThreshold = 0.45
+	// perKey is how many children one full-name key yields on each side of the birth middle
+	// asked; perField how many a one-name key yields (see duplicateSearchSQL).
+	perKey   = 30
+	perField = 10
 	// candidatePool is how many retrieved children are scored in Go.
 	candidatePool = 60
 	// maxBirthGap is the widest gap between birth ranges that can still give a candidate.
@@ -129,6 +129,20 @@ func (r *Registry) DuplicateQueryFrom(in IdentityInput) (DuplicateQuery, error) 
 		return DuplicateQuery{}, err
 	}
 	return q, nil
+}
+
+// birthMid is the middle of a birth range (nil when unknown), as kujdes_birth_mid computes
+// child_names.birth_mid.
+func birthMid(from, to *time.Time) *time.Time {
+	switch {
+	case from == nil:
+		return to
+	case to == nil:
+		return from
+	}
+	days := int(to.Sub(*from).Hours() / 24)
+	m := from.AddDate(0, 0, days/2)
+	return &m
 }
 
 // identity is what the query knows, for the matching engine.
@@ -198,9 +212,6 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 	if len(terms) == 0 {
 		return []Candidate{}, nil
 	}
-	if err := tx.Exec(fmt.Sprintf("SET LOCAL pg_trgm.similarity_threshold = %g", retrievalThreshold)).Error; err != nil {
-		return nil, fmt.Errorf("duplicate search: %w", err)
-	}
 	nats := models.Strings(q.Nationalities)
 	if nats == nil {
 		nats = models.Strings{}
@@ -209,6 +220,8 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 		"terms": models.Strings(terms), "full_skels": models.Strings(fullSkels), "single_skels": models.Strings(singleSkels),
 		"birth_from": q.BirthDateFrom, "birth_to": q.BirthDateTo, "sex": q.Sex, "nats": nats,
 		"max_gap": int(maxBirthGap.Hours() / 24), "pool": candidatePool,
+		"field_skels": models.Strings(qp.FieldSkeletons()), "birth_mid": birthMid(q.BirthDateFrom, q.BirthDateTo),
+		"per_key": perKey, "per_field": perField,
 	}
 	var rows []candidateRow
 	if err := tx.Raw(duplicateSearchSQL, args).Scan(&rows).Error; err != nil {
@@ -281,24 +294,55 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 	return out, nil
 }
 
-// duplicateSearchSQL retrieves the candidate pool (see findDuplicates). A skeleton hit counts
-// at least 0.5, more the closer its spelling (Ammar before Omar). Children of the other sex
+// duplicateSearchSQL retrieves the candidate pool (see findDuplicates) by blocking keys, each
+// an exact look-up in the index child_names (skeleton, birth_mid) — never a scan whose cost
+// grows with the registry (migrations/00034):
+//
+//   - the skeletons of the full name (both orders, other spellings, with and without Muhammad)
+//     and of aliases, against full names and aliases;
+//   - the skeleton of a name given alone, against given names and aliases;
+//   - the skeleton of each of the given and family names, against given and family names (in
+//     either field: swapped names), so that one name spelled beyond its skeleton (Aslan /
+//     Arslan, Momand / Mohmand) still finds the child through the other;
+//   - the skeletons of the other spellings of stored names (variant_skeletons, GIN).
+//
+// Within one key the children born closest to the child asked about come first: perKey on
+// each side of the birth middle asked, perField for the one-name keys (a common given name is
+// shared by tens of thousands). A hit counts 0.5 plus half its name's trigram similarity to
+// the names asked (one-name hits: half), so Ammar comes before Omar. Children of the other sex
 // or born more than maxBirthGap apart are not candidates, so they take no place in the pool.
 const duplicateSearchSQL = `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x)) AS term FROM unnest(CAST(@terms AS text[])) AS x),
+	keys AS (
+		SELECT DISTINCT k, kinds, lim, base FROM (
+			SELECT unnest(CAST(@full_skels AS text[])) AS k, ARRAY['full', 'alias'] AS kinds, CAST(@per_key AS bigint) AS lim, 0.5 AS base
+			UNION ALL
+			SELECT unnest(CAST(@single_skels AS text[])), ARRAY['given', 'alias'], CAST(@per_key AS bigint), 0.5
+			UNION ALL
+			SELECT unnest(CAST(@field_skels AS text[])), ARRAY['given', 'family'], CAST(@per_field AS bigint), 0.0
+		) x WHERE k <> ''
+	),
 	hits AS (
-		SELECT cn.child_id, similarity(cn.norm, t.term) AS sim
-		FROM t JOIN child_names cn ON cn.norm % t.term AND cn.kind IN ('full', 'alias')
+		SELECT b.child_id, keys.base + 0.5 * (SELECT max(similarity(b.norm, t.term)) FROM t) AS sim
+		FROM keys, LATERAL (
+			(SELECT cn.child_id, cn.norm FROM child_names cn
+				WHERE cn.skeleton = keys.k AND cn.kind = ANY (keys.kinds) AND cn.birth_mid >= CAST(@birth_mid AS date)
+				ORDER BY cn.birth_mid LIMIT keys.lim)
+			UNION ALL
+			(SELECT cn.child_id, cn.norm FROM child_names cn
+				WHERE cn.skeleton = keys.k AND cn.kind = ANY (keys.kinds) AND cn.birth_mid < CAST(@birth_mid AS date)
+				ORDER BY cn.birth_mid DESC LIMIT keys.lim)
+			UNION ALL
+			(SELECT cn.child_id, cn.norm FROM child_names cn
+				WHERE cn.skeleton = keys.k AND cn.kind = ANY (keys.kinds)
+					AND (cn.birth_mid IS NULL OR CAST(@birth_mid AS date) IS NULL)
+				LIMIT keys.lim)
+		) b
 		UNION ALL
-		SELECT cn.child_id, 0.5 + 0.5 * (SELECT max(similarity(cn.norm, t.term)) FROM t)
-		FROM child_names cn
-		WHERE cn.skeleton <> '' AND (
-			(cn.skeleton = ANY (CAST(@full_skels AS text[])) AND cn.kind IN ('full', 'alias')) OR
-			(cn.skeleton = ANY (CAST(@single_skels AS text[])) AND cn.kind IN ('given', 'alias')))
-		UNION ALL
-		SELECT cn.child_id, 0.5 + 0.5 * (SELECT max(similarity(cn.norm, t.term)) FROM t)
-		FROM child_names cn
-		WHERE cn.variant_skeletons && CAST(@full_skels AS text[]) AND cn.variant_skeletons <> '{}'
-			AND cn.kind IN ('full', 'alias')
+		SELECT v.child_id, 0.5 + 0.5 * (SELECT max(similarity(v.norm, t.term)) FROM t)
+		FROM (SELECT cn.child_id, cn.norm FROM child_names cn
+			WHERE cn.variant_skeletons && CAST(@full_skels AS text[]) AND cn.variant_skeletons <> '{}'
+				AND cn.kind IN ('full', 'alias')
+			LIMIT CAST(@per_key AS bigint) * 4) v
 	),
 	best AS (SELECT child_id, max(sim) AS sim FROM hits GROUP BY child_id),
 	near AS (

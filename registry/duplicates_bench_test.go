@@ -14,7 +14,8 @@ import (
 )
 
 // BenchmarkFindDuplicates100k measures the duplicate-candidate query with 100 000 synthetic
-// children in the database (loaded once, outside the timer). Each operation is one query as a
+// children in the database (synth.Population: name frequencies of a large registry, a few
+// very common names and a long tail; loaded once, outside the timer). Each operation is one query as a
 // registration makes it, in its own transaction, for a re-registration of a random child
 // under another spelling, script, order or age estimate. Besides ns/op it reports the 50th and
 // 95th percentile latency and how often the re-registered child was among the candidates
@@ -47,7 +48,7 @@ func benchFindDuplicates(b *testing.B, children int) {
 		}
 		postIDs[code], regionByPost[code] = id, region
 	}
-	people := synth.Generate(42, children, now)
+	people := synth.Population(42, children, now)
 	start := time.Now()
 	if err := synth.Load(ctx, db, people, regionByPost, postIDs); err != nil {
 		b.Fatal(err)
@@ -106,7 +107,7 @@ func benchFindDuplicates(b *testing.B, children int) {
 	// Fresh children: new synthetic identities (another seed), none of them registered. A
 	// "likely" candidate for one of them is a false alarm — often a namesake with a common
 	// name; "possible" ones are shown too but do not claim a match.
-	fresh := synth.Generate(44, 1000, now)
+	fresh := synth.Population(44, 1000, now)
 	freshN, freshLikely, freshAny := 0, 0, 0
 	for _, p := range fresh {
 		if p.DuplicateOf >= 0 {
