@@ -116,6 +116,20 @@ func TestVariantKinds(t *testing.T) {
 			p("Monir", "Hossain", "Munir", "Hussain"), p("Mamun", "Sarkar", "Mamoon", "Sarker"),
 			p("Habibur", "Rahman", "Habibur", "Rohman"), p("আরিফুল", "হক", "Ariful", "Haque"),
 		}, []pair{p("Zahid", "Hasan", "Zahir", "Hasan"), p("Shakil", "Ahmed", "Shakib", "Ahmed")}},
+		// The readings of variants.go: Somali c (ʿayn) and x (ḥ) with doubled vowels, Kurmanji ş
+		// and ç, Egyptian g for j, Bengali j for z.
+		{"Somali c / x and doubled vowels", []pair{
+			p("Cabdirahman", "Maxamuud", "Abdirahman", "Mahamud"), p("Cumar", "Faarax", "Omar", "Farah"),
+		}, []pair{p("Cabdirahman", "Maxamuud", "Cabdirisaaq", "Maxamuud"), p("Cumar", "Faarax", "Cali", "Faarax")}},
+		{"Kurmanji ş / ç", []pair{
+			p("Şêrko", "Çelik", "Sherko", "Chelik"), p("Çiya", "Şahin", "Chiya", "Shahin"),
+		}, []pair{p("Şêrko", "Çelik", "Şivan", "Çelik")}},
+		{"Egyptian g / j", []pair{
+			p("Gamal", "Ragab", "Jamal", "Rajab"), p("Gamil", "Haggag", "Jamil", "Hajjaj"),
+		}, []pair{p("Gamal", "Ragab", "Galal", "Ragab")}},
+		{"Bengali j / z", []pair{
+			p("Jahangir", "Alam", "Zahangir", "Alam"), p("Jakir", "Hossain", "Zakir", "Hossain"),
+		}, []pair{p("Jahangir", "Alam", "Jubayer", "Alam")}},
 		{"scripts", []pair{
 			p("يوسف", "العلي", "Yousef", "Al-Ali"), p("Ігор", "Савченко", "Ihor", "Savchenko"),
 			p("ኣማኑኤል", "ዮሃንስ", "Amanuel", "Yohannes"), p("ڕێبین", "عەلی", "Rebin", "Ali"),
