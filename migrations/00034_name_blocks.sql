@@ -6,7 +6,7 @@
 -- Mohammad and Ahmadi. Candidates are now found by exact keys only — the skeletons of the full
 -- name, of each name alone, and of their other spellings — and, within one key, by nearest
 -- birth: each name row carries the middle of its child's birth range, and the index
--- (skeleton, birth_mid) hands out the namesakes born closest to the child asked about first,
+-- (skeleton, kind, birth_mid) hands out the namesakes born closest to the child asked about first,
 -- a few dozen per key, however common the name.
 --
 -- birth_mid is the child's, kept by triggers: set when a name row is written or moved to
@@ -44,8 +44,10 @@ CREATE TRIGGER children_birth_names AFTER UPDATE OF birth_date_from, birth_date_
     FOR EACH ROW WHEN (OLD.birth_date_from IS DISTINCT FROM NEW.birth_date_from OR OLD.birth_date_to IS DISTINCT FROM NEW.birth_date_to)
     EXECUTE FUNCTION kujdes_children_birth_names();
 
--- The skeleton index, with the birth middle after it (equality look-ups use it as before).
-CREATE INDEX child_names_block_idx ON child_names (skeleton, birth_mid) WHERE skeleton <> '';
+-- The skeleton index, with the kind and the birth middle after it (equality look-ups on the
+-- skeleton use it as before); the child and the folded name ride along, so a look-up reads
+-- the index only.
+CREATE INDEX child_names_block_idx ON child_names (skeleton, kind, birth_mid) INCLUDE (child_id, norm) WHERE skeleton <> '';
 DROP INDEX child_names_skeleton_idx;
 
 -- +goose Down

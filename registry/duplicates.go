@@ -313,27 +313,30 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 // or born more than maxBirthGap apart are not candidates, so they take no place in the pool.
 const duplicateSearchSQL = `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x)) AS term FROM unnest(CAST(@terms AS text[])) AS x),
 	keys AS (
-		SELECT DISTINCT k, kinds, lim, base FROM (
-			SELECT unnest(CAST(@full_skels AS text[])) AS k, ARRAY['full', 'alias'] AS kinds, CAST(@per_key AS bigint) AS lim, 0.5 AS base
+		SELECT k, kind, max(lim) AS lim, max(base) AS base FROM (
+			SELECT k, kind, CAST(@per_key AS bigint) AS lim, 0.5 AS base
+			FROM unnest(CAST(@full_skels AS text[])) AS k, unnest(ARRAY['full', 'alias']) AS kind
 			UNION ALL
-			SELECT unnest(CAST(@single_skels AS text[])), ARRAY['given', 'alias'], CAST(@per_key AS bigint), 0.5
+			SELECT k, kind, CAST(@per_key AS bigint), 0.5
+			FROM unnest(CAST(@single_skels AS text[])) AS k, unnest(ARRAY['given', 'alias']) AS kind
 			UNION ALL
-			SELECT unnest(CAST(@field_skels AS text[])), ARRAY['given', 'family'], CAST(@per_field AS bigint), 0.0
-		) x WHERE k <> ''
+			SELECT k, kind, CAST(@per_field AS bigint), 0.0
+			FROM unnest(CAST(@field_skels AS text[])) AS k, unnest(ARRAY['given', 'family']) AS kind
+		) x WHERE k <> '' GROUP BY k, kind
 	),
 	hits AS (
 		SELECT b.child_id, keys.base + 0.5 * (SELECT max(similarity(b.norm, t.term)) FROM t) AS sim
 		FROM keys, LATERAL (
 			(SELECT cn.child_id, cn.norm FROM child_names cn
-				WHERE cn.skeleton = keys.k AND cn.kind = ANY (keys.kinds) AND cn.birth_mid >= CAST(@birth_mid AS date)
+				WHERE cn.skeleton = keys.k AND cn.skeleton <> '' AND cn.kind = keys.kind AND cn.birth_mid >= CAST(@birth_mid AS date)
 				ORDER BY cn.birth_mid LIMIT keys.lim)
 			UNION ALL
 			(SELECT cn.child_id, cn.norm FROM child_names cn
-				WHERE cn.skeleton = keys.k AND cn.kind = ANY (keys.kinds) AND cn.birth_mid < CAST(@birth_mid AS date)
+				WHERE cn.skeleton = keys.k AND cn.skeleton <> '' AND cn.kind = keys.kind AND cn.birth_mid < CAST(@birth_mid AS date)
 				ORDER BY cn.birth_mid DESC LIMIT keys.lim)
 			UNION ALL
 			(SELECT cn.child_id, cn.norm FROM child_names cn
-				WHERE cn.skeleton = keys.k AND cn.kind = ANY (keys.kinds)
+				WHERE cn.skeleton = keys.k AND cn.skeleton <> '' AND cn.kind = keys.kind
 					AND (cn.birth_mid IS NULL OR CAST(@birth_mid AS date) IS NULL)
 				LIMIT keys.lim)
 		) b
