@@ -2,9 +2,9 @@ package registry
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -87,7 +87,7 @@ const (
 	perKey   = 30
 	perField = 10
 	// candidatePool is how many retrieved children are scored in Go.
-	candidatePool = 60
+	candidatePool = 30
 	// maxBirthGap is the widest gap between birth ranges that can still give a candidate.
 	maxBirthGap = 3 * 366 * 24 * time.Hour
 )
@@ -222,6 +222,7 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 		"max_gap": int(maxBirthGap.Hours() / 24), "pool": candidatePool,
 		"field_skels": models.Strings(qp.FieldSkeletons()), "birth_mid": birthMid(q.BirthDateFrom, q.BirthDateTo),
 		"per_key": perKey, "per_field": perField,
+		"freq_skels": models.Strings(append([]string{totalSkeleton}, qp.FieldSkeletons()...)),
 	}
 	var rows []candidateRow
 	if err := tx.Raw(duplicateSearchSQL, args).Scan(&rows).Error; err != nil {
@@ -230,25 +231,21 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 	if len(rows) == 0 {
 		return []Candidate{}, nil
 	}
-	ids := make([]int64, len(rows))
-	for i, row := range rows {
-		ids[i] = row.ID
+	// The candidates' names and the name frequencies came with the rows (one round trip).
+	var freqRows []struct {
+		Kind, Skeleton string
+		N              int64
 	}
-	var names []models.ChildName
-	if err := tx.Model(&models.ChildName{}).Where("child_id IN ?", ids).Order("id").Find(&names).Error; err != nil {
-		return nil, fmt.Errorf("duplicate search names: %w", err)
+	if err := json.Unmarshal(rows[0].Freqs, &freqRows); err != nil {
+		return nil, fmt.Errorf("duplicate search frequencies: %w", err)
 	}
-	byChild := map[int64][]models.ChildName{}
-	skels := qp.FieldSkeletons()
-	for _, n := range names {
-		byChild[n.ChildID] = append(byChild[n.ChildID], n)
-		if (n.Kind == "given" || n.Kind == "family") && n.Skeleton != "" && !slices.Contains(skels, n.Skeleton) {
-			skels = append(skels, n.Skeleton)
+	var freqs matching.Freqs
+	for _, f := range freqRows {
+		if f.Skeleton == totalSkeleton {
+			freqs.AddTotal(f.Kind, f.N)
+		} else {
+			freqs.Add(f.Kind, f.Skeleton, f.N)
 		}
-	}
-	freqs, err := loadNameFreqs(tx, skels)
-	if err != nil {
-		return nil, err
 	}
 	out := []Candidate{}
 	type rank struct {
@@ -257,7 +254,11 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 	}
 	ranks := map[int64]rank{}
 	for _, row := range rows {
-		cp := matching.NewPerson(row.identity(byChild[row.ID]))
+		id, err := row.identity()
+		if err != nil {
+			return nil, err
+		}
+		cp := matching.NewPerson(id)
 		cmp, ok := matching.Compare(qp, cp, freqs)
 		if !ok {
 			continue
@@ -311,6 +312,7 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 // shared by tens of thousands). A hit counts 0.5 plus half its name's trigram similarity to
 // the names asked (one-name hits: half), so Ammar comes before Omar. Children of the other sex
 // or born more than maxBirthGap apart are not candidates, so they take no place in the pool.
+// Only the twice pool best hits by name and birth middle are read from children.
 const duplicateSearchSQL = `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x)) AS term FROM unnest(CAST(@terms AS text[])) AS x),
 	keys AS (
 		SELECT k, kind, max(lim) AS lim, max(base) AS base FROM (
@@ -325,44 +327,71 @@ const duplicateSearchSQL = `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x))
 		) x WHERE k <> '' GROUP BY k, kind
 	),
 	hits AS (
-		SELECT b.child_id, keys.base + 0.5 * (SELECT max(similarity(b.norm, t.term)) FROM t) AS sim
+		SELECT b.child_id, b.birth_mid, keys.base + 0.5 * (SELECT max(similarity(b.norm, t.term)) FROM t) AS sim
 		FROM keys, LATERAL (
-			(SELECT cn.child_id, cn.norm FROM child_names cn
+			(SELECT cn.child_id, cn.norm, cn.birth_mid FROM child_names cn
 				WHERE cn.skeleton = keys.k AND cn.skeleton <> '' AND cn.kind = keys.kind AND cn.birth_mid >= CAST(@birth_mid AS date)
 				ORDER BY cn.birth_mid LIMIT keys.lim)
 			UNION ALL
-			(SELECT cn.child_id, cn.norm FROM child_names cn
+			(SELECT cn.child_id, cn.norm, cn.birth_mid FROM child_names cn
 				WHERE cn.skeleton = keys.k AND cn.skeleton <> '' AND cn.kind = keys.kind AND cn.birth_mid < CAST(@birth_mid AS date)
 				ORDER BY cn.birth_mid DESC LIMIT keys.lim)
 			UNION ALL
-			(SELECT cn.child_id, cn.norm FROM child_names cn
+			(SELECT cn.child_id, cn.norm, cn.birth_mid FROM child_names cn
 				WHERE cn.skeleton = keys.k AND cn.skeleton <> '' AND cn.kind = keys.kind
 					AND (cn.birth_mid IS NULL OR CAST(@birth_mid AS date) IS NULL)
 				LIMIT keys.lim)
 		) b
 		UNION ALL
-		SELECT v.child_id, 0.5 + 0.5 * (SELECT max(similarity(v.norm, t.term)) FROM t)
-		FROM (SELECT cn.child_id, cn.norm FROM child_names cn
+		SELECT v.child_id, v.birth_mid, 0.5 + 0.5 * (SELECT max(similarity(v.norm, t.term)) FROM t)
+		FROM (SELECT cn.child_id, cn.norm, cn.birth_mid FROM child_names cn
 			WHERE cn.variant_skeletons && CAST(@full_skels AS text[]) AND cn.variant_skeletons <> '{}'
 				AND cn.kind IN ('full', 'alias')
 			LIMIT CAST(@per_key AS bigint) * 4) v
 	),
-	best AS (SELECT child_id, max(sim) AS sim FROM hits GROUP BY child_id),
+	best AS (
+		SELECT child_id, max(sim) AS sim FROM hits GROUP BY child_id
+		ORDER BY max(sim) - 0.1 * coalesce(abs(min(birth_mid) - CAST(@birth_mid AS date)), 0) / 365.25 DESC, child_id
+		LIMIT 2 * @pool
+	),
 	near AS (
 		SELECT c.*, best.sim,
 			coalesce(GREATEST(c.birth_date_from - CAST(@birth_to AS date), CAST(@birth_from AS date) - c.birth_date_to, 0), 0) AS gap
 		FROM best JOIN children c ON c.id = best.child_id
 		WHERE c.status <> 'duplicate'
 			AND NOT (c.sex IN ('male', 'female') AND CAST(@sex AS text) IN ('male', 'female') AND c.sex <> CAST(@sex AS text))
+	),
+	pool AS (
+		SELECT near.id, near.registration_number, near.given_name, near.family_name, near.given_name_latin,
+			near.family_name_latin, near.sex, near.birth_date_from, near.birth_date_to, near.nationalities,
+			near.registered_at, bp.code AS border_post,
+			near.sim - 0.1 * near.gap / 365.25 + CASE WHEN near.nationalities && CAST(@nats AS text[]) THEN 0.05 ELSE 0 END AS pre_rank
+		FROM near
+		LEFT JOIN border_posts bp ON bp.id = near.border_post_id
+		WHERE near.gap <= @max_gap
+		ORDER BY pre_rank DESC, near.id
+		LIMIT @pool
+	),
+	names AS (SELECT cn.id, cn.child_id, cn.kind, cn.latin, cn.skeleton FROM pool JOIN child_names cn ON cn.child_id = pool.id),
+	freqs AS (
+		SELECT coalesce(json_agg(json_build_object('kind', kind, 'skeleton', skeleton, 'n', n)), '[]') AS j
+		FROM (SELECT kind, skeleton, sum(n) AS n FROM name_frequencies
+			WHERE kind IN ('given', 'family') AND skeleton = ANY (CAST(@freq_skels AS text[]) ||
+				ARRAY(SELECT skeleton FROM names WHERE kind IN ('given', 'family') AND skeleton <> ''))
+			GROUP BY kind, skeleton) x
 	)
-	SELECT near.id, near.registration_number, near.given_name, near.family_name, near.given_name_latin,
-		near.family_name_latin, near.sex, near.birth_date_from, near.birth_date_to, near.nationalities,
-		near.registered_at, bp.code AS border_post
-	FROM near
-	LEFT JOIN border_posts bp ON bp.id = near.border_post_id
-	WHERE near.gap <= @max_gap
-	ORDER BY near.sim - 0.1 * near.gap / 365.25 + CASE WHEN near.nationalities && CAST(@nats AS text[]) THEN 0.05 ELSE 0 END DESC, near.id
-	LIMIT @pool`
+	SELECT pool.id, pool.registration_number, pool.given_name, pool.family_name, pool.given_name_latin,
+		pool.family_name_latin, pool.sex, pool.birth_date_from, pool.birth_date_to, pool.nationalities,
+		pool.registered_at, pool.border_post,
+		(SELECT coalesce(json_agg(json_build_object('kind', n.kind, 'latin', n.latin) ORDER BY n.id), '[]') FROM names n WHERE n.child_id = pool.id) AS names,
+		(SELECT j FROM freqs) AS freqs
+	FROM pool
+	ORDER BY pool.pre_rank DESC, pool.id`
+
+// totalSkeleton is the row key of a kind's total in name_frequencies; skeletons never start
+// with '*'. Each count is the sum of its stripes (migrations/00028: one row per backend
+// stripe, so that concurrent writers of a common name do not queue on one row).
+const totalSkeleton = "*"
 
 // candidateRow is a retrieved child.
 type candidateRow struct {
@@ -378,13 +407,21 @@ type candidateRow struct {
 	Nationalities      models.Strings
 	RegisteredAt       time.Time
 	BorderPost         string
+	// Names are the child's child_names rows (kind and Latin, in order), Freqs the name
+	// frequencies of the query's and the pool's names (the same on every row): JSON.
+	Names []byte
+	Freqs []byte
 }
 
 // identity is a retrieved child with its child_names rows, for the matching engine.
-func (row candidateRow) identity(names []models.ChildName) matching.Identity {
+func (row candidateRow) identity() (matching.Identity, error) {
 	id := matching.Identity{GivenName: row.GivenName, FamilyName: row.FamilyName, GivenNameLatin: row.GivenNameLatin,
 		FamilyNameLatin: row.FamilyNameLatin, Sex: row.Sex, BirthDateFrom: row.BirthDateFrom, BirthDateTo: row.BirthDateTo,
 		Nationalities: row.Nationalities}
+	var names []struct{ Kind, Latin string }
+	if err := json.Unmarshal(row.Names, &names); err != nil {
+		return id, fmt.Errorf("duplicate search names: %w", err)
+	}
 	for _, n := range names {
 		switch n.Kind {
 		case "given":
@@ -395,7 +432,7 @@ func (row candidateRow) identity(names []models.ChildName) matching.Identity {
 			id.Aliases = append(id.Aliases, n.Latin)
 		}
 	}
-	return id
+	return id, nil
 }
 
 func (row candidateRow) candidate(weight float64, children int64, reasons []Reason, now time.Time) Candidate {
