@@ -2,6 +2,7 @@ package registry_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"slices"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/kujdes/kujdes/internal/synth"
 	"github.com/kujdes/kujdes/internal/testdb"
+	"github.com/kujdes/kujdes/matching"
 	"github.com/kujdes/kujdes/migrations"
 	"github.com/kujdes/kujdes/models"
 	"github.com/kujdes/kujdes/registry"
@@ -25,7 +27,10 @@ import (
 // 95th percentile latency and how often the re-registered child was among the candidates
 // (found-%; found-first-% when it is the first candidate; found-2names-% for queries with both
 // a given and a family name) and, for 1000 fresh synthetic children never registered, the
-// share that get a "likely" candidate (fresh-likely-%) or any candidate (fresh-any-%).
+// share that get a "likely" candidate (fresh-likely-%) or any candidate (fresh-any-%). Any
+// record of the re-registered child counts (re-registrations already in the population too).
+// unique-… split out the children no other child shares a name with (see below);
+// KUJDES_BENCH_SHOW_MISSES=1 logs those missed with both names.
 //
 //	go test -run '^$' -bench FindDuplicates100k -benchtime 200x ./registry/
 func BenchmarkFindDuplicates100k(b *testing.B) { benchFindDuplicates(b, 100_000) }
@@ -109,6 +114,34 @@ func benchFindDuplicates(b *testing.B, children int) {
 	reg := registry.New(db)
 	var durations []time.Duration
 	found, first, i := 0, 0, 0
+	// Namesakes: how many other children share a child's given and family name (by skeleton).
+	// A re-registration of a child with namesakes is ambiguous on names, birth range, sex and
+	// nationality alone, whatever the matcher; unique-first-% is found-first-% among the
+	// children without one (unique-% of the queries), unique-2names-first-% among those asked
+	// with both names.
+	nameKey := func(p synth.Person) string {
+		return matching.Skeleton(p.GivenNameLatin) + "|" + matching.Skeleton(p.FamilyNameLatin)
+	}
+	rare, rareFirst, rare2, rare2First := 0, 0, 0, 0
+	// root is the first registration of the child a record registers.
+	root := func(i int) int {
+		if d := people[i].DuplicateOf; d >= 0 {
+			return d
+		}
+		return i
+	}
+	index := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		index[id] = i
+	}
+	namesakes := map[string]map[int]bool{}
+	for i, p := range people {
+		k := nameKey(p)
+		if namesakes[k] == nil {
+			namesakes[k] = map[int]bool{}
+		}
+		namesakes[k][root(i)] = true
+	}
 	twoNames, twoNamesFound := 0, 0
 	for b.Loop() {
 		v := queries[i%len(queries)]
@@ -130,17 +163,37 @@ func benchFindDuplicates(b *testing.B, children int) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		// The child this query re-registers, or the child that one already duplicates.
-		want := []int64{ids[v.DuplicateOf]}
-		if d := people[v.DuplicateOf].DuplicateOf; d >= 0 {
-			want = append(want, ids[d])
-		}
-		hit := slices.ContainsFunc(cands, func(c registry.Candidate) bool { return slices.Contains(want, c.ChildID) })
+		// The child this query re-registers is every record of it: the first registration and
+		// the re-registrations already in the population.
+		want := func(id int64) bool { i, ok := index[id]; return ok && root(i) == root(v.DuplicateOf) }
+		hit := slices.ContainsFunc(cands, func(c registry.Candidate) bool { return want(c.ChildID) })
 		if hit {
 			found++
 		}
-		if len(cands) > 0 && slices.Contains(want, cands[0].ChildID) {
+		isFirst := len(cands) > 0 && want(cands[0].ChildID)
+		if isFirst {
 			first++
+		}
+		if len(namesakes[nameKey(people[root(v.DuplicateOf)])]) == 1 {
+			rare++
+			if isFirst {
+				rareFirst++
+			}
+			if v.GivenName != "" && v.FamilyName != "" {
+				rare2++
+				if isFirst {
+					rare2First++
+				} else if os.Getenv("KUJDES_BENCH_SHOW_MISSES") != "" {
+					o := people[v.DuplicateOf]
+					got := ""
+					if len(cands) > 0 {
+						got = fmt.Sprintf("%s %.1f", cands[0].Name, cands[0].MatchWeight)
+					}
+					b.Logf("missed: %s %s (%s, %v–%v, %v) as %s %s / %s %s (%v–%v, %v); first: %s", o.GivenNameLatin, o.FamilyNameLatin, o.Sex,
+						o.BirthDateFrom.Format(time.DateOnly), o.BirthDateTo.Format(time.DateOnly), o.Nationalities,
+						v.GivenName, v.FamilyName, v.GivenNameLatin, v.FamilyNameLatin, v.BirthDateFrom.Format(time.DateOnly), v.BirthDateTo.Format(time.DateOnly), v.Nationalities, got)
+				}
+			}
 		}
 		if v.GivenName != "" && v.FamilyName != "" {
 			twoNames++
@@ -191,4 +244,7 @@ func benchFindDuplicates(b *testing.B, children int) {
 	b.ReportMetric(100*float64(found)/float64(len(durations)), "found-%")
 	// A query with one name only ("Ali", male, about 15) is ambiguous among 100 000 children.
 	b.ReportMetric(100*float64(twoNamesFound)/float64(max(twoNames, 1)), "found-2names-%")
+	b.ReportMetric(100*float64(rare)/float64(len(durations)), "unique-%")
+	b.ReportMetric(100*float64(rareFirst)/float64(max(rare, 1)), "unique-first-%")
+	b.ReportMetric(100*float64(rare2First)/float64(max(rare2, 1)), "unique-2names-first-%")
 }
