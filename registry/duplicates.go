@@ -194,15 +194,12 @@ func (r *Registry) FindDuplicates(ctx context.Context, a *models.Actor, q Duplic
 // findDuplicates is the search itself, inside the caller's transaction. It is deliberately not
 // scoped: the same child may have been registered at any post. It returns only a summary.
 //
-// Retrieval is in SQL over child_names, with two indexed look-ups: trigram similarity of the
-// full names and aliases (trigrams ignore word order, so swapped names are found; GIN index on
-// norm), and equality of the consonant skeleton of the full name, swapped or not (which finds
-// a name written in another script or with other vowels; btree index on skeleton; and of the
-// skeletons of other spellings, stored and asked: GIN index on variant_skeletons) — and, when
-// the query has a single name, of that name against every given name and alias too. The best
-// candidatePool children, pre-ranked by name similarity, birth-date distance and nationality,
-// are then scored in Go (matching.Compare), with the frequencies of their names and the query's
-// (name_frequencies, one look-up by primary key).
+// Retrieval is one SQL statement over child_names by blocking keys (duplicateSearchSQL): exact
+// skeletons of the full name in both orders, of its other spellings, of a name given alone and
+// of each name alone, each looked up in the index (skeleton, kind, birth_mid) nearest birth
+// first. The best candidatePool children, pre-ranked by name similarity, birth-date distance and
+// nationality, come back with their names and the name frequencies of theirs and the query's
+// (name_frequencies), and are scored in Go by the matching engine (matching.Compare).
 func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]Candidate, error) {
 	if limit <= 0 {
 		return []Candidate{}, nil
