@@ -1,11 +1,13 @@
 package registry
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/kujdes/kujdes/migrations"
 	"github.com/kujdes/kujdes/models"
 )
 
@@ -89,5 +91,46 @@ func TestBlockingFindsTheNearestNamesake(t *testing.T) {
 	got := f.find(t, testChild{given: "Muhammad", family: "Ahmadi", sex: "male", from: "2010-03-01", to: "2011-02-28", nats: []string{"AF"}}.query(t), 10)
 	if len(got) == 0 || got[0].ChildID != want {
 		t.Fatalf("want child %d first, got %v", want, candidateIDs(got))
+	}
+}
+
+// TestMigrationFillsBirthMid: migration 00034 gives the names already registered the middle
+// of their child's birth range.
+func TestMigrationFillsBirthMid(t *testing.T) {
+	t.Parallel()
+	f := newDupFixture(t)
+	ctx := context.Background()
+	sqlDB, err := f.db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := migrations.NewProvider(sqlDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, 33); err != nil {
+		t.Fatalf("down to 33: %v", err)
+	}
+	a := f.add(t, testChild{given: "Mohammad", family: "Ahmadi", sex: "male", from: "2010-01-01", to: "2010-12-31"})
+	b := f.add(t, testChild{given: "Ali", family: "Rezaei", sex: "male"})
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	var got []string
+	if err := f.db.Raw(`SELECT child_id || ' ' || coalesce(to_char(birth_mid, 'YYYY-MM-DD'), '-') FROM child_names
+		WHERE child_id IN (?, ?) ORDER BY id`, a, b).Scan(&got).Error; err != nil {
+		t.Fatal(err)
+	}
+	want := []string{}
+	for _, c := range []struct {
+		id  int64
+		mid string
+	}{{a, "2010-07-02"}, {b, "-"}} {
+		for range 3 { // given, family, full
+			want = append(want, fmt.Sprintf("%d %s", c.id, c.mid))
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("birth_mid after the migration %v, want %v", got, want)
 	}
 }
