@@ -140,8 +140,10 @@ func birthMid(from, to *time.Time) *time.Time {
 	case to == nil:
 		return from
 	}
-	days := int(to.Sub(*from).Hours() / 24)
-	m := from.AddDate(0, 0, days/2)
+	// Calendar days, whatever the clock time or zone of the two dates.
+	day := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+	f := day(*from)
+	m := f.AddDate(0, 0, int(day(*to).Sub(f).Hours()/24)/2)
 	return &m
 }
 
