@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kujdes/kujdes/matching"
 	"github.com/kujdes/kujdes/registry"
 )
 
@@ -83,13 +84,13 @@ func errorSummary(errs map[string]string) []SummaryItem {
 func (p registerPage) Summary() []SummaryItem { return errorSummary(p.Errors) }
 
 // suggestLatin fills empty Latin spellings with the ones registration would suggest
-// (registry.LatinName, the one rule), so a refused form shows them to check instead of
+// (matching.LatinName, the one rule), so a refused form shows them to check instead of
 // leaving them empty.
 func suggestLatin(in *registry.IdentityInput) {
 	if strings.TrimSpace(in.GivenNameLatin) == "" && strings.TrimSpace(in.GivenName) != "" {
-		in.GivenNameLatin = registry.LatinName(strings.TrimSpace(in.GivenName))
+		in.GivenNameLatin = matching.LatinName(strings.TrimSpace(in.GivenName))
 	}
 	if strings.TrimSpace(in.FamilyNameLatin) == "" && strings.TrimSpace(in.FamilyName) != "" {
-		in.FamilyNameLatin = registry.LatinName(strings.TrimSpace(in.FamilyName))
+		in.FamilyNameLatin = matching.LatinName(strings.TrimSpace(in.FamilyName))
 	}
 }

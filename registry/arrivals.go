@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/language"
 	"gorm.io/gorm"
 
+	"github.com/kujdes/kujdes/matching"
 	"github.com/kujdes/kujdes/models"
 )
 
@@ -138,10 +139,10 @@ func validateIdentity(in IdentityInput, asOf time.Time, now time.Time, verr *mod
 	in.GivenNameLatin, in.FamilyNameLatin = strings.TrimSpace(in.GivenNameLatin), strings.TrimSpace(in.FamilyNameLatin)
 	in.Aliases = trimmed(in.Aliases)
 	if in.GivenNameLatin == "" && in.GivenName != "" {
-		in.GivenNameLatin = LatinName(in.GivenName)
+		in.GivenNameLatin = matching.LatinName(in.GivenName)
 	}
 	if in.FamilyNameLatin == "" && in.FamilyName != "" {
-		in.FamilyNameLatin = LatinName(in.FamilyName)
+		in.FamilyNameLatin = matching.LatinName(in.FamilyName)
 	}
 	if in.GivenName == "" && in.FamilyName == "" && len(in.Aliases) == 0 {
 		verr.Add("given_name", "name_required", nil)

@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"gorm.io/gorm"
+
+	"github.com/kujdes/kujdes/matching"
 )
 
 // registrationLockClass is the first key of the advisory locks that serialize registrations of
@@ -28,7 +30,7 @@ const registrationLockClass int32 = 0x4b52
 // registration confirmed as new (ConfirmNew) takes the same locks, so a check running beside it
 // still sees its child.
 func lockNames(tx *gorm.DB, q DuplicateQuery) error {
-	_, full, single := queryPerson(q).searchTerms()
+	_, full, single := matching.NewPerson(q.identity()).SearchTerms()
 	var keys []int32
 	for _, s := range append(full, single...) {
 		h := fnv.New32a()

@@ -2,9 +2,9 @@ package registry
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -12,6 +12,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/kujdes/kujdes/matching"
 	"github.com/kujdes/kujdes/models"
 )
 
@@ -56,45 +57,37 @@ type Candidate struct {
 	BorderPost    string `json:"border_post,omitempty"`
 }
 
-// Reason is one explanation of a match: a code (localized as "duplicate.reason.<code>"), its
-// data and the match weight it contributed (log2 of a likelihood ratio, one decimal; 0 for a
-// reason that only explains another).
-type Reason struct {
-	Code   string         `json:"code"`
-	Data   map[string]any `json:"data,omitempty"`
-	Weight float64        `json:"weight"`
-}
+// Reason is one explanation of a match (matching.Explain).
+type Reason = matching.Reason
 
-// Bands and reason codes of the duplicate check.
+// Bands of the duplicate check, and the reason codes of the matching engine.
 const (
 	BandLikely   = "likely"
 	BandPossible = "possible"
 
-	ReasonNameSimilar      = "name_similar"       // Name, Similarity (percent)
-	ReasonNameSameSkeleton = "name_same_skeleton" // Name
-	ReasonAliasMatch       = "alias_match"        // Name, Similarity (percent)
-	ReasonNamesSwapped     = "names_swapped"
-	ReasonBirthOverlap     = "birth_overlap"
-	ReasonBirthFar         = "birth_far" // Years
-	ReasonSexSame          = "sex_same"
-	ReasonSexDiffers       = "sex_differs"
-	ReasonNationalitySame  = "nationality_same"
-	// ReasonNationalityDiffers: no declared nationality in common.
-	ReasonNationalityDiffers = "nationality_differs"
-	// ReasonNameCommon, ReasonNameRare: the frequency adjustment of agreeing on Name.
-	ReasonNameCommon = "name_common"
-	ReasonNameRare   = "name_rare"
+	ReasonNameSimilar        = matching.ReasonNameSimilar
+	ReasonNameSameSkeleton   = matching.ReasonNameSameSkeleton
+	ReasonAliasMatch         = matching.ReasonAliasMatch
+	ReasonNamesSwapped       = matching.ReasonNamesSwapped
+	ReasonBirthOverlap       = matching.ReasonBirthOverlap
+	ReasonBirthFar           = matching.ReasonBirthFar
+	ReasonSexSame            = matching.ReasonSexSame
+	ReasonSexDiffers         = matching.ReasonSexDiffers
+	ReasonNationalitySame    = matching.ReasonNationalitySame
+	ReasonNationalityDiffers = matching.ReasonNationalityDiffers
+	ReasonNameCommon         = matching.ReasonNameCommon
+	ReasonNameRare           = matching.ReasonNameRare
 )
 
-// The score of a candidate is its match weight (duplicates_weights.go) as a probability; the
-// bands are thresholds on the weight.
+// The score of a candidate is its match weight (matching.Comparison) as a probability; the
+// bands are thresholds on the weight (matching.Likely, matching.PossibleWeight). Retrieval:
 const (
-	// retrievalThreshold is pg_trgm's similarity threshold for the % operator: loose enough
-	// for a variant spelling of the full name ("muhammad ahmadi" / "mohammad ahmadi" is 0.67),
-	// tight enough that every "Mohammad X" is not a hit.
-	retrievalThreshold = 0.45
+	// perKey is how many children one full-name key yields on each side of the birth middle
+	// asked; perField how many a one-name key yields (see duplicateSearchSQL).
+	perKey   = 30
+	perField = 10
 	// candidatePool is how many retrieved children are scored in Go.
-	candidatePool = 60
+	candidatePool = 30
 	// maxBirthGap is the widest gap between birth ranges that can still give a candidate.
 	maxBirthGap = 3 * 366 * 24 * time.Hour
 )
@@ -136,6 +129,29 @@ func (r *Registry) DuplicateQueryFrom(in IdentityInput) (DuplicateQuery, error) 
 		return DuplicateQuery{}, err
 	}
 	return q, nil
+}
+
+// birthMid is the middle of a birth range (nil when unknown), as kujdes_birth_mid computes
+// child_names.birth_mid.
+func birthMid(from, to *time.Time) *time.Time {
+	switch {
+	case from == nil:
+		return to
+	case to == nil:
+		return from
+	}
+	// Calendar days, whatever the clock time or zone of the two dates.
+	day := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+	f := day(*from)
+	m := f.AddDate(0, 0, int(day(*to).Sub(f).Hours()/24)/2)
+	return &m
+}
+
+// identity is what the query knows, for the matching engine.
+func (q DuplicateQuery) identity() matching.Identity {
+	return matching.Identity{GivenName: q.GivenName, FamilyName: q.FamilyName, GivenNameLatin: q.GivenNameLatin,
+		FamilyNameLatin: q.FamilyNameLatin, Aliases: q.Aliases, Sex: q.Sex, BirthDateFrom: q.BirthDateFrom,
+		BirthDateTo: q.BirthDateTo, Nationalities: q.Nationalities}
 }
 
 // hasName reports whether the query names the child at all (a name or an alias).
@@ -180,26 +196,20 @@ func (r *Registry) FindDuplicates(ctx context.Context, a *models.Actor, q Duplic
 // findDuplicates is the search itself, inside the caller's transaction. It is deliberately not
 // scoped: the same child may have been registered at any post. It returns only a summary.
 //
-// Retrieval is in SQL over child_names, with two indexed look-ups: trigram similarity of the
-// full names and aliases (trigrams ignore word order, so swapped names are found; GIN index on
-// norm), and equality of the consonant skeleton of the full name, swapped or not (which finds
-// a name written in another script or with other vowels; btree index on skeleton; and of the
-// skeletons of other spellings, stored and asked: GIN index on variant_skeletons) — and, when
-// the query has a single name, of that name against every given name and alias too. The best
-// candidatePool children, pre-ranked by name similarity, birth-date distance and nationality,
-// are then scored in Go (scoreMatch), with the frequencies of their names and the query's
-// (name_frequencies, one look-up by primary key).
+// Retrieval is one SQL statement over child_names by blocking keys (duplicateSearchSQL): exact
+// skeletons of the full name in both orders, of its other spellings, of a name given alone and
+// of each name alone, each looked up in the index (skeleton, kind, birth_mid) nearest birth
+// first. The best candidatePool children, pre-ranked by name similarity, birth-date distance and
+// nationality, come back with their names and the name frequencies of theirs and the query's
+// (name_frequencies), and are scored in Go by the matching engine (matching.Compare).
 func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]Candidate, error) {
 	if limit <= 0 {
 		return []Candidate{}, nil
 	}
-	qp := queryPerson(q)
-	terms, fullSkels, singleSkels := qp.searchTerms()
+	qp := matching.NewPerson(q.identity())
+	terms, fullSkels, singleSkels := qp.SearchTerms()
 	if len(terms) == 0 {
 		return []Candidate{}, nil
-	}
-	if err := tx.Exec(fmt.Sprintf("SET LOCAL pg_trgm.similarity_threshold = %g", retrievalThreshold)).Error; err != nil {
-		return nil, fmt.Errorf("duplicate search: %w", err)
 	}
 	nats := models.Strings(q.Nationalities)
 	if nats == nil {
@@ -209,6 +219,9 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 		"terms": models.Strings(terms), "full_skels": models.Strings(fullSkels), "single_skels": models.Strings(singleSkels),
 		"birth_from": q.BirthDateFrom, "birth_to": q.BirthDateTo, "sex": q.Sex, "nats": nats,
 		"max_gap": int(maxBirthGap.Hours() / 24), "pool": candidatePool,
+		"field_skels": models.Strings(qp.FieldSkeletons()), "birth_mid": birthMid(q.BirthDateFrom, q.BirthDateTo),
+		"per_key": perKey, "per_field": perField,
+		"freq_skels": models.Strings(append([]string{totalSkeleton}, qp.FieldSkeletons()...)),
 	}
 	var rows []candidateRow
 	if err := tx.Raw(duplicateSearchSQL, args).Scan(&rows).Error; err != nil {
@@ -217,25 +230,21 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 	if len(rows) == 0 {
 		return []Candidate{}, nil
 	}
-	ids := make([]int64, len(rows))
-	for i, row := range rows {
-		ids[i] = row.ID
+	// The candidates' names and the name frequencies came with the rows (one round trip).
+	var freqRows []struct {
+		Kind, Skeleton string
+		N              int64
 	}
-	var names []models.ChildName
-	if err := tx.Model(&models.ChildName{}).Where("child_id IN ?", ids).Order("id").Find(&names).Error; err != nil {
-		return nil, fmt.Errorf("duplicate search names: %w", err)
+	if err := json.Unmarshal(rows[0].Freqs, &freqRows); err != nil {
+		return nil, fmt.Errorf("duplicate search frequencies: %w", err)
 	}
-	byChild := map[int64][]models.ChildName{}
-	skels := qp.fieldSkeletons()
-	for _, n := range names {
-		byChild[n.ChildID] = append(byChild[n.ChildID], n)
-		if (n.Kind == "given" || n.Kind == "family") && n.Skeleton != "" && !slices.Contains(skels, n.Skeleton) {
-			skels = append(skels, n.Skeleton)
+	var freqs matching.Freqs
+	for _, f := range freqRows {
+		if f.Skeleton == totalSkeleton {
+			freqs.AddTotal(f.Kind, f.N)
+		} else {
+			freqs.Add(f.Kind, f.Skeleton, f.N)
 		}
-	}
-	freqs, err := loadNameFreqs(tx, skels)
-	if err != nil {
-		return nil, err
 	}
 	out := []Candidate{}
 	type rank struct {
@@ -244,12 +253,21 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 	}
 	ranks := map[int64]rank{}
 	for _, row := range rows {
-		w, reasons := scoreMatch(qp, storedPerson(row, byChild[row.ID]), freqs)
-		if w < possibleWeight {
+		id, err := row.identity()
+		if err != nil {
+			return nil, err
+		}
+		cp := matching.NewPerson(id)
+		cmp, ok := matching.Compare(qp, cp, freqs)
+		if !ok {
 			continue
 		}
-		ranks[row.ID] = rank{w, birthDistance(q.BirthDateFrom, q.BirthDateTo, row.BirthDateFrom, row.BirthDateTo)}
-		out = append(out, row.candidate(w, freqs.children(), reasons, r.now()))
+		w := cmp.Weight()
+		if w < matching.PossibleWeight {
+			continue
+		}
+		ranks[row.ID] = rank{w, matching.BirthDistance(qp, cp)}
+		out = append(out, row.candidate(w, freqs.Children(), cmp.Explain(), r.now()))
 	}
 	// By weight, then (namesakes) by how close the birth estimates are, then by name and birth
 	// range: the same ranking whatever order the children came in (only children alike in
@@ -276,41 +294,103 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 	return out, nil
 }
 
-// duplicateSearchSQL retrieves the candidate pool (see findDuplicates). A skeleton hit counts
-// at least 0.5, more the closer its spelling (Ammar before Omar). Children of the other sex
+// duplicateSearchSQL retrieves the candidate pool (see findDuplicates) by blocking keys, each
+// an exact look-up in the index child_names (skeleton, birth_mid) — never a scan whose cost
+// grows with the registry (migrations/00034):
+//
+//   - the skeletons of the full name (both orders, other spellings, with and without Muhammad)
+//     and of aliases, against full names and aliases;
+//   - the skeleton of a name given alone, against given names and aliases;
+//   - the skeleton of each of the given and family names, against given and family names (in
+//     either field: swapped names), so that one name spelled beyond its skeleton (Aslan /
+//     Arslan, Momand / Mohmand) still finds the child through the other;
+//   - the skeletons of the other spellings of stored names (variant_skeletons, GIN).
+//
+// Within one key the children born closest to the child asked about come first: perKey on
+// each side of the birth middle asked, perField for the one-name keys (a common given name is
+// shared by tens of thousands). A hit counts 0.5 plus half its name's trigram similarity to
+// the names asked (one-name hits: half), so Ammar comes before Omar. Children of the other sex
 // or born more than maxBirthGap apart are not candidates, so they take no place in the pool.
+// Only the twice pool best hits by name and birth middle are read from children.
 const duplicateSearchSQL = `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x)) AS term FROM unnest(CAST(@terms AS text[])) AS x),
-	hits AS (
-		SELECT cn.child_id, similarity(cn.norm, t.term) AS sim
-		FROM t JOIN child_names cn ON cn.norm % t.term AND cn.kind IN ('full', 'alias')
-		UNION ALL
-		SELECT cn.child_id, 0.5 + 0.5 * (SELECT max(similarity(cn.norm, t.term)) FROM t)
-		FROM child_names cn
-		WHERE cn.skeleton <> '' AND (
-			(cn.skeleton = ANY (CAST(@full_skels AS text[])) AND cn.kind IN ('full', 'alias')) OR
-			(cn.skeleton = ANY (CAST(@single_skels AS text[])) AND cn.kind IN ('given', 'alias')))
-		UNION ALL
-		SELECT cn.child_id, 0.5 + 0.5 * (SELECT max(similarity(cn.norm, t.term)) FROM t)
-		FROM child_names cn
-		WHERE cn.variant_skeletons && CAST(@full_skels AS text[]) AND cn.variant_skeletons <> '{}'
-			AND cn.kind IN ('full', 'alias')
+	keys AS (
+		SELECT k, kind, max(lim) AS lim, max(base) AS base FROM (
+			SELECT k, kind, CAST(@per_key AS bigint) AS lim, 0.5 AS base
+			FROM unnest(CAST(@full_skels AS text[])) AS k, unnest(ARRAY['full', 'alias']) AS kind
+			UNION ALL
+			SELECT k, kind, CAST(@per_key AS bigint), 0.5
+			FROM unnest(CAST(@single_skels AS text[])) AS k, unnest(ARRAY['given', 'alias']) AS kind
+			UNION ALL
+			SELECT k, kind, CAST(@per_field AS bigint), 0.0
+			FROM unnest(CAST(@field_skels AS text[])) AS k, unnest(ARRAY['given', 'family']) AS kind
+		) x WHERE k <> '' GROUP BY k, kind
 	),
-	best AS (SELECT child_id, max(sim) AS sim FROM hits GROUP BY child_id),
+	hits AS (
+		SELECT b.child_id, b.birth_mid, keys.base + 0.5 * (SELECT max(similarity(b.norm, t.term)) FROM t) AS sim
+		FROM keys, LATERAL (
+			(SELECT cn.child_id, cn.norm, cn.birth_mid FROM child_names cn
+				WHERE cn.skeleton = keys.k AND cn.skeleton <> '' AND cn.kind = keys.kind AND cn.birth_mid >= CAST(@birth_mid AS date)
+				ORDER BY cn.birth_mid LIMIT keys.lim)
+			UNION ALL
+			(SELECT cn.child_id, cn.norm, cn.birth_mid FROM child_names cn
+				WHERE cn.skeleton = keys.k AND cn.skeleton <> '' AND cn.kind = keys.kind AND cn.birth_mid < CAST(@birth_mid AS date)
+				ORDER BY cn.birth_mid DESC LIMIT keys.lim)
+			UNION ALL
+			(SELECT cn.child_id, cn.norm, cn.birth_mid FROM child_names cn
+				WHERE cn.skeleton = keys.k AND cn.skeleton <> '' AND cn.kind = keys.kind
+					AND (cn.birth_mid IS NULL OR CAST(@birth_mid AS date) IS NULL)
+				LIMIT keys.lim)
+		) b
+		UNION ALL
+		SELECT v.child_id, v.birth_mid, 0.5 + 0.5 * (SELECT max(similarity(v.norm, t.term)) FROM t)
+		FROM (SELECT cn.child_id, cn.norm, cn.birth_mid FROM child_names cn
+			WHERE cn.variant_skeletons && CAST(@full_skels AS text[]) AND cn.variant_skeletons <> '{}'
+				AND cn.kind IN ('full', 'alias')
+			LIMIT CAST(@per_key AS bigint) * 4) v
+	),
+	best AS (
+		SELECT child_id, max(sim) AS sim FROM hits GROUP BY child_id
+		ORDER BY max(sim) - 0.1 * coalesce(abs(min(birth_mid) - CAST(@birth_mid AS date)), 0) / 365.25 DESC, child_id
+		LIMIT 2 * @pool
+	),
 	near AS (
 		SELECT c.*, best.sim,
 			coalesce(GREATEST(c.birth_date_from - CAST(@birth_to AS date), CAST(@birth_from AS date) - c.birth_date_to, 0), 0) AS gap
 		FROM best JOIN children c ON c.id = best.child_id
 		WHERE c.status <> 'duplicate'
 			AND NOT (c.sex IN ('male', 'female') AND CAST(@sex AS text) IN ('male', 'female') AND c.sex <> CAST(@sex AS text))
+	),
+	pool AS (
+		SELECT near.id, near.registration_number, near.given_name, near.family_name, near.given_name_latin,
+			near.family_name_latin, near.sex, near.birth_date_from, near.birth_date_to, near.nationalities,
+			near.registered_at, bp.code AS border_post,
+			near.sim - 0.1 * near.gap / 365.25 + CASE WHEN near.nationalities && CAST(@nats AS text[]) THEN 0.05 ELSE 0 END AS pre_rank
+		FROM near
+		LEFT JOIN border_posts bp ON bp.id = near.border_post_id
+		WHERE near.gap <= @max_gap
+		ORDER BY pre_rank DESC, near.id
+		LIMIT @pool
+	),
+	names AS (SELECT cn.id, cn.child_id, cn.kind, cn.latin, cn.skeleton FROM pool JOIN child_names cn ON cn.child_id = pool.id),
+	freqs AS (
+		SELECT coalesce(json_agg(json_build_object('kind', kind, 'skeleton', skeleton, 'n', n)), '[]') AS j
+		FROM (SELECT kind, skeleton, sum(n) AS n FROM name_frequencies
+			WHERE kind IN ('given', 'family') AND skeleton = ANY (CAST(@freq_skels AS text[]) ||
+				ARRAY(SELECT skeleton FROM names WHERE kind IN ('given', 'family') AND skeleton <> ''))
+			GROUP BY kind, skeleton) x
 	)
-	SELECT near.id, near.registration_number, near.given_name, near.family_name, near.given_name_latin,
-		near.family_name_latin, near.sex, near.birth_date_from, near.birth_date_to, near.nationalities,
-		near.registered_at, bp.code AS border_post
-	FROM near
-	LEFT JOIN border_posts bp ON bp.id = near.border_post_id
-	WHERE near.gap <= @max_gap
-	ORDER BY near.sim - 0.1 * near.gap / 365.25 + CASE WHEN near.nationalities && CAST(@nats AS text[]) THEN 0.05 ELSE 0 END DESC, near.id
-	LIMIT @pool`
+	SELECT pool.id, pool.registration_number, pool.given_name, pool.family_name, pool.given_name_latin,
+		pool.family_name_latin, pool.sex, pool.birth_date_from, pool.birth_date_to, pool.nationalities,
+		pool.registered_at, pool.border_post,
+		(SELECT coalesce(json_agg(json_build_object('kind', n.kind, 'latin', n.latin) ORDER BY n.id), '[]') FROM names n WHERE n.child_id = pool.id) AS names,
+		(SELECT j FROM freqs) AS freqs
+	FROM pool
+	ORDER BY pool.pre_rank DESC, pool.id`
+
+// totalSkeleton is the row key of a kind's total in name_frequencies; skeletons never start
+// with '*'. Each count is the sum of its stripes (migrations/00028: one row per backend
+// stripe, so that concurrent writers of a common name do not queue on one row).
+const totalSkeleton = "*"
 
 // candidateRow is a retrieved child.
 type candidateRow struct {
@@ -326,13 +406,39 @@ type candidateRow struct {
 	Nationalities      models.Strings
 	RegisteredAt       time.Time
 	BorderPost         string
+	// Names are the child's child_names rows (kind and Latin, in order), Freqs the name
+	// frequencies of the query's and the pool's names (the same on every row): JSON.
+	Names []byte
+	Freqs []byte
+}
+
+// identity is a retrieved child with its child_names rows, for the matching engine.
+func (row candidateRow) identity() (matching.Identity, error) {
+	id := matching.Identity{GivenName: row.GivenName, FamilyName: row.FamilyName, GivenNameLatin: row.GivenNameLatin,
+		FamilyNameLatin: row.FamilyNameLatin, Sex: row.Sex, BirthDateFrom: row.BirthDateFrom, BirthDateTo: row.BirthDateTo,
+		Nationalities: row.Nationalities}
+	var names []struct{ Kind, Latin string }
+	if err := json.Unmarshal(row.Names, &names); err != nil {
+		return id, fmt.Errorf("duplicate search names: %w", err)
+	}
+	for _, n := range names {
+		switch n.Kind {
+		case "given":
+			id.OtherGivenNames = append(id.OtherGivenNames, n.Latin)
+		case "family":
+			id.OtherFamilyNames = append(id.OtherFamilyNames, n.Latin)
+		case "alias":
+			id.Aliases = append(id.Aliases, n.Latin)
+		}
+	}
+	return id, nil
 }
 
 func (row candidateRow) candidate(weight float64, children int64, reasons []Reason, now time.Time) Candidate {
 	c := Candidate{
 		ChildID: row.ID, RegistrationNumber: row.RegistrationNumber,
-		Score: math.Round(scoreOf(weight, children)*100) / 100, MatchWeight: round1(weight), Band: BandPossible, Reasons: reasons,
-		Name: joinName(row.GivenNameLatin, row.FamilyNameLatin), Sex: row.Sex,
+		Score: math.Round(matching.Probability(weight, children)*100) / 100, MatchWeight: matching.RoundWeight(weight), Band: BandPossible, Reasons: reasons,
+		Name: matching.JoinName(row.GivenNameLatin, row.FamilyNameLatin), Sex: row.Sex,
 		Nationalities:   append([]string{}, row.Nationalities...),
 		RegisteredMonth: row.RegisteredAt.UTC().Format("2006-01"),
 		RegisteredAt:    row.RegisteredAt.UTC().Format(time.RFC3339), BorderPost: row.BorderPost,
@@ -341,7 +447,7 @@ func (row candidateRow) candidate(weight float64, children int64, reasons []Reas
 		lo, hi := models.AgeRangeAt(*row.BirthDateFrom, *row.BirthDateTo, now)
 		c.AgeMin, c.AgeMax = &lo, &hi
 	}
-	if likely(weight, children) {
+	if matching.Likely(weight, children) {
 		c.Band = BandLikely
 	}
 	if row.BirthDateFrom != nil {

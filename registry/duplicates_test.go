@@ -2,7 +2,6 @@ package registry
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"os"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/internal/testdb"
+	"github.com/kujdes/kujdes/matching"
 	"github.com/kujdes/kujdes/models"
 )
 
@@ -94,7 +94,7 @@ func (f *dupFixture) add(t *testing.T, c testChild) int64 {
 	ch := models.Child{
 		RegistrationNumber: fmt.Sprintf("AL-2026-%06d", f.nextNumber), RegionID: f.region, BorderPostID: &f.post,
 		Status: status, GivenName: c.given, FamilyName: c.family,
-		GivenNameLatin: latinOf(c.given, ""), FamilyNameLatin: latinOf(c.family, ""), Sex: c.sex,
+		GivenNameLatin: matching.Latin(c.given, ""), FamilyNameLatin: matching.Latin(c.family, ""), Sex: c.sex,
 		BirthDateKnown: from != nil && to != nil && from.Equal(*to), BirthDateFrom: from, BirthDateTo: to,
 		Nationalities: models.Strings(c.nats), Languages: models.Strings{}, ProtectionStatus: "unaccompanied",
 		Vulnerabilities: models.Strings{}, TraffickingIndicators: models.Strings{},
@@ -149,8 +149,10 @@ func reasonCodes(c Candidate) []string {
 	return out
 }
 
-// TestDuplicateDetectionQuality measures the duplicate check on the labelled pairs: the tuning
-// part testdata/name_pairs.csv and the frozen holdout testdata/name_pairs_holdout.csv, which is
+// TestDuplicateDetectionQuality measures the duplicate check — retrieval in the database, then
+// the matching engine — on the labelled pairs of the engine (matching/testdata; the engine
+// alone is measured by matching's TestMatcherQuality): the tuning
+// part name_pairs.csv and the frozen holdout name_pairs_holdout.csv, which is
 // never tuned on (see its header) — so for it only the totals are reported, never a pair. Each
 // part is registered in its own database: every pair's child A is registered in ONE database (so
 // the search must also pick the right child among all the others); child B is then the query. A
@@ -163,8 +165,8 @@ func TestDuplicateDetectionQuality(t *testing.T) {
 		name, file string
 		frozen     bool
 	}{
-		{"tuning", "testdata/name_pairs.csv", false},
-		{"holdout", "testdata/name_pairs_holdout.csv", true},
+		{"tuning", "../matching/testdata/name_pairs.csv", false},
+		{"holdout", "../matching/testdata/name_pairs_holdout.csv", true},
 	} {
 		t.Run(part.name, func(t *testing.T) {
 			t.Parallel()
@@ -223,7 +225,7 @@ func TestDuplicateDetectionQuality(t *testing.T) {
 	}
 }
 
-// labelledPair is one line of a labelled-pairs file.
+// labelledPair is one pair of the evaluation set, as test children.
 type labelledPair struct {
 	a, b testChild
 	same bool
@@ -231,7 +233,7 @@ type labelledPair struct {
 	aID  int64
 }
 
-// readLabelledPairs reads a labelled-pairs file (lines starting with # are comments).
+// readLabelledPairs reads a labelled-pairs file of the matching engine (matching.ReadPairs).
 func readLabelledPairs(t testing.TB, file string) []labelledPair {
 	t.Helper()
 	fh, err := os.Open(file)
@@ -239,44 +241,23 @@ func readLabelledPairs(t testing.TB, file string) []labelledPair {
 		t.Fatal(err)
 	}
 	defer fh.Close()
-	r := csv.NewReader(fh)
-	r.FieldsPerRecord = 14
-	r.Comment = '#'
-	recs, err := r.ReadAll()
+	read, err := matching.ReadPairs(fh)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", file, err)
 	}
-	if got := strings.Join(recs[0], ","); got != "a_given,a_family,a_sex,a_birth_from,a_birth_to,a_nat,b_given,b_family,b_sex,b_birth_from,b_birth_to,b_nat,same,note" {
-		t.Fatalf("unexpected header %q", got)
+	day := func(d *time.Time) string {
+		if d == nil {
+			return ""
+		}
+		return d.Format(time.DateOnly)
 	}
-	nats := func(s string) []string {
-		if s == "" {
-			return nil
-		}
-		return strings.Split(s, ";")
+	child := func(id matching.Identity) testChild {
+		return testChild{given: id.GivenName, family: id.FamilyName, sex: id.Sex, from: day(id.BirthDateFrom),
+			to: day(id.BirthDateTo), nats: id.Nationalities}
 	}
-	var pairs []labelledPair
-	seen := map[string]bool{}
-	for i, rec := range recs[1:] {
-		p := labelledPair{
-			a:    testChild{given: rec[0], family: rec[1], sex: rec[2], from: rec[3], to: rec[4], nats: nats(rec[5])},
-			b:    testChild{given: rec[6], family: rec[7], sex: rec[8], from: rec[9], to: rec[10], nats: nats(rec[11])},
-			note: rec[13],
-		}
-		switch rec[12] {
-		case "true":
-			p.same = true
-		case "false":
-		default:
-			t.Fatalf("%s record %d: same = %q", file, i+2, rec[12])
-		}
-		// Distinct identities: two A children may share a name only with other facts.
-		key := strings.Join(rec[:6], "|")
-		if seen[key] {
-			t.Fatalf("%s record %d: child A repeats an earlier A", file, i+2)
-		}
-		seen[key] = true
-		pairs = append(pairs, p)
+	pairs := make([]labelledPair, len(read))
+	for i, p := range read {
+		pairs[i] = labelledPair{a: child(p.A), b: child(p.B), same: p.Same, note: p.Note}
 	}
 	return pairs
 }
@@ -305,7 +286,7 @@ func TestFindDuplicates(t *testing.T) {
 		c := got[0]
 		// Sixteen Mohammad Ahmadis: agreeing on so common a name is weak evidence, so the
 		// right one comes first but only as "possible", with the reason shown.
-		if c.Band != BandPossible || c.MatchWeight < possibleWeight || c.Score <= 0 || c.Score > 1 ||
+		if c.Band != BandPossible || c.MatchWeight < matching.PossibleWeight || c.Score <= 0 || c.Score > 1 ||
 			!slices.Contains(reasonCodes(c), ReasonNameCommon) {
 			t.Errorf("band %s score %v weight %v reasons %v", c.Band, c.Score, c.MatchWeight, reasonCodes(c))
 		}
@@ -450,128 +431,6 @@ func TestFindDuplicatesUseCase(t *testing.T) {
 	}
 	if _, err := f.reg.FindDuplicates(ctx, nil, DuplicateQuery{GivenName: "Yusuf"}); !errors.Is(err, models.ErrUnauthenticated) {
 		t.Errorf("anonymous: got %v", err)
-	}
-}
-
-// TestScoreMatch covers the scoring edge cases without a database.
-func TestScoreMatch(t *testing.T) {
-	d := func(s string) *time.Time {
-		v, _ := time.Parse(time.DateOnly, s)
-		return &v
-	}
-	type side struct {
-		given, family, sex, from, to string
-		aliases                      []string
-		nats                         []string
-	}
-	mk := func(s side) person {
-		q := DuplicateQuery{GivenName: s.given, FamilyName: s.family, Sex: s.sex, Aliases: s.aliases, Nationalities: s.nats}
-		if s.from != "" {
-			q.BirthDateFrom, q.BirthDateTo = d(s.from), d(s.to)
-		}
-		return queryPerson(q)
-	}
-	base := side{given: "Mohammad", family: "Ahmadi", sex: "male", from: "2010-01-01", to: "2010-12-31", nats: []string{"AF"}}
-	with := func(f func(*side)) side { s := base; f(&s); return s }
-	tests := []struct {
-		name     string
-		q        side
-		band     string // "" = not returned
-		reasons  []string
-		notCodes []string
-	}{
-		{"identical", base, BandLikely, []string{ReasonNameSimilar, ReasonBirthOverlap, ReasonSexSame, ReasonNationalitySame}, []string{ReasonNamesSwapped}},
-		{"variant spelling", with(func(s *side) { s.given = "Muhammed" }), BandLikely, []string{ReasonNameSameSkeleton}, nil},
-		{"Arabic script", with(func(s *side) { s.given, s.family = "محمد", "احمدی" }), BandLikely, []string{ReasonNameSimilar}, nil},
-		{"swapped", with(func(s *side) { s.given, s.family = "Ahmadi", "Mohammad" }), BandLikely, []string{ReasonNamesSwapped}, nil},
-		{"no family name", with(func(s *side) { s.family = "" }), BandPossible, nil, nil},
-		{"given only, matching the family name", with(func(s *side) { s.given, s.family = "Ahmadi", "" }), BandPossible, []string{ReasonNamesSwapped}, nil},
-		{"alias", with(func(s *side) { s.given, s.family, s.aliases = "Abu", "Bakr", []string{"Mohammad Ahmadi"} }), BandPossible, []string{ReasonAliasMatch}, []string{ReasonNameSimilar}},
-		// Retrieval leaves out the other sex and gaps over three years (findDuplicates); the
-		// weights alone take them below likely.
-		{"different sex", with(func(s *side) { s.sex = "female" }), BandPossible, []string{ReasonSexDiffers}, nil},
-		{"sex unknown", with(func(s *side) { s.sex = "unknown" }), BandLikely, nil, []string{ReasonSexDiffers, ReasonSexSame}},
-		{"birth a year off", with(func(s *side) { s.from, s.to = "2012-03-01", "2012-12-31" }), BandLikely, []string{ReasonBirthFar}, []string{ReasonBirthOverlap}},
-		{"birth five years off", with(func(s *side) { s.from, s.to = "2005-01-01", "2005-12-31" }), BandPossible, []string{ReasonBirthFar}, nil},
-		{"birth unknown", with(func(s *side) { s.from = "" }), BandLikely, nil, []string{ReasonBirthFar, ReasonBirthOverlap}},
-		{"another nationality", with(func(s *side) { s.nats = []string{"PK"} }), BandPossible, []string{ReasonNationalityDiffers}, []string{ReasonNationalitySame}},
-		{"identical, common names", with(func(s *side) { s.aliases = []string{"common"} }), BandPossible, []string{ReasonNameCommon}, nil},
-		{"identical, rare names", with(func(s *side) { s.aliases = []string{"rare"} }), BandLikely, []string{ReasonNameRare}, nil},
-		{"another family", with(func(s *side) { s.family = "Karimi"; s.aliases = []string{"common"} }), "", nil, nil},
-		{"a brother", with(func(s *side) { s.given = "Mahmood" }), "", nil, nil},
-		{"Amir is not Amin", side{given: "Amir", family: "Hosseini", sex: "male"}, "", nil, nil},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			cand := base
-			if strings.HasPrefix(tc.name, "Amir") {
-				cand = side{given: "Amin", family: "Hosseini", sex: "male"}
-			}
-			// "common": Mohammad borne by 15 % of 10 000 children, Ahmadi by 2 %; "rare":
-			// each by one child.
-			freqs := nameFreqs{n: map[[2]string]int64{}, total: map[string]int64{"given": 10000, "family": 10000}}
-			q := tc.q
-			switch {
-			case slices.Equal(q.aliases, []string{"common"}):
-				freqs.n[[2]string{"given", NameSkeleton("Mohammad")}] = 1500
-				freqs.n[[2]string{"family", NameSkeleton("Ahmadi")}] = 200
-				q.aliases = nil
-			case slices.Equal(q.aliases, []string{"rare"}):
-				q.aliases = nil
-			default:
-				freqs = nameFreqs{}
-			}
-			score, reasons := scoreMatch(mk(q), mk(cand), freqs)
-			band := ""
-			switch {
-			case likely(score, freqs.children()):
-				band = BandLikely
-			case score >= possibleWeight:
-				band = BandPossible
-			}
-			var codes []string
-			for _, r := range reasons {
-				codes = append(codes, r.Code)
-			}
-			if band != tc.band {
-				t.Errorf("score %.2f: band %q, want %q (%v)", score, band, tc.band, codes)
-			}
-			for _, c := range tc.reasons {
-				if !slices.Contains(codes, c) {
-					t.Errorf("reasons %v lack %s", codes, c)
-				}
-			}
-			for _, c := range tc.notCodes {
-				if slices.Contains(codes, c) {
-					t.Errorf("reasons %v should not have %s", codes, c)
-				}
-			}
-		})
-	}
-}
-
-func TestReasonData(t *testing.T) {
-	d := func(s string) *time.Time { v, _ := time.Parse(time.DateOnly, s); return &v }
-	q := queryPerson(DuplicateQuery{GivenName: "Yusuf", FamilyName: "Karimi", BirthDateFrom: d("2008-01-01"), BirthDateTo: d("2008-12-31")})
-	c := queryPerson(DuplicateQuery{GivenName: "Youssef", FamilyName: "Karimi", BirthDateFrom: d("2010-06-01"), BirthDateTo: d("2010-12-31")})
-	_, reasons := scoreMatch(q, c, nameFreqs{})
-	var sim, years any
-	for _, r := range reasons {
-		switch r.Code {
-		case ReasonNameSimilar:
-			sim = r.Data["Similarity"]
-			if r.Data["Name"] != "Youssef Karimi" {
-				t.Errorf("name %v", r.Data["Name"])
-			}
-		case ReasonBirthFar:
-			years = r.Data["Years"]
-		}
-	}
-	if s, ok := sim.(int); !ok || s < 50 || s > 99 {
-		t.Errorf("similarity %#v", sim)
-	}
-	if years != 2 {
-		t.Errorf("years %#v", years)
 	}
 }
 

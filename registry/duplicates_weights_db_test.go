@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/kujdes/kujdes/matching"
 	"github.com/kujdes/kujdes/models"
 )
 
@@ -50,7 +51,7 @@ func TestNameFrequenciesFollowChildNames(t *testing.T) {
 	f.add(t, testChild{given: "محمد", family: "رحیمی", sex: "male", nats: []string{"AF"}, aliases: []string{"Abu Bakr"}})
 	check("registered")
 	var n int64
-	if err := f.db.Raw(`SELECT sum(n) FROM name_frequencies WHERE kind = 'given' AND skeleton = ?`, NameSkeleton("Mohammad")).Scan(&n).Error; err != nil || n != 3 {
+	if err := f.db.Raw(`SELECT sum(n) FROM name_frequencies WHERE kind = 'given' AND skeleton = ?`, matching.Skeleton("Mohammad")).Scan(&n).Error; err != nil || n != 3 {
 		t.Errorf("Mohammad in three spellings and scripts: n = %d (%v), want 3", n, err)
 	}
 	// An identity edit writes the names again (identity.go).
@@ -155,7 +156,7 @@ func TestNameFrequencyStripesStayExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := conns[0].ExecContext(ctx, `INSERT INTO child_names (child_id, kind, original, latin, skeleton)
-		VALUES ($1, 'given', 'Rahim', 'Rahim', $2), ($1, 'family', 'Ahmadi', 'Ahmadi', $3)`, a, NameSkeleton("Rahim"), NameSkeleton("Ahmadi")); err != nil {
+		VALUES ($1, 'given', 'Rahim', 'Rahim', $2), ($1, 'family', 'Ahmadi', 'Ahmadi', $3)`, a, matching.Skeleton("Rahim"), matching.Skeleton("Ahmadi")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := conns[1].ExecContext(ctx, `DELETE FROM child_names WHERE child_id = $1 AND kind = 'given'`, a); err != nil {
@@ -185,7 +186,7 @@ func TestNameFrequencyStripesStayExact(t *testing.T) {
 		t.Fatalf("after concurrent writers: name_frequencies\n%v\nrecount\n%v", kept, recount)
 	}
 	var n int64
-	if err := f.db.Raw(`SELECT sum(n) FROM name_frequencies WHERE kind = 'family' AND skeleton = ?`, NameSkeleton("Ahmadi")).Scan(&n).Error; err != nil || n != 25 {
+	if err := f.db.Raw(`SELECT sum(n) FROM name_frequencies WHERE kind = 'family' AND skeleton = ?`, matching.Skeleton("Ahmadi")).Scan(&n).Error; err != nil || n != 25 {
 		t.Fatalf("Ahmadi: %d (%v), want 25", n, err)
 	}
 }
@@ -213,7 +214,7 @@ func TestRefreshNameSkeletons(t *testing.T) {
 	n, err := RefreshNameSkeletons(ctx, f.db)
 	want := 2 // the stale skeletons, and every full name with other spellings
 	for _, full := range []string{"Hajdar Krasniqi", "Ahmed Ould Sidi", "Yusuf Karimi", "Cabdullahi Maxamed"} {
-		if len(VariantSkeletons(full)) > 0 {
+		if len(matching.VariantSkeletons(full)) > 0 {
 			want++
 		}
 	}
@@ -225,12 +226,12 @@ func TestRefreshNameSkeletons(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range rows {
-		if r.Skeleton != NameSkeleton(r.Latin) {
-			t.Errorf("%s: skeleton %q, want %q", r.Latin, r.Skeleton, NameSkeleton(r.Latin))
+		if r.Skeleton != matching.Skeleton(r.Latin) {
+			t.Errorf("%s: skeleton %q, want %q", r.Latin, r.Skeleton, matching.Skeleton(r.Latin))
 		}
 		want := []string{}
 		if r.Kind == "full" {
-			want = VariantSkeletons(r.Latin)
+			want = matching.VariantSkeletons(r.Latin)
 		}
 		if !slices.Equal([]string(r.VariantSkeletons), want) {
 			t.Errorf("%s (%s): variant skeletons %q, want %q", r.Latin, r.Kind, r.VariantSkeletons, want)
@@ -240,8 +241,8 @@ func TestRefreshNameSkeletons(t *testing.T) {
 		t.Errorf("name_frequencies\n%v\nrecount\n%v", kept, recount)
 	}
 	var version int
-	if err := f.db.Raw(`SELECT version FROM name_rules`).Scan(&version).Error; err != nil || version != NameRulesVersion {
-		t.Errorf("version %d (%v), want %d", version, err, NameRulesVersion)
+	if err := f.db.Raw(`SELECT version FROM name_rules`).Scan(&version).Error; err != nil || version != matching.RulesVersion {
+		t.Errorf("version %d (%v), want %d", version, err, matching.RulesVersion)
 	}
 	if err := f.db.Exec(`UPDATE child_names SET skeleton = 'stale' WHERE latin = 'Yusuf'`).Error; err != nil {
 		t.Fatal(err)

@@ -7,14 +7,9 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/kujdes/kujdes/matching"
 	"github.com/kujdes/kujdes/models"
 )
-
-// NameRulesVersion is the version of the name-folding rules of names.go that compute
-// child_names.skeleton. Raise it with every change that moves a skeleton; RefreshNameSkeletons
-// then rewrites the rows written under older rules. 2: Albanian j between vowels read as i;
-// the Mauritanian particle ould left out; variant skeletons of other spellings (issue 12).
-const NameRulesVersion = 2
 
 // refreshBatch is how many child_names rows one statement rewrites.
 const refreshBatch = 5000
@@ -29,7 +24,7 @@ func RefreshNameSkeletons(ctx context.Context, db *gorm.DB) (int, error) {
 	if err := db.WithContext(ctx).Raw(`SELECT version FROM name_rules`).Scan(&version).Error; err != nil {
 		return 0, fmt.Errorf("name rules: %w", err)
 	}
-	if version >= NameRulesVersion {
+	if version >= matching.RulesVersion {
 		return 0, nil
 	}
 	changed := 0
@@ -53,9 +48,9 @@ func RefreshNameSkeletons(ctx context.Context, db *gorm.DB) (int, error) {
 		var ids []int64
 		var skels, variants []string
 		for _, r := range rows {
-			s, v := NameSkeleton(r.Latin), models.Strings{}
+			s, v := matching.Skeleton(r.Latin), models.Strings{}
 			if r.Kind == "full" || r.Kind == "alias" {
-				v = VariantSkeletons(r.Latin)
+				v = matching.VariantSkeletons(r.Latin)
 			}
 			if s != r.Skeleton || !slices.Equal(v, r.VariantSkeletons) {
 				// Each row's variants as one array literal (an array of arrays must be even).
@@ -78,7 +73,7 @@ func RefreshNameSkeletons(ctx context.Context, db *gorm.DB) (int, error) {
 		}
 		changed += int(res.RowsAffected)
 	}
-	if err := db.WithContext(ctx).Exec(`UPDATE name_rules SET version = ?`, NameRulesVersion).Error; err != nil {
+	if err := db.WithContext(ctx).Exec(`UPDATE name_rules SET version = ?`, matching.RulesVersion).Error; err != nil {
 		return changed, fmt.Errorf("name rules: %w", err)
 	}
 	return changed, nil

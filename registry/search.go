@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/kujdes/kujdes/matching"
 	"github.com/kujdes/kujdes/models"
 )
 
@@ -88,7 +89,7 @@ func (r *Registry) SearchChildren(ctx context.Context, a *models.Actor, in Searc
 		var rows []childRow
 		if in.Name != "" {
 			// Closest names first; trigram similarity over the transliterated, accent-folded names.
-			latin := strings.ToLower(LatinName(in.Name))
+			latin := strings.ToLower(matching.LatinName(in.Name))
 			q = q.Joins(`JOIN LATERAL (SELECT max(similarity(cn.norm, lower(kujdes_unaccent(?)))) AS sim
 				FROM child_names cn WHERE cn.child_id = children.id) names ON true`, latin).
 				Where("names.sim >= 0.3").Order("names.sim DESC, children.id")

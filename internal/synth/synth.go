@@ -62,7 +62,12 @@ const DuplicateShare = 0.05
 
 // Generate returns n children registered before now. Deterministic for a seed.
 func Generate(seed int64, n int, now time.Time) []Person {
-	g := newGen(seed)
+	return generate(newGen(seed), n, now, false)
+}
+
+// generate is Generate, or Population when realistic.
+func generate(g *gen, n int, now time.Time, realistic bool) []Person {
+	g.realistic = realistic
 	now = now.UTC()
 	people := make([]Person, 0, n)
 	for len(people) < n {
@@ -94,7 +99,11 @@ func Variants(seed int64, people []Person, n int, now time.Time) []Person {
 	return out
 }
 
-type gen struct{ r *rand.Rand }
+type gen struct {
+	r *rand.Rand
+	// realistic: names with the frequencies of a large registry (Population).
+	realistic bool
+}
 
 func newGen(seed int64) *gen {
 	return &gen{r: rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x9e3779b97f4a7c15))}
@@ -146,13 +155,9 @@ func (g *gen) person(now time.Time) Person {
 	default:
 		p.Sex = "unknown"
 	}
-	if p.Sex == "female" {
-		p.given = pick(g, o.female)
-	} else {
-		p.given = pick(g, o.male)
-	}
+	p.given = g.givenName(oi, p.Sex)
 	if !g.chance(o.noFamily) {
-		f := pick(g, o.family)
+		f := g.familyName(oi)
 		p.family = &f
 	}
 
@@ -193,6 +198,34 @@ func (g *gen) person(now time.Time) Person {
 	g.vulnerabilities(&p, age)
 	p.Status = g.status(p, now)
 	return p
+}
+
+// givenName draws a given name of an origin for a sex: uniformly from the list, or with the
+// frequencies of a large registry (Population).
+func (g *gen) givenName(oi int, sex string) nameEntry {
+	o, t := origins[oi], tailsOf(oi)
+	list, tail := o.male, t.male
+	if sex == "female" {
+		list, tail = o.female, t.female
+	}
+	switch {
+	case !g.realistic:
+		return pick(g, list)
+	case len(tail) > 0 && g.chance(tailGiven):
+		return pick(g, tail)
+	}
+	return zipfPick(g, list)
+}
+
+// familyName draws a family name of an origin, as givenName does.
+func (g *gen) familyName(oi int) nameEntry {
+	switch t := tailsOf(oi); {
+	case !g.realistic:
+		return pick(g, origins[oi].family)
+	case len(t.family) > 0 && g.chance(tailFamily):
+		return pick(g, t.family)
+	}
+	return zipfPick(g, origins[oi].family)
 }
 
 // estimateBirth records a known birth date (a fifth of children carry a document with it) or

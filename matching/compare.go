@@ -1,19 +1,18 @@
-package registry
+package matching
 
 // Name similarity of duplicate candidates: names folded for matching (in order, swapped,
 // single, aliases; trigram and a weighted phonetic edit distance). The weights that turn the
-// comparisons into a score are in duplicates_weights.go.
+// comparisons into a score are in weights.go.
 
 import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/kujdes/kujdes/models"
 )
 
-// person is one side of a comparison: its names folded for matching, and its other facts.
-type person struct {
+// Person is one side of a comparison: its names folded for matching, and its other facts
+// (NewPerson).
+type Person struct {
 	forms    []nameForm // (given, family) readings: the officer's Latin, the original's transliteration
 	aliases  []nameForm // each alias as a given name alone
 	sex      string
@@ -31,7 +30,7 @@ type nameForm struct {
 
 type name struct {
 	text     string // as written (Latin), for explanations
-	variants []name // its other plausible spellings (names_variants.go)
+	variants []name // its other plausible spellings (variants.go)
 	words    []string
 	phon     string // phonetic words joined by spaces, for trigrams
 	key      string // phonetic words concatenated, for the edit distance
@@ -40,7 +39,7 @@ type name struct {
 
 func makeName(s string) name {
 	n := nameOf(nameWords(s))
-	n.text = cleanName(s)
+	n.text = CleanName(s)
 	n.variants = variantsOf(n.text, n)
 	return n
 }
@@ -81,46 +80,42 @@ func (n name) withoutMuhammad() (name, bool) {
 }
 
 func makeForm(given, family string) nameForm {
-	f := nameForm{label: joinName(given, family), given: makeName(given), family: makeName(family)}
-	f.full = makeName(joinName(given, family))
-	f.fullSwap = makeName(joinName(family, given))
+	f := nameForm{label: JoinName(given, family), given: makeName(given), family: makeName(family)}
+	f.full = makeName(JoinName(given, family))
+	f.fullSwap = makeName(JoinName(family, given))
 	return f
 }
 
 func (f nameForm) empty() bool { return f.given.empty() && f.family.empty() }
 
-// queryPerson reads a duplicate query: the officer's Latin names (or the transliteration of
-// the originals when no Latin was typed) and the transliteration of the originals.
-func queryPerson(q DuplicateQuery) person {
-	p := person{sex: q.Sex, from: q.BirthDateFrom, to: q.BirthDateTo, nats: q.Nationalities}
-	given, family := cleanName(q.GivenName), cleanName(q.FamilyName)
-	p.addForms(given, family, q.GivenNameLatin, q.FamilyNameLatin)
-	for _, a := range q.Aliases {
-		if a = cleanName(a); a != "" {
-			p.aliases = append(p.aliases, makeForm(latinOf(a, ""), ""))
-		}
-	}
-	return p
+// Identity is what is known of a child, to compare: the names as written (any script) with
+// the officer's Latin forms (empty: suggested by Latin), aliases as written, and the other
+// facts. A stored child also brings the Latin given and family names its record carries
+// (several when records were merged: each pairing of them is a reading).
+type Identity struct {
+	GivenName, FamilyName           string
+	GivenNameLatin, FamilyNameLatin string
+	Aliases                         []string
+	OtherGivenNames                 []string // Latin
+	OtherFamilyNames                []string // Latin
+	Sex                             string
+	BirthDateFrom, BirthDateTo      *time.Time
+	Nationalities                   []string
 }
 
-// storedPerson reads a retrieved child with its child_names rows (several given and family
-// names when records were merged).
-func storedPerson(row candidateRow, names []models.ChildName) person {
-	p := person{sex: row.Sex, from: row.BirthDateFrom, to: row.BirthDateTo, nats: row.Nationalities}
-	p.addForms(row.GivenName, row.FamilyName, row.GivenNameLatin, row.FamilyNameLatin)
-	var givens, families []string
-	for _, n := range names {
-		switch n.Kind {
-		case "given":
-			givens = append(givens, n.Latin)
-		case "family":
-			families = append(families, n.Latin)
-		case "alias":
-			p.aliases = append(p.aliases, makeForm(n.Latin, ""))
+// NewPerson folds an identity for comparison: the officer's Latin names (or the
+// transliteration of the originals when no Latin was typed), the transliteration of the
+// originals, every pairing of the other given and family names, and each alias.
+func NewPerson(id Identity) Person {
+	p := Person{sex: id.Sex, from: id.BirthDateFrom, to: id.BirthDateTo, nats: id.Nationalities}
+	p.addForms(id.GivenName, id.FamilyName, id.GivenNameLatin, id.FamilyNameLatin)
+	for _, a := range id.Aliases {
+		if a = CleanName(a); a != "" {
+			p.aliases = append(p.aliases, makeForm(Latin(a, ""), ""))
 		}
 	}
-	for _, g := range givens {
-		for _, f := range families {
+	for _, g := range id.OtherGivenNames {
+		for _, f := range id.OtherFamilyNames {
 			p.addForm(g, f, false)
 		}
 	}
@@ -129,11 +124,11 @@ func storedPerson(row candidateRow, names []models.ChildName) person {
 
 // addForms adds the officer's Latin names (or the suggestion when none was typed) and the
 // transliteration of the names as written.
-func (p *person) addForms(given, family, givenLatin, familyLatin string) {
-	given, family = cleanName(given), cleanName(family)
+func (p *Person) addForms(given, family, givenLatin, familyLatin string) {
+	given, family = CleanName(given), CleanName(family)
 	for _, f := range [][2]string{
-		{latinOf(given, givenLatin), latinOf(family, familyLatin)},
-		{latinOf(given, ""), latinOf(family, "")},
+		{Latin(given, givenLatin), Latin(family, familyLatin)},
+		{Latin(given, ""), Latin(family, "")},
 	} {
 		// A machine reading of the Arabic script guesses the vowels the script does not write.
 		abjad := (scriptOf(given) == scriptArabic && f[0] == LatinName(given)) ||
@@ -142,12 +137,12 @@ func (p *person) addForms(given, family, givenLatin, familyLatin string) {
 	}
 }
 
-func (p *person) addForm(given, family string, abjad bool) {
+func (p *Person) addForm(given, family string, abjad bool) {
 	if len(p.forms) >= 6 {
 		return
 	}
 	for _, f := range p.forms {
-		if f.label == joinName(given, family) {
+		if f.label == JoinName(given, family) {
 			return
 		}
 	}
@@ -157,11 +152,11 @@ func (p *person) addForm(given, family string, abjad bool) {
 	}
 }
 
-// searchTerms are what retrieval looks for: the Latin full names and aliases (for trigram
+// SearchTerms are what retrieval looks for: the Latin full names and aliases (for trigram
 // similarity), the skeletons of full names in both orders (with and without a leading
 // Muhammad) and of aliases, and the skeletons of names given alone (matched against given
 // names and aliases too).
-func (p person) searchTerms() (terms, fullSkels, singleSkels []string) {
+func (p Person) SearchTerms() (terms, fullSkels, singleSkels []string) {
 	add := func(list *[]string, s string) {
 		if s != "" && !slices.Contains(*list, s) {
 			*list = append(*list, s)

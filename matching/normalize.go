@@ -1,4 +1,4 @@
-package registry
+package matching
 
 import (
 	"strings"
@@ -7,8 +7,6 @@ import (
 
 	"github.com/gosimple/unidecode"
 	"golang.org/x/text/unicode/norm"
-
-	"github.com/kujdes/kujdes/models"
 )
 
 // Names on the route are written in Arabic, Persian (Dari), Pashto, Urdu and Sorani Kurdish
@@ -17,6 +15,13 @@ import (
 // them; for names it is not enough: the Arabic script writes no short vowels (محمد is "mhmd"),
 // Bengali consonants carry an unwritten vowel, and Ukrainian passports follow their own
 // table. The rules below fix those cases and fall back to unidecode for everything else.
+
+// RulesVersion is the version of the name-folding rules of this package that compute the
+// stored skeletons (Skeleton, VariantSkeletons). Raise it with every change that moves a
+// skeleton: registry.RefreshNameSkeletons then rewrites the rows written under older rules.
+// 2: Albanian j between vowels read as i; the Mauritanian particle ould left out; variant
+// skeletons of other spellings (issue 12).
+const RulesVersion = 2
 
 // LatinName suggests the Latin transliteration of a name written in any script; officers may
 // correct it. Names already in Latin letters lose their diacritics (Gül → Gul).
@@ -286,59 +291,18 @@ func skeletonOf(words []string) string {
 	return string(b)
 }
 
-// NameSkeleton is a spelling-tolerant key of a name (vowels dropped, similar sounds folded,
+// Skeleton is a spelling-tolerant key of a name (vowels dropped, similar sounds folded,
 // the Arabic article and compound spellings unified), so Mohammad, Muhammad and Mohamed meet,
 // and so do Abdul Rahman and Abd al-Rahman. Word order counts: the full name and its swapped
 // form have different skeletons.
-func NameSkeleton(latin string) string {
+func Skeleton(latin string) string {
 	return skeletonOf(nameWords(latin))
 }
 
-// --- Rows ----------------------------------------------------------------------------------
-
-// NameRows are the child_names rows of a child: the given name, the family name, the full
-// name "given family" (the given name alone when there is no family name) and each alias, as
-// written and in Latin letters, with their skeletons. A Latin form left empty by the officer
-// is suggested by LatinName. Empty names give no row.
-func NameRows(childID int64, given, family, givenLatin, familyLatin string, aliases []string) []models.ChildName {
-	given, family = cleanName(given), cleanName(family)
-	givenLatin, familyLatin = latinOf(given, givenLatin), latinOf(family, familyLatin)
-	var rows []models.ChildName
-	seen := map[string]bool{}
-	add := func(kind, original, latin string) {
-		if latin == "" {
-			return
-		}
-		if original == "" {
-			original = latin
-		}
-		key := kind + "\x00" + original + "\x00" + latin
-		if seen[key] {
-			return
-		}
-		seen[key] = true
-		row := models.ChildName{ChildID: childID, Kind: kind, Original: original, Latin: latin, Skeleton: NameSkeleton(latin),
-			VariantSkeletons: models.Strings{}}
-		if kind == "full" || kind == "alias" {
-			row.VariantSkeletons = VariantSkeletons(latin)
-		}
-		rows = append(rows, row)
-	}
-	add("given", given, givenLatin)
-	add("family", family, familyLatin)
-	add("full", joinName(given, family), joinName(givenLatin, familyLatin))
-	for _, a := range aliases {
-		if a = cleanName(a); a != "" {
-			add("alias", a, latinOf(a, ""))
-		}
-	}
-	return rows
-}
-
-// latinOf is the officer's Latin form when given, else the original when it is already in
+// Latin is the officer's Latin form when given, else the original when it is already in
 // Latin letters, else its transliteration.
-func latinOf(original, latin string) string {
-	if latin = cleanName(latin); latin != "" {
+func Latin(original, latin string) string {
+	if latin = CleanName(latin); latin != "" {
 		return latin
 	}
 	if original == "" || isLatin(original) {
@@ -357,8 +321,10 @@ func isLatin(s string) bool {
 	return true
 }
 
-func cleanName(s string) string { return strings.Join(strings.Fields(s), " ") }
+// CleanName is a name with its spaces folded (none at the ends, one between words).
+func CleanName(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-func joinName(given, family string) string {
+// JoinName is the full name "given family" (the one of them there is when the other is empty).
+func JoinName(given, family string) string {
 	return strings.TrimSpace(given + " " + family)
 }

@@ -1,4 +1,4 @@
-package registry
+package matching
 
 // Fellegi–Sunter scoring of duplicate candidates. Each comparison of a query with a candidate
 // (given name, family name, birth range, sex, nationality) falls into a level, and each level
@@ -13,19 +13,14 @@ package registry
 // (testdata/name_pairs.csv), u from random pairs — every child A of that file against every
 // other pair's child B — never from the frozen holdout. TestEstimateWeights recomputes both
 // and fails when a weight below drifts more than one bit from its estimate; when the
-// comparison changes, rerun it (go test -run TestEstimateWeights -v ./registry/) and copy the
+// comparison changes, rerun it (go test -run TestEstimateWeights -v ./matching/) and copy the
 // estimates it prints. The same estimate could be made without labels by EM over candidate
 // pairs of the registry (Splink's method); the labelled set is small enough not to need it.
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"time"
-
-	"gorm.io/gorm"
-
-	"github.com/kujdes/kujdes/models"
 )
 
 // level is the outcome of one comparison.
@@ -108,14 +103,14 @@ const (
 	weightPrecision = 10 // weights are shown to one decimal
 )
 
-// The bands. A candidate is listed from a match weight of possibleWeight. Whether it is likely
+// The bands. A candidate is listed from a match weight of PossibleWeight. Whether it is likely
 // depends on the size of the registry too: among N children, the prior odds that a given one is
 // the child asked about are about 1 to N, so the posterior odds are 2^(weight − log2 N). A
 // candidate is likely when they reach 2^likelyOdds (64 to 1): a weight of 14 among the 256
 // children of the labelled sets, of about 23 among 100 000. An exact common name of the same age
 // among 100 000 children is then only possible — there may be several such children.
 const (
-	possibleWeight = 8.0
+	PossibleWeight = 8.0
 	likelyOdds     = 6.0
 	// minPrior is the registry size below which the prior stays that of 256 children.
 	minPrior = 256
@@ -124,25 +119,44 @@ const (
 // priorWeight is log2 of the prior odds for a registry of n children.
 func priorWeight(n int64) float64 { return -math.Log2(float64(max(n, minPrior))) }
 
-// likely reports whether a match weight makes a candidate likely among n children.
-func likely(w float64, n int64) bool { return w+priorWeight(n) >= likelyOdds }
+// Likely reports whether a match weight makes a candidate likely among n children.
+func Likely(w float64, n int64) bool { return w+priorWeight(n) >= likelyOdds }
 
-// scoreOf is the posterior probability that the candidate is the child asked about.
-func scoreOf(w float64, n int64) float64 { return 1 / (1 + math.Exp2(-(w + priorWeight(n)))) }
+// Probability is the posterior probability that a candidate of this match weight is the
+// child asked about, among n children.
+func Probability(w float64, n int64) float64 { return 1 / (1 + math.Exp2(-(w + priorWeight(n)))) }
 
-// nameFreqs are the name frequencies of the registry (name_frequencies), by kind and skeleton.
-type nameFreqs struct {
+// Freqs are the name frequencies of a registry, by kind ("given" or "family") and skeleton:
+// how many children bear each name, and how many names of each kind there are. The zero
+// value is a registry without frequencies (no adjustment).
+type Freqs struct {
 	n     map[[2]string]int64
 	total map[string]int64
 }
 
-// children is about how many children the registry holds (those with a given name).
-func (f nameFreqs) children() int64 { return max(f.total["given"], f.total["family"]) }
+// Add counts n more names of this kind with this skeleton.
+func (f *Freqs) Add(kind, skeleton string, n int64) {
+	if f.n == nil {
+		f.n = map[[2]string]int64{}
+	}
+	f.n[[2]string{kind, skeleton}] += n
+}
+
+// AddTotal counts n more names of this kind in all.
+func (f *Freqs) AddTotal(kind string, n int64) {
+	if f.total == nil {
+		f.total = map[string]int64{}
+	}
+	f.total[kind] += n
+}
+
+// Children is about how many children the registry holds (those with a given name).
+func (f Freqs) Children() int64 { return max(f.total["given"], f.total["family"]) }
 
 // tf is the share of children whose name of that kind has this skeleton, smoothed towards the
 // average name by tfPseudoCount names (in a small registry every name looks frequent; at
 // 100 000 children the smoothing no longer matters). ok is false without frequencies.
-func (f nameFreqs) tf(kind, skel string) (float64, bool) {
+func (f Freqs) tf(kind, skel string) (float64, bool) {
 	t := f.total[kind]
 	if t == 0 || skel == "" {
 		return 0, false
@@ -171,7 +185,7 @@ type nameComparison struct {
 	sameSkeleton  bool
 }
 
-func (fc fieldComparison) weight(freqs nameFreqs) (level, tfAdj float64) {
+func (fc fieldComparison) weight(freqs Freqs) (level, tfAdj float64) {
 	if fc.lvl == levelMissing {
 		return 0, 0
 	}
@@ -191,7 +205,7 @@ func (fc fieldComparison) weight(freqs nameFreqs) (level, tfAdj float64) {
 	return w, max(min(math.Log2(exactU[fc.kind]/u), maxRareBonus), maxCommonMalus)
 }
 
-func (nc nameComparison) weight(freqs nameFreqs) float64 {
+func (nc nameComparison) weight(freqs Freqs) float64 {
 	g, ga := nc.given.weight(freqs)
 	f, fa := nc.family.weight(freqs)
 	return g + ga + f + fa + nc.extra
@@ -199,7 +213,7 @@ func (nc nameComparison) weight(freqs nameFreqs) float64 {
 
 // compareNames finds the reading of the names (in order, swapped, as whole names, through an
 // alias) with the highest weight.
-func compareNames(q, c person, freqs nameFreqs) (nameComparison, bool) {
+func compareNames(q, c Person, freqs Freqs) (nameComparison, bool) {
 	var best nameComparison
 	bestW, found := math.Inf(-1), false
 	try := func(nc nameComparison) {
@@ -293,6 +307,10 @@ func formSim(q, c nameForm) func(a, b name) float64 {
 	}
 }
 
+// BirthDistance is how far apart the middles of two people's birth ranges are (0 when one is
+// unknown): the tie-break between candidates of equal weight, such as namesakes.
+func BirthDistance(q, c Person) time.Duration { return birthDistance(q.from, q.to, c.from, c.to) }
+
 // birthDistance is how far apart the middles of two birth ranges are (0 when one is unknown):
 // the tie-break between candidates of equal weight, such as namesakes.
 func birthDistance(qf, qt, cf, ct *time.Time) time.Duration {
@@ -362,19 +380,23 @@ func natLevel(q, c []string) level {
 	return natDiffers
 }
 
-// comparison is a query compared with a candidate, field by field.
-type comparison struct {
+// Comparison is a query compared with a candidate, field by field, under the registry's name
+// frequencies: its Weight and, to show, its Explain.
+type Comparison struct {
 	names           nameComparison
 	birth, sex, nat level
 	birthYears      int
+	freqs           Freqs
 }
 
-func compare(q, c person, freqs nameFreqs) (comparison, bool) {
+// Compare compares a query with a candidate (the best reading of their names, birth ranges,
+// sex, nationalities); ok is false when they have no name to compare.
+func Compare(q, c Person, freqs Freqs) (cmp Comparison, ok bool) {
 	nc, ok := compareNames(q, c, freqs)
 	if !ok {
-		return comparison{}, false
+		return Comparison{}, false
 	}
-	cmp := comparison{names: nc, sex: sexLevel(q.sex, c.sex), nat: natLevel(q.nats, c.nats)}
+	cmp = Comparison{names: nc, sex: sexLevel(q.sex, c.sex), nat: natLevel(q.nats, c.nats), freqs: freqs}
 	cmp.birth, cmp.birthYears = birthLevel(q.from, q.to, c.from, c.to)
 	return cmp, true
 }
@@ -386,89 +408,15 @@ func levelWeight(table map[level]mu, l level) float64 {
 	return table[l].weight()
 }
 
-func round1(w float64) float64 { return math.Round(w*weightPrecision) / weightPrecision }
-
-// scoreMatch compares a query with a candidate: the match weight and its explanation, one
-// reason per comparison with the weight it contributed.
-func scoreMatch(q, c person, freqs nameFreqs) (float64, []Reason) {
-	cmp, ok := compare(q, c, freqs)
-	if !ok {
-		return math.Inf(-1), nil
-	}
-	nc := cmp.names
-	g, ga := nc.given.weight(freqs)
-	f, fa := nc.family.weight(freqs)
-	sim := nc.given.sim
-	if nc.family.lvl != levelMissing {
-		sim = combine(nc.given.sim, nc.family.sim)
-	}
-	pct := int(math.Round(sim * 100))
-	code := ReasonNameSimilar
-	if nc.alias {
-		code = ReasonAliasMatch
-	}
-	total := g + f + ga + fa + nc.extra
-	reasons := []Reason{{Code: code, Data: map[string]any{"Name": nc.label, "Similarity": pct}, Weight: round1(g + f)}}
-	if nc.sameSkeleton {
-		reasons = append(reasons, Reason{Code: ReasonNameSameSkeleton, Data: map[string]any{"Name": nc.label}})
-	}
-	if nc.swapped || nc.alias {
-		w := nc.extra
-		if nc.alias {
-			w = 0 // shown with the alias itself
-			reasons[0].Weight = round1(g + f + nc.extra)
-		}
-		if nc.swapped {
-			reasons = append(reasons, Reason{Code: ReasonNamesSwapped, Weight: round1(w)})
-		}
-	}
-	for _, adj := range []struct {
-		w    float64
-		name string
-	}{{ga, nameOfLabel(nc.given)}, {fa, nameOfLabel(nc.family)}} {
-		switch {
-		case adj.w <= -tfShownFrom:
-			reasons = append(reasons, Reason{Code: ReasonNameCommon, Data: map[string]any{"Name": adj.name}, Weight: round1(adj.w)})
-		case adj.w >= tfShownFrom:
-			reasons = append(reasons, Reason{Code: ReasonNameRare, Data: map[string]any{"Name": adj.name}, Weight: round1(adj.w)})
-		}
-	}
-	if cmp.birth != levelMissing {
-		w := levelWeight(birthMU, cmp.birth)
-		total += w
-		if cmp.birth == birthOverlap || cmp.birth == birthClose {
-			reasons = append(reasons, Reason{Code: ReasonBirthOverlap, Weight: round1(w)})
-		} else {
-			reasons = append(reasons, Reason{Code: ReasonBirthFar, Data: map[string]any{"Years": cmp.birthYears}, Weight: round1(w)})
-		}
-	}
-	if cmp.sex != levelMissing {
-		w := levelWeight(sexMU, cmp.sex)
-		total += w
-		code := ReasonSexSame
-		if cmp.sex == sexDiffers {
-			code = ReasonSexDiffers
-		}
-		reasons = append(reasons, Reason{Code: code, Weight: round1(w)})
-	}
-	if cmp.nat != levelMissing {
-		w := levelWeight(natMU, cmp.nat)
-		total += w
-		code := ReasonNationalitySame
-		if cmp.nat == natDiffers {
-			code = ReasonNationalityDiffers
-		}
-		reasons = append(reasons, Reason{Code: code, Weight: round1(w)})
-	}
-	return total, reasons
-}
+// RoundWeight is a match weight as shown: to one decimal.
+func RoundWeight(w float64) float64 { return math.Round(w*weightPrecision) / weightPrecision }
 
 // nameOfLabel is the name a frequency adjustment is about, as the candidate spells it.
 func nameOfLabel(fc fieldComparison) string { return fc.cName }
 
-// fieldSkeletons are the skeletons of the query's given and family names, for their
+// FieldSkeletons are the skeletons of the query's given and family names, for their
 // frequencies.
-func (p person) fieldSkeletons() []string {
+func (p Person) FieldSkeletons() []string {
 	var out []string
 	for _, f := range append(slices.Clone(p.forms), p.aliases...) {
 		for _, n := range []name{f.given, f.family, f.full} {
@@ -478,34 +426,4 @@ func (p person) fieldSkeletons() []string {
 		}
 	}
 	return out
-}
-
-// totalSkeleton is the row key of a kind's total in name_frequencies; skeletons never start
-// with '*'.
-const totalSkeleton = "*"
-
-// loadNameFreqs reads the frequencies of these skeletons and the totals, in one indexed query.
-// Each count is the sum of its stripes (migrations/00028: one row per backend stripe, so that
-// concurrent writers of a common name do not queue on one row).
-func loadNameFreqs(tx *gorm.DB, skels []string) (nameFreqs, error) {
-	f := nameFreqs{n: map[[2]string]int64{}, total: map[string]int64{}}
-	var rows []struct {
-		Kind, Skeleton string
-		N              int64
-	}
-	err := tx.Raw(`SELECT kind, skeleton, sum(n) AS n FROM name_frequencies
-		WHERE kind IN ('given', 'family') AND skeleton = ANY (CAST(? AS text[]))
-		GROUP BY kind, skeleton`,
-		models.Strings(append([]string{totalSkeleton}, skels...))).Scan(&rows).Error
-	if err != nil {
-		return f, fmt.Errorf("name frequencies: %w", err)
-	}
-	for _, r := range rows {
-		if r.Skeleton == totalSkeleton {
-			f.total[r.Kind] += r.N
-		} else {
-			f.n[[2]string{r.Kind, r.Skeleton}] = r.N
-		}
-	}
-	return f, nil
 }

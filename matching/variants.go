@@ -1,4 +1,4 @@
-package registry
+package matching
 
 // Spelling variants: besides its one folded form (nameWords, phoneticWord), a name is compared
 // in the other plausible Latin spellings of the route's languages, each a reading that a

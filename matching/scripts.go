@@ -1,4 +1,4 @@
-package registry
+package matching
 
 // Transliteration of the scripts names on the route are written in: the Arabic script (Arabic,
 // Dari, Pashto, Urdu, Sorani), Bengali, Cyrillic (Ukrainian and Russian) and Ethiopic.

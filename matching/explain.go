@@ -1,0 +1,115 @@
+package matching
+
+import "math"
+
+// Reason is one explanation of a match: a code (localized as "duplicate.reason.<code>"), its
+// data and the match weight it contributed (log2 of a likelihood ratio, one decimal; 0 for a
+// reason that only explains another).
+type Reason struct {
+	Code   string         `json:"code"`
+	Data   map[string]any `json:"data,omitempty"`
+	Weight float64        `json:"weight"`
+}
+
+// Reason codes.
+const (
+	ReasonNameSimilar      = "name_similar"       // Name, Similarity (percent)
+	ReasonNameSameSkeleton = "name_same_skeleton" // Name
+	ReasonAliasMatch       = "alias_match"        // Name, Similarity (percent)
+	ReasonNamesSwapped     = "names_swapped"
+	ReasonBirthOverlap     = "birth_overlap"
+	ReasonBirthFar         = "birth_far" // Years
+	ReasonSexSame          = "sex_same"
+	ReasonSexDiffers       = "sex_differs"
+	ReasonNationalitySame  = "nationality_same"
+	// ReasonNationalityDiffers: no declared nationality in common.
+	ReasonNationalityDiffers = "nationality_differs"
+	// ReasonNameCommon, ReasonNameRare: the frequency adjustment of agreeing on Name.
+	ReasonNameCommon = "name_common"
+	ReasonNameRare   = "name_rare"
+)
+
+// Weight is the match weight of a comparison: the sum of its fields' weights (bits of
+// evidence).
+func (cmp Comparison) Weight() float64 {
+	w, _ := cmp.score()
+	return w
+}
+
+// Explain is the explanation of a comparison: one reason per field compared, with the weight
+// it contributed (they add up to Weight, up to rounding), and the frequency adjustment of
+// agreeing on a name when it is large enough to show.
+func (cmp Comparison) Explain() []Reason {
+	_, reasons := cmp.score()
+	return reasons
+}
+
+// score is the match weight and its reasons, added up together so that they cannot disagree.
+func (cmp Comparison) score() (float64, []Reason) {
+	nc, freqs := cmp.names, cmp.freqs
+	g, ga := nc.given.weight(freqs)
+	f, fa := nc.family.weight(freqs)
+	sim := nc.given.sim
+	if nc.family.lvl != levelMissing {
+		sim = combine(nc.given.sim, nc.family.sim)
+	}
+	pct := int(math.Round(sim * 100))
+	code := ReasonNameSimilar
+	if nc.alias {
+		code = ReasonAliasMatch
+	}
+	total := g + f + ga + fa + nc.extra
+	reasons := []Reason{{Code: code, Data: map[string]any{"Name": nc.label, "Similarity": pct}, Weight: RoundWeight(g + f)}}
+	if nc.sameSkeleton {
+		reasons = append(reasons, Reason{Code: ReasonNameSameSkeleton, Data: map[string]any{"Name": nc.label}})
+	}
+	if nc.swapped || nc.alias {
+		w := nc.extra
+		if nc.alias {
+			w = 0 // shown with the alias itself
+			reasons[0].Weight = RoundWeight(g + f + nc.extra)
+		}
+		if nc.swapped {
+			reasons = append(reasons, Reason{Code: ReasonNamesSwapped, Weight: RoundWeight(w)})
+		}
+	}
+	for _, adj := range []struct {
+		w    float64
+		name string
+	}{{ga, nameOfLabel(nc.given)}, {fa, nameOfLabel(nc.family)}} {
+		switch {
+		case adj.w <= -tfShownFrom:
+			reasons = append(reasons, Reason{Code: ReasonNameCommon, Data: map[string]any{"Name": adj.name}, Weight: RoundWeight(adj.w)})
+		case adj.w >= tfShownFrom:
+			reasons = append(reasons, Reason{Code: ReasonNameRare, Data: map[string]any{"Name": adj.name}, Weight: RoundWeight(adj.w)})
+		}
+	}
+	if cmp.birth != levelMissing {
+		w := levelWeight(birthMU, cmp.birth)
+		total += w
+		if cmp.birth == birthOverlap || cmp.birth == birthClose {
+			reasons = append(reasons, Reason{Code: ReasonBirthOverlap, Weight: RoundWeight(w)})
+		} else {
+			reasons = append(reasons, Reason{Code: ReasonBirthFar, Data: map[string]any{"Years": cmp.birthYears}, Weight: RoundWeight(w)})
+		}
+	}
+	if cmp.sex != levelMissing {
+		w := levelWeight(sexMU, cmp.sex)
+		total += w
+		code := ReasonSexSame
+		if cmp.sex == sexDiffers {
+			code = ReasonSexDiffers
+		}
+		reasons = append(reasons, Reason{Code: code, Weight: RoundWeight(w)})
+	}
+	if cmp.nat != levelMissing {
+		w := levelWeight(natMU, cmp.nat)
+		total += w
+		code := ReasonNationalitySame
+		if cmp.nat == natDiffers {
+			code = ReasonNationalityDiffers
+		}
+		reasons = append(reasons, Reason{Code: code, Weight: RoundWeight(w)})
+	}
+	return total, reasons
+}
