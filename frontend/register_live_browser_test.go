@@ -8,7 +8,7 @@ import (
 
 	"github.com/kujdes/kujdes/internal/apptest"
 	"github.com/kujdes/kujdes/internal/browsertest"
-	"github.com/kujdes/kujdes/registry"
+	"github.com/kujdes/kujdes/matching"
 )
 
 // Issue 13, item 3: while the registration form is typed, the Latin spelling of a name in
@@ -22,7 +22,7 @@ func TestRegistrationLiveHints(t *testing.T) {
 	b := browsertest.NewBrowser(t)
 	p := b.NewPage(t)
 	app.BrowserLogin(t, p, "border1")
-	given := registry.LatinName("کریم")
+	given := matching.LatinName("کریم")
 	for _, lang := range []string{"en", "ar"} {
 		p.Navigate(t, app.URL+"/register?lang="+lang)
 		if n := p.Count(t, "#live-duplicates:not([hidden])"); n != 0 {

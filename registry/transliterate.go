@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/kujdes/kujdes/matching"
 	"github.com/kujdes/kujdes/models"
 )
 
@@ -30,7 +31,7 @@ type Transliteration struct {
 	Latin []string `json:"latin"`
 }
 
-// Transliterate suggests the Latin spelling of names (LatinName, the rule registrations use).
+// Transliterate suggests the Latin spelling of names (matching.LatinName, the rule registrations use).
 func (r *Registry) Transliterate(ctx context.Context, a *models.Actor, in TransliterationInput) (Transliteration, error) {
 	if err := require(a, models.PermChildRegister); err != nil {
 		return Transliteration{}, err
@@ -46,7 +47,7 @@ func (r *Registry) Transliterate(ctx context.Context, a *models.Actor, in Transl
 	}
 	out := Transliteration{Latin: make([]string, len(in.Names))}
 	for i, n := range in.Names {
-		out.Latin[i] = LatinName(n)
+		out.Latin[i] = matching.LatinName(n)
 	}
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kujdes/kujdes/auth"
+	"github.com/kujdes/kujdes/matching"
 	"github.com/kujdes/kujdes/models"
 )
 
@@ -25,7 +26,7 @@ func TestTransliterate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{LatinName("محمد"), "", "Gul"}; !slices.Equal(got.Latin, want) || got.Latin[0] == "" {
+	if want := []string{matching.LatinName("محمد"), "", "Gul"}; !slices.Equal(got.Latin, want) || got.Latin[0] == "" {
 		t.Errorf("Transliterate = %q, want %q", got.Latin, want)
 	}
 
