@@ -27,9 +27,9 @@ import (
 // pages carry the most sections (guardianship, placements, family links). Downloads, the
 // sign-in flow and the development provider are not pages of Kujdes and are left out.
 //
-// With KUJDES_WALK_AXE=1 every page also gets an axe check at 360 px in English and Arabic
-// (104 more checks, about 2.5 s each on a loaded 2-core machine, so not in every run; the
-// feature tests run axe on their own pages).
+// Every page also gets an axe check at 360 px in English and Arabic (issue 13: "0 violations
+// on every page in en and ar"); about 25 s more on a quiet 2-core machine. KUJDES_WALK_AXE=0
+// leaves it out of a local run (CI never sets it).
 func TestPhoneWidthWalk(t *testing.T) {
 	app := apptest.Start(t)
 	b := browsertest.NewBrowser(t)
@@ -58,7 +58,7 @@ func TestPhoneWidthWalk(t *testing.T) {
 		{"admin1", nil},
 		{"newcomer", nil},
 	}
-	axe := os.Getenv("KUJDES_WALK_AXE") == "1"
+	axe := os.Getenv("KUJDES_WALK_AXE") != "0"
 	words := codeWords(t, app) // the raw-code check (raw_code_test.go), on the same page loads
 	widths := []int64{360}
 	langs := []string{"en", "sq", "ar"}
