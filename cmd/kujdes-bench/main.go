@@ -54,7 +54,17 @@ func main() {
 	clients := flag.String("c", "8,64", "concurrent clients, comma-separated")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process (server and load generator) during the audited read at 8 clients")
 	verifyEvents := flag.Int64("verify-events", 0, "instead of the load: time sealing and `audit verify` over this many generated audit events")
+	// issue 11: compliance
+	complianceChildren := flag.Int("compliance", 0, "instead of the load: generate this many children with full histories, refresh compliance and time the dashboard")
+	complianceDB := flag.String("compliance-db", "", "with -compliance: keep the database under this name (reuse it when it holds children)")
+	complianceIter := flag.Int("compliance-n", 50, "with -compliance: timed requests per measurement")
 	flag.Parse()
+	if *complianceChildren > 0 {
+		if err := runCompliance(context.Background(), *admin, *complianceChildren, *complianceDB, *complianceIter); err != nil {
+			fail(err)
+		}
+		return
+	}
 	if *verifyEvents > 0 {
 		if err := runVerifyAtScale(context.Background(), *admin, *verifyEvents); err != nil {
 			fail(err)

@@ -168,7 +168,7 @@ func calendarDays(n int) time.Duration { return time.Duration(n+2*(n/5)) * day }
 // skewed picks one of xs, the first ones much more often (some guardians carry far more
 // wards than others, so a few exceed the caseload cap).
 func skewed[T any](g *gen, xs []T) T {
-	i := int(float64(len(xs)) * math.Pow(g.r.Float64(), 1.6))
+	i := int(float64(len(xs)) * math.Pow(g.r.Float64(), 1.3))
 	return xs[min(i, len(xs)-1)]
 }
 
