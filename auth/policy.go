@@ -209,6 +209,16 @@ var policy = map[Route]Permission{
 	{"GET", "/api/v1/children/:id/legal-events"}:            models.PermLegalRead,
 	{"POST", "/api/v1/children/:id/legal-events"}:           models.PermLegalRecord,
 	{"POST", "/api/v1/children/:id/legal-events/:eid/void"}: models.PermLegalRecord,
+
+	// issue 11: compliance monitoring — the dashboard, a rule's violation list, a violation's
+	// explanation (pages and JSON API); exports (compliance.export) are added beside them.
+	{"GET", "/compliance"}:                        models.PermComplianceRead,
+	{"GET", "/compliance/:rule"}:                  models.PermComplianceRead,
+	{"GET", "/compliance/:rule/:vid"}:             models.PermComplianceRead,
+	{"GET", "/api/v1/compliance/report"}:          models.PermComplianceRead,
+	{"GET", "/api/v1/compliance/standards"}:       models.PermComplianceRead,
+	{"GET", "/api/v1/compliance/violations"}:      models.PermComplianceRead,
+	{"GET", "/api/v1/compliance/violations/:vid"}: models.PermComplianceRead,
 }
 
 // PermissionFor returns the permission a route requires and whether the route is declared.

@@ -93,6 +93,16 @@ var lifecycleGrants = map[models.Role][]models.Permission{
 	models.RoleGuardian:          {models.PermChildRights, models.PermChildTransitionPlan},
 }
 
+// complianceGrants (issue 11): compliance monitoring. Monitors read the dashboard and the
+// pseudonymised violation lists of their regions and export them; protection officers read
+// their region's dashboard; administrators set nothing here (thresholds are configuration,
+// audited at each refresh). A child's record stays out of reach: a monitor opens one only
+// through break-glass.
+var complianceGrants = map[models.Role][]models.Permission{
+	models.RoleMonitor:           {models.PermComplianceRead, models.PermComplianceExport},
+	models.RoleProtectionOfficer: {models.PermComplianceRead},
+}
+
 // PermissionsFor returns the union of the permissions of roles.
 func PermissionsFor(roles []models.Role) map[models.Permission]bool {
 	out := map[models.Permission]bool{}
@@ -116,6 +126,9 @@ func PermissionsFor(roles []models.Role) map[models.Permission]bool {
 			out[p] = true
 		}
 		for _, p := range lifecycleGrants[r] { // issue 10: lifecycle and rights
+			out[p] = true
+		}
+		for _, p := range complianceGrants[r] { // issue 11: compliance monitoring
 			out[p] = true
 		}
 	}

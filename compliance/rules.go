@@ -17,7 +17,7 @@ var Standards = []Standard{
 	{Code: S3, Source: "RCD 2024/1346; APR 2024/1348 (caseload proportionate and limited)", DefaultThreshold: 30, Unit: UnitWards, Measured: true},
 	{Code: S4, Source: "EASO guidance on reception conditions for unaccompanied children (2018)", DefaultThreshold: 24, Unit: UnitHours, Measured: true},
 	{Code: S5, Source: "EASO guidance on reception conditions for unaccompanied children (2018)", DefaultThreshold: 7, Unit: UnitDays, Measured: true},
-	{Code: S6, Source: "UN Guidelines for the Alternative Care of Children ¶143; Directive 2013/33/EU Art 24(2)", DefaultThreshold: 16, Unit: UnitNone, Measured: true},
+	{Code: S6, Source: "UN Guidelines for the Alternative Care of Children ¶143; Directive 2013/33/EU Art 24(2)", DefaultThreshold: 0, Unit: UnitNone, Measured: true},
 	{Code: S7, Source: "UN Guidelines for the Alternative Care of Children ¶67", DefaultThreshold: 3, Unit: UnitMonths, Measured: true},
 	{Code: S8, Source: "Council of Europe CM/Rec(2019)11 (regular contact)", DefaultThreshold: 30, Unit: UnitDays, Measured: true},
 	{Code: S9, Source: "Missing Children Europe; UNGA resolution 71/177 ¶63", DefaultThreshold: 2, Unit: UnitHours, Measured: true},
@@ -48,8 +48,44 @@ func ParseCode(s string) (Code, bool) {
 // working-day calendar. Every deadline of every standard — on the child page, in the
 // needs-action queue, in My wards and on the dashboard — is computed by a method below.
 type Rules struct {
-	values   map[Code]int
+	values map[Code]int
+	// exact holds thresholds configured as durations finer than the unit (S1, S4, S9, S10
+	// in hours, S8 in days: "90m" stays 90 minutes).
+	exact    map[Code]time.Duration
 	Calendar *workdays.Calendar
+}
+
+// WithDuration returns the rules with an hour- or day-based threshold set to exactly d (the
+// registry's configuration is in durations); d ≤ 0 changes nothing.
+func (r Rules) WithDuration(c Code, d time.Duration) Rules {
+	if d <= 0 {
+		return r
+	}
+	out := Rules{values: map[Code]int{}, exact: map[Code]time.Duration{}, Calendar: r.Calendar}
+	for k, v := range r.values {
+		out.values[k] = v
+	}
+	for k, v := range r.exact {
+		out.exact[k] = v
+	}
+	out.exact[c] = d
+	unit := time.Hour
+	if mustStandard(c).Unit == UnitDays {
+		unit = 24 * time.Hour
+	}
+	out.values[c] = int(d / unit)
+	return out
+}
+
+// With returns the rules with the threshold of c set to n (n ≤ 0 changes nothing).
+func (r Rules) With(c Code, n int) Rules {
+	if n <= 0 {
+		return r
+	}
+	out := r.WithDuration(c, time.Hour) // copies
+	delete(out.exact, c)
+	out.values[c] = n
+	return out
 }
 
 // NewRules resolves thresholds over the defaults; cal counts working days (nil: Albania's
@@ -89,7 +125,12 @@ func (r Rules) Thresholds() Thresholds {
 	return out
 }
 
-func (r Rules) hours(c Code) time.Duration { return time.Duration(r.Threshold(c)) * time.Hour }
+func (r Rules) hours(c Code) time.Duration {
+	if d, ok := r.exact[c]; ok {
+		return d
+	}
+	return time.Duration(r.Threshold(c)) * time.Hour
+}
 
 // ProvisionalDue (S1): a provisional representative is due this long after registration.
 func (r Rules) ProvisionalDue(registered time.Time) time.Time { return registered.Add(r.hours(S1)) }
@@ -99,11 +140,17 @@ func (r Rules) ProvisionalDue(registered time.Time) time.Time { return registere
 // (applicationMade, voided events excluded) or — while the child has none — after the day of
 // registration; weekends and public holidays not counted.
 func (r Rules) AppointDue(registered time.Time, applicationMade *time.Time) time.Time {
+	return AppointDue(r.Calendar, r.Threshold(S2), registered, applicationMade)
+}
+
+// AppointDue is S2's deadline for n working days in the calendar (Rules.AppointDue; the
+// registry's GuardianRules.AppointDue calls it with its configuration).
+func AppointDue(cal *workdays.Calendar, n int, registered time.Time, applicationMade *time.Time) time.Time {
 	from := registered
 	if applicationMade != nil {
 		from = *applicationMade
 	}
-	return r.Calendar.Deadline(from, r.Threshold(S2))
+	return cal.Deadline(from, n)
 }
 
 // WorkdaysTo is the measure of "working days to appointment": the fewest working days n
@@ -135,10 +182,19 @@ func (r Rules) PlacementDue(registered time.Time) time.Time {
 
 // AdultCentreMinAge (S6) is the youngest age at which a child may stay in an adult reception
 // centre, and then only with a best-interests justification of MinJustification characters.
-func (r Rules) AdultCentreMinAge() int { return r.Threshold(S6) }
+func (r Rules) AdultCentreMinAge() int { return AdultCentreMinAge }
 
-// MinJustification is the shortest accepted best-interests justification (characters).
-const MinJustification = 20
+// S6's fixed limits (zero tolerance: not configurable). registry.CheckPlacement refuses such
+// placements when they are recorded; Prohibited finds those recorded before, or made
+// prohibited by a lapse (an undated birth range).
+const (
+	AdultCentreMinAge = 16
+	// MinJustification is the shortest accepted best-interests justification (characters).
+	MinJustification = 20
+	// PlacementDueDays and ReviewEveryMonths are the defaults of S5 and S7.
+	PlacementDueDays  = 7
+	ReviewEveryMonths = 3
+)
 
 // Prohibited (S6) reports whether a placement of this kind is prohibited for a child aged
 // ageLo (the youngest possible age; known false when the age is unknown, which counts as
@@ -157,26 +213,43 @@ func (r Rules) Prohibited(kind string, ageLo int, known bool, bestInterests stri
 // ReviewDue (S7): a placement is next due for review the threshold's months after its last
 // condition check, or after its start (dates, UTC).
 func (r Rules) ReviewDue(started time.Time, lastCheck *time.Time) time.Time {
+	return ReviewDue(r.Threshold(S7), started, lastCheck)
+}
+
+// ReviewDue is S7's date for a review every `months` months (Rules.ReviewDue; the registry's
+// SQL reviewDue is the same rule over the placements table, checked against it in tests).
+func ReviewDue(months int, started time.Time, lastCheck *time.Time) time.Time {
 	base := started.UTC()
 	if lastCheck != nil && lastCheck.After(base) {
 		base = lastCheck.UTC()
 	}
 	y, m, d := base.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).AddDate(0, r.Threshold(S7), 0)
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).AddDate(0, months, 0)
 }
 
 // NextVisitDue (S8): the next visit is due the threshold's days after the latest of the last
 // visit where the child was seen and the start of the current appointment.
 func (r Rules) NextVisitDue(lastSeen *time.Time, appointed time.Time) time.Time {
+	return NextVisitDue(r.VisitEvery(), lastSeen, appointed)
+}
+
+// NextVisitDue is S8's deadline for a visit every `every` (Rules.NextVisitDue; the registry's
+// GuardianRules.NextVisitDue calls it with its configuration).
+func NextVisitDue(every time.Duration, lastSeen *time.Time, appointed time.Time) time.Time {
 	base := appointed
 	if lastSeen != nil && lastSeen.After(base) {
 		base = *lastSeen
 	}
-	return base.Add(r.VisitEvery())
+	return base.Add(every)
 }
 
 // VisitEvery is S8's longest time between two visits.
-func (r Rules) VisitEvery() time.Duration { return time.Duration(r.Threshold(S8)) * 24 * time.Hour }
+func (r Rules) VisitEvery() time.Duration {
+	if d, ok := r.exact[S8]; ok {
+		return d
+	}
+	return time.Duration(r.Threshold(S8)) * 24 * time.Hour
+}
 
 // PoliceReportDue (S9): a disappearance is reported to the police this long after it is
 // discovered.
@@ -187,11 +260,19 @@ func (r Rules) ReturnInterviewDue(found time.Time) time.Time { return found.Add(
 
 // InformDue (S11): rights information is given this many days after registration.
 func (r Rules) InformDue(registered time.Time) time.Time {
-	return registered.AddDate(0, 0, r.Threshold(S11))
+	return InformDue(r.Threshold(S11), registered)
 }
 
+// InformDue is S11's deadline `days` days after registration (the registry's
+// LifecycleRules.InformDue calls it).
+func InformDue(days int, registered time.Time) time.Time { return registered.AddDate(0, 0, days) }
+
 // PlanDue (S13): a transition plan is due this many days before the 18th birthday.
-func (r Rules) PlanDue(adultOn time.Time) time.Time { return adultOn.AddDate(0, 0, -r.Threshold(S13)) }
+func (r Rules) PlanDue(adultOn time.Time) time.Time { return PlanDue(r.Threshold(S13), adultOn) }
+
+// PlanDue is S13's deadline `daysBefore` days before the 18th birthday (the registry's
+// LifecycleRules.PlanDue calls it).
+func PlanDue(daysBefore int, adultOn time.Time) time.Time { return adultOn.AddDate(0, 0, -daysBefore) }
 
 // AgeBand is the pseudonymised age shown to monitors: the age at `at` of the middle of the
 // birth range, in the bands of the search ("0-13", "14-15", "16-17", "18+"), "" when unknown.

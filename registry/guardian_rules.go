@@ -5,6 +5,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/kujdes/kujdes/compliance"
 	"github.com/kujdes/kujdes/internal/workdays"
 	"github.com/kujdes/kujdes/models"
 )
@@ -96,22 +97,14 @@ func (g GuardianRules) ProvisionalDue(registered time.Time) time.Time {
 // has none — after the day of registration; weekends and public holidays not counted. Every
 // S2 deadline (the child page, My wards, the needs-action queue) comes from here.
 func (g GuardianRules) AppointDue(registered time.Time, applicationMade *time.Time) time.Time {
-	from := registered
-	if applicationMade != nil {
-		from = *applicationMade
-	}
-	return g.Calendar.Deadline(from, g.AppointWithinWorkdays)
+	return compliance.AppointDue(g.Calendar, g.AppointWithinWorkdays, registered, applicationMade)
 }
 
 // NextVisitDue is when the next visit to a ward is due (S8): VisitEvery after the latest of
 // the last visit where the child was seen and the start of the current appointment (a new
 // guardian has VisitEvery to make their first visit). lastSeen is nil without such a visit.
 func (g GuardianRules) NextVisitDue(lastSeen *time.Time, appointed time.Time) time.Time {
-	base := appointed
-	if lastSeen != nil && lastSeen.After(base) {
-		base = *lastSeen
-	}
-	return base.Add(g.VisitEvery)
+	return compliance.NextVisitDue(g.VisitEvery, lastSeen, appointed)
 }
 
 // visitOverdueBefore is NextVisitDue turned round for a query: a ward is overdue at now when

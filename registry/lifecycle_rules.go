@@ -6,6 +6,8 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/kujdes/kujdes/compliance"
+
 	"github.com/kujdes/kujdes/models"
 )
 
@@ -51,13 +53,13 @@ func (r *Registry) lifecycleRules() LifecycleRules {
 // start of the day PlanDaysBefore days before. From that day, a child with no plan is flagged
 // (the needs-action queue, My wards, the child's page).
 func (l LifecycleRules) PlanDue(adultOn time.Time) time.Time {
-	return adultOn.AddDate(0, 0, -l.PlanDaysBefore)
+	return compliance.PlanDue(l.PlanDaysBefore, adultOn)
 }
 
 // InformDue is when a child registered at registered must have been informed of their
 // rights (S11).
 func (l LifecycleRules) InformDue(registered time.Time) time.Time {
-	return registered.AddDate(0, 0, l.InformWithinDays)
+	return compliance.InformDue(l.InformWithinDays, registered)
 }
 
 // readOnlyStatuses are the statuses of a record whose case is over: closed, aged out,

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 
+	"github.com/kujdes/kujdes/compliance"
 	"github.com/kujdes/kujdes/models"
 )
 
@@ -56,13 +57,13 @@ var PlacementWarnings = []string{WarnOverCapacity, WarnLicenceExpired, WarnSexNo
 const (
 	// AdultCentreMinAge is the youngest age at which a child may stay in an adult reception
 	// centre, and then only with a best-interests justification (S6).
-	AdultCentreMinAge = 16
+	AdultCentreMinAge = compliance.AdultCentreMinAge
 	// MinJustification is the shortest accepted justification (in characters).
-	MinJustification = 20
+	MinJustification = compliance.MinJustification
 	// ReviewEveryMonths is S7: a placement is reviewed at least every 3 months.
-	ReviewEveryMonths = 3
+	ReviewEveryMonths = compliance.ReviewEveryMonths
 	// PlacementDueDays is S5: a suitable placement within 7 days of arrival (registration).
-	PlacementDueDays = 7
+	PlacementDueDays = compliance.PlacementDueDays
 )
 
 // PlacementRules is what the placement rules look at.

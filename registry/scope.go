@@ -300,3 +300,19 @@ func facilityManageScope(a *models.Actor, regionCol string) sqlCond {
 	}
 	return sqlFalse
 }
+
+// complianceRegions are the regions whose compliance figures and pseudonymised violation
+// lists the actor may read (issue 11): a monitor's regions (the same regions as
+// scopeAggregate) and a protection officer's; nobody else's. The lists name no child: a
+// child's record stays behind scopeChildren (break-glass for monitors).
+func complianceRegions(a *models.Actor) []int64 {
+	if a == nil || !a.Can(models.PermComplianceRead) || !(a.Has(models.RoleMonitor) || a.Has(models.RoleProtectionOfficer)) {
+		return nil
+	}
+	return a.RegionIDs
+}
+
+// complianceSuppressed: the actor reads compliance figures with small cells suppressed
+// (compliance.Suppress) — monitors, who see no child's record; a protection officer already
+// sees every child of their regions.
+func complianceSuppressed(a *models.Actor) bool { return !a.Has(models.RoleProtectionOfficer) }

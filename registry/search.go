@@ -131,7 +131,8 @@ type NeedsAction struct {
 	// "age_assessment_pending", "seen_elsewhere" (a sighting in the last 30 days),
 	// "visit_overdue" (S8, guardian_rules.go), "no_placement" (S5), "placement_review_due"
 	// (S7, placements.go), "return_interview_due" (S10, missing_rules.go) and
-	// "transition_plan_due" (S13, lifecycle_rules.go).
+	// "transition_plan_due" (S13, lifecycle_rules.go) and "rights_information_due" (S11,
+	// compliance_rules.go).
 	Reasons []string `json:"reasons"`
 	// Deadlines of the reasons that have one, each naming its rule (S1, S2, S8 guardianship;
 	// S5, S7 placements; S10 return interview) and its due date.
@@ -164,22 +165,23 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 			PlacementDue, ReviewDue *time.Time
 			// Issue 10: found, return interview not yet held (S10).
 			InterviewFoundAt *time.Time
-			PlanWarning      bool // issue 10: S13
+			PlanWarning      bool       // issue 10: S13
+			RightsDue        *time.Time // issue 11: S11
 		}
 		noGuardian := not(currentAppointment(0, r.now()))
-		notAssessed := sqlCond{sql: "children.vulnerabilities_assessed_at IS NULL"}
 		agePending := sqlCond{sql: "EXISTS (SELECT 1 FROM age_assessments aa WHERE aa.child_id = children.id AND aa.outcome = 'pending')"}
 		sighted := seenElsewhere(r.now())
 		overdue := r.guardianRules().visitOverdue(r.now())
 		placementDue, reviewDue := r.placementNeeds()
 		interviewDue := returnInterviewNeed()
-		planWarning := r.lifecycleRules().planWarning(r.now()) // issue 10: S13
-		needs := or(noGuardian, notAssessed, agePending, sighted, overdue, placementDue.when, reviewDue.when, interviewDue.when, planWarning)
+		planWarning := r.lifecycleRules().planWarning(r.now())         // issue 10: S13
+		rightsDue := r.lifecycleRules().rightsInformationNeed(r.now()) // issue 11: S11
+		needs := or(noGuardian, notAssessed, agePending, sighted, overdue, placementDue.when, reviewDue.when, interviewDue.when, planWarning, rightsDue.when)
 		var rows []row
 		err := r.childViews(tx, a, as(noGuardian, "no_guardian"), as(notAssessed, "not_assessed"), as(agePending, "age_pending"),
 			as(sighted, "seen_elsewhere"), as(overdue, "visit_overdue"), as(visitBase(r.now()), "visit_base"),
 			as(placementDue.due, "placement_due"), as(reviewDue.due, "review_due"), as(interviewDue.due, "interview_found_at"),
-			as(applicationMadeOn(), "application_made_on"), as(planWarning, "plan_warning")).
+			as(applicationMadeOn(), "application_made_on"), as(planWarning, "plan_warning"), as(rightsDue.due, "rights_due")).
 			Where("children.status IN ('active','missing')").
 			Where(needs.sql, needs.args...).
 			Order("children.registered_at, children.id").Limit(limit).Find(&rows).Error
@@ -221,6 +223,10 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 			if x.PlanWarning { // issue 10: S13
 				rs = append(rs, ReasonTransitionPlanDue)
 				deadlines = append(deadlines, r.lifecycleRules().planDeadline(x.Child, r.now()))
+			}
+			if x.RightsDue != nil { // issue 11: S11
+				rs = append(rs, ReasonRightsInformationDue)
+				deadlines = append(deadlines, deadline(RuleS11, *x.RightsDue, nil, r.now()))
 			}
 			v := childRow{Child: x.Child, RegionCode: x.RegionCode, BorderPostCode: x.BorderPostCode, ViaBreakGlass: x.ViaBreakGlass}.view()
 			out[i] = NeedsAction{ChildView: v, Reasons: rs, Deadlines: deadlines}
