@@ -98,6 +98,8 @@ func (f *Frontend) Routes(root gin.IRouter) {
 	f.alertRoutes(r)     // issue 10
 	f.legalRoutes(r)     // issue 10
 	f.lifecycleRoutes(r) // issue 10
+	// issue 11: compliance exports
+	f.complianceExportRoutes(r)
 }
 
 func (f *Frontend) home(c *gin.Context) {

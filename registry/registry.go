@@ -37,6 +37,9 @@ type Registry struct {
 	// LifecycleRules holds the thresholds of S11 and S13 (issue 10); zero fields take
 	// DefaultLifecycleRules.
 	LifecycleRules LifecycleRules
+	// issue 11: compliance exports. ComplianceExportMax bounds the rows of one violation
+	// export; 0 means ComplianceExportMaxRows.
+	ComplianceExportMax int
 }
 
 // New returns a Registry with the real clock, a one-hour break-glass and the default

@@ -1,0 +1,401 @@
+package frontend
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kujdes/kujdes/auth"
+	"github.com/kujdes/kujdes/compliance"
+	"github.com/kujdes/kujdes/compliance/export"
+	"github.com/kujdes/kujdes/i18n"
+	"github.com/kujdes/kujdes/internal/pdf"
+	"github.com/kujdes/kujdes/models"
+	"github.com/kujdes/kujdes/registry"
+)
+
+// Compliance exports (issue 11, item 5): the indicators and a violation list as CSV or XLSX,
+// and the printable monthly report, as HTML or printed to PDF by Chromium like the rights
+// sheet. The use cases (registry/compliance_export.go) check compliance.export, scope and
+// audit; these handlers only parse the filter, localise and encode.
+
+func (f *Frontend) complianceExportRoutes(r gin.IRouter) {
+	r.GET("/compliance/export/indicators.csv", f.complianceIndicatorsExport(registry.FormatCSV))
+	r.GET("/compliance/export/indicators.xlsx", f.complianceIndicatorsExport(registry.FormatXLSX))
+	r.GET("/compliance/export/violations.csv", f.complianceViolationsExport(registry.FormatCSV))
+	r.GET("/compliance/export/violations.xlsx", f.complianceViolationsExport(registry.FormatXLSX))
+	r.GET("/compliance/report/monthly", f.complianceMonthly)
+	r.GET("/compliance/report/monthly.pdf", f.complianceMonthlyPDF)
+}
+
+// Content types of the exports.
+const (
+	contentCSV  = "text/csv; charset=utf-8"
+	contentXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)
+
+// exportFilter reads the filter of an export (?rule=, ?region=, ?facility=, ?guardian=) and,
+// for the monthly report, ?month=; anything else, a repeated or a malformed value is a 400.
+func (f *Frontend) exportFilter(c *gin.Context, month bool) (compliance.Filter, string, bool) {
+	var out compliance.Filter
+	var m string
+	var problems []models.FieldError
+	for k, vs := range c.Request.URL.Query() {
+		if k == "lang" {
+			continue
+		}
+		if len(vs) != 1 {
+			problems = append(problems, models.FieldError{Field: k, Code: "query_repeated"})
+			continue
+		}
+		v := vs[0]
+		id := func() int64 {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				problems = append(problems, models.FieldError{Field: k, Code: "id_invalid"})
+			}
+			return n
+		}
+		switch {
+		case k == "rule":
+			code, ok := compliance.ParseCode(v)
+			if !ok {
+				problems = append(problems, models.FieldError{Field: k, Code: "code_unknown", Data: map[string]any{"Value": v}})
+			}
+			out.Rule = code
+		case k == "region":
+			out.RegionID = id()
+		case k == "facility":
+			out.FacilityID = id()
+		case k == "guardian":
+			out.GuardianID = id()
+		case k == "month" && month:
+			m = v
+		default:
+			problems = append(problems, models.FieldError{Field: k, Code: "query_unknown"})
+		}
+	}
+	if len(problems) > 0 {
+		f.renderBadRequest(c, problems...)
+		return out, "", false
+	}
+	return out, m, true
+}
+
+// exportFile answers an export as a download named name.
+func exportFile(c *gin.Context, name, format string, body []byte) {
+	ct := contentCSV
+	if format == registry.FormatXLSX {
+		ct = contentXLSX
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, name, format))
+	c.Data(http.StatusOK, ct, body)
+}
+
+// encodeTables writes the tables in the format (CSV: the first table only).
+func encodeTables(format string, rtl bool, tables ...export.Table) ([]byte, error) {
+	var buf bytes.Buffer
+	var err error
+	if format == registry.FormatCSV {
+		err = export.WriteCSV(&buf, tables[0])
+	} else {
+		err = export.WriteXLSX(&buf, rtl, tables...)
+	}
+	return buf.Bytes(), err
+}
+
+// exportRefused answers a refused export: a validation error (too many rows) as 400 with its
+// message, anything else as the pages do.
+func (f *Frontend) exportRefused(c *gin.Context, err error) {
+	var verr *models.ValidationError
+	if errors.As(err, &verr) {
+		f.renderBadRequest(c, verr.Fields...)
+		return
+	}
+	f.fail(c, err)
+}
+
+func (f *Frontend) complianceIndicatorsExport(format string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		filter, _, ok := f.exportFilter(c, false)
+		if !ok {
+			return
+		}
+		ctx := c.Request.Context()
+		rep, err := f.Registry.ComplianceExportReport(ctx, auth.ActorFrom(ctx), filter, registry.ExportIndicators, format)
+		if err != nil {
+			f.exportRefused(c, err)
+			return
+		}
+		loc := i18n.FromContext(ctx)
+		tables := []export.Table{export.IndicatorsTable(rep, loc), export.BreakdownTable(loc.T("compliance_export.sheet.by_region"), rep.ByRegion, loc)}
+		body, err := encodeTables(format, loc.Language.RTL, tables...)
+		if err != nil {
+			f.fail(c, err)
+			return
+		}
+		exportFile(c, "compliance-indicators-"+rep.ComputedAt.UTC().Format("2006-01-02"), format, body)
+	}
+}
+
+func (f *Frontend) complianceViolationsExport(format string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		filter, _, ok := f.exportFilter(c, false)
+		if !ok {
+			return
+		}
+		ctx := c.Request.Context()
+		vs, err := f.Registry.ComplianceExportViolations(ctx, auth.ActorFrom(ctx), filter, format)
+		if err != nil {
+			f.exportRefused(c, err)
+			return
+		}
+		loc := i18n.FromContext(ctx)
+		body, err := encodeTables(format, loc.Language.RTL, export.ViolationsTable(vs, loc))
+		if err != nil {
+			f.fail(c, err)
+			return
+		}
+		name := "compliance-violations"
+		if filter.Rule != "" {
+			name += "-" + strings.ToLower(string(filter.Rule))
+		}
+		exportFile(c, name, format, body)
+	}
+}
+
+// monthlyReport is the printable monthly report: a document of its own (no site layout), the
+// same HTML shown for printing and printed to PDF, in the reader's language.
+type monthlyReport struct {
+	Lang   i18n.Language
+	PDF    bool
+	CSS    template.CSS
+	CSSURL string
+	Month  string
+	Months []string
+	// Query is the filter's query string (without the month), for the links.
+	Query      string
+	Report     compliance.Report
+	Rows       []monthlyRow
+	TrendHead  []string
+	Standards  []monthlyStandard
+	Regions    []compliance.Breakdown
+	Codes      []compliance.Code
+	Suppressed bool
+	loc        *i18n.Localizer
+}
+
+// monthlyRow is one indicator: its figures in the month, the month before, over the 12
+// months (with the status), and each month of the trend.
+type monthlyRow struct {
+	Name, Rule, RuleTitle string
+	This, Previous, All   string
+	Status                compliance.Status
+	Trend                 []string
+}
+
+type monthlyStandard struct {
+	Code, Title, Source, Threshold, Unit string
+}
+
+// T translates a message in the reader's language.
+func (p monthlyReport) T(id string, kv ...any) string {
+	data := map[string]any{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		data[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	return p.loc.T(id, data)
+}
+
+// StatusText is a traffic light as text (colour is never the only sign).
+func (p monthlyReport) StatusText(s compliance.Status) string { return p.loc.T(export.StatusID(s)) }
+
+// Cell is a breakdown's count of a rule, "<5" when suppressed.
+func (p monthlyReport) Cell(b compliance.Breakdown, c compliance.Code) string {
+	for _, s := range b.Suppressed {
+		if s == c {
+			return export.Suppressed
+		}
+	}
+	return strconv.Itoa(b.Counts[c])
+}
+
+var (
+	monthlyTemplate = template.Must(template.ParseFS(files, "templates/compliance/monthly.html"))
+	monthlyCSS      = func() string {
+		b, err := files.ReadFile("static/compliance-report.css")
+		if err != nil {
+			panic(err)
+		}
+		return string(b)
+	}()
+)
+
+// formatFigure shows a figure as the report reads it: a share in per cent, a count, a median
+// with one decimal; "<5" when suppressed; "—" without data.
+func formatFigure(loc *i18n.Localizer, kind compliance.IndicatorKind, value float64, den int, suppressed bool) string {
+	switch {
+	case suppressed:
+		return export.Suppressed
+	case kind != compliance.KindCount && den == 0:
+		return loc.T("compliance_report.no_data")
+	case kind == compliance.KindShare:
+		return loc.T("compliance_report.percent", map[string]any{"Value": strconv.FormatFloat(value*100, 'f', 0, 64)})
+	case kind == compliance.KindMedian:
+		return strconv.FormatFloat(value, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(value, 'f', 0, 64)
+}
+
+// renderMonthly builds the report for ?month= (default: the last month of the figures).
+func (f *Frontend) renderMonthly(c *gin.Context, forPDF bool) ([]byte, string, bool) {
+	filter, month, ok := f.exportFilter(c, true)
+	if !ok {
+		return nil, "", false
+	}
+	ctx := c.Request.Context()
+	format := registry.FormatHTML
+	if forPDF {
+		format = registry.FormatPDF
+	}
+	rep, err := f.Registry.ComplianceExportReport(ctx, auth.ActorFrom(ctx), filter, registry.ExportMonthly, format)
+	if err != nil {
+		f.exportRefused(c, err)
+		return nil, "", false
+	}
+	loc := i18n.FromContext(ctx)
+	p := monthlyReport{Lang: loc.Language, PDF: forPDF, Report: rep, Regions: rep.ByRegion, loc: loc}
+	for _, m := range compliance.Months(rep.ComputedAt) {
+		p.Months = append(p.Months, m.Format("2006-01"))
+	}
+	p.Month = p.Months[len(p.Months)-1]
+	if month != "" {
+		found := false
+		for _, m := range p.Months {
+			found = found || m == month
+		}
+		if !found {
+			f.renderBadRequest(c, models.FieldError{Field: "month", Code: "code_unknown", Data: map[string]any{"Value": month}})
+			return nil, "", false
+		}
+		p.Month = month
+	}
+	q := url.Values{}
+	if filter.Rule != "" {
+		q.Set("rule", string(filter.Rule))
+	}
+	for k, v := range map[string]int64{"region": filter.RegionID, "facility": filter.FacilityID, "guardian": filter.GuardianID} {
+		if v != 0 {
+			q.Set(k, strconv.FormatInt(v, 10))
+		}
+	}
+	p.Query = q.Encode()
+	trends := map[string]compliance.Trend{}
+	for _, t := range rep.Trends {
+		trends[t.Key] = t
+	}
+	for _, m := range p.Months {
+		if m <= p.Month {
+			p.TrendHead = append(p.TrendHead, m)
+		}
+	}
+	for _, in := range rep.Indicators {
+		def, _ := compliance.IndicatorOf(in.Key)
+		row := monthlyRow{Name: loc.T(export.IndicatorID(in.Key)), Rule: string(in.Rule), RuleTitle: loc.T(export.RuleTitleID(in.Rule)),
+			All: formatFigure(loc, in.Kind, in.Value, in.Denominator, in.Suppressed), Status: in.Status}
+		if in.Kind == compliance.KindCount {
+			row.All = formatFigure(loc, in.Kind, in.Value, in.Numerator, in.Suppressed)
+		}
+		p.Suppressed = p.Suppressed || in.Suppressed
+		var prev string
+		for _, pt := range trends[in.Key].Points {
+			if pt.Month > p.Month {
+				break
+			}
+			s := formatFigure(loc, def.Kind, pt.Value, pt.Denominator, pt.Suppressed)
+			p.Suppressed = p.Suppressed || pt.Suppressed
+			row.Trend = append(row.Trend, s)
+			row.Previous, row.This = prev, s
+			prev = s
+		}
+		p.Rows = append(p.Rows, row)
+	}
+	for _, s := range compliance.Standards {
+		p.Codes = append(p.Codes, s.Code)
+		ms := monthlyStandard{Code: string(s.Code), Title: loc.T(export.RuleTitleID(s.Code)), Source: s.Source,
+			Unit: loc.T(export.UnitID(s.Unit)), Threshold: loc.T("compliance_report.not_measured")}
+		if s.Measured {
+			ms.Threshold = strconv.Itoa(thresholdOf(rep.Thresholds, s))
+		}
+		p.Standards = append(p.Standards, ms)
+	}
+	if forPDF {
+		p.CSS = template.CSS(monthlyCSS)
+	} else {
+		p.CSSURL = f.AssetURL("compliance-report.css")
+	}
+	var buf bytes.Buffer
+	if err := monthlyTemplate.ExecuteTemplate(&buf, "monthly", p); err != nil {
+		f.fail(c, err)
+		return nil, "", false
+	}
+	return buf.Bytes(), p.Month, true
+}
+
+// thresholdOf is the threshold in force for a standard (the configured one, else the default).
+func thresholdOf(t compliance.Thresholds, s compliance.Standard) int {
+	if v := t.Values[s.Code]; v > 0 {
+		return v
+	}
+	return s.DefaultThreshold
+}
+
+func (f *Frontend) complianceMonthly(c *gin.Context) {
+	body, _, ok := f.renderMonthly(c, false)
+	if !ok {
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "text/html; charset=utf-8", body)
+}
+
+// complianceMonthlyPDF prints the report through Chromium. Without a browser, or when
+// printing takes longer than pdfWait, it says so and points to the printable report (503).
+func (f *Frontend) complianceMonthlyPDF(c *gin.Context) {
+	body, month, ok := f.renderMonthly(c, true)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), pdfWait)
+	defer cancel()
+	out, err := f.PDF.Print(ctx, body)
+	if errors.Is(err, pdf.ErrNoBrowser) || (errors.Is(err, context.DeadlineExceeded) && c.Request.Context().Err() == nil) {
+		text := "compliance_report.pdf_unavailable.text"
+		if errors.Is(err, pdf.ErrNoBrowser) {
+			f.Log.WarnContext(c.Request.Context(), "compliance report: no PDF printer", "path", f.PDF.Path)
+		} else {
+			text = "compliance_report.pdf_busy.text"
+		}
+		link := "/compliance/report/monthly?" + c.Request.URL.RawQuery
+		f.r.render(c, http.StatusServiceUnavailable, "message", "compliance_report.pdf_unavailable.title", message{
+			TitleID: "compliance_report.pdf_unavailable.title", TextID: text, Link: link, LinkID: "compliance_report.open_printable"})
+		return
+	}
+	if err != nil {
+		f.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Header("Content-Disposition", fmt.Sprintf(`inline; filename="compliance-report-%s.pdf"`, month))
+	c.Data(http.StatusOK, "application/pdf", out)
+}
