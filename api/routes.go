@@ -74,6 +74,12 @@ func (a *API) Routes(r gin.IRouter) {
 	// Case lifecycle and information on rights (issue 10, lifecycle.go).
 	a.lifecycleRoutes(v1)
 
+	// issue 11: compliance monitoring (compliance.go).
+	v1.GET("/compliance/report", a.complianceReport)
+	v1.GET("/compliance/standards", a.complianceStandards)
+	v1.GET("/compliance/violations", a.complianceViolations)
+	v1.GET("/compliance/violations/:vid", a.complianceViolation)
+
 	v1.GET("/regions", a.listRegions)
 	v1.GET("/border-posts", a.listBorderPosts)
 

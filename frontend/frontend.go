@@ -92,12 +92,13 @@ func (f *Frontend) Routes(root gin.IRouter) {
 	f.adminRoutes(r)
 	f.guardianRoutes(r)
 	f.facilityRoutes(r)
-	f.relativeRoutes(r)  // issue 9: siblings
-	f.offlineRoutes(r)   // issue 13: service worker and manifest
-	f.missingRoutes(r)   // issue 10
-	f.alertRoutes(r)     // issue 10
-	f.legalRoutes(r)     // issue 10
-	f.lifecycleRoutes(r) // issue 10
+	f.relativeRoutes(r)   // issue 9: siblings
+	f.offlineRoutes(r)    // issue 13: service worker and manifest
+	f.missingRoutes(r)    // issue 10
+	f.alertRoutes(r)      // issue 10
+	f.legalRoutes(r)      // issue 10
+	f.lifecycleRoutes(r)  // issue 10
+	f.complianceRoutes(r) // issue 11
 	// issue 11: compliance exports
 	f.complianceExportRoutes(r)
 }

@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"encoding/json"
+	"net/url"
 	"slices"
 	"strconv"
 	"sync"
@@ -20,9 +21,12 @@ import (
 
 var _ compliance.Service = (*Registry)(nil)
 
-// ComplianceStandards are the standards with the thresholds in force.
-func (r *Registry) ComplianceStandards() ([]compliance.Standard, compliance.Thresholds) {
-	return compliance.Standards, r.complianceRules().Thresholds()
+// ComplianceStandards are the standards with the thresholds in force (no child data).
+func (r *Registry) ComplianceStandards(a *models.Actor) ([]compliance.Standard, compliance.Thresholds, error) {
+	if err := require(a, models.PermComplianceRead); err != nil {
+		return nil, compliance.Thresholds{}, err
+	}
+	return compliance.Standards, r.complianceRules().Thresholds(), nil
 }
 
 // checkComplianceFilter validates a filter (the rule code).
@@ -361,4 +365,32 @@ func (r *Registry) ComplianceViolation(ctx context.Context, a *models.Actor, id 
 	std, _ := compliance.StandardOf(v.Rule)
 	out := compliance.ViolationDetail{Violation: v, Standard: std}
 	return out, r.auditListed(ctx, a, "compliance.violation", []compliance.Violation{v})
+}
+
+// ParseComplianceFilter reads a filter from a query (?rule=S6&region_id=…&facility_id=…&
+// guardian_id=…), for both faces; malformed values are refused, naming the parameter.
+func ParseComplianceFilter(q url.Values) (compliance.Filter, error) {
+	var f compliance.Filter
+	var verr models.ValidationError
+	if v := q.Get("rule"); v != "" {
+		c, ok := compliance.ParseCode(v)
+		if !ok {
+			verr.Add("rule", "code_unknown", map[string]any{"Value": v})
+		}
+		f.Rule = c
+	}
+	for _, x := range []struct {
+		name string
+		dst  *int64
+	}{{"region_id", &f.RegionID}, {"facility_id", &f.FacilityID}, {"guardian_id", &f.GuardianID}} {
+		if v := q.Get(x.name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				verr.Add(x.name, "id_invalid", nil)
+				continue
+			}
+			*x.dst = n
+		}
+	}
+	return f, verr.Err()
 }

@@ -229,6 +229,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		}
 		defer stopAlerts()
 		defer startAgeOutSweep(ctx, db, log)() // issue 10: turning 18, daily
+		// issue 11: the compliance dashboard's figures, every KUJDES_COMPLIANCE_REFRESH_EVERY.
+		stopCompliance, err := startComplianceRefresh(ctx, cfg, db, log)
+		if err != nil {
+			return err
+		}
+		defer stopCompliance()
 		ln, err := net.Listen("tcp", cfg.Addr)
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w (set KUJDES_ADDR to another address)", cfg.Addr, err)

@@ -68,6 +68,9 @@ type Config struct {
 	// after its discovery at the latest; a longer delay is flagged
 	// (KUJDES_MISSING_POLICE_REPORT_WITHIN, default 2h; issue 10).
 	MissingPoliceReportWithin time.Duration
+	// ComplianceRefreshEvery is how often serve recomputes the compliance dashboard
+	// (KUJDES_COMPLIANCE_REFRESH_EVERY, default 15m; issue 11).
+	ComplianceRefreshEvery time.Duration
 	// Audit configures the transparency log over the audit trail (package auditlog).
 	Audit Audit
 	// Alerts configures the delivery of alerts by e-mail and webhook (issue 10, alerts.go).
@@ -254,6 +257,7 @@ func Load(args []string, getenv Getenv) (Config, error) {
 		c.Audit.CheckpointEvents = n
 	}
 	c.MissingPoliceReportWithin = duration("KUJDES_MISSING_POLICE_REPORT_WITHIN", 2*time.Hour) // issue 10: S9
+	c.ComplianceRefreshEvery = duration("KUJDES_COMPLIANCE_REFRESH_EVERY", 15*time.Minute)     // issue 11
 	c.Guardianship = Guardianship{
 		ProvisionalWithin: duration("KUJDES_PROVISIONAL_WITHIN", 24*time.Hour),
 		HolidayCountry:    str("KUJDES_HOLIDAY_COUNTRY", "AL"),
@@ -382,6 +386,9 @@ func (c Config) Validate() error {
 	}
 	if c.MissingPoliceReportWithin <= 0 || c.MissingPoliceReportWithin > 7*24*time.Hour {
 		errs = append(errs, errors.New("KUJDES_MISSING_POLICE_REPORT_WITHIN: between 1s and 168h"))
+	}
+	if c.ComplianceRefreshEvery < time.Minute { // issue 11
+		errs = append(errs, errors.New("KUJDES_COMPLIANCE_REFRESH_EVERY: at least 1m"))
 	}
 	if err := c.Alerts.Validate(); err != nil { // issue 10
 		errs = append(errs, err)

@@ -10,8 +10,9 @@ import (
 )
 
 // Demo facilities and placements (issue 9): facilities of every kind with live occupancy —
-// one over capacity, one with an expired licence, a police station that is listed but where
-// no child is ever placed — placement histories, a few justified warnings and a 16–17-year-old
+// one over capacity, one with an expired licence, a police station where one child has been
+// held for four days (issue 11: the breach of S6 the compliance dashboard shows in red; the
+// use case refuses such a placement today, so the demo writes it directly) — placement histories, a few justified warnings and a 16–17-year-old
 // in an adult centre with a best-interests justification. Two named children have no
 // placement yet, so the needs-action queue shows "no placement" (S5).
 
@@ -49,7 +50,9 @@ var demoPlacements = []struct {
 		[]string{"licence_expired", "age_not_accepted"}, "Licence renewal filed on time and inspected last month; the only place with a Ukrainian-speaking mentor.", ""},
 	{"AL-2026-000007", "tir-adult", 5, 0, "Asked to stay with his older cousin's group while the family link is verified", "Njësia e Mbrojtjes së Fëmijëve Shkodër",
 		nil, "", "He is 16–17, the cousin is verified, the centre has a separate wing for minors with a night carer, and he refused the children's centre."},
-	{"AL-2026-000008", "vlo-kin", 4, 0, "His uncle's family in Vlorë, checked by social services", "Njësia e Mbrojtjes së Fëmijëve Vlorë", nil, "", ""},
+	// issue 11: held at the border police station since he was found; his uncle's family in
+	// Vlorë (vlo-kin) is still being checked.
+	{"AL-2026-000008", "kak-police", 4, 0, "Found at night at the crossing; kept at the station while his uncle's family is checked", "Policia e Shtetit, Kakavijë", nil, "", ""},
 }
 
 // seedPlacements loads the demo facilities and placements into tx (called by Seed).

@@ -287,6 +287,16 @@ var matrix = map[string]string{
 	"GET /api/v1/children/:id/legal-events":            "protection1 guardian1",
 	"POST /api/v1/children/:id/legal-events":           "protection1 guardian1",
 	"POST /api/v1/children/:id/legal-events/:eid/void": "protection1 guardian1",
+
+	// issue 11: compliance monitoring — monitors (their regions, pseudonymised) and
+	// protection officers (their regions) read the dashboard; nobody else.
+	"GET /compliance":                        "protection1 monitor1",
+	"GET /compliance/:rule":                  "protection1 monitor1",
+	"GET /compliance/:rule/:vid":             "protection1 monitor1",
+	"GET /api/v1/compliance/report":          "protection1 monitor1",
+	"GET /api/v1/compliance/standards":       "protection1 monitor1",
+	"GET /api/v1/compliance/violations":      "protection1 monitor1",
+	"GET /api/v1/compliance/violations/:vid": "protection1 monitor1",
 }
 
 func allowed(rule, user string) bool {
@@ -312,7 +322,8 @@ func TestRouteRoleMatrix(t *testing.T) {
 	childID := app.ChildID(t, "AL-2026-000001")
 	home := apptest.Body(t, app.Get(t, "/"))
 	css := regexp.MustCompile(`/static/(app\.[0-9a-f]+\.css)`).FindStringSubmatch(home)[1]
-	params := strings.NewReplacer(":aid", "1", ":pid", "1", ":rid", "1", ":eid", "1", ":id", fmt.Sprint(childID), "*file", css, "*path", ".well-known/openid-configuration", ":username", "guardian1")
+	params := strings.NewReplacer(":aid", "1", ":pid", "1", ":rid", "1", ":eid", "1", ":id", fmt.Sprint(childID), "*file", css, "*path", ".well-known/openid-configuration", ":username", "guardian1",
+		":rule", "S6", ":vid", "1") // issue 11: compliance
 	adminParams := strings.NewReplacer(":id", fmt.Sprint(userID))
 
 	routes := app.Server.Engine().Routes()
