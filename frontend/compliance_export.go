@@ -8,8 +8,8 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -36,82 +36,45 @@ func (f *Frontend) complianceExportRoutes(r gin.IRouter) {
 	r.GET("/compliance/report/monthly.pdf", f.complianceMonthlyPDF)
 }
 
-// Content types of the exports.
-const (
-	contentCSV  = "text/csv; charset=utf-8"
-	contentXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-)
-
-// exportFilter reads the filter of an export (?rule=, ?region=, ?facility=, ?guardian=) and,
-// for the monthly report, ?month=; anything else, a repeated or a malformed value is a 400.
+// exportFilter reads the filter of an export as the dashboard does (registry.
+// ParseComplianceFilter: ?rule=, ?region_id=, ?facility_id=, ?guardian_id=) and, for the
+// monthly report, ?month=; an unknown or repeated parameter is a 400: an export must not
+// silently cover more than was asked.
 func (f *Frontend) exportFilter(c *gin.Context, month bool) (compliance.Filter, string, bool) {
-	var out compliance.Filter
-	var m string
+	q := c.Request.URL.Query()
 	var problems []models.FieldError
-	for k, vs := range c.Request.URL.Query() {
-		if k == "lang" {
-			continue
-		}
-		if len(vs) != 1 {
-			problems = append(problems, models.FieldError{Field: k, Code: "query_repeated"})
-			continue
-		}
-		v := vs[0]
-		id := func() int64 {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n <= 0 {
-				problems = append(problems, models.FieldError{Field: k, Code: "id_invalid"})
-			}
-			return n
-		}
+	for k, vs := range q {
 		switch {
-		case k == "rule":
-			code, ok := compliance.ParseCode(v)
-			if !ok {
-				problems = append(problems, models.FieldError{Field: k, Code: "code_unknown", Data: map[string]any{"Value": v}})
-			}
-			out.Rule = code
-		case k == "region":
-			out.RegionID = id()
-		case k == "facility":
-			out.FacilityID = id()
-		case k == "guardian":
-			out.GuardianID = id()
-		case k == "month" && month:
-			m = v
-		default:
+		case k == "lang":
+		case !slices.Contains([]string{"rule", "region_id", "facility_id", "guardian_id"}, k) && !(month && k == "month"):
 			problems = append(problems, models.FieldError{Field: k, Code: "query_unknown"})
+		case len(vs) != 1:
+			problems = append(problems, models.FieldError{Field: k, Code: "query_repeated"})
 		}
+	}
+	filter, err := registry.ParseComplianceFilter(q)
+	var verr *models.ValidationError
+	if errors.As(err, &verr) {
+		problems = append(problems, verr.Fields...)
 	}
 	if len(problems) > 0 {
 		f.renderBadRequest(c, problems...)
-		return out, "", false
+		return filter, "", false
 	}
-	return out, m, true
+	return filter, q.Get("month"), true
 }
 
-// exportFile answers an export as a download named name.
-func exportFile(c *gin.Context, name, format string, body []byte) {
-	ct := contentCSV
-	if format == registry.FormatXLSX {
-		ct = contentXLSX
+// exportFile answers an export as a download named name.format.
+func (f *Frontend) exportFile(c *gin.Context, name, format string, tables ...export.Table) {
+	var buf bytes.Buffer
+	if err := export.Encode(&buf, format, i18n.FromContext(c.Request.Context()).Language.RTL, tables...); err != nil {
+		f.fail(c, err)
+		return
 	}
 	c.Header("Cache-Control", "no-store")
 	c.Header("X-Content-Type-Options", "nosniff")
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, name, format))
-	c.Data(http.StatusOK, ct, body)
-}
-
-// encodeTables writes the tables in the format (CSV: the first table only).
-func encodeTables(format string, rtl bool, tables ...export.Table) ([]byte, error) {
-	var buf bytes.Buffer
-	var err error
-	if format == registry.FormatCSV {
-		err = export.WriteCSV(&buf, tables[0])
-	} else {
-		err = export.WriteXLSX(&buf, rtl, tables...)
-	}
-	return buf.Bytes(), err
+	c.Data(http.StatusOK, export.ContentType(format), buf.Bytes())
 }
 
 // exportRefused answers a refused export: a validation error (too many rows) as 400 with its
@@ -137,14 +100,7 @@ func (f *Frontend) complianceIndicatorsExport(format string) gin.HandlerFunc {
 			f.exportRefused(c, err)
 			return
 		}
-		loc := i18n.FromContext(ctx)
-		tables := []export.Table{export.IndicatorsTable(rep, loc), export.BreakdownTable(loc.T("compliance_export.sheet.by_region"), rep.ByRegion, loc)}
-		body, err := encodeTables(format, loc.Language.RTL, tables...)
-		if err != nil {
-			f.fail(c, err)
-			return
-		}
-		exportFile(c, "compliance-indicators-"+rep.ComputedAt.UTC().Format("2006-01-02"), format, body)
+		f.exportFile(c, export.IndicatorsFileName(rep), format, export.ReportTables(rep, i18n.FromContext(ctx))...)
 	}
 }
 
@@ -160,17 +116,7 @@ func (f *Frontend) complianceViolationsExport(format string) gin.HandlerFunc {
 			f.exportRefused(c, err)
 			return
 		}
-		loc := i18n.FromContext(ctx)
-		body, err := encodeTables(format, loc.Language.RTL, export.ViolationsTable(vs, loc))
-		if err != nil {
-			f.fail(c, err)
-			return
-		}
-		name := "compliance-violations"
-		if filter.Rule != "" {
-			name += "-" + strings.ToLower(string(filter.Rule))
-		}
-		exportFile(c, name, format, body)
+		f.exportFile(c, export.ViolationsFileName(filter), format, export.ViolationsTable(vs, i18n.FromContext(ctx)))
 	}
 }
 
@@ -205,7 +151,7 @@ type monthlyRow struct {
 }
 
 type monthlyStandard struct {
-	Code, Title, Source, Threshold, Unit string
+	Code, Title, Source, Threshold string
 }
 
 // T translates a message in the reader's language.
@@ -241,20 +187,10 @@ var (
 	}()
 )
 
-// formatFigure shows a figure as the report reads it: a share in per cent, a count, a median
-// with one decimal; "<5" when suppressed; "—" without data.
-func formatFigure(loc *i18n.Localizer, kind compliance.IndicatorKind, value float64, den int, suppressed bool) string {
-	switch {
-	case suppressed:
-		return export.Suppressed
-	case kind != compliance.KindCount && den == 0:
-		return loc.T("compliance_report.no_data")
-	case kind == compliance.KindShare:
-		return loc.T("compliance_report.percent", map[string]any{"Value": strconv.FormatFloat(value*100, 'f', 0, 64)})
-	case kind == compliance.KindMedian:
-		return strconv.FormatFloat(value, 'f', 1, 64)
-	}
-	return strconv.FormatFloat(value, 'f', 0, 64)
+// formatFigure shows a figure as the dashboard does (Page.ComplianceValue): "<5" when
+// suppressed, per cent, working days or minutes, a count.
+func formatFigure(loc *i18n.Localizer, kind compliance.IndicatorKind, rule compliance.Code, value float64, den int, suppressed bool) string {
+	return Page{loc: loc}.ComplianceValue(kind, rule, value, den, suppressed)
 }
 
 // renderMonthly builds the report for ?month= (default: the last month of the figures).
@@ -294,7 +230,7 @@ func (f *Frontend) renderMonthly(c *gin.Context, forPDF bool) ([]byte, string, b
 	if filter.Rule != "" {
 		q.Set("rule", string(filter.Rule))
 	}
-	for k, v := range map[string]int64{"region": filter.RegionID, "facility": filter.FacilityID, "guardian": filter.GuardianID} {
+	for k, v := range map[string]int64{"region_id": filter.RegionID, "facility_id": filter.FacilityID, "guardian_id": filter.GuardianID} {
 		if v != 0 {
 			q.Set(k, strconv.FormatInt(v, 10))
 		}
@@ -312,17 +248,14 @@ func (f *Frontend) renderMonthly(c *gin.Context, forPDF bool) ([]byte, string, b
 	for _, in := range rep.Indicators {
 		def, _ := compliance.IndicatorOf(in.Key)
 		row := monthlyRow{Name: loc.T(export.IndicatorID(in.Key)), Rule: string(in.Rule), RuleTitle: loc.T(export.RuleTitleID(in.Rule)),
-			All: formatFigure(loc, in.Kind, in.Value, in.Denominator, in.Suppressed), Status: in.Status}
-		if in.Kind == compliance.KindCount {
-			row.All = formatFigure(loc, in.Kind, in.Value, in.Numerator, in.Suppressed)
-		}
+			All: formatFigure(loc, in.Kind, in.Rule, in.Value, in.Denominator, in.Suppressed), Status: in.Status}
 		p.Suppressed = p.Suppressed || in.Suppressed
 		var prev string
 		for _, pt := range trends[in.Key].Points {
 			if pt.Month > p.Month {
 				break
 			}
-			s := formatFigure(loc, def.Kind, pt.Value, pt.Denominator, pt.Suppressed)
+			s := formatFigure(loc, def.Kind, def.Rule, pt.Value, pt.Denominator, pt.Suppressed)
 			p.Suppressed = p.Suppressed || pt.Suppressed
 			row.Trend = append(row.Trend, s)
 			row.Previous, row.This = prev, s
@@ -330,12 +263,16 @@ func (f *Frontend) renderMonthly(c *gin.Context, forPDF bool) ([]byte, string, b
 		}
 		p.Rows = append(p.Rows, row)
 	}
+	rules := compliance.NewRules(rep.Thresholds, nil)
 	for _, s := range compliance.Standards {
 		p.Codes = append(p.Codes, s.Code)
 		ms := monthlyStandard{Code: string(s.Code), Title: loc.T(export.RuleTitleID(s.Code)), Source: s.Source,
-			Unit: loc.T(export.UnitID(s.Unit)), Threshold: loc.T("compliance_report.not_measured")}
-		if s.Measured {
-			ms.Threshold = strconv.Itoa(thresholdOf(rep.Thresholds, s))
+			Threshold: loc.T("compliance_report.not_measured")}
+		switch {
+		case s.Measured && s.Unit == compliance.UnitNone:
+			ms.Threshold = loc.T("compliance.zero_tolerance")
+		case s.Measured:
+			ms.Threshold = loc.T("compliance.unit."+string(s.Unit), map[string]any{"Value": rules.Threshold(s.Code)})
 		}
 		p.Standards = append(p.Standards, ms)
 	}
@@ -350,14 +287,6 @@ func (f *Frontend) renderMonthly(c *gin.Context, forPDF bool) ([]byte, string, b
 		return nil, "", false
 	}
 	return buf.Bytes(), p.Month, true
-}
-
-// thresholdOf is the threshold in force for a standard (the configured one, else the default).
-func thresholdOf(t compliance.Thresholds, s compliance.Standard) int {
-	if v := t.Values[s.Code]; v > 0 {
-		return v
-	}
-	return s.DefaultThreshold
 }
 
 func (f *Frontend) complianceMonthly(c *gin.Context) {

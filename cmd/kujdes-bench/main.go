@@ -58,10 +58,11 @@ func main() {
 	complianceChildren := flag.Int("compliance", 0, "instead of the load: generate this many children with full histories, refresh compliance and time the dashboard")
 	complianceDB := flag.String("compliance-db", "", "with -compliance: keep the database under this name (reuse it when it holds children)")
 	complianceIter := flag.Int("compliance-n", 50, "with -compliance: timed requests per measurement")
+	complianceRefresh := flag.Bool("compliance-refresh", true, "with -compliance: refresh the figures before timing (false: time the figures of the kept database's last refresh)")
 	complianceAddr := flag.String("compliance-addr", "127.0.0.1:18911", "with -compliance: the loopback address Kujdes serves on (fixed: a kept database's users belong to its identity provider)")
 	flag.Parse()
 	if *complianceChildren > 0 {
-		if err := runCompliance(context.Background(), *admin, *complianceChildren, *complianceDB, *complianceAddr, *complianceIter); err != nil {
+		if err := runCompliance(context.Background(), *admin, *complianceChildren, *complianceDB, *complianceAddr, *complianceIter, *complianceRefresh); err != nil {
 			fail(err)
 		}
 		return

@@ -221,3 +221,33 @@ func WriteXLSX(w io.Writer, rtl bool, tables ...Table) error {
 	_, err = f.WriteTo(w)
 	return err
 }
+
+// Formats and their content types.
+const (
+	CSV         = "csv"
+	XLSX        = "xlsx"
+	ContentCSV  = "text/csv; charset=utf-8"
+	ContentXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)
+
+// ContentType is the media type of a format.
+func ContentType(format string) string {
+	if format == XLSX {
+		return ContentXLSX
+	}
+	return ContentCSV
+}
+
+// Encode writes the tables in the format: XLSX, a sheet each (rtl: right to left); CSV, the
+// first table (a CSV file has one).
+func Encode(w io.Writer, format string, rtl bool, tables ...Table) error {
+	switch {
+	case len(tables) == 0:
+		return fmt.Errorf("export: no table")
+	case format == CSV:
+		return WriteCSV(w, tables[0])
+	case format == XLSX:
+		return WriteXLSX(w, rtl, tables...)
+	}
+	return fmt.Errorf("export: unknown format %q", format)
+}

@@ -17,19 +17,20 @@ type Labels interface {
 // units and the statuses.
 
 // RuleTitleID is the message id of a standard's title.
-func RuleTitleID(c compliance.Code) string { return "compliance_rule_" + string(c) + "_title" }
+func RuleTitleID(c compliance.Code) string { return "compliance.rule." + string(c) }
 
 // IndicatorID is the message id of an indicator's name.
-func IndicatorID(key string) string { return "compliance_indicator_" + key }
+func IndicatorID(key string) string { return "compliance.indicator." + key }
 
 // ResolveID is the message id of what resolves a violation.
-func ResolveID(key string) string { return "compliance_resolve_" + key }
+func ResolveID(key string) string { return "compliance.resolve." + key }
 
-// UnitID is the message id of a threshold's unit.
+// UnitID is the message id of a threshold's unit as a bare noun (a spreadsheet column; the
+// pages say "24 hours" with compliance.unit.*).
 func UnitID(u compliance.Unit) string { return "compliance_export.unit." + string(u) }
 
 // StatusID is the message id of a traffic light, as text.
-func StatusID(s compliance.Status) string { return "compliance_export.status." + string(s) }
+func StatusID(s compliance.Status) string { return "compliance.status." + string(s) }
 
 // Suppressed is how a suppressed figure reads in an export, as on the pages.
 const Suppressed = "<5"
@@ -147,4 +148,23 @@ func timeCell(t time.Time) any {
 		return nil
 	}
 	return t.UTC()
+}
+
+// ReportTables are the tables of an indicators export: the indicators with their trends, then
+// the open violations by region.
+func ReportTables(rep compliance.Report, l Labels) []Table {
+	return []Table{IndicatorsTable(rep, l), BreakdownTable(l.T("compliance_export.sheet.by_region"), rep.ByRegion, l)}
+}
+
+// IndicatorsFileName is the download's name (without extension) for an indicators export.
+func IndicatorsFileName(rep compliance.Report) string {
+	return "compliance-indicators-" + rep.ComputedAt.UTC().Format("2006-01-02")
+}
+
+// ViolationsFileName is the download's name (without extension) for a violation list.
+func ViolationsFileName(f compliance.Filter) string {
+	if f.Rule != "" {
+		return "compliance-violations-" + strings.ToLower(string(f.Rule))
+	}
+	return "compliance-violations"
 }
