@@ -163,6 +163,9 @@ func (p monthlyReport) T(id string, kv ...any) string {
 	return p.loc.T(id, data)
 }
 
+// LTR isolates a left-to-right value (a month, a date) inside a sentence of either direction.
+func (p monthlyReport) LTR(s string) string { return "\u2066" + s + "\u2069" }
+
 // StatusText is a traffic light as text (colour is never the only sign).
 func (p monthlyReport) StatusText(s compliance.Status) string { return p.loc.T(export.StatusID(s)) }
 
@@ -193,7 +196,8 @@ func formatFigure(loc *i18n.Localizer, kind compliance.IndicatorKind, rule compl
 	return Page{loc: loc}.ComplianceValue(kind, rule, value, den, suppressed)
 }
 
-// renderMonthly builds the report for ?month= (default: the last month of the figures).
+// renderMonthly builds the report for ?month= (one of the 12 months of the figures; default:
+// the last complete month).
 func (f *Frontend) renderMonthly(c *gin.Context, forPDF bool) ([]byte, string, bool) {
 	filter, month, ok := f.exportFilter(c, true)
 	if !ok {
@@ -214,7 +218,8 @@ func (f *Frontend) renderMonthly(c *gin.Context, forPDF bool) ([]byte, string, b
 	for _, m := range compliance.Months(rep.ComputedAt) {
 		p.Months = append(p.Months, m.Format("2006-01"))
 	}
-	p.Month = p.Months[len(p.Months)-1]
+	// By default the last complete month (the current one is still running).
+	p.Month = p.Months[len(p.Months)-2]
 	if month != "" {
 		found := false
 		for _, m := range p.Months {

@@ -106,6 +106,9 @@ func runCompliance(ctx context.Context, adminURL string, n int, keep, addr strin
 	}
 	fmt.Printf("database size %s\n", size)
 
+	if iterations == 0 {
+		return nil // generate only
+	}
 	reg := registry.New(db)
 	started := time.Now()
 	if refresh {

@@ -57,7 +57,7 @@ func main() {
 	// issue 11: compliance
 	complianceChildren := flag.Int("compliance", 0, "instead of the load: generate this many children with full histories, refresh compliance and time the dashboard")
 	complianceDB := flag.String("compliance-db", "", "with -compliance: keep the database under this name (reuse it when it holds children)")
-	complianceIter := flag.Int("compliance-n", 50, "with -compliance: timed requests per measurement")
+	complianceIter := flag.Int("compliance-n", 50, "with -compliance: timed requests per measurement (0: generate only)")
 	complianceRefresh := flag.Bool("compliance-refresh", true, "with -compliance: refresh the figures before timing (false: time the figures of the kept database's last refresh)")
 	complianceAddr := flag.String("compliance-addr", "127.0.0.1:18911", "with -compliance: the loopback address Kujdes serves on (fixed: a kept database's users belong to its identity provider)")
 	flag.Parse()
