@@ -2,7 +2,9 @@ package synth_test
 
 import (
 	"context"
+	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -142,5 +144,41 @@ func TestLoadHistories(t *testing.T) {
 	b, _ := synth.GenerateHistories(cfg, facilities, guardians, regionByPost)
 	if !reflect.DeepEqual(a, b) {
 		t.Fatal("one seed gave two different histories")
+	}
+}
+
+// BenchmarkLoadHistories loads KUJDES_BENCH_CHILDREN children with histories (default 20 000)
+// into a fresh database and reports children and events per second. Not part of the normal
+// tests (they build 3 000); `kujdes-bench -compliance N` does the national scale.
+//
+//	KUJDES_BENCH_CHILDREN=100000 go test ./internal/synth/ -run '^$' -bench LoadHistories -benchtime 1x
+func BenchmarkLoadHistories(b *testing.B) {
+	n := 20000
+	if v, err := strconv.Atoi(os.Getenv("KUJDES_BENCH_CHILDREN")); err == nil && v > 0 {
+		n = v
+	}
+	for b.Loop() {
+		b.StopTimer()
+		db := testdb.New(b)
+		regionByPost, postIDs := map[string]int64{}, map[string]int64{}
+		var region int64
+		if err := db.Raw(`INSERT INTO regions (code, name) VALUES ('SYN', 'Synthetic') RETURNING id`).Scan(&region).Error; err != nil {
+			b.Fatal(err)
+		}
+		for _, code := range synth.PostCodes {
+			var id int64
+			if err := db.Raw(`INSERT INTO border_posts (code, name, region_id) VALUES (?, ?, ?) RETURNING id`, code, code, region).Scan(&id).Error; err != nil {
+				b.Fatal(err)
+			}
+			postIDs[code], regionByPost[code] = id, region
+		}
+		b.StartTimer()
+		stats, err := synth.LoadHistories(context.Background(), db, synth.HistoryConfig{Seed: 1, Children: n, Now: now}, regionByPost, postIDs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(stats.Children)/stats.Took.Seconds(), "children/s")
+		b.ReportMetric(float64(stats.Events)/stats.Took.Seconds(), "events/s")
+		b.ReportMetric(float64(stats.Events)/float64(stats.Children), "events/child")
 	}
 }
