@@ -101,8 +101,13 @@ func TestPhoneWidthWalk(t *testing.T) {
 
 var numericSegment = regexp.MustCompile(`/[0-9]+(/|$)`)
 
+// ruleSegment is a standard's code in a compliance path (/compliance/S6): one template for all
+// thirteen (issue 11).
+var ruleSegment = regexp.MustCompile(`^/compliance/S[0-9]+(/|$)`)
+
 // template is a page's route template: numeric path segments become ":id".
 func template(path string) string {
+	path = ruleSegment.ReplaceAllString(path, "/compliance/:rule$1")
 	for numericSegment.MatchString(path) {
 		path = numericSegment.ReplaceAllString(path, "/:id$1")
 	}

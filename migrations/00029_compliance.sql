@@ -61,7 +61,21 @@ CREATE TABLE compliance_monthly (
 CREATE INDEX compliance_monthly_facility_idx ON compliance_monthly (facility_id, indicator, month) WHERE facility_id <> 0;
 CREATE INDEX compliance_monthly_guardian_idx ON compliance_monthly (guardian_id, indicator, month) WHERE guardian_id <> 0;
 
+-- The open violations rolled up per region, facility and guardian (dim) and rule: how many
+-- distinct children; rule '*' counts the children with any open violation. The dashboard's
+-- breakdowns read these few rows instead of grouping the violations.
+CREATE TABLE compliance_open (
+    dim       text NOT NULL CHECK (dim IN ('region','facility','guardian')),
+    id        bigint NOT NULL,
+    region_id bigint NOT NULL REFERENCES regions (id),
+    rule      text NOT NULL,
+    n         integer NOT NULL CHECK (n > 0),
+    PRIMARY KEY (dim, region_id, id, rule)
+);
+CREATE INDEX compliance_open_top_idx ON compliance_open (dim, rule, n DESC);
+
 -- +goose Down
+DROP TABLE compliance_open;
 DROP TABLE compliance_monthly;
 DROP TABLE compliance_violations;
 DROP TABLE compliance_refreshes;

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -161,18 +162,47 @@ func (r *Registry) ComplianceReport(ctx context.Context, a *models.Actor, f comp
 // the most open violations first).
 const complianceBreakdownLimit = 50
 
-// complianceBreakdown counts the open violations per rule grouped by col (region_id,
-// facility_id or guardian_id), with labels, in two queries.
+// complianceBreakdown counts the open violations per rule (distinct children) grouped by
+// col (region_id, facility_id or guardian_id), with labels: from the rollup compliance_open
+// (the top complianceBreakdownLimit facilities or guardians by children with any open
+// violation), or — under a facility or guardian filter, a small set — from the violations.
 func (r *Registry) complianceBreakdown(db *gorm.DB, col string, regions []int64, f compliance.Filter, suppress bool) ([]compliance.Breakdown, error) {
 	out := []compliance.Breakdown{}
-	q := r.complianceViolationQuery(db, regions, f).Where(col + " IS NOT NULL")
-	var rows []struct {
+	type cell struct {
 		ID       int64
 		Rule     string
 		Children int
 	}
-	if err := q.Select(col + " AS id, rule, count(DISTINCT child_id) AS children").Group(col + ", rule").Scan(&rows).Error; err != nil {
-		return out, err
+	var rows []cell
+	if f.FacilityID != 0 || f.GuardianID != 0 {
+		q := r.complianceViolationQuery(db, regions, f).Where(col + " IS NOT NULL")
+		if err := q.Select(col + " AS id, rule, count(DISTINCT child_id) AS children").Group(col + ", rule").Scan(&rows).Error; err != nil {
+			return out, err
+		}
+		var tot []cell
+		if err := r.complianceViolationQuery(db, regions, f).Where(col + " IS NOT NULL").
+			Select(col + " AS id, '*' AS rule, count(DISTINCT child_id) AS children").Group(col).Scan(&tot).Error; err != nil {
+			return out, err
+		}
+		rows = append(rows, tot...)
+	} else {
+		dim := strings.TrimSuffix(col, "_id")
+		top := "*"
+		if f.Rule != "" {
+			top = string(f.Rule)
+		}
+		var ids []int64
+		if err := db.Table("compliance_open").Select("id").Where("dim = ? AND rule = ? AND region_id IN ?", dim, top, regions).
+			Group("id").Order("sum(n) DESC, id").Limit(complianceBreakdownLimit).Scan(&ids).Error; err != nil {
+			return out, err
+		}
+		if len(ids) == 0 {
+			return out, nil
+		}
+		if err := db.Table("compliance_open").Select("id, rule, sum(n) AS children").Where("dim = ? AND region_id IN ? AND id IN ?", dim, regions, ids).
+			Group("id, rule").Scan(&rows).Error; err != nil {
+			return out, err
+		}
 	}
 	idx := map[int64]int{}
 	for _, x := range rows {
@@ -182,8 +212,12 @@ func (r *Registry) complianceBreakdown(db *gorm.DB, col string, regions []int64,
 			idx[x.ID] = i
 			out = append(out, compliance.Breakdown{ID: x.ID, Counts: map[compliance.Code]int{}})
 		}
-		out[i].Counts[compliance.Code(x.Rule)] = x.Children
-		out[i].Children += x.Children
+		switch {
+		case x.Rule == "*":
+			out[i].Children = x.Children
+		case f.Rule == "" || compliance.Code(x.Rule) == f.Rule:
+			out[i].Counts[compliance.Code(x.Rule)] = x.Children
+		}
 	}
 	slices.SortFunc(out, func(x, y compliance.Breakdown) int {
 		if x.Children != y.Children {
@@ -191,7 +225,7 @@ func (r *Registry) complianceBreakdown(db *gorm.DB, col string, regions []int64,
 		}
 		return int(x.ID - y.ID)
 	})
-	if col != "region_id" && len(out) > complianceBreakdownLimit {
+	if len(out) > complianceBreakdownLimit {
 		out = out[:complianceBreakdownLimit]
 	}
 	ids := make([]int64, len(out))

@@ -164,6 +164,9 @@ func (r *Registry) RefreshCompliance(ctx context.Context) error {
 		if err := tx.Where("generation <> ?", stats.ID).Delete(&complianceViolationRow{}).Error; err != nil {
 			return err
 		}
+		if err := refreshComplianceOpen(tx); err != nil {
+			return err
+		}
 		// S3 over the guardians with wards at each month's end.
 		var gs []struct {
 			UserID, RegionID int64
@@ -330,4 +333,23 @@ func complianceFacts(tx *gorm.DB, after int64) ([]compliance.ChildFacts, error) 
 		c.Missing = append(c.Missing, compliance.EpisodeFact{Discovered: e.DiscoveredAt, PoliceReported: e.PoliceReportedAt, Found: e.FoundAt, Interview: e.InterviewAt})
 	}
 	return out, nil
+}
+
+// refreshComplianceOpen rolls the open violations up per region, facility and guardian and
+// rule (distinct children), with a '*' row per dimension member for children with any.
+func refreshComplianceOpen(tx *gorm.DB) error {
+	if err := tx.Exec("DELETE FROM compliance_open").Error; err != nil {
+		return err
+	}
+	return tx.Exec(`INSERT INTO compliance_open (dim, id, region_id, rule, n)
+		SELECT 'region', region_id, region_id, rule, count(DISTINCT child_id) FROM compliance_violations GROUP BY region_id, rule
+		UNION ALL SELECT 'region', region_id, region_id, '*', count(DISTINCT child_id) FROM compliance_violations GROUP BY region_id
+		UNION ALL SELECT 'facility', facility_id, region_id, rule, count(DISTINCT child_id) FROM compliance_violations
+			WHERE facility_id IS NOT NULL GROUP BY facility_id, region_id, rule
+		UNION ALL SELECT 'facility', facility_id, region_id, '*', count(DISTINCT child_id) FROM compliance_violations
+			WHERE facility_id IS NOT NULL GROUP BY facility_id, region_id
+		UNION ALL SELECT 'guardian', guardian_id, region_id, rule, count(DISTINCT child_id) FROM compliance_violations
+			WHERE guardian_id IS NOT NULL GROUP BY guardian_id, region_id, rule
+		UNION ALL SELECT 'guardian', guardian_id, region_id, '*', count(DISTINCT child_id) FROM compliance_violations
+			WHERE guardian_id IS NOT NULL GROUP BY guardian_id, region_id`).Error
 }

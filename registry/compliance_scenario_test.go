@@ -354,6 +354,44 @@ func TestComplianceScenario(t *testing.T) {
 		}
 	})
 
+	t.Run("needs-action queue shares the rules (S11 added)", func(t *testing.T) {
+		q, err := s.reg.NeedsActionQueue(ctx, s.po, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reasons := map[string]string{}
+		for _, x := range q {
+			reasons[x.RegistrationNumber] = strings.Join(x.Reasons, " ")
+		}
+		if got := reasons["SC-2"]; !strings.Contains(got, registry.ReasonRightsInformationDue) || !strings.Contains(got, "vulnerabilities_not_assessed") {
+			t.Errorf("SC-2 reasons %q", got)
+		}
+		if got := reasons["SC-1"]; strings.Contains(got, registry.ReasonRightsInformationDue) {
+			t.Errorf("SC-1 (informed) reasons %q", got)
+		}
+	})
+
+	t.Run("a change of thresholds is audited at the next refresh", func(t *testing.T) {
+		var before int64
+		mustScan(t, s.db, &before, `SELECT count(*) FROM audit_events WHERE action = 'compliance.thresholds'`)
+		s.reg.GuardianRules.CaseloadCap = 2 // guardian-two has their own cap; guardian-one now has 3 wards over 2
+		defer func() { s.reg.GuardianRules.CaseloadCap = 0 }()
+		if err := s.reg.RefreshCompliance(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var after int64
+		var changes string
+		mustScan(t, s.db, &after, `SELECT count(*) FROM audit_events WHERE action = 'compliance.thresholds'`)
+		mustScan(t, s.db, &changes, `SELECT changes::text FROM audit_events WHERE action = 'compliance.thresholds' ORDER BY id DESC LIMIT 1`)
+		if before != 0 || after != 1 || !strings.Contains(changes, `\"S3\": 2`) && !strings.Contains(changes, `\"S3\":2`) {
+			t.Errorf("threshold audit: %d → %d, %s", before, after, changes)
+		}
+		rep, err := s.reg.ComplianceReport(ctx, s.po, compliance.Filter{Rule: compliance.S3})
+		if err != nil || len(rep.Indicators) != 1 || rep.Indicators[0].Numerator != 2 || rep.Thresholds.Values[compliance.S3] != 2 {
+			t.Errorf("S3 with cap 2: %+v %v", rep.Indicators, err)
+		}
+	})
+
 	t.Run("refused", func(t *testing.T) {
 		g := &models.Actor{UserID: 1, Roles: []models.Role{models.RoleGuardian}, Permissions: auth.PermissionsFor([]models.Role{models.RoleGuardian})}
 		if _, err := s.reg.ComplianceReport(ctx, g, compliance.Filter{}); !errors.Is(err, models.ErrForbidden) {
