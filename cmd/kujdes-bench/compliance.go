@@ -112,7 +112,10 @@ func runCompliance(ctx context.Context, adminURL string, n int, keep, addr strin
 	reg := registry.New(db)
 	started := time.Now()
 	if refresh {
-		if err := reg.RefreshCompliance(ctx); err != nil {
+		stop := startProfile(true)
+		err := reg.RefreshCompliance(ctx)
+		stop()
+		if err != nil {
 			return fmt.Errorf("refresh: %w", err)
 		}
 	}
