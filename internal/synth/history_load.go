@@ -66,6 +66,10 @@ func LoadHistories(ctx context.Context, db *gorm.DB, cfg HistoryConfig, regionBy
 		if err != nil {
 			return err
 		}
+		taken, err := takenNumbers(ctx, pc)
+		if err != nil {
+			return err
+		}
 		if err := refs.check(regionByPost); err != nil {
 			return err
 		}
@@ -90,7 +94,7 @@ func LoadHistories(ctx context.Context, db *gorm.DB, cfg HistoryConfig, regionBy
 			}
 		}()
 		for b := range batches {
-			if err := pgx.BeginFunc(ctx, pc, func(tx pgx.Tx) error { return copyHistories(ctx, tx, b, postIDs, &stats) }); err != nil {
+			if err := pgx.BeginFunc(ctx, pc, func(tx pgx.Tx) error { return copyHistories(ctx, tx, b, postIDs, taken, &stats) }); err != nil {
 				return err
 			}
 			stats.Children += len(b)
@@ -172,8 +176,29 @@ func loadRefs(ctx context.Context, pc *pgx.Conn, cfg HistoryConfig, regionByPost
 	return refs, err
 }
 
-// copyHistories writes one batch.
-func copyHistories(ctx context.Context, tx pgx.Tx, b []History, postIDs map[string]int64, stats *HistoryStats) error {
+// takenNumbers are the registration numbers already in the database that a number drawn from
+// child_registration_seq could repeat: records registered with hand-picked numbers (the demo's
+// AL-2025-900001…) rather than from the sequence.
+func takenNumbers(ctx context.Context, pc *pgx.Conn) (map[string]bool, error) {
+	rows, err := pc.Query(ctx, `SELECT registration_number FROM children
+		WHERE substring(registration_number from '[0-9]+$')::bigint >= (SELECT last_value FROM child_registration_seq)`)
+	if err != nil {
+		return nil, err
+	}
+	nums, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("synth: registration numbers: %w", err)
+	}
+	out := make(map[string]bool, len(nums))
+	for _, n := range nums {
+		out[n] = true
+	}
+	return out, nil
+}
+
+// copyHistories writes one batch. A drawn registration number that is taken is replaced by
+// the sequence's next.
+func copyHistories(ctx context.Context, tx pgx.Tx, b []History, postIDs map[string]int64, taken map[string]bool, stats *HistoryStats) error {
 	nPlacements, nLegal := 0, 0
 	for _, h := range b {
 		nPlacements += len(h.Placements)
@@ -230,7 +255,15 @@ func copyHistories(ctx context.Context, tx pgx.Tx, b []History, postIDs map[stri
 		id := ids[i]
 		p := h.Person
 		first := p.Arrivals[0]
-		children.add(id, fmt.Sprintf("AL-%d-%06d", p.RegisteredAt.Year(), seqs[i]), h.RegionID, postIDs[first.PostCode], h.Status,
+		number := fmt.Sprintf("AL-%d-%06d", p.RegisteredAt.Year(), seqs[i])
+		for taken[number] {
+			more, err := nextvals(ctx, tx, "'child_registration_seq'", 1)
+			if err != nil {
+				return err
+			}
+			number = fmt.Sprintf("AL-%d-%06d", p.RegisteredAt.Year(), more[0])
+		}
+		children.add(id, number, h.RegionID, postIDs[first.PostCode], h.Status,
 			p.GivenName, p.FamilyName, p.GivenNameLatin, p.FamilyNameLatin, p.Sex,
 			p.BirthDateKnown, p.BirthDateFrom, p.BirthDateTo, orEmpty(p.Nationalities), orEmpty(p.Languages),
 			p.ProtectionStatus, orEmpty(p.Vulnerabilities), p.SpecialNeeds, orEmpty(p.TraffickingIndicators), "",

@@ -2,6 +2,7 @@ package synth_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"reflect"
 	"strconv"
@@ -37,6 +38,13 @@ func TestLoadHistories(t *testing.T) {
 		}
 		postIDs[code], regionByPost[code] = id, regions[rc]
 	}
+	// Records with hand-picked numbers (as the demo has) that the sequence would draw again.
+	for _, y := range []int{2024, 2025, 2026} {
+		if err := db.Exec(`INSERT INTO children (registration_number, region_id, registered_at) VALUES (?, ?, ?)`,
+			fmt.Sprintf("AL-%d-000005", y), regions["SYA"], now).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
 	const n = 3000
 	stats, err := synth.LoadHistories(ctx, db, synth.HistoryConfig{Seed: 11, Children: n, Now: now, Batch: 700}, regionByPost, postIDs)
 	if err != nil {
@@ -53,6 +61,9 @@ func TestLoadHistories(t *testing.T) {
 			t.Fatalf("%s: %v", q, err)
 		}
 		return k
+	}
+	if got := count(`SELECT count(*) FROM children`); got != n+3 {
+		t.Errorf("%d children in the database, want %d", got, n+3)
 	}
 	// Consistency: each must be 0.
 	for what, q := range map[string]string{
