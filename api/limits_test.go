@@ -78,6 +78,8 @@ func TestInputLimitsAreDocumented(t *testing.T) {
 		{"TransferInput", registry.TransferInput{}, false},
 		{"TransitionPlanInput", registry.TransitionPlanInput{}, false},
 		{"RightsInput", registry.RightsInput{}, false},
+		// issue 13: live transliteration
+		{"TransliterationInput", registry.TransliterationInput{}, false},
 	}
 	for _, b := range bodies {
 		s, ok := schemas[b.schema]

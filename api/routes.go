@@ -14,6 +14,7 @@ func (a *API) Routes(r gin.IRouter) {
 
 	v1.POST("/registrations", a.register)
 	v1.POST("/duplicate-check", a.duplicateCheck)
+	v1.POST("/transliterate", a.transliterate) // issue 13: the Latin spelling while typing
 	v1.POST("/children/search", a.searchChildren)
 	v1.GET("/children/needs-action", a.needsAction)
 	v1.POST("/children/:id/arrivals", a.recordArrival)

@@ -210,6 +210,9 @@ var policy = map[Route]Permission{
 	{"POST", "/api/v1/children/:id/legal-events"}:           models.PermLegalRecord,
 	{"POST", "/api/v1/children/:id/legal-events/:eid/void"}: models.PermLegalRecord,
 
+	// issue 13: the Latin spelling suggested while a name is typed (registry/transliterate.go).
+	{"POST", "/api/v1/transliterate"}: models.PermChildRegister,
+
 	// issue 11: compliance monitoring — the dashboard, a rule's violation list, a violation's
 	// explanation (pages and JSON API); exports (compliance.export) are added beside them.
 	{"GET", "/compliance"}:                        models.PermComplianceRead,

@@ -198,16 +198,34 @@ const (
 
 // Prohibited (S6) reports whether a placement of this kind is prohibited for a child aged
 // ageLo (the youngest possible age; known false when the age is unknown, which counts as
-// too young) with the recorded best-interests justification: police custody or detention
-// always; an adult reception centre under AdultCentreMinAge, or without a justification.
+// too young) with the recorded best-interests justification (ProhibitedBecause).
 func (r Rules) Prohibited(kind string, ageLo int, known bool, bestInterests string) bool {
+	return ProhibitedBecause(kind, ageLo, known, bestInterests) != ""
+}
+
+// Why a placement is prohibited (S6).
+const (
+	ProhibitedDetention         = "detention"                 // police custody or detention, always
+	ProhibitedAdultCentreUnder  = "adult_centre_under_min"    // adult centre under AdultCentreMinAge (or age unknown)
+	ProhibitedAdultCentreNoJust = "adult_centre_no_justified" // adult centre at 16–17 without a best-interests justification
+)
+
+// ProhibitedBecause is S6, once: why a placement of this kind is prohibited for the child, ""
+// when it is not. registry.CheckPlacement refuses a new placement for the same reasons;
+// Evaluate flags a current one.
+func ProhibitedBecause(kind string, ageLo int, known bool, bestInterests string) string {
 	switch kind {
 	case models.FacilityPoliceDetention:
-		return true
+		return ProhibitedDetention
 	case models.FacilityAdultReception:
-		return !known || ageLo < r.AdultCentreMinAge() || utf8.RuneCountInString(strings.TrimSpace(bestInterests)) < MinJustification
+		switch {
+		case !known || ageLo < AdultCentreMinAge:
+			return ProhibitedAdultCentreUnder
+		case utf8.RuneCountInString(strings.TrimSpace(bestInterests)) < MinJustification:
+			return ProhibitedAdultCentreNoJust
+		}
 	}
-	return false
+	return ""
 }
 
 // ReviewDue (S7): a placement is next due for review the threshold's months after its last

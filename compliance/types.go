@@ -162,8 +162,9 @@ type Trend struct {
 	Points []TrendPoint  `json:"points"`
 }
 
-// Breakdown is the open violations per rule for one region, facility or guardian. Counts are
-// nil entries when suppressed (Suppressed lists those rules; pages show "<5").
+// Breakdown is the open violations per rule for one region, facility or guardian (Counts: how
+// many violations; Children: how many distinct children have any). Counts are zero entries
+// when suppressed (Suppressed lists those rules; pages show "<5").
 type Breakdown struct {
 	ID         int64        `json:"id"`
 	Label      string       `json:"label"` // region code, facility name, guardian display name

@@ -167,7 +167,7 @@ func TestAdminAssignRoleEndsSessions(t *testing.T) {
 		t.Fatalf("admin2 approves = %d: %.500s", res.StatusCode, apptest.Body(t, res))
 	}
 	status, body = adminGet(t, app, admin, page)
-	if status != http.StatusOK || !strings.Contains(body, "<dd>Guardian</dd>") || !strings.Contains(body, "<dd>Gjirokastër (GJI)</dd>") || !adminChecked(body, "region_codes", "GJI") {
+	if status != http.StatusOK || !strings.Contains(body, "<dd>Guardian</dd>") || !strings.Contains(body, "<dd>Gjirokastër (<code>GJI</code>)</dd>") || !adminChecked(body, "region_codes", "GJI") {
 		t.Fatalf("after approval = %d: %.1500s", status, body)
 	}
 
@@ -178,7 +178,7 @@ func TestAdminAssignRoleEndsSessions(t *testing.T) {
 	}
 	// Signing in again gives the new role and region.
 	status, body = adminGet(t, app, app.Login(t, "newcomer"), "/me")
-	if status != http.StatusOK || !strings.Contains(body, "Guardian") || !strings.Contains(body, "Gjirokastër (GJI)") {
+	if status != http.StatusOK || !strings.Contains(body, "Guardian") || !strings.Contains(body, "<dd>Gjirokastër</dd>") {
 		t.Fatalf("newcomer /me after = %d: %.1000s", status, body)
 	}
 
@@ -346,11 +346,11 @@ func TestAdminReferenceData(t *testing.T) {
 		{"region with a taken code", "/admin/regions", url.Values{"code": {"TIR"}, "name": {"Tirana again"}}, 422,
 			[]string{"This code is already used."}},
 		{"region", "/admin/regions", url.Values{"code": {"dur"}, "name": {"Durrës"}}, 303,
-			[]string{"The region is added.", "<td>DUR</td><td>Durrës</td>"}},
+			[]string{"The region is added.", "<td><code>DUR</code></td><td>Durrës</td>"}},
 		{"border post in an unknown region", "/admin/border-posts", url.Values{"code": {"DUR-P"}, "name": {"Porti i Durrësit"}, "region_code": {"XX"}}, 422,
 			[]string{html.EscapeString(`There is no region with the code "XX".`), `value="Porti i Durrësit"`}},
 		{"border post", "/admin/border-posts", url.Values{"code": {"DUR-P"}, "name": {"Porti i Durrësit"}, "region_code": {"DUR"}}, 303,
-			[]string{"The border post is added.", "<td>DUR-P</td><td>Porti i Durrësit</td><td>Durrës (DUR)</td>"}},
+			[]string{"The border post is added.", "<td><code>DUR-P</code></td><td>Porti i Durrësit</td><td>Durrës (<code>DUR</code>)</td>"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -393,9 +393,31 @@ func TestAdminBreakGlassList(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("GET /admin/break-glass = %d", status)
 	}
-	for _, w := range []string{`<td><bdi dir="auto">Mirela Shehu</bdi></td>`, "<td>AL-2026-000006</td>", "Police report 2026/117: child found in Tirana", `<span class="badge">Active</span>`, `<time datetime="`, " UTC</time>"} {
+	for _, w := range []string{`<td><bdi dir="auto">Mirela Shehu</bdi></td>`, "<td>AL-2026-000006</td>", `<bdi dir="auto">Police report 2026/117: child found in Tirana</bdi>`, `<span class="badge">Active</span>`, `<time datetime="`, " UTC</time>"} {
 		if !strings.Contains(body, w) {
 			t.Errorf("break-glass list lacks %q", w)
+		}
+	}
+	// issue 13: the child's access history, in Arabic, names the person, their role and the
+	// field (not demo-protection-1, protection_officer, expires_at), the reason isolated in
+	// <bdi>; the break-glass form says how long the access lasts in words.
+	status, body = adminGet(t, app, app.Login(t, "admin1"), fmt.Sprintf("/children/%d/history?lang=ar", app.ChildID(t, "AL-2026-000006")))
+	if status != http.StatusOK {
+		t.Fatalf("history = %d", status)
+	}
+	for _, w := range []string{`<bdi dir="auto">Mirela Shehu</bdi>`, "موظف حماية", `<span class="badge">ينتهي في</span>`, `<bdi dir="auto">Police report 2026/117: child found in Tirana</bdi>`} {
+		if !strings.Contains(body, w) {
+			t.Errorf("the history lacks %q", w)
+		}
+	}
+	for _, w := range []string{"demo-protection-1", "protection_officer", ">expires_at<"} {
+		if strings.Contains(body, w) {
+			t.Errorf("the history shows the raw %q", w)
+		}
+	}
+	for lang, w := range map[string]string{"en": "lasts 1 hour,", "sq": "1 orë", "ar": "ساعة واحدة"} {
+		if _, body := adminGet(t, app, officer, "/break-glass?lang="+lang); !strings.Contains(body, w) || strings.Contains(body, "1h0m0s") {
+			t.Errorf("%s: the break-glass form does not say %q", lang, w)
 		}
 	}
 }

@@ -7,10 +7,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/kujdes/kujdes/auth"
+	"github.com/kujdes/kujdes/i18n"
 	"github.com/kujdes/kujdes/models"
 	"github.com/kujdes/kujdes/registry"
 )
@@ -379,6 +381,20 @@ func (f *Frontend) transitionChild(c *gin.Context) {
 type historyPage struct {
 	ChildID int64
 	Events  []models.AuditEvent
+	// Names are the people behind the events, by user id (issue 13: a name, not a login
+	// subject); unknown is said for an event no known user made.
+	Names   map[int64]string
+	unknown string
+}
+
+// Who names the person behind an event.
+func (h historyPage) Who(ev models.AuditEvent) string {
+	if ev.ActorUserID != nil {
+		if n, ok := h.Names[*ev.ActorUserID]; ok {
+			return n
+		}
+	}
+	return h.unknown
 }
 
 func (f *Frontend) childHistory(c *gin.Context) {
@@ -387,23 +403,28 @@ func (f *Frontend) childHistory(c *gin.Context) {
 		f.RenderError(c, http.StatusNotFound)
 		return
 	}
-	evs, err := f.Registry.AccessHistory(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, 0)
+	ctx := c.Request.Context()
+	evs, names, err := f.Registry.AccessHistoryNamed(ctx, auth.ActorFrom(ctx), id, 0)
 	if err != nil {
 		f.fail(c, err)
 		return
 	}
-	f.r.render(c, http.StatusOK, "child_history", "history.title", historyPage{ChildID: id, Events: evs})
+	unknown := ""
+	if loc := i18n.FromContext(ctx); loc != nil {
+		unknown = loc.T("history.unknown_actor")
+	}
+	f.r.render(c, http.StatusOK, "child_history", "history.title", historyPage{ChildID: id, Events: evs, Names: names, unknown: unknown})
 }
 
 type breakGlassPage struct {
 	Form   registry.BreakGlassInput
 	Errors map[string]string
-	Hours  string
+	For    time.Duration // how long an emergency access lasts, said in words on the page
 }
 
 func (f *Frontend) breakGlassForm(c *gin.Context) {
 	f.r.render(c, http.StatusOK, "break_glass", "break_glass.title", breakGlassPage{
-		Form: registry.BreakGlassInput{RegistrationNumber: c.Query("number")}, Hours: f.Registry.BreakGlassFor.String(),
+		Form: registry.BreakGlassInput{RegistrationNumber: c.Query("number")}, For: f.Registry.BreakGlassFor,
 	})
 }
 
@@ -416,7 +437,7 @@ func (f *Frontend) breakGlass(c *gin.Context) {
 			f.fail(c, err)
 			return
 		}
-		f.r.render(c, http.StatusUnprocessableEntity, "break_glass", "break_glass.title", breakGlassPage{Form: in, Errors: fields, Hours: f.Registry.BreakGlassFor.String()})
+		f.r.render(c, http.StatusUnprocessableEntity, "break_glass", "break_glass.title", breakGlassPage{Form: in, Errors: fields, For: f.Registry.BreakGlassFor})
 		return
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d", g.ChildID))

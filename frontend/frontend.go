@@ -48,6 +48,7 @@ func New(log *slog.Logger, bundle *i18n.Bundle) (*Frontend, error) {
 		return nil, err
 	}
 	f.r.unreadAlerts = f.unreadAlerts // issue 10
+	f.r.placeNames = f.placeNames     // issue 13
 	return f, nil
 }
 
@@ -92,13 +93,14 @@ func (f *Frontend) Routes(root gin.IRouter) {
 	f.adminRoutes(r)
 	f.guardianRoutes(r)
 	f.facilityRoutes(r)
-	f.relativeRoutes(r)   // issue 9: siblings
-	f.offlineRoutes(r)    // issue 13: service worker and manifest
-	f.missingRoutes(r)    // issue 10
-	f.alertRoutes(r)      // issue 10
-	f.legalRoutes(r)      // issue 10
-	f.lifecycleRoutes(r)  // issue 10
-	f.complianceRoutes(r) // issue 11
+	f.relativeRoutes(r)  // issue 9: siblings
+	f.offlineRoutes(r)   // issue 13: service worker and manifest
+	f.missingRoutes(r)   // issue 10
+	f.alertRoutes(r)     // issue 10
+	f.legalRoutes(r)     // issue 10
+	f.lifecycleRoutes(r) // issue 10
+	// issue 11: compliance monitoring
+	f.complianceRoutes(r)
 	// issue 11: compliance exports
 	f.complianceExportRoutes(r)
 }

@@ -116,11 +116,11 @@ func (f *Frontend) guardianSection(c *gin.Context, childID int64, state formStat
 		if err != nil {
 			return nil, err
 		}
-		loc := i18n.FromContext(ctx)
+		loc, regions := i18n.FromContext(ctx), f.regionNames(ctx, a)
 		for _, x := range sug {
 			sv := suggestionView{Suggestion: x}
 			for _, r := range x.Reasons {
-				sv.Why = append(sv.Why, reasonText(loc, r))
+				sv.Why = append(sv.Why, reasonText(loc, regions, r))
 			}
 			s.Suggestions = append(s.Suggestions, sv)
 		}
@@ -128,18 +128,22 @@ func (f *Frontend) guardianSection(c *gin.Context, childID int64, state formStat
 	return s, nil
 }
 
-func reasonText(loc *i18n.Localizer, r registry.SuggestionReason) string {
+// reasonText says why a guardian is suggested; a region is named, not given by its code.
+func reasonText(loc *i18n.Localizer, regions map[string]string, r registry.SuggestionReason) string {
 	if loc == nil {
 		return r.Code
 	}
 	data := map[string]any{}
 	for k, v := range r.Data {
+		if code, ok := v.(string); ok && k == "Region" && regions[code] != "" {
+			v = regions[code]
+		}
 		if langs, ok := v.([]string); ok {
 			names := make([]string, len(langs))
 			for i, l := range langs {
 				names[i] = loc.LanguageName(l)
 			}
-			v = strings.Join(names, loc.T("list.separator"))
+			v = loc.List(names)
 		}
 		data[k] = v
 	}

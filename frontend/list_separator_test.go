@@ -10,9 +10,10 @@ import (
 	"github.com/kujdes/kujdes/internal/apptest"
 )
 
-// Lists on pages are joined with the locale's list separator (the catalogue's
-// "list.separator"): "، " in Arabic, ", " in English — the grants table on /admin/users, the
-// pending notice on a user's page, and a child's nationalities and languages.
+// Lists on pages are joined by the locale's CLDR list pattern ("A, B and C" in English,
+// "A، B و C" in Arabic; i18n.Localizer.List, unit-tested in i18n): the grants table on
+// /admin/users, the pending notice on a user's page, and a child's nationalities and
+// languages.
 func TestListsUseLocaleSeparator(t *testing.T) {
 	app := apptest.Start(t)
 	admin := app.Login(t, "admin1")
@@ -40,8 +41,8 @@ func TestListsUseLocaleSeparator(t *testing.T) {
 	for _, c := range []struct {
 		lang, roles, regions string
 	}{
-		{"ar", "وصي، موظف حماية", "GJI، TIR"},
-		{"en", "Guardian, Protection officer", "GJI, TIR"},
+		{"ar", "وصي و موظف حماية", "Gjirokastër و Tiranë"},
+		{"en", "Guardian and Protection officer", "Gjirokastër and Tiranë"},
 	} {
 		t.Run(c.lang, func(t *testing.T) {
 			if body := get(t, admin, "/admin/users", c.lang); !strings.Contains(body, c.roles) || !strings.Contains(body, c.regions) {
@@ -51,7 +52,7 @@ func TestListsUseLocaleSeparator(t *testing.T) {
 				t.Errorf("the pending notice lacks %q", c.roles)
 			}
 			body := get(t, prot, fmt.Sprintf("/children/%d", child), c.lang)
-			sep := map[string]string{"ar": "، ", "en": ", "}[c.lang]
+			sep := map[string]string{"ar": " و ", "en": " and "}[c.lang]
 			if !strings.Contains(body, "</dd>") || strings.Count(body, sep) < 2 {
 				t.Errorf("the child's page joins no list with %q", sep)
 			}

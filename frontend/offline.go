@@ -76,7 +76,7 @@ self.addEventListener("fetch", (e) => {
 // serviceWorker serves the worker script: never cached by HTTP (the browser checks it for
 // updates), and only ever allowed to control /register.
 func (f *Frontend) serviceWorker(c *gin.Context) {
-	assets := []string{"app.css", "app.js", "offline.js", "favicon.svg"}
+	assets := []string{"app.css", "app.js", "offline.js", "register_live.js", "favicon.svg"}
 	var urls []string
 	for _, name := range assets {
 		u, err := f.r.assets.URL(name)

@@ -59,6 +59,7 @@ func TestPhoneWidthWalk(t *testing.T) {
 		{"newcomer", nil},
 	}
 	axe := os.Getenv("KUJDES_WALK_AXE") == "1"
+	words := codeWords(t, app) // the raw-code check (raw_code_test.go), on the same page loads
 	widths := []int64{360}
 	langs := []string{"en", "sq", "ar"}
 	states, failed := 0, 0
@@ -82,6 +83,9 @@ func TestPhoneWidthWalk(t *testing.T) {
 					if !t.Run(name, func(t *testing.T) {
 						p.Navigate(t, app.URL+path+sep+"lang="+l)
 						browsertest.NoSideScroll(t, p, name)
+						if l != "en" {
+							checkRawCodes(t, p, words)
+						}
 						if axe && l != "sq" {
 							p.Axe(t)
 						}
@@ -93,9 +97,9 @@ func TestPhoneWidthWalk(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("phone-width walk: %d page states (%d users × pages × %d widths × %d languages), %d scroll sideways", states, len(users), len(widths), len(langs), failed)
+	t.Logf("phone-width walk: %d page states (%d users × pages × %d widths × %d languages), %d fail (sideways scrolling or raw codes)", states, len(users), len(widths), len(langs), failed)
 	if failed > 0 {
-		t.Errorf("%d of %d page states scroll sideways:\n%s", failed, states, strings.Join(failures, "\n"))
+		t.Errorf("%d of %d page states scroll sideways or show raw codes:\n%s", failed, states, strings.Join(failures, "\n"))
 	}
 }
 

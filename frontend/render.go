@@ -34,6 +34,9 @@ type renderer struct {
 	signedOut sync.Map // staticKey → [2][]byte
 	// unreadAlerts counts the signed-in user's unread alerts for the header (issue 10).
 	unreadAlerts func(context.Context, *models.Actor) int
+	// placeNames maps region and border post codes to names for Page.RegionName and
+	// Page.PostName (issue 13, words.go).
+	placeNames func(context.Context, *models.Actor) map[placeKey]string
 }
 
 // staticPage marks page data that depends on nothing in the request but its language (the
@@ -70,8 +73,9 @@ func newRenderer(a *assets, b *i18n.Bundle, now func() time.Time) (*renderer, er
 			}
 			return t.Format(time.DateOnly)
 		},
-		"utc":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" },
-		"ageRange": func(from, to *time.Time) string { return ageRange(from, to, now()) },
+		"utc":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" },
+		"ageRange":  func(from, to *time.Time) string { return ageRange(from, to, now()) },
+		"showLatin": showLatin, // issue 13
 	}
 	base, err := template.New("base").Funcs(funcs).ParseFS(files, "templates/layout/*.html", "templates/partials/*.html")
 	if err != nil {
@@ -128,6 +132,7 @@ type Page struct {
 	// UnreadAlerts is the header's alert count (issue 10); 0 when signed out.
 	UnreadAlerts int
 	loc          *i18n.Localizer
+	places       *placeNameCache
 }
 
 // Can reports whether the signed-in user holds a permission (to show links and buttons; the
@@ -152,18 +157,21 @@ func (p Page) ShowsInput(field string) bool {
 	return true
 }
 
-// ListSep is the locale's list separator ("list.separator": ", " in English and Albanian,
-// "، " in Arabic), for lists a template writes item by item:
-// {{range $i, $x := .Xs}}{{if $i}}{{$.ListSep}}{{end}}…{{end}}.
-func (p Page) ListSep() string {
+// Sep is what goes before item i of a list of n items by the locale's CLDR list pattern
+// ("A, B and C", "A، B و C"; i18n.Localizer.ListSeparator), for lists a template writes item
+// by item: {{$l := .Xs}}{{range $i, $x := $l}}{{$.Sep $i (len $l)}}…{{end}}.
+func (p Page) Sep(i, n int) string {
 	if p.loc == nil {
-		return ", "
+		if i > 0 {
+			return ", "
+		}
+		return ""
 	}
-	return p.loc.T("list.separator")
+	return p.loc.ListSeparator(i, n)
 }
 
 // List joins the items of a list (a []string, or a []any as the audit trail's JSON gives)
-// with the locale's separator; anything else is printed as it is.
+// by the locale's list pattern; anything else is printed as it is.
 func (p Page) List(v any) string {
 	var parts []string
 	switch xs := v.(type) {
@@ -177,7 +185,10 @@ func (p Page) List(v any) string {
 	default:
 		return fmt.Sprint(v)
 	}
-	return strings.Join(parts, p.ListSep())
+	if p.loc == nil {
+		return strings.Join(parts, ", ")
+	}
+	return p.loc.List(parts)
 }
 
 // Country is the localized name of a nationality code.
@@ -251,6 +262,9 @@ func (r *renderer) render(c *gin.Context, status int, name, title string, data a
 		Data:      data,
 		Actor:     auth.ActorFrom(ctx),
 		loc:       loc,
+	}
+	if p.Actor != nil && r.placeNames != nil {
+		p.places = &placeNameCache{load: func() map[placeKey]string { return r.placeNames(ctx, p.Actor) }}
 	}
 	if p.Actor != nil && r.unreadAlerts != nil {
 		p.UnreadAlerts = r.unreadAlerts(ctx, p.Actor)

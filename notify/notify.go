@@ -1,8 +1,9 @@
 // Package notify delivers Kujdes' alerts (issue 10): it runs the River client that works the
 // jobs registry writes in the transaction of an event — an e-mail per recipient (SMTP), a
-// signed webhook per event — and the daily reminders of deadlines falling due. Delivery is at
-// least once with retries and backoff; a receiver can drop repeats by the e-mail's Message-ID
-// or the webhook's Kujdes-Event-Id (see docs/alerts.md).
+// signed webhook per event — and the daily jobs: the reminders of deadlines falling due and
+// the age-out of children turning 18. Delivery is at least once with retries and backoff; a
+// receiver can drop repeats by the e-mail's Message-ID or the webhook's Kujdes-Event-Id (see
+// docs/alerts.md).
 package notify
 
 import (
@@ -47,6 +48,9 @@ type Config struct {
 	// ReminderHour is the hour of the day (0–23, in Zone) the daily reminders run.
 	ReminderHour int
 	Zone         *time.Location
+	// ComplianceEvery is how often the compliance dashboard is recomputed (issue 11); zero:
+	// never by this service.
+	ComplianceEvery time.Duration
 }
 
 // Deps are what the service needs.
@@ -79,10 +83,14 @@ func Start(ctx context.Context, d Deps) (*Service, error) {
 	river.AddWorker(workers, &emailWorker{d: d})
 	river.AddWorker(workers, &webhookWorker{d: d})
 	river.AddWorker(workers, &reminderWorker{d: d})
+	river.AddWorker(workers, &ageOutWorker{d: d}) // issue 10: turning 18
+	// issue 11: the compliance dashboard
+	river.AddWorker(workers, &complianceWorker{d: d})
 	cfg := &river.Config{
 		Queues: map[string]river.QueueConfig{
 			registry.AlertQueue: {MaxWorkers: 8},
 			river.QueueDefault:  {MaxWorkers: 1},
+			complianceQueue:     {MaxWorkers: 1}, // issue 11: a long refresh holds up nothing else
 		},
 		Workers: workers,
 		// An insert notifies the workers (LISTEN/NOTIFY), but River sends at most one
@@ -92,13 +100,27 @@ func Start(ctx context.Context, d Deps) (*Service, error) {
 		Logger:               quietLogger(d.Log),
 		RescueStuckJobsAfter: d.Config.RescueAfter,
 		JobTimeout:           cmp.Or(d.Config.JobTimeout, time.Minute),
-		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(dailyAt{hour: d.Config.ReminderHour, zone: d.Config.Zone},
+		PeriodicJobs: []*river.PeriodicJob{
+			river.NewPeriodicJob(dailyAt{hour: d.Config.ReminderHour, zone: d.Config.Zone},
+				func() (river.JobArgs, *river.InsertOpts) {
+					return registry.DeadlineRemindersArgs{Day: d.now().In(d.Config.Zone).Format(time.DateOnly)}, oncePerDay()
+				}, &river.PeriodicJobOpts{ID: "deadline_reminders", RunOnStart: true}),
+			// Issue 10: turning 18. A child turns 18 on a UTC day (registry ageOutDue), so
+			// the job runs at the start of each UTC day, and at start (a restart or a new
+			// release catches a day it missed); unique per day, so several instances age a
+			// child out once — and AgeOutDue is idempotent besides.
+			river.NewPeriodicJob(dailyAt{hour: 0, zone: time.UTC},
+				func() (river.JobArgs, *river.InsertOpts) {
+					return registry.AgeOutArgs{Day: d.now().UTC().Format(time.DateOnly)}, oncePerDay()
+				}, &river.PeriodicJobOpts{ID: "age_out", RunOnStart: true}),
+		},
+	}
+	if every := d.Config.ComplianceEvery; every > 0 { // issue 11
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(every),
 			func() (river.JobArgs, *river.InsertOpts) {
-				day := time.Now().In(d.Config.Zone).Format(time.DateOnly)
-				return registry.DeadlineRemindersArgs{Day: day}, &river.InsertOpts{
-					UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: 24 * time.Hour},
-				}
-			}, &river.PeriodicJobOpts{ID: "deadline_reminders", RunOnStart: true})},
+				return registry.ComplianceRefreshArgs{Slot: d.now().UTC().Truncate(every).Format(time.RFC3339)},
+					&river.InsertOpts{Queue: complianceQueue, UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: every}}
+			}, &river.PeriodicJobOpts{ID: "compliance_refresh", RunOnStart: true}))
 	}
 	if d.Config.RetryBase > 0 {
 		cfg.RetryPolicy = backoff{base: d.Config.RetryBase, max: max(d.Config.RetryMax, d.Config.RetryBase)}
@@ -123,6 +145,21 @@ func (s *Service) Stop(ctx context.Context) error {
 		return s.client.StopAndCancel(hard)
 	}
 	return err
+}
+
+// now is the clock of the daily jobs: the registry's (a test injects it there), else the
+// wall clock.
+func (d Deps) now() time.Time {
+	if d.Registry != nil && d.Registry.Now != nil {
+		return d.Registry.Now()
+	}
+	return time.Now()
+}
+
+// oncePerDay makes a daily job unique: one per day's arguments, whichever instance inserts
+// it and however often (River's unique jobs: a second insert of the same day is skipped).
+func oncePerDay() *river.InsertOpts {
+	return &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: 24 * time.Hour}}
 }
 
 // backoff retries after base, 2·base, 4·base… up to max.

@@ -73,7 +73,11 @@ func (w *emailWorker) compose(al registry.AlertDelivery) ([]byte, error) {
 		data["Date"] = al.DueAt.In(c.Zone).Format(time.DateOnly)
 	}
 	subject := loc.T("alerts.email.subject."+al.Kind, data)
-	body := loc.T("alerts.email.body."+al.Kind, data) + "\n\n-- \n" + loc.T("alerts.email.footer")
+	body := loc.T("alerts.email.body."+al.Kind, data)
+	if al.Kind == registry.AlertDeadlineDue && al.NoGuardian { // issue 10: why an officer gets it
+		body += "\n\n" + loc.T("alerts.email.no_guardian")
+	}
+	body += "\n\n-- \n" + loc.T("alerts.email.footer")
 	var b bytes.Buffer
 	h := func(k, v string) { fmt.Fprintf(&b, "%s: %s\r\n", k, v) }
 	h("From", c.SMTPFrom)
@@ -82,6 +86,10 @@ func (w *emailWorker) compose(al registry.AlertDelivery) ([]byte, error) {
 	h("Date", time.Now().UTC().Format(time.RFC1123Z))
 	h("Message-ID", fmt.Sprintf("<alert-%d@kujdes>", al.AlertID))
 	h("Content-Language", lang.Tag)
+	// Issue 10: what kind of alert, for the recipient's mail rules (an urgent "child_missing"
+	// apart from the daily "deadline_due"); and no auto-replies to it (RFC 3834).
+	h("Kujdes-Alert-Kind", al.Kind)
+	h("Auto-Submitted", "auto-generated")
 	h("MIME-Version", "1.0")
 	h("Content-Type", "text/plain; charset=utf-8")
 	h("Content-Transfer-Encoding", "quoted-printable")
@@ -239,6 +247,21 @@ func (w *reminderWorker) Work(ctx context.Context, job *river.Job[registry.Deadl
 	n, err := w.d.Registry.SendDeadlineReminders(ctx, job.Args.Day)
 	if err == nil && w.d.Log != nil {
 		w.d.Log.InfoContext(ctx, "deadline reminders", "day", job.Args.Day, "new", n)
+	}
+	return err
+}
+
+// ageOutWorker runs the day's age-out (issue 10): the use case is registry.AgeOutDue, at
+// the registry's clock.
+type ageOutWorker struct {
+	river.WorkerDefaults[registry.AgeOutArgs]
+	d Deps
+}
+
+func (w *ageOutWorker) Work(ctx context.Context, job *river.Job[registry.AgeOutArgs]) error {
+	n, err := w.d.Registry.AgeOutDue(ctx, w.d.now())
+	if err == nil && n > 0 && w.d.Log != nil {
+		w.d.Log.InfoContext(ctx, "age-out", "day", job.Args.Day, "aged_out", n)
 	}
 	return err
 }

@@ -167,11 +167,11 @@ func insertAlerts(tx *gorm.DB, e *alertEvent, recipients []int64, keys []string,
 	var jobs []river.InsertManyParams
 	for _, r := range rows {
 		if r.ID != 0 { // skipped on conflict: that reminder exists
-			jobs = append(jobs, river.InsertManyParams{Args: AlertEmailArgs{AlertID: r.ID}, InsertOpts: deliveryOpts()})
+			jobs = append(jobs, river.InsertManyParams{Args: AlertEmailArgs{AlertID: r.ID}, InsertOpts: deliveryOpts(e.Kind)})
 		}
 	}
 	if webhook {
-		jobs = append(jobs, river.InsertManyParams{Args: AlertWebhookArgs{EventID: e.ID}, InsertOpts: deliveryOpts()})
+		jobs = append(jobs, river.InsertManyParams{Args: AlertWebhookArgs{EventID: e.ID}, InsertOpts: deliveryOpts(e.Kind)})
 	}
 	if len(jobs) == 0 {
 		return 0, nil
@@ -196,9 +196,21 @@ func insertAlerts(tx *gorm.DB, e *alertEvent, recipients []int64, keys []string,
 	return n, nil
 }
 
-func deliveryOpts() *river.InsertOpts {
-	return &river.InsertOpts{Queue: AlertQueue, MaxAttempts: alertMaxAttempts}
+// deliveryOpts are the delivery jobs' options for an event of kind. The daily reminders'
+// e-mails run at a lower priority than an event's (issue 10): River works the most urgent
+// first, so a child reported missing while the morning's reminders go out is not queued
+// behind them.
+func deliveryOpts(kind string) *river.InsertOpts {
+	o := &river.InsertOpts{Queue: AlertQueue, MaxAttempts: alertMaxAttempts}
+	if kind == AlertDeadlineDue {
+		o.Priority = reminderPriority
+	}
+	return o
 }
+
+// reminderPriority is River's priority of a reminder's e-mail (1 is the most urgent, an
+// event's; 4 the least).
+const reminderPriority = 3
 
 // AlertView is one alert on the recipient's list. ChildName is set only while the child is
 // in the recipient's scope; the registration number and the kind always are (the minimum).
@@ -214,6 +226,9 @@ type AlertView struct {
 	OccurredAt         time.Time  `json:"occurred_at"`
 	CreatedAt          time.Time  `json:"created_at"`
 	ReadAt             *time.Time `json:"read_at"`
+	// NoGuardian: a reminder (deadline_due) about a child in the reader's scope who has no
+	// guardian now — the deadline is the region's protection officers' (issue 10).
+	NoGuardian bool `json:"no_guardian,omitempty"`
 }
 
 // AlertList is the signed-in user's alerts, newest first, and how many are unread.
@@ -237,11 +252,13 @@ func (r *Registry) ListAlerts(ctx context.Context, a *models.Actor) (AlertList, 
 		type row struct {
 			AlertView
 			GivenName, FamilyName, GivenNameLatin, FamilyNameLatin string
+			Unguarded                                              bool
 		}
 		var rows []row
+		ng := childHasNoGuardian(r.now())
 		if err := tx.Table("alerts").
 			Select(`alerts.id, e.kind, e.rule, e.due_at, e.child_id, c.registration_number, e.occurred_at, alerts.created_at, alerts.read_at,
-				c.given_name, c.family_name, c.given_name_latin, c.family_name_latin`).
+				c.given_name, c.family_name, c.given_name_latin, c.family_name_latin, `+ng.sql+` AS unguarded`, ng.args...).
 			Joins("JOIN alert_events e ON e.id = alerts.event_id").
 			Joins("JOIN children c ON c.id = e.child_id").
 			Where("alerts.user_id = ?", a.UserID).
@@ -265,6 +282,7 @@ func (r *Registry) ListAlerts(ctx context.Context, a *models.Actor) (AlertList, 
 			v.InScope = slices.Contains(visible, v.ChildID)
 			if v.InScope {
 				v.ChildName = displayName(x.GivenName, x.FamilyName, x.GivenNameLatin, x.FamilyNameLatin)
+				v.NoGuardian = v.Kind == AlertDeadlineDue && x.Unguarded
 			}
 			out.Alerts = append(out.Alerts, v)
 		}
@@ -278,6 +296,13 @@ func (r *Registry) ListAlerts(ctx context.Context, a *models.Actor) (AlertList, 
 		return tx.Table("alerts").Where("user_id = ? AND read_at IS NULL", a.UserID).Select("count(*)").Scan(&out.Unread).Error
 	})
 	return out, err
+}
+
+// childHasNoGuardian is, as a column over an alert's event "e", whether its child has no
+// current guardian appointment at now (currentAppointment, scope.go).
+func childHasNoGuardian(now time.Time) sqlCond {
+	c := not(currentAppointment(0, now))
+	return sqlCond{sql: `(SELECT ` + c.sql + ` FROM children WHERE children.id = e.child_id)`, args: c.args}
 }
 
 // displayName is how an alert names a child: the names as written, else their Latin spelling.

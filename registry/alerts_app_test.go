@@ -159,3 +159,81 @@ func TestAlertsInBrowser(t *testing.T) {
 		t.Errorf("console errors: %v", errs)
 	}
 }
+
+// The demo population shows the officers' reminders (issue 10): after the day's job, the
+// protection officer of a region has reminders of the deadlines of its children who have no
+// guardian — and of no child who has one — and reads them on GET /api/v1/alerts.
+func TestDemoOfficerReminders(t *testing.T) {
+	app := apptest.Start(t)
+	po := app.Login(t, "protection1") // the identity provider's roles are known from the sign-in on
+	reg := registry.New(app.DB)
+	if _, err := reg.SendDeadlineReminders(context.Background(), time.Now().UTC().Format(time.DateOnly)); err != nil {
+		t.Fatal(err)
+	}
+	var rows []struct {
+		Number  string
+		Rule    string
+		Guarded bool
+	}
+	mustScan(t, app.DB, &rows, `SELECT c.registration_number AS number, e.rule,
+			EXISTS (SELECT 1 FROM guardian_appointments ga WHERE ga.child_id = c.id AND ga.started_at <= now() AND (ga.ended_at IS NULL OR ga.ended_at > now())) AS guarded
+		FROM alerts a JOIN alert_events e ON e.id = a.event_id JOIN children c ON c.id = e.child_id JOIN users u ON u.id = a.user_id
+		WHERE e.kind = 'deadline_due' AND u.username = 'protection1' ORDER BY 1, 2`)
+	if len(rows) == 0 {
+		t.Fatal("the demo gives protection1 no reminder: the feature does not show")
+	}
+	s10 := false
+	for _, r := range rows {
+		s10 = s10 || r.Rule == "S10" // the demo's found child without a guardian (AL-2026-000005)
+		if r.Guarded {
+			t.Errorf("protection1 reminded of %s's %s, a child with a guardian", r.Number, r.Rule)
+		}
+	}
+	if !s10 {
+		t.Errorf("no S10 return-interview reminder on the demo data: %v", rows)
+	}
+	t.Logf("protection1's reminders on the demo data: %v", rows)
+	res := app.Do(t, po, "GET", "/api/v1/alerts", "")
+	if res.StatusCode != 200 {
+		t.Fatalf("GET /api/v1/alerts: %d", res.StatusCode)
+	}
+	defer res.Body.Close()
+	list := decodeAlerts(t, res.Body)
+	n := 0
+	for _, a := range list.Alerts {
+		if a.Kind == "deadline_due" && a.InScope && a.ChildName != "" {
+			n++
+		}
+	}
+	if n != len(rows) {
+		t.Errorf("protection1 reads %d reminders, %d written", n, len(rows))
+	}
+	for _, a := range list.Alerts {
+		if a.Kind == "deadline_due" && !a.NoGuardian {
+			t.Errorf("reminder %+v does not say the child has no guardian", a)
+		}
+	}
+
+	// The alerts page, in English and in Arabic on a phone: each reminder says "no guardian
+	// yet"; 0 axe violations.
+	p := browsertest.NewBrowser(t).NewPage(t)
+	app.BrowserLogin(t, p, "protection1")
+	for _, lang := range []struct{ tag, badge, dir string }{{"en", "no guardian yet", "ltr"}, {"ar", "لا وصي بعد", "rtl"}} {
+		if lang.tag == "ar" {
+			p.Run(t, chromedp.EmulateViewport(390, 844))
+		}
+		p.Navigate(t, app.URL+"/alerts?lang="+lang.tag)
+		p.WaitFor(t, "#alerts-table")
+		if dir := p.Attr(t, "html", "dir"); dir != lang.dir {
+			t.Errorf("%s: html dir %q", lang.tag, dir)
+		}
+		if got := p.Count(t, "tr.alert-row .badge"); got != len(rows) {
+			t.Errorf("%s: %d badges for %d reminders", lang.tag, got, len(rows))
+		}
+		if got := p.Text(t, "tr.alert-row .badge"); got != lang.badge {
+			t.Errorf("%s: badge %q, want %q", lang.tag, got, lang.badge)
+		}
+		browsertest.NoSideScroll(t, p, "the alerts page")
+		p.Axe(t)
+	}
+}

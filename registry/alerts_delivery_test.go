@@ -123,7 +123,7 @@ func TestAlertDelivery(t *testing.T) {
 	if err := f.reg.SetAlertLanguage(ctx, f.guardian, "sq"); err != nil {
 		t.Fatal(err)
 	}
-	sm, wh := startSMTP(t), startWebhook(t)
+	sm, wh := startSMTP(t).ignoreReminders(), startWebhook(t)
 	sm.failFirst, wh.failFirst = 2, 2
 	startWorker(t, f.url, f.reg, deliveryConfig(sm, wh))
 	if err := registry.ReportMissingForTest(ctx, f.db, f.child, time.Now()); err != nil {
@@ -200,8 +200,14 @@ func TestAlertDeliveryDelay(t *testing.T) {
 func measureAlertDelivery(t *testing.T, f *alertFixture, n int, report func(ctx context.Context, childID int64) error) {
 	t.Helper()
 	ctx := context.Background()
-	sm, wh := startSMTP(t), startWebhook(t)
+	sm, wh := startSMTP(t).ignoreReminders(), startWebhook(t)
 	startWorker(t, f.url, f.reg, deliveryConfig(sm, wh))
+	// The worker's start-up runs the day's jobs (reminders, age-out) first, so the figure is
+	// of the events alone: wait for them and the e-mails they queued.
+	waitUntil(t, "the day's jobs", 60*time.Second, func() bool {
+		return f.count(t, `SELECT count(*) FROM river_job WHERE kind IN ('deadline_reminders', 'age_out') AND state = 'completed'`) == 2 &&
+			f.count(t, `SELECT count(*) FROM river_job WHERE state <> 'completed'`) == 0
+	})
 	committed := map[int64]time.Time{}
 	var ids []int64
 	for i := range n {
@@ -259,7 +265,7 @@ func measureAlertDelivery(t *testing.T, f *alertFixture, n int, report func(ctx 
 // exactly once; it then stops cleanly on SIGTERM.
 func TestAlertsSurviveAKill(t *testing.T) {
 	f := newAlertFixture(t)
-	sm, wh := startSMTP(t), startWebhook(t)
+	sm, wh := startSMTP(t).ignoreReminders(), startWebhook(t)
 	sm.hold()
 	wh.hold()
 	a := startWorkerProcess(t, f.url, sm, wh, f.child)
@@ -269,7 +275,9 @@ func TestAlertsSurviveAKill(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = a.Wait()
-	if n := f.count(t, `SELECT count(*) FROM river_job WHERE state = 'running' AND queue = 'alerts'`); n != 3 {
+	if n := f.count(t, `SELECT count(*) FROM river_job WHERE state = 'running' AND queue = 'alerts'
+		AND (kind = 'alert_webhook' OR (args->>'alert_id')::bigint IN
+			(SELECT a.id FROM alerts a JOIN alert_events e ON e.id = a.event_id WHERE e.kind = 'child_missing'))`); n != 3 {
 		t.Errorf("%d deliveries left running by the killed process, want 3", n)
 	}
 	sm.unhold() // the held attempts are refused; their sender is dead anyway

@@ -131,7 +131,13 @@ func (r *receiver) waitFor(t *testing.T, what string, timeout time.Duration, con
 type smtpReceiver struct {
 	*receiver
 	addr string
+	// ignoreKind: messages of this alert kind (Kujdes-Alert-Kind) are accepted uncounted —
+	// the event tests ignore the daily reminders the worker sends at start.
+	ignoreKind string
 }
+
+// ignoreReminders makes the receiver accept the daily reminders without counting them.
+func (r *smtpReceiver) ignoreReminders() *smtpReceiver { r.ignoreKind = "deadline_due"; return r }
 
 func startSMTP(t *testing.T) *smtpReceiver {
 	t.Helper()
@@ -175,6 +181,12 @@ func (s *smtpSession) Data(r io.Reader) error {
 	m, err := mail.ReadMessage(strings.NewReader(string(raw)))
 	if err != nil {
 		return err
+	}
+	if k := m.Header.Get("Kujdes-Alert-Kind"); k == "" || (s.rc.ignoreKind != "" && k == s.rc.ignoreKind) {
+		if k == "" {
+			return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "no Kujdes-Alert-Kind"}
+		}
+		return nil
 	}
 	if !s.rc.attempt(m.Header.Get("Message-ID"), raw) {
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}

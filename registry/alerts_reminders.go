@@ -11,14 +11,21 @@ import (
 	"github.com/kujdes/kujdes/models"
 )
 
-// Daily reminders of deadlines falling due (issue 10): once a day, every guardian gets an
-// in-app alert (and an e-mail where configured) for each open deadline of their wards that
-// falls due within ReminderAhead or is already overdue — visits (S8), placement reviews (S7),
-// while the ward has no full guardian S2, return interviews after a missing episode (S10), the
-// transition plan before 18 (S13) and the next legal-procedure step. The deadlines are the ones the "My wards"
-// board shows (wards), never recomputed here. A reminder is kept once per guardian, child,
-// rule and day (alerts.dedup_key), so several instances running the daily job, or the job
-// running twice, send it once.
+// Daily reminders of deadlines falling due (issue 10): once a day, everyone who owns an open
+// deadline gets an in-app alert (and an e-mail where configured) for each one that falls due
+// within ReminderAhead or is already overdue.
+//
+//   - Guardians, for their wards: visits (S8), placement reviews (S7), while the ward has no
+//     full guardian S2, return interviews after a missing episode (S10), the transition plan
+//     before 18 (S13) and the next legal-procedure step. The deadlines are the ones the "My
+//     wards" board shows (wards), never recomputed here.
+//   - Protection officers, for the children of their regions who have no guardian at all
+//     (alerts_reminders_officers.go): S1, S2, the first placement (S5), the placement review
+//     (S7), the return interview (S10), the transition plan (S13) and the next legal step —
+//     the deadlines nobody else is there to meet.
+//
+// A reminder is kept once per recipient, child, rule and day (alerts.dedup_key), so several
+// instances running the daily job, or the job running twice, send it once.
 
 // ReminderAhead is how far ahead a deadline is reminded of.
 const ReminderAhead = 48 * time.Hour
@@ -32,7 +39,8 @@ type DeadlineRemindersArgs struct {
 func (DeadlineRemindersArgs) Kind() string { return "deadline_reminders" }
 
 // SendDeadlineReminders writes the reminders of day (YYYY-MM-DD) at the registry's clock: one
-// transaction per guardian. It returns how many reminders were new.
+// transaction per guardian, then one per protection officer (alerts_reminders_officers.go).
+// It returns how many reminders were new.
 func (r *Registry) SendDeadlineReminders(ctx context.Context, day string) (int, error) {
 	if _, err := time.Parse(time.DateOnly, day); err != nil {
 		return 0, fmt.Errorf("reminders: day %q: %w", day, err)
@@ -48,29 +56,15 @@ func (r *Registry) SendDeadlineReminders(ctx context.Context, day string) (int, 
 	total := 0
 	for _, g := range guardians {
 		err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			guardian := &models.Actor{UserID: g, Roles: []models.Role{models.RoleGuardian}}
-			ws, _, err := r.wards(tx, guardian, now)
+			ws, _, err := r.wards(tx, reminderActor(g, models.RoleGuardian, nil), now)
 			if err != nil {
 				return err
 			}
 			for _, w := range ws {
-				for _, d := range w.OpenDeadlines {
-					if d.Due.After(now.Add(ReminderAhead)) {
-						continue
-					}
-					due := d.Due
-					e := alertEvent{Kind: AlertDeadlineDue, ChildID: w.ID, Rule: d.Rule, DueAt: &due, OccurredAt: now}
-					key := fmt.Sprintf("deadline:%s:%s:%d:%d", day, d.Rule, w.ID, g)
-					n, err := insertAlerts(tx, &e, []int64{g}, []string{key}, false)
-					if err != nil {
-						return err
-					}
-					if n == 0 { // reminded already today: drop the event written for it
-						if err := tx.Delete(&alertEvent{}, e.ID).Error; err != nil {
-							return err
-						}
-					}
-					total += n
+				n, err := remindDeadlines(tx, day, g, w.ID, w.OpenDeadlines, now)
+				total += n
+				if err != nil {
+					return err
 				}
 			}
 			return nil
@@ -78,6 +72,42 @@ func (r *Registry) SendDeadlineReminders(ctx context.Context, day string) (int, 
 		if err != nil {
 			return total, err
 		}
+	}
+	n, err := r.sendOfficerReminders(ctx, day, now) // issue 10: children without a guardian
+	return total + n, err
+}
+
+// reminderActor is the recipient of reminders as the daily job reads their board: their role
+// and regions (the scope, scope.go) and only the permission the board needs beyond its
+// scope — the legal summary (legal.read, which guardians and protection officers hold).
+func reminderActor(userID int64, role models.Role, regions []int64) *models.Actor {
+	return &models.Actor{UserID: userID, Roles: []models.Role{role}, RegionIDs: regions,
+		Permissions: map[models.Permission]bool{models.PermLegalRead: true}}
+}
+
+// remindDeadlines writes, inside tx, the day's reminder to user of each of the child's
+// deadlines that falls due within ReminderAhead of now or is overdue — once per day, rule,
+// child and user (the alert's dedup_key): a reminder written already today is skipped, and
+// the event written for it dropped. It returns how many were new.
+func remindDeadlines(tx *gorm.DB, day string, user, child int64, deadlines []Deadline, now time.Time) (int, error) {
+	total := 0
+	for _, d := range deadlines {
+		if d.Due.After(now.Add(ReminderAhead)) {
+			continue
+		}
+		due := d.Due
+		e := alertEvent{Kind: AlertDeadlineDue, ChildID: child, Rule: d.Rule, DueAt: &due, OccurredAt: now}
+		key := fmt.Sprintf("deadline:%s:%s:%d:%d", day, d.Rule, child, user)
+		n, err := insertAlerts(tx, &e, []int64{user}, []string{key}, false)
+		if err != nil {
+			return total, err
+		}
+		if n == 0 { // reminded already today: drop the event written for it
+			if err := tx.Delete(&alertEvent{}, e.ID).Error; err != nil {
+				return total, err
+			}
+		}
+		total += n
 	}
 	return total, nil
 }
@@ -93,16 +123,20 @@ type AlertDelivery struct {
 	RegistrationNumber string
 	Email, Language    string
 	EmailedAt          *time.Time
+	// NoGuardian: the child has no guardian now (a reminder's e-mail says why it comes to a
+	// protection officer).
+	NoGuardian bool
 }
 
 // AlertForDelivery reads one alert for its e-mail job (the worker, not a user, reads it).
 func (r *Registry) AlertForDelivery(ctx context.Context, alertID int64) (AlertDelivery, error) {
 	var out AlertDelivery
+	ng := childHasNoGuardian(r.now())
 	res := r.DB.WithContext(ctx).Raw(`SELECT a.id AS alert_id, e.kind, e.rule, e.due_at, e.occurred_at, e.child_id,
-			c.registration_number, u.email, coalesce(l.language, '') AS language, a.emailed_at
+			c.registration_number, u.email, coalesce(l.language, '') AS language, a.emailed_at, `+ng.sql+` AS no_guardian
 		FROM alerts a JOIN alert_events e ON e.id = a.event_id JOIN children c ON c.id = e.child_id
 		JOIN users u ON u.id = a.user_id LEFT JOIN alert_languages l ON l.user_id = a.user_id
-		WHERE a.id = ?`, alertID).Scan(&out)
+		WHERE a.id = ?`, append(ng.args, alertID)...).Scan(&out)
 	if res.Error != nil {
 		return out, res.Error
 	}

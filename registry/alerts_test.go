@@ -232,7 +232,10 @@ func TestListAlertsAndMarkRead(t *testing.T) {
 func TestDeadlineReminders(t *testing.T) {
 	f := newAlertFixture(t)
 	ctx := context.Background()
-	// The fixture's guardian was appointed yesterday: S8 is due in 29 days — not yet.
+	// The fixture's guardian was appointed yesterday: S8 is due in 29 days — not yet. (T-2,
+	// elsewhere, gets a guardian too: a child without one is its region's officers' to be
+	// reminded of, TestOfficerReminders.)
+	f.appoint(f.elsewhere, f.former.UserID, f.now, nil)
 	day := f.now.Format(time.DateOnly)
 	if n, err := f.reg.SendDeadlineReminders(ctx, day); err != nil || n != 0 {
 		t.Fatalf("reminders %d, %v; want none", n, err)

@@ -86,7 +86,7 @@ func (r *Registry) ListBreakGlass(ctx context.Context, a *models.Actor, limit in
 	}
 	var rows []BreakGlassEntry
 	err := r.DB.WithContext(ctx).Table("break_glass_grants bg").
-		Select(`bg.*, COALESCE(NULLIF(u.display_name, ''), NULLIF(u.username, ''), u.subject) AS user_label, c.registration_number`).
+		Select("bg.*, " + userLabelSQL + " AS user_label, c.registration_number").
 		Joins("JOIN users u ON u.id = bg.user_id").
 		Joins("JOIN children c ON c.id = bg.child_id").
 		Order("bg.id DESC").Limit(limit).Scan(&rows).Error

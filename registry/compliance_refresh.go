@@ -336,20 +336,36 @@ func complianceFacts(tx *gorm.DB, after int64) ([]compliance.ChildFacts, error) 
 }
 
 // refreshComplianceOpen rolls the open violations up per region, facility and guardian and
-// rule (distinct children), with a '*' row per dimension member for children with any.
+// rule (how many open violations), with a '*' row per dimension member counting the distinct
+// children with any; then refreshes the planner's statistics of the three tables, which the
+// refresh has just rewritten (ANALYZE runs inside the transaction).
 func refreshComplianceOpen(tx *gorm.DB) error {
 	if err := tx.Exec("DELETE FROM compliance_open").Error; err != nil {
 		return err
 	}
-	return tx.Exec(`INSERT INTO compliance_open (dim, id, region_id, rule, n)
-		SELECT 'region', region_id, region_id, rule, count(DISTINCT child_id) FROM compliance_violations GROUP BY region_id, rule
+	err := tx.Exec(`INSERT INTO compliance_open (dim, id, region_id, rule, n)
+		SELECT 'region', region_id, region_id, rule, count(*) FROM compliance_violations GROUP BY region_id, rule
 		UNION ALL SELECT 'region', region_id, region_id, '*', count(DISTINCT child_id) FROM compliance_violations GROUP BY region_id
-		UNION ALL SELECT 'facility', facility_id, region_id, rule, count(DISTINCT child_id) FROM compliance_violations
+		UNION ALL SELECT 'facility', facility_id, region_id, rule, count(*) FROM compliance_violations
 			WHERE facility_id IS NOT NULL GROUP BY facility_id, region_id, rule
 		UNION ALL SELECT 'facility', facility_id, region_id, '*', count(DISTINCT child_id) FROM compliance_violations
 			WHERE facility_id IS NOT NULL GROUP BY facility_id, region_id
-		UNION ALL SELECT 'guardian', guardian_id, region_id, rule, count(DISTINCT child_id) FROM compliance_violations
+		UNION ALL SELECT 'guardian', guardian_id, region_id, rule, count(*) FROM compliance_violations
 			WHERE guardian_id IS NOT NULL GROUP BY guardian_id, region_id, rule
 		UNION ALL SELECT 'guardian', guardian_id, region_id, '*', count(DISTINCT child_id) FROM compliance_violations
 			WHERE guardian_id IS NOT NULL GROUP BY guardian_id, region_id`).Error
+	if err != nil {
+		return err
+	}
+	return tx.Exec("ANALYZE compliance_open, compliance_violations, compliance_monthly").Error
 }
+
+// ComplianceRefreshArgs is the periodic River job that runs RefreshCompliance (package notify
+// works it, every KUJDES_COMPLIANCE_REFRESH_EVERY); Slot (the start of the interval, RFC 3339)
+// makes it unique per interval, so several instances refresh once.
+type ComplianceRefreshArgs struct {
+	Slot string `json:"slot"`
+}
+
+// Kind names the job in river_job.
+func (ComplianceRefreshArgs) Kind() string { return "compliance_refresh" }

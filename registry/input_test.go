@@ -145,7 +145,9 @@ func TestEveryInputFieldHasALimit(t *testing.T) {
 		// Legal status (issue 10).
 		LegalEventInput{}, LegalVoidInput{},
 		// Case lifecycle and information on rights (issue 10).
-		ReunifyInput{}, TransferInput{}, TransitionPlanInput{}, RightsInput{}} {
+		ReunifyInput{}, TransferInput{}, TransitionPlanInput{}, RightsInput{},
+		// issue 13: live transliteration
+		TransliterationInput{}} {
 		walk(reflect.TypeOf(v), "")
 	}
 	if len(seen) < 12 {

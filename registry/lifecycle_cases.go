@@ -236,6 +236,15 @@ func (r *Registry) AgeOut(ctx context.Context, childID int64, now time.Time) (bo
 	return done, err
 }
 
+// AgeOutArgs is the daily River job that runs AgeOutDue (package notify works it); Day
+// (YYYY-MM-DD, UTC) makes it unique per day, so several instances run it once.
+type AgeOutArgs struct {
+	Day string `json:"day"`
+}
+
+// Kind names the job in river_job.
+func (AgeOutArgs) Kind() string { return "age_out" }
+
 // AgeOutDue is the daily sweep: every child whose 18th birthday is today or earlier and whose
 // case is still open (active or missing) is aged out (AgeOut), each in its own transaction so
 // one failure does not hold back the others. It returns how many it aged out. Several

@@ -7,7 +7,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/kujdes/kujdes/compliance"
-
 	"github.com/kujdes/kujdes/models"
 )
 
@@ -92,6 +91,10 @@ func childWritable(c models.Child) error {
 // adding the day back gives 1 March, as TurnsAdultOn does (TestTurnsAdultSQLMatchesGo).
 const turnsAdultSQL = `((COALESCE(children.birth_date_to, children.birth_date_from) - 1 + interval '18 years')::date + 1)`
 
+// caseOpen: the child's case is open — active or missing; every other status ends it (the
+// read-only statuses, and duplicate-of).
+var caseOpen = sqlCond{sql: `children.status IN ('active','missing')`}
+
 // hasTransitionPlan: the child has a recorded transition plan.
 var hasTransitionPlan = sqlCond{sql: `EXISTS (SELECT 1 FROM transition_plans tp WHERE tp.child_id = children.id)`}
 
@@ -104,7 +107,7 @@ func (l LifecycleRules) planDueSQL() sqlCond {
 // before today (UTC) and none is recorded.
 func (l LifecycleRules) planWarning(now time.Time) sqlCond {
 	due := l.planDue(now)
-	return and(sqlCond{sql: `children.status IN ('active','missing')`}, and(due, not(hasTransitionPlan)))
+	return and(caseOpen, and(due, not(hasTransitionPlan)))
 }
 
 func (l LifecycleRules) planDue(now time.Time) sqlCond {
@@ -115,7 +118,7 @@ func (l LifecycleRules) planDue(now time.Time) sqlCond {
 // ageOutDue is the condition of the age-out sweep over "children": an open case whose 18th
 // birthday (turnsAdultSQL) is today (UTC) or earlier.
 func ageOutDue(now time.Time) sqlCond {
-	return sqlCond{sql: `children.status IN ('active','missing') AND ` + turnsAdultSQL + ` <= ?::date`,
+	return sqlCond{sql: caseOpen.sql + ` AND ` + turnsAdultSQL + ` <= ?::date`,
 		args: []any{now.UTC().Format(time.DateOnly)}}
 }
 

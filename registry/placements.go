@@ -94,16 +94,13 @@ func CheckPlacement(in PlacementRules) (*models.ValidationError, []string) {
 	if known {
 		lo, hi = models.AgeRangeAt(*in.BirthFrom, *in.BirthTo, in.Start)
 	}
-	switch f.Kind {
-	case models.FacilityPoliceDetention:
+	switch compliance.ProhibitedBecause(f.Kind, lo, known, in.BestInterests) { // S6, one rule (issue 11)
+	case compliance.ProhibitedDetention:
 		verr.Add("facility_id", "placement_detention_refused", nil)
-	case models.FacilityAdultReception:
-		switch {
-		case !known || lo < AdultCentreMinAge:
-			verr.Add("facility_id", "placement_adult_centre_under_16", map[string]any{"Age": AdultCentreMinAge})
-		case utf8.RuneCountInString(strings.TrimSpace(in.BestInterests)) < MinJustification:
-			verr.Add("best_interests", "placement_adult_centre_needs_best_interests", map[string]any{"Min": MinJustification})
-		}
+	case compliance.ProhibitedAdultCentreUnder:
+		verr.Add("facility_id", "placement_adult_centre_under_16", map[string]any{"Age": AdultCentreMinAge})
+	case compliance.ProhibitedAdultCentreNoJust:
+		verr.Add("best_interests", "placement_adult_centre_needs_best_interests", map[string]any{"Min": MinJustification})
 	}
 	if in.Overlaps {
 		verr.Add("started_at", "placement_overlaps", nil)

@@ -37,6 +37,9 @@ type Registry struct {
 	// LifecycleRules holds the thresholds of S11 and S13 (issue 10); zero fields take
 	// DefaultLifecycleRules.
 	LifecycleRules LifecycleRules
+	// Transliterations limits each user's Latin-spelling suggestions while typing (issue 13,
+	// transliterate.go); nil refuses them.
+	Transliterations *CheckLimiter
 	// issue 11: compliance exports. ComplianceExportMax bounds the rows of one violation
 	// export; 0 means ComplianceExportMaxRows.
 	ComplianceExportMax int
@@ -46,7 +49,7 @@ type Registry struct {
 // duplicate-check limit.
 func New(db *gorm.DB) *Registry {
 	return &Registry{DB: db, Now: time.Now, BreakGlassFor: time.Hour, Checks: NewCheckLimiter(DefaultCheckLimit),
-		Reads: models.NewAuditBatcher(db)}
+		Reads: models.NewAuditBatcher(db), Transliterations: NewCheckLimiter(DefaultTransliterationLimit)}
 }
 
 func (r *Registry) now() time.Time { return r.Now().UTC() }

@@ -38,6 +38,7 @@ func startAlerts(ctx context.Context, cfg config.Config, db *gorm.DB, dbURL stri
 		SMTPAddr: a.SMTPAddr, SMTPFrom: a.SMTPFrom, SMTPUser: a.SMTPUser, SMTPPassword: a.SMTPPassword, SMTPTLS: a.SMTPTLS,
 		WebhookURL: a.WebhookURL, WebhookSecret: a.WebhookSecret, PublicURL: cfg.PublicURL, DefaultLanguage: cfg.DefaultLanguage,
 		RetryBase: a.RetryBase, RetryMax: a.RetryMax, RescueAfter: a.RescueAfter, ReminderHour: a.ReminderHour, Zone: zone,
+		ComplianceEvery: cfg.ComplianceRefreshEvery, // issue 11
 	}})
 	if err != nil {
 		pool.Close()

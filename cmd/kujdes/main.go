@@ -222,19 +222,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			return err
 		}
 		defer stopSealer()
-		// Every instance works alert deliveries; River's leader schedules the daily reminders.
+		// Every instance works alert deliveries; River's leader schedules the daily jobs: the
+		// reminders and (issue 10) the age-out of children turning 18.
 		stopAlerts, err := startAlerts(ctx, cfg, db, dbURL, bundle, log)
 		if err != nil {
 			return err
 		}
 		defer stopAlerts()
-		defer startAgeOutSweep(ctx, db, log)() // issue 10: turning 18, daily
-		// issue 11: the compliance dashboard's figures, every KUJDES_COMPLIANCE_REFRESH_EVERY.
-		stopCompliance, err := startComplianceRefresh(ctx, cfg, db, log)
-		if err != nil {
-			return err
-		}
-		defer stopCompliance()
 		ln, err := net.Listen("tcp", cfg.Addr)
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w (set KUJDES_ADDR to another address)", cfg.Addr, err)

@@ -287,6 +287,8 @@ var matrix = map[string]string{
 	"GET /api/v1/children/:id/legal-events":            "protection1 guardian1",
 	"POST /api/v1/children/:id/legal-events":           "protection1 guardian1",
 	"POST /api/v1/children/:id/legal-events/:eid/void": "protection1 guardian1",
+	// issue 13: the Latin spelling while typing, for those who register children.
+	"POST /api/v1/transliterate": "border1 protection1",
 
 	// issue 11: compliance monitoring — monitors (their regions, pseudonymised) and
 	// protection officers (their regions) read the dashboard; nobody else.

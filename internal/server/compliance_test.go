@@ -71,6 +71,33 @@ func TestComplianceAPI(t *testing.T) {
 	if body := apptest.Body(t, res); res.StatusCode != 200 || !strings.Contains(body, `"resolve":"move_child"`) || !strings.Contains(body, "UN Guidelines") {
 		t.Errorf("violation: %d %s", res.StatusCode, body)
 	}
+	// The pages: a protection officer of the region sees exact figures and reaches the record
+	// directly; a monitor is offered break-glass.
+	po := app.Login(t, "protection1")
+	var own struct {
+		ID, ChildID int64
+		Rule        string
+	}
+	app.Scan(t, &own, `SELECT v.id, v.child_id, v.rule FROM compliance_violations v JOIN user_regions ur ON ur.region_id = v.region_id
+		JOIN users u ON u.id = ur.user_id WHERE u.username = 'protection1' ORDER BY v.id LIMIT 1`)
+	if body := apptest.Body(t, app.Do(t, po, "GET", fmt.Sprintf("/compliance/%s/%d", own.Rule, own.ID), "")); own.ID == 0 ||
+		!strings.Contains(body, fmt.Sprintf(`href="/children/%d"`, own.ChildID)) {
+		t.Errorf("protection officer's violation page %+v has no link to the record", own)
+	}
+	vpage := fmt.Sprintf("/compliance/S6/%d", page.Items[0].ID)
+	if body := apptest.Body(t, app.Do(t, app.Login(t, "monitor1"), "GET", vpage, "")); !strings.Contains(body, `href="/break-glass?number=AL-2026-000008"`) ||
+		strings.Contains(body, `href="/children/`) {
+		t.Errorf("monitor's violation page: no break-glass link, or a direct one")
+	}
+	if res := app.Do(t, po, "GET", vpage, ""); res.StatusCode != 404 { // Vlorë is not protection1's region
+		t.Errorf("out-of-region violation page: %d", res.StatusCode)
+	}
+	if res := app.Do(t, po, "GET", "/compliance/S6/999999", ""); res.StatusCode != 404 {
+		t.Errorf("unknown violation page: %d", res.StatusCode)
+	}
+	if res := app.Do(t, po, "GET", "/compliance/S42", ""); res.StatusCode != 404 {
+		t.Errorf("unknown rule page: %d", res.StatusCode)
+	}
 	res = app.Do(t, nil, "GET", "/api/v1/compliance/violations?rule=S99", "", "Authorization", mon, apptest.InvalidRequest, "unknown rule")
 	if body := apptest.Body(t, res); res.StatusCode != 422 && res.StatusCode != 400 || !strings.Contains(body, `"rule"`) {
 		t.Errorf("unknown rule: %d %s", res.StatusCode, body)

@@ -196,7 +196,9 @@ func NewRegistry(cfg config.Config, db *gorm.DB, now func() time.Time) (*registr
 	}
 	reg := &registry.Registry{DB: db, Now: now, BreakGlassFor: cfg.BreakGlassDuration, RegistrationPrefix: cfg.RegistrationPrefix,
 		Checks: registry.NewCheckLimiter(registry.CheckLimit{Count: cfg.DuplicateChecks, Per: cfg.DuplicateCheckWindow, Burst: cfg.DuplicateCheckBurst}),
-		Reads:  models.NewAuditBatcher(db)}
+		Reads:  models.NewAuditBatcher(db),
+		// issue 13: live transliteration
+		Transliterations: registry.NewCheckLimiter(registry.DefaultTransliterationLimit)}
 	if f := cfg.Audit.SigningKeyFile; f != "" {
 		// Only the public half is kept here: the sealer (cmd/kujdes) signs.
 		k, err := auditlog.LoadKey(f)

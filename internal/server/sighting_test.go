@@ -128,12 +128,12 @@ func TestArrivalOnOutOfScopeChildIsASighting(t *testing.T) {
 	// The pages: the child's page shows the sighting to protection1…
 	officer := app.Login(t, "protection1")
 	res = app.Do(t, officer, "GET", fmt.Sprintf("/children/%d", child.ChildID), "")
-	if b := apptest.Body(t, res); res.StatusCode != 200 || !strings.Contains(b, "Sighting: seen at KAP") {
-		t.Errorf("child page for protection1: %d, sighting shown: %t", res.StatusCode, strings.Contains(b, "Sighting: seen at KAP"))
+	if b := apptest.Body(t, res); res.StatusCode != 200 || !strings.Contains(b, "Sighting: seen at Kapshticë") {
+		t.Errorf("child page for protection1: %d, sighting shown: %t", res.StatusCode, strings.Contains(b, "Sighting: seen at Kapshticë"))
 	}
 	// The access history tells, readably, that the child was shown to an officer of KAP.
 	res = app.Do(t, officer, "GET", fmt.Sprintf("/children/%d/history", child.ChildID), "")
-	if b := apptest.Body(t, res); res.StatusCode != 200 || !strings.Contains(b, "Shown as a possible duplicate (likely the same child) to an officer of KAP, when a registration was refused") ||
+	if b := apptest.Body(t, res); res.StatusCode != 200 || !strings.Contains(b, "Shown as a possible duplicate (likely the same child) to an officer of Kapshticë, when a registration was refused") ||
 		!strings.Contains(b, "Recorded a sighting") {
 		t.Errorf("history page: %d %s", res.StatusCode, b)
 	}

@@ -1,0 +1,91 @@
+package frontend_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/kujdes/kujdes/internal/apptest"
+	"github.com/kujdes/kujdes/internal/browsertest"
+	"github.com/kujdes/kujdes/registry"
+)
+
+// Issue 13, item 3: while the registration form is typed, the Latin spelling of a name in
+// another script is filled in (POST /api/v1/transliterate), a Latin spelling the officer
+// wrote is left alone, and once a name and an age are there the children already registered
+// who may be this one are shown (the audited, rate-limited /api/v1/duplicate-check). 0 axe
+// violations in English and Arabic with the hint shown. (Without JavaScript the page saves as
+// before: the server suggests the spelling and checks for duplicates; see register tests.)
+func TestRegistrationLiveHints(t *testing.T) {
+	app := apptest.Start(t)
+	b := browsertest.NewBrowser(t)
+	p := b.NewPage(t)
+	app.BrowserLogin(t, p, "border1")
+	given := registry.LatinName("کریم")
+	for _, lang := range []string{"en", "ar"} {
+		p.Navigate(t, app.URL+"/register?lang="+lang)
+		if n := p.Count(t, "#live-duplicates:not([hidden])"); n != 0 {
+			t.Fatalf("%s: the duplicate hint shows before anything is typed", lang)
+		}
+		p.Run(t,
+			chromedp.WaitVisible(chromedp.ID("given_name")),
+			chromedp.SendKeys(chromedp.ID("family_name_latin"), "Soltani"), // the officer's own spelling
+			chromedp.SendKeys(chromedp.ID("given_name"), "کریم"),
+			chromedp.SendKeys(chromedp.ID("family_name"), "سلطانی"),
+		)
+		waitValue(t, p, "given_name_latin", given)
+		if got := inputValue(t, p, "family_name_latin"); got != "Soltani" {
+			t.Errorf("%s: the officer's Latin spelling was replaced by %q", lang, got)
+		}
+		p.Run(t,
+			chromedp.SendKeys(chromedp.ID("age_min"), "15"),
+			chromedp.SendKeys(chromedp.ID("age_max"), "16"),
+			chromedp.SendKeys(chromedp.ID("given_name"), "\t"), // leaves the field: change
+		)
+		p.WaitFor(t, "#live-duplicates:not([hidden]) li")
+		hint := p.Text(t, "#live-duplicates")
+		if !strings.Contains(hint, "Karim Sultani") {
+			t.Errorf("%s: the hint does not name the demo's Karim Sultani: %q", lang, hint)
+		}
+		t.Logf("%s: Latin %q, hint %q", lang, given, strings.Join(strings.Fields(hint), " "))
+		p.Axe(t)
+		p.Screenshot(t, "register-live-"+lang)
+	}
+
+	// Each hint came from the audited duplicate check (at least one question per language; a
+	// slow typist may ask a second one with the age range complete).
+	var checks int64
+	app.Scan(t, &checks, `SELECT count(*) FROM audit_events WHERE action = 'child.duplicate_check' AND actor_subject = 'demo-border-1'`)
+	if checks < 2 {
+		t.Errorf("%d audited duplicate checks, want at least 2 (one per language)", checks)
+	}
+
+	// Each group reads in order, on a phone too: "estimated age from" and "to" side by side in
+	// their own group; each document's fields, then the next document's, each under its legend.
+	p.Run(t, chromedp.EmulateViewport(360, 800))
+	groups := browsertest.Get(t, p, chromedp.Evaluate[[]string](`(() => {
+	  const top = (id) => Math.round(document.getElementById(id).getBoundingClientRect().top);
+	  const group = (id) => document.getElementById(id).closest("fieldset").querySelector("legend").textContent;
+	  return [String(top("age_min") === top("age_max")), group("age_min"), group("age_max"),
+	    group("document_0_type"), group("document_0_country"), group("document_1_type")];
+	})()`))
+	if groups[0] != "true" || groups[1] != groups[2] || groups[3] != groups[4] || groups[4] == groups[5] {
+		t.Errorf("groups at 360 px (from/to on one row, their legends; document 1 type, country; document 2 type): %q", groups)
+	}
+}
+
+// waitValue waits until the script has filled the input with id, and checks its value.
+func waitValue(t *testing.T, p *browsertest.Page, id, want string) {
+	t.Helper()
+	p.WaitFor(t, `#`+id+`[data-suggested]`)
+	if got := inputValue(t, p, id); got != want || want == "" {
+		t.Errorf("#%s = %q, want %q", id, got, want)
+	}
+}
+
+// inputValue is what an input holds now (its property, not its attribute).
+func inputValue(t *testing.T, p *browsertest.Page, id string) string {
+	t.Helper()
+	return browsertest.Get(t, p, chromedp.Evaluate[string](`document.getElementById(`+"`"+id+"`"+`).value`))
+}
