@@ -28,7 +28,7 @@ func TestComplianceMonthlyReportInTheBrowser(t *testing.T) {
 	if lang, dir := p.Attr(t, "html", "lang"), p.Attr(t, "html", "dir"); lang != "en" || dir != "ltr" {
 		t.Fatalf("report html lang=%q dir=%q", lang, dir)
 	}
-	if got := p.Text(t, "#indicators + table"); !strings.Contains(got, "Children in prohibited placements") || !strings.Contains(got, "Failed") {
+	if got := p.Text(t, "#indicators + .wide table"); !strings.Contains(got, "Children in prohibited placements") || !strings.Contains(got, "Failed") {
 		t.Errorf("the report does not show S6 failed: %q", got)
 	}
 	browsertest.NoSideScroll(t, p, "the monthly report")
