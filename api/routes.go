@@ -80,6 +80,8 @@ func (a *API) Routes(r gin.IRouter) {
 	v1.GET("/compliance/standards", a.complianceStandards)
 	v1.GET("/compliance/violations", a.complianceViolations)
 	v1.GET("/compliance/violations/:vid", a.complianceViolation)
+	// issue 11: compliance exports (compliance_export.go).
+	a.complianceExportRoutes(v1)
 
 	v1.GET("/regions", a.listRegions)
 	v1.GET("/border-posts", a.listBorderPosts)

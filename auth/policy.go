@@ -222,6 +222,19 @@ var policy = map[Route]Permission{
 	{"GET", "/api/v1/compliance/standards"}:       models.PermComplianceRead,
 	{"GET", "/api/v1/compliance/violations"}:      models.PermComplianceRead,
 	{"GET", "/api/v1/compliance/violations/:vid"}: models.PermComplianceRead,
+
+	// issue 11: compliance exports — indicators and violation lists (CSV, XLSX), the monthly
+	// report (HTML, PDF); the use cases audit each export.
+	{"GET", "/compliance/export/indicators.csv"}:          models.PermComplianceExport,
+	{"GET", "/compliance/export/indicators.xlsx"}:         models.PermComplianceExport,
+	{"GET", "/compliance/export/violations.csv"}:          models.PermComplianceExport,
+	{"GET", "/compliance/export/violations.xlsx"}:         models.PermComplianceExport,
+	{"GET", "/compliance/report/monthly"}:                 models.PermComplianceExport,
+	{"GET", "/compliance/report/monthly.pdf"}:             models.PermComplianceExport,
+	{"GET", "/api/v1/compliance/exports/indicators.csv"}:  models.PermComplianceExport,
+	{"GET", "/api/v1/compliance/exports/indicators.xlsx"}: models.PermComplianceExport,
+	{"GET", "/api/v1/compliance/exports/violations.csv"}:  models.PermComplianceExport,
+	{"GET", "/api/v1/compliance/exports/violations.xlsx"}: models.PermComplianceExport,
 }
 
 // PermissionFor returns the permission a route requires and whether the route is declared.

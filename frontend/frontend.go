@@ -101,6 +101,8 @@ func (f *Frontend) Routes(root gin.IRouter) {
 	f.lifecycleRoutes(r) // issue 10
 	// issue 11: compliance monitoring
 	f.complianceRoutes(r)
+	// issue 11: compliance exports
+	f.complianceExportRoutes(r)
 }
 
 func (f *Frontend) home(c *gin.Context) {

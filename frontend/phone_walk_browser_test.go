@@ -120,7 +120,8 @@ func template(path string) string {
 
 // notAPage: links that lead out of Kujdes' pages (the sign-in flow, downloads, files).
 func notAPage(path string) bool {
-	for _, p := range []string{"/login", "/logout", "/auth/", "/dev-idp", "/dev/", "/static/", "/api/", "/audit/checkpoint", "/audit/events/", "/favicon"} {
+	for _, p := range []string{"/login", "/logout", "/auth/", "/dev-idp", "/dev/", "/static/", "/api/", "/audit/checkpoint", "/audit/events/", "/favicon",
+		"/compliance/export/", "/compliance/report/monthly.pdf"} { // issue 11: compliance downloads
 		if strings.HasPrefix(path, p) {
 			return true
 		}

@@ -108,6 +108,8 @@ func codeWords(t *testing.T, app *apptest.App) []string {
 const visibleText = `(() => {
   const b = document.body.cloneNode(true);
   b.querySelectorAll("script, style, template, noscript, code").forEach(e => e.remove());
+  // Text marked as another language on purpose (a legal source cited in English, issue 11).
+  b.querySelectorAll("[lang]").forEach(e => { if (e.lang !== document.documentElement.lang) e.remove(); });
   b.querySelectorAll("*").forEach(e => e.append(" "));
   const attrs = Array.from(document.body.querySelectorAll("[aria-label], [title], [placeholder], [alt]"),
     e => ["aria-label", "title", "placeholder", "alt"].map(a => e.getAttribute(a) || "").join(" "));

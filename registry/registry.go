@@ -40,6 +40,9 @@ type Registry struct {
 	// Transliterations limits each user's Latin-spelling suggestions while typing (issue 13,
 	// transliterate.go); nil refuses them.
 	Transliterations *CheckLimiter
+	// issue 11: compliance exports. ComplianceExportMax bounds the rows of one violation
+	// export; 0 means ComplianceExportMaxRows.
+	ComplianceExportMax int
 }
 
 // New returns a Registry with the real clock, a one-hour break-glass and the default

@@ -52,9 +52,22 @@ func main() {
 	pgbench := flag.String("pgbench", "/usr/lib/postgresql/15/bin/pgbench", "pgbench binary")
 	d := flag.Duration("d", 4*time.Second, "duration of each scenario")
 	clients := flag.String("c", "8,64", "concurrent clients, comma-separated")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process (server and load generator) during the audited read at 8 clients")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process (server and load generator) during the audited read at 8 clients; with -compliance: during the refresh")
 	verifyEvents := flag.Int64("verify-events", 0, "instead of the load: time sealing and `audit verify` over this many generated audit events")
+	// issue 11: compliance
+	complianceChildren := flag.Int("compliance", 0, "instead of the load: generate this many children with full histories, refresh compliance and time the dashboard")
+	complianceDB := flag.String("compliance-db", "", "with -compliance: keep the database under this name (reuse it when it holds children)")
+	complianceIter := flag.Int("compliance-n", 50, "with -compliance: timed requests per measurement (0: generate only)")
+	complianceRefresh := flag.Bool("compliance-refresh", true, "with -compliance: refresh the figures before timing (false: time the figures of the kept database's last refresh)")
+	complianceAddr := flag.String("compliance-addr", "127.0.0.1:18911", "with -compliance: the loopback address Kujdes serves on (fixed: a kept database's users belong to its identity provider)")
 	flag.Parse()
+	profilePath = *cpuProfile
+	if *complianceChildren > 0 {
+		if err := runCompliance(context.Background(), *admin, *complianceChildren, *complianceDB, *complianceAddr, *complianceIter, *complianceRefresh); err != nil {
+			fail(err)
+		}
+		return
+	}
 	if *verifyEvents > 0 {
 		if err := runVerifyAtScale(context.Background(), *admin, *verifyEvents); err != nil {
 			fail(err)

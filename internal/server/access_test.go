@@ -299,6 +299,17 @@ var matrix = map[string]string{
 	"GET /api/v1/compliance/standards":       "protection1 monitor1",
 	"GET /api/v1/compliance/violations":      "protection1 monitor1",
 	"GET /api/v1/compliance/violations/:vid": "protection1 monitor1",
+	// issue 11: compliance exports — monitors only (exporting is theirs: MISSION.md).
+	"GET /compliance/export/indicators.csv":          "monitor1",
+	"GET /compliance/export/indicators.xlsx":         "monitor1",
+	"GET /compliance/export/violations.csv":          "monitor1",
+	"GET /compliance/export/violations.xlsx":         "monitor1",
+	"GET /compliance/report/monthly":                 "monitor1",
+	"GET /compliance/report/monthly.pdf":             "monitor1",
+	"GET /api/v1/compliance/exports/indicators.csv":  "monitor1",
+	"GET /api/v1/compliance/exports/indicators.xlsx": "monitor1",
+	"GET /api/v1/compliance/exports/violations.csv":  "monitor1",
+	"GET /api/v1/compliance/exports/violations.xlsx": "monitor1",
 }
 
 func allowed(rule, user string) bool {

@@ -139,6 +139,15 @@ func (g *gen) spelling(e nameEntry) string {
 var ageWeights = []weighted[int]{{10, 3}, {11, 3}, {12, 5}, {13, 7}, {14, 10}, {15, 17}, {16, 25}, {17, 30}}
 
 func (g *gen) person(now time.Time) Person {
+	return g.personArriving(now, func() time.Time {
+		// First arrival within the last three years.
+		return now.Add(-time.Duration(g.r.Int64N(int64(3*365*24*time.Hour)) + int64(time.Hour)))
+	})
+}
+
+// personArriving is person with the first arrival drawn by firstArrival (called at the same
+// point of the random stream as before, so a seed keeps giving the same population).
+func (g *gen) personArriving(now time.Time, firstArrival func() time.Time) Person {
 	ow := make([]weighted[int], len(origins))
 	for i, o := range origins {
 		ow[i] = weighted[int]{i, o.weight}
@@ -161,9 +170,8 @@ func (g *gen) person(now time.Time) Person {
 		p.family = &f
 	}
 
-	// First arrival within the last three years; the age is the age at that arrival.
-	first := now.Add(-time.Duration(g.r.Int64N(int64(3*365*24*time.Hour)) + int64(time.Hour)))
-	first = first.Truncate(time.Minute)
+	// The age is the age at the first arrival.
+	first := firstArrival().Truncate(time.Minute)
 	age := pickWeighted(g, ageWeights)
 	p.trueBirth = first.AddDate(-age, 0, -g.r.IntN(365)).Truncate(24 * time.Hour)
 	g.estimateBirth(&p, first)
