@@ -11,7 +11,7 @@ import (
 // the needs-action queue and the child's page count every deadline with the same numbers.
 func (r *Registry) complianceRules() compliance.Rules {
 	g, m, l := r.guardianRules(), r.missingRules(), r.lifecycleRules()
-	return compliance.NewRules(compliance.Thresholds{}, g.Calendar).
+	return compliance.NewRules(compliance.Thresholds{Values: r.ComplianceThresholds}, g.Calendar).
 		WithDuration(compliance.S1, g.ProvisionalWithin).With(compliance.S2, g.AppointWithinWorkdays).
 		With(compliance.S3, g.CaseloadCap).WithDuration(compliance.S8, g.VisitEvery).
 		WithDuration(compliance.S9, m.PoliceReportWithin).WithDuration(compliance.S10, m.ReturnInterviewWithin).

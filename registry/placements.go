@@ -198,16 +198,17 @@ type PlacementSummary struct {
 	MissingSince *time.Time `json:"missing_since,omitempty"`
 }
 
-// reviewDue is S7 in SQL, once: the date a placement p is next due for review — 3 months
-// after its last condition check, or after its start.
-func reviewDue(alias string) string {
+// reviewDue is S7 in SQL, once: the date a placement p is next due for review — the
+// threshold in force (3 months by default) after its last condition check, or after its start.
+func (r *Registry) reviewDue(alias string) string {
 	return "((coalesce((SELECT max(pc.checked_on) FROM placement_checks pc WHERE pc.placement_id = " + alias + ".id), (" +
-		alias + ".started_at AT TIME ZONE 'UTC')::date) + interval '" + strconv.Itoa(ReviewEveryMonths) + " months')::date)"
+		alias + ".started_at AT TIME ZONE 'UTC')::date) + interval '" + strconv.Itoa(r.complianceRules().Threshold(compliance.S7)) + " months')::date)"
 }
 
-// placementDue is S5 in SQL: a child's placement is due 7 days after registration.
-func placementDue() string {
-	return "(children.registered_at + interval '" + strconv.Itoa(PlacementDueDays) + " days')"
+// placementDue is S5 in SQL: a child's placement is due the threshold in force (7 days by
+// default) after registration.
+func (r *Registry) placementDue() string {
+	return "(children.registered_at + interval '" + strconv.Itoa(r.complianceRules().Threshold(compliance.S5)) + " days')"
 }
 
 // placementViews selects placements with their facility, whether each is current and its
@@ -216,7 +217,7 @@ func (r *Registry) placementViews(tx *gorm.DB) *gorm.DB {
 	cur := placementCurrent("placements", r.now())
 	return tx.Table("placements").
 		Select("placements.*, pf.name AS facility_name, pf.kind AS facility_kind, pfr.code AS facility_region, pf.address AS facility_address, "+
-			cur.sql+" AS is_current, "+reviewDue("placements")+" AS review_due", cur.args...).
+			cur.sql+" AS is_current, "+r.reviewDue("placements")+" AS review_due", cur.args...).
 		Joins("JOIN facilities pf ON pf.id = placements.facility_id").
 		Joins("JOIN regions pfr ON pfr.id = pf.region_id")
 }
@@ -264,7 +265,7 @@ func (r *Registry) placementSection(tx *gorm.DB, a *models.Actor, c ChildView) (
 		}
 	}
 	if len(out.History) == 0 {
-		due := c.RegisteredAt.AddDate(0, 0, PlacementDueDays)
+		due := r.complianceRules().PlacementDue(c.RegisteredAt)
 		out.PlacementDue, out.Overdue = &due, !now.Before(due)
 	}
 	var since []time.Time
@@ -293,7 +294,7 @@ func (r *Registry) PlacementSummaries(tx *gorm.DB, a *models.Actor, childIDs []i
 	cur := placementCurrent("placements", r.now())
 	scoped := r.children(tx, a).Select("children.id").Where("children.id IN ?", childIDs)
 	err := tx.Table("placements").
-		Select("placements.child_id, placements.id AS placement_id, placements.facility_id, pf.name AS facility_name, pf.kind AS facility_kind, placements.started_at AS since, "+reviewDue("placements")+" AS review_due, "+missingSince("placements.child_id")+" AS missing_since").
+		Select("placements.child_id, placements.id AS placement_id, placements.facility_id, pf.name AS facility_name, pf.kind AS facility_kind, placements.started_at AS since, "+r.reviewDue("placements")+" AS review_due, "+missingSince("placements.child_id")+" AS missing_since").
 		Joins("JOIN facilities pf ON pf.id = placements.facility_id").
 		Where("placements.child_id IN (?)", scoped).
 		Where(cur.sql, cur.args...).Find(&rows).Error
@@ -572,9 +573,9 @@ func (r *Registry) placementNeeds() (none, review placementNeed) {
 	cur := placementCurrent("np", now)
 	noPlacement := sqlCond{sql: "NOT EXISTS (SELECT 1 FROM placements np WHERE np.child_id = children.id AND " + cur.sql + ")", args: cur.args}
 	none = placementNeed{when: noPlacement,
-		due: sqlCond{sql: "CASE WHEN " + noPlacement.sql + " THEN " + placementDue() + " END", args: noPlacement.args}}
+		due: sqlCond{sql: "CASE WHEN " + noPlacement.sql + " THEN " + r.placementDue() + " END", args: noPlacement.args}}
 	rcur := placementCurrent("rp", now)
-	dueSQL := "(SELECT " + reviewDue("rp") + " FROM placements rp WHERE rp.child_id = children.id AND " + rcur.sql + " AND " + reviewDue("rp") + " <= ?::date LIMIT 1)"
+	dueSQL := "(SELECT " + r.reviewDue("rp") + " FROM placements rp WHERE rp.child_id = children.id AND " + rcur.sql + " AND " + r.reviewDue("rp") + " <= ?::date LIMIT 1)"
 	args := append(append([]any{}, rcur.args...), now)
 	review = placementNeed{when: sqlCond{sql: dueSQL + " IS NOT NULL", args: args}, due: sqlCond{sql: dueSQL, args: args}}
 	return none, review

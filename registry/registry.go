@@ -7,6 +7,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/kujdes/kujdes/compliance"
 	"github.com/kujdes/kujdes/internal/requestid"
 	"github.com/kujdes/kujdes/models"
 )
@@ -37,6 +38,11 @@ type Registry struct {
 	// LifecycleRules holds the thresholds of S11 and S13 (issue 10); zero fields take
 	// DefaultLifecycleRules.
 	LifecycleRules LifecycleRules
+	// ComplianceThresholds (issue 11) overrides the thresholds of the standards that have no
+	// setting of their own — S4 (hours), S5 (days), S7 (months), S10 (hours, through
+	// MissingRules.ReturnInterviewWithin); KUJDES_COMPLIANCE_THRESHOLDS.
+	// The rules of the other standards come from the fields above.
+	ComplianceThresholds map[compliance.Code]int
 	// Transliterations limits each user's Latin-spelling suggestions while typing (issue 13,
 	// transliterate.go); nil refuses them.
 	Transliterations *CheckLimiter

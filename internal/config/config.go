@@ -71,6 +71,11 @@ type Config struct {
 	// ComplianceRefreshEvery is how often serve recomputes the compliance dashboard
 	// (KUJDES_COMPLIANCE_REFRESH_EVERY, default 15m; issue 11).
 	ComplianceRefreshEvery time.Duration
+	// ComplianceThresholds overrides the thresholds of the standards that have no setting of
+	// their own (KUJDES_COMPLIANCE_THRESHOLDS="S4=48,S5=10,S7=6,S10=72": S4 and S10 in hours,
+	// S5 in days, S7 in months; issue 11). The others have their own variables (S1, S2, S3, S8, S9, S11, S13);
+	// S6 is zero tolerance and S12 is not measured.
+	ComplianceThresholds map[string]int
 	// Audit configures the transparency log over the audit trail (package auditlog).
 	Audit Audit
 	// Alerts configures the delivery of alerts by e-mail and webhook (issue 10, alerts.go).
@@ -256,8 +261,9 @@ func Load(args []string, getenv Getenv) (Config, error) {
 		}
 		c.Audit.CheckpointEvents = n
 	}
-	c.MissingPoliceReportWithin = duration("KUJDES_MISSING_POLICE_REPORT_WITHIN", 2*time.Hour) // issue 10: S9
-	c.ComplianceRefreshEvery = duration("KUJDES_COMPLIANCE_REFRESH_EVERY", 15*time.Minute)     // issue 11
+	c.MissingPoliceReportWithin = duration("KUJDES_MISSING_POLICE_REPORT_WITHIN", 2*time.Hour)        // issue 10: S9
+	c.ComplianceRefreshEvery = duration("KUJDES_COMPLIANCE_REFRESH_EVERY", 15*time.Minute)            // issue 11
+	c.ComplianceThresholds, errs = complianceThresholds(getenv("KUJDES_COMPLIANCE_THRESHOLDS"), errs) // issue 11
 	c.Guardianship = Guardianship{
 		ProvisionalWithin: duration("KUJDES_PROVISIONAL_WITHIN", 24*time.Hour),
 		HolidayCountry:    str("KUJDES_HOLIDAY_COUNTRY", "AL"),
@@ -462,4 +468,42 @@ func (g Guardianship) Calendar() (*workdays.Calendar, error) {
 		return nil, err
 	}
 	return workdays.New(g.HolidayCountry, g.ListedHolidays, loc)
+}
+
+// complianceOverridable are the standards KUJDES_COMPLIANCE_THRESHOLDS may set, with the
+// largest value each accepts (in the standard's unit); the others have their own variable.
+var complianceOverridable = map[string]int{"S4": 24 * 30, "S5": 90, "S7": 24, "S10": 24 * 30}
+
+// complianceOwnVariable names the variable of a standard whose threshold has its own.
+var complianceOwnVariable = map[string]string{
+	"S1": "KUJDES_PROVISIONAL_WITHIN", "S2": "KUJDES_APPOINT_WITHIN_WORKDAYS", "S3": "KUJDES_GUARDIAN_CASELOAD_CAP",
+	"S8": "KUJDES_VISIT_EVERY_DAYS", "S9": "KUJDES_MISSING_POLICE_REPORT_WITHIN",
+	"S11": "KUJDES_RIGHTS_WITHIN_DAYS", "S13": "KUJDES_TRANSITION_PLAN_DAYS",
+}
+
+// complianceThresholds parses KUJDES_COMPLIANCE_THRESHOLDS ("S4=48,S5=10,S7=6").
+func complianceThresholds(v string, errs []error) (map[string]int, []error) {
+	out := map[string]int{}
+	if strings.TrimSpace(v) == "" {
+		return out, errs
+	}
+	for _, part := range strings.Split(v, ",") {
+		code, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+		code = strings.ToUpper(strings.TrimSpace(code))
+		n, err := strconv.Atoi(strings.TrimSpace(val))
+		max, overridable := complianceOverridable[code]
+		switch {
+		case !ok:
+			errs = append(errs, fmt.Errorf("KUJDES_COMPLIANCE_THRESHOLDS: %q is not STANDARD=VALUE (e.g. S5=10)", part))
+		case complianceOwnVariable[code] != "":
+			errs = append(errs, fmt.Errorf("KUJDES_COMPLIANCE_THRESHOLDS: %s has its own setting, %s", code, complianceOwnVariable[code]))
+		case !overridable:
+			errs = append(errs, fmt.Errorf("KUJDES_COMPLIANCE_THRESHOLDS: %q is not a standard with a configurable threshold (S4, S5, S7, S10)", code))
+		case err != nil || n < 1 || n > max:
+			errs = append(errs, fmt.Errorf("KUJDES_COMPLIANCE_THRESHOLDS: %s=%q is not a number from 1 to %d", code, val, max))
+		default:
+			out[code] = n
+		}
+	}
+	return out, errs
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/kujdes/kujdes/auditlog"
 	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/auth/devidp"
+	"github.com/kujdes/kujdes/compliance"
 	"github.com/kujdes/kujdes/frontend"
 	"github.com/kujdes/kujdes/i18n"
 	"github.com/kujdes/kujdes/internal/config"
@@ -217,5 +218,13 @@ func NewRegistry(cfg config.Config, db *gorm.DB, now func() time.Time) (*registr
 	reg.MissingRules = registry.MissingRules{PoliceReportWithin: cfg.MissingPoliceReportWithin} // issue 10
 	// Issue 10: S11/S13 thresholds.
 	reg.LifecycleRules = registry.LifecycleRules{PlanDaysBefore: cfg.Lifecycle.PlanDaysBefore, InformWithinDays: cfg.Lifecycle.InformWithinDays}
+	// Issue 11: thresholds of the standards without a setting of their own (S4, S5, S7, S10).
+	reg.ComplianceThresholds = map[compliance.Code]int{}
+	for code, n := range cfg.ComplianceThresholds {
+		reg.ComplianceThresholds[compliance.Code(code)] = n
+	}
+	if h := cfg.ComplianceThresholds["S10"]; h > 0 {
+		reg.MissingRules.ReturnInterviewWithin = time.Duration(h) * time.Hour
+	}
 	return reg, nil
 }
