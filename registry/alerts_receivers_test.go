@@ -137,7 +137,20 @@ type smtpReceiver struct {
 }
 
 // ignoreReminders makes the receiver accept the daily reminders without counting them.
-func (r *smtpReceiver) ignoreReminders() *smtpReceiver { r.ignoreKind = "deadline_due"; return r }
+// (Under the receiver's lock: a connection may already be open — the server serves from
+// startSMTP on.)
+func (r *smtpReceiver) ignoreReminders() *smtpReceiver {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ignoreKind = "deadline_due"
+	return r
+}
+
+func (r *smtpReceiver) ignoring() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ignoreKind
+}
 
 func startSMTP(t *testing.T) *smtpReceiver {
 	t.Helper()
@@ -182,7 +195,7 @@ func (s *smtpSession) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	if k := m.Header.Get("Kujdes-Alert-Kind"); k == "" || (s.rc.ignoreKind != "" && k == s.rc.ignoreKind) {
+	if k, ignore := m.Header.Get("Kujdes-Alert-Kind"), s.rc.ignoring(); k == "" || (ignore != "" && k == ignore) {
 		if k == "" {
 			return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "no Kujdes-Alert-Kind"}
 		}
