@@ -167,7 +167,7 @@ type Trend struct {
 // when suppressed (Suppressed lists those rules; pages show "<5").
 type Breakdown struct {
 	ID         int64        `json:"id"`
-	Label      string       `json:"label"` // region code, facility name, guardian display name
+	Label      string       `json:"label"` // region name, facility name, guardian display name
 	Children   int          `json:"children"`
 	Counts     map[Code]int `json:"counts"`
 	Suppressed []Code       `json:"suppressed,omitempty"`

@@ -1,6 +1,7 @@
 package frontend_test
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/kujdes/kujdes/internal/apptest"
 	"github.com/kujdes/kujdes/internal/browsertest"
+	"github.com/kujdes/kujdes/internal/server"
 )
 
 // The phone-width walk (issue 13, item 1): every page each demo user can reach, at 360 px wide,
@@ -32,6 +34,15 @@ import (
 // leaves it out of a local run (CI never sets it).
 func TestPhoneWidthWalk(t *testing.T) {
 	app := apptest.Start(t)
+	// The compliance pages show their figures only after a refresh (serve runs it on a
+	// schedule): refresh once, so the walk checks the dashboard's tables and lists too.
+	reg, err := server.NewRegistry(app.Config, app.DB, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.RefreshCompliance(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	b := browsertest.NewBrowser(t)
 	// Richest records first, so they represent their template.
 	rich := func(numbers ...string) []string {

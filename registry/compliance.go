@@ -250,11 +250,11 @@ func (r *Registry) complianceBreakdown(db *gorm.DB, col string, regions []int64,
 	var lq *gorm.DB
 	switch col {
 	case "region_id":
-		lq = db.Table("regions").Select("id, code AS label")
+		lq = db.Table("regions").Select("id, name AS label")
 	case "facility_id":
 		lq = db.Table("facilities").Select("id, name AS label")
 	default:
-		lq = db.Table("users").Select("id, COALESCE(NULLIF(display_name, ''), NULLIF(username, ''), subject) AS label")
+		lq = db.Table("users u").Select("u.id, " + userLabelSQL + " AS label")
 	}
 	if len(ids) > 0 {
 		if err := lq.Where("id IN ?", ids).Scan(&labels).Error; err != nil {

@@ -295,7 +295,7 @@ func TestComplianceScenario(t *testing.T) {
 		if g, w := trend(compliance.IndS3OverCap), "0/0 0/0 0/0 0/0 0/1 0/1 0/2 0/2 1/2 1/2 1/2 1/2"; g != w {
 			t.Errorf("S3 trend %s, want %s", g, w)
 		}
-		if len(rep.ByRegion) != 1 || rep.ByRegion[0].Label != "CPA" || rep.ByRegion[0].Counts[compliance.S6] != 1 || rep.ByRegion[0].Counts[compliance.S2] != 2 {
+		if len(rep.ByRegion) != 1 || rep.ByRegion[0].Label != "Scenario A" || rep.ByRegion[0].Counts[compliance.S6] != 1 || rep.ByRegion[0].Counts[compliance.S2] != 2 {
 			t.Errorf("by region %+v", rep.ByRegion)
 		}
 	})
