@@ -39,13 +39,34 @@ func arrivalViews(tx *gorm.DB) *gorm.DB {
 		Joins("LEFT JOIN border_posts ON border_posts.id = arrivals.border_post_id")
 }
 
-// loadRecord fills the parts of the full record.
-func (r *Registry) loadRecord(tx *gorm.DB, v *ChildView) error {
-	var aliases []string
-	if err := tx.Model(&models.ChildName{}).Where("child_id = ? AND kind = 'alias'", v.ID).Order("id").Pluck("original", &aliases).Error; err != nil {
-		return err
+// recordAliases selects a child's aliases in the statement that reads the child (GetChild).
+var recordAliases = sqlCond{sql: `ARRAY(SELECT original FROM child_names WHERE child_id = children.id AND kind = 'alias' ORDER BY id) AS record_aliases`}
+
+// recordRow is a scoped child row with its aliases (recordAliases).
+type recordRow struct {
+	models.Child
+	RegionCode     string
+	BorderPostCode *string
+	ViaBreakGlass  bool
+	RecordAliases  models.Strings `gorm:"column:record_aliases"`
+}
+
+// scopedRecord is scopedChild with the child's aliases, in one statement; loadRecord adds the
+// rest of the full record.
+func (r *Registry) scopedRecord(tx *gorm.DB, a *models.Actor, id int64) (ChildView, error) {
+	var row recordRow
+	if err := r.scopedRow(tx, a, id, false, &row, recordAliases); err != nil {
+		return ChildView{}, err
 	}
-	v.Aliases = aliases
+	c := childRow{Child: row.Child, RegionCode: row.RegionCode, BorderPostCode: row.BorderPostCode, ViaBreakGlass: row.ViaBreakGlass}.view()
+	if len(row.RecordAliases) > 0 {
+		c.Aliases = row.RecordAliases
+	}
+	return c, nil
+}
+
+// loadRecord fills the parts of the full record; v.Aliases are already read (recordRow).
+func (r *Registry) loadRecord(tx *gorm.DB, v *ChildView) error {
 	v.Arrivals = []ArrivalView{}
 	if err := arrivalViews(tx).Where("arrivals.child_id = ?", v.ID).Order("arrivals.arrived_at DESC, arrivals.id DESC").Find(&v.Arrivals).Error; err != nil {
 		return err
@@ -102,7 +123,9 @@ func (r *Registry) GetChild(ctx context.Context, a *models.Actor, id int64) (Chi
 		return ChildView{}, err
 	}
 	var v ChildView
-	err := r.readChild(ctx, a, id, "child.read", func(db *gorm.DB, c ChildView) error {
+	err := r.readScoped(ctx, a, id, "child.read", func(db *gorm.DB) (ChildView, error) {
+		return r.scopedRecord(db, a, id)
+	}, func(db *gorm.DB, c ChildView) error {
 		v = c
 		return r.loadRecord(db, &v)
 	})
