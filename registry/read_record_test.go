@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -14,8 +15,9 @@ import (
 )
 
 // TestGetChildStatements: the full record of a child is read in three statements (the scoped
-// child with its aliases, its arrivals, its age assessments) — the aliases come with the
-// scoped read, in their order — and a child out of scope is still not found.
+// child with its aliases and whether it has age assessments, its arrivals, its age
+// assessments), two when it has none; the aliases come in their order; a child out of scope
+// is still not found.
 func TestGetChildStatements(t *testing.T) {
 	t.Parallel()
 	f := newDupFixture(t)
@@ -35,8 +37,20 @@ func TestGetChildStatements(t *testing.T) {
 	if err != nil || v.ID != with || !slices.Equal(v.Aliases, []string{"Abu Bakr", "Jusuf"}) || v.RegionCode != "DUP" || v.TreatedAsChild == nil {
 		t.Fatalf("record with aliases: %+v %v", v, err)
 	}
-	if n := queries.Load(); n != 3 {
-		t.Errorf("statements of one read: %d, want 3", n)
+	if n := queries.Load(); n != 2 || len(v.AgeAssessments) != 0 || !*v.TreatedAsChild {
+		t.Errorf("statements of one read without age assessments: %d, want 2 (%+v)", n, v.AgeAssessments)
+	}
+	ages := []models.AgeAssessment{
+		{ChildID: with, RequestedAt: f.now.Add(-48 * time.Hour), Reason: "doubt", Methods: models.Strings{"interview"}, Professionals: "panel", ResultMin: ptr(19), ResultMax: ptr(21), Outcome: "adult", DecidedAt: ptr(f.now.Add(-24 * time.Hour)), Version: 1},
+		{ChildID: with, RequestedAt: f.now.Add(-time.Hour), Reason: "appeal", Methods: models.Strings{"interview"}, Outcome: "pending", Version: 1},
+	}
+	if err := f.db.Create(&ages).Error; err != nil {
+		t.Fatal(err)
+	}
+	queries.Store(0)
+	v, err = f.reg.GetChild(ctx, po, with)
+	if n := queries.Load(); err != nil || n != 3 || len(v.AgeAssessments) != 2 || v.AgeAssessments[0].Reason != "appeal" || *v.TreatedAsChild {
+		t.Errorf("with age assessments: %d statements, want 3; %+v %v", n, v.AgeAssessments, err)
 	}
 	if v, err := f.reg.GetChild(ctx, po, without); err != nil || v.ID != without || v.Aliases != nil {
 		t.Errorf("record without aliases: %+v %v", v.Aliases, err)
@@ -47,3 +61,5 @@ func TestGetChildStatements(t *testing.T) {
 		t.Errorf("out of scope: %v", err)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
