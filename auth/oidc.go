@@ -59,6 +59,7 @@ type RP struct {
 	idVerifier  *oidc.IDTokenVerifier
 	apiVerifier *oidc.IDTokenVerifier
 	endSession  string
+	bearers     bearerCache // tokens verified lately (bearer_cache.go)
 }
 
 // NewRP discovers the provider (retrying while it starts) and builds the verifiers.
@@ -186,11 +187,19 @@ func (rp *RP) Finish(ctx context.Context, db *gorm.DB, cookieState, queryState, 
 // VerifyBearer checks an API access token: signature with the provider's keys (no "none", no
 // HMAC), issuer, expiry, and that the audience includes the API audience.
 func (rp *RP) VerifyBearer(ctx context.Context, raw string) (models.Identity, error) {
+	now := rp.cfg.Now()
+	if id, ok := rp.bearers.get(raw, now); ok {
+		return id, nil
+	}
 	t, err := rp.apiVerifier.Verify(ctx, raw)
 	if err != nil {
 		return models.Identity{}, fmt.Errorf("%w: %v", ErrToken, err)
 	}
-	return rp.identity(t)
+	id, err := rp.identity(t)
+	if err == nil {
+		rp.bearers.put(raw, id, t.Expiry, now)
+	}
+	return id, err
 }
 
 func (rp *RP) identity(t *oidc.IDToken) (models.Identity, error) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -13,15 +12,16 @@ import (
 )
 
 // AuditBatcher records the audit events of reads, which change nothing else, with group
-// commit: the events of concurrent callers are inserted together, in one transaction, and
+// commit: the events of concurrent callers are inserted together, in one statement, and
 // each caller returns only once its own event is committed. A read is therefore still never
 // answered before its audit row is durable, but eight concurrent reads share one WAL flush
 // instead of paying eight (measured in docs/audit-log.md, "Reads: group commit").
 //
-// There is no background goroutine and nothing to close: the caller that finds no flush
-// running becomes the flusher; events that arrive while a batch commits wait for the next
-// batch, which the same caller (or, once its own event is written, a short-lived goroutine)
-// writes. A batch that fails is retried one event at a time, so one bad event fails only
+// There is no background goroutine and nothing to close: a caller that finds fewer than
+// MaxFlushers flushes running becomes a flusher; events that arrive while batches commit wait
+// for the next batch, which the same caller (or, once its own event is written, a short-lived
+// goroutine) writes. Two flushes may commit at once, so that events arriving during one
+// commit do not wait for it to end (PostgreSQL groups the two WAL flushes itself). A batch that fails is retried one event at a time, so one bad event fails only
 // its own caller.
 //
 // Writes that change data must keep using AppendAudit inside their own transaction: their
@@ -30,20 +30,23 @@ type AuditBatcher struct {
 	db *gorm.DB
 	// MaxBatch bounds the events in one INSERT.
 	MaxBatch int
+	// MaxFlushers bounds the batches being written at once (at least 1).
+	MaxFlushers int
 
 	mu       sync.Mutex
 	pending  []*batchItem
-	flushing bool
+	flushers int // batches being written
 }
 
 type batchItem struct {
-	ev   *AuditEvent
-	done chan error
+	ev    *AuditEvent
+	done  chan error
+	taken bool // in a batch being written (under the batcher's mu)
 }
 
 // NewAuditBatcher returns a batcher writing to db.
 func NewAuditBatcher(db *gorm.DB) *AuditBatcher {
-	return &AuditBatcher{db: db, MaxBatch: 500}
+	return &AuditBatcher{db: db, MaxBatch: 500, MaxFlushers: 2}
 }
 
 // auditWriteTimeout bounds one batch's transaction; it does not depend on any one caller's
@@ -61,8 +64,10 @@ func (b *AuditBatcher) Append(ctx context.Context, ev *AuditEvent) error {
 	it := &batchItem{ev: ev, done: make(chan error, 1)}
 	b.mu.Lock()
 	b.pending = append(b.pending, it)
-	lead := !b.flushing
-	b.flushing = true
+	lead := b.flushers < max(b.MaxFlushers, 1)
+	if lead {
+		b.flushers++
+	}
 	b.mu.Unlock()
 	if lead {
 		b.flushUntil(it)
@@ -75,9 +80,10 @@ func (b *AuditBatcher) Append(ctx context.Context, ev *AuditEvent) error {
 	}
 }
 
-// flushUntil writes batches until own is written, then hands any events still waiting to a
-// goroutine, so that its caller is not kept waiting for others' events. own is nil for that
-// goroutine, which writes until none wait.
+// flushUntil writes batches until own is in a written batch or in another flusher's, then
+// hands any events still waiting to a goroutine, so that its caller is not
+// kept waiting for others' events. own is nil for that goroutine, which writes until none
+// wait.
 func (b *AuditBatcher) flushUntil(own *batchItem) {
 	for {
 		batch := b.take()
@@ -85,13 +91,17 @@ func (b *AuditBatcher) flushUntil(own *batchItem) {
 			return
 		}
 		b.write(batch)
-		if own == nil || !slices.Contains(batch, own) {
+		if own == nil {
 			continue
 		}
 		b.mu.Lock()
+		if !own.taken {
+			b.mu.Unlock()
+			continue
+		}
 		idle := len(b.pending) == 0
 		if idle {
-			b.flushing = false
+			b.flushers--
 		}
 		b.mu.Unlock()
 		if !idle {
@@ -107,16 +117,19 @@ func (b *AuditBatcher) take() []*batchItem {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.pending) == 0 {
-		b.flushing = false
+		b.flushers--
 		return nil
 	}
 	n := min(len(b.pending), max(b.MaxBatch, 1))
 	batch := b.pending[:n:n]
 	b.pending = b.pending[n:]
+	for _, it := range batch {
+		it.taken = true
+	}
 	return batch
 }
 
-// write inserts batch in one transaction and tells each caller; on failure each event is
+// write inserts batch in one statement and tells each caller; on failure each event is
 // tried alone.
 func (b *AuditBatcher) write(batch []*batchItem) {
 	ctx, cancel := context.WithTimeout(context.Background(), auditWriteTimeout)
@@ -125,9 +138,9 @@ func (b *AuditBatcher) write(batch []*batchItem) {
 	for i, it := range batch {
 		evs[i] = it.ev
 	}
-	err := b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return tx.Create(evs).Error
-	})
+	// One multi-row INSERT, committed by itself (atomic like any statement; durable when it
+	// returns): no BEGIN and COMMIT round trips around it.
+	err := b.db.WithContext(ctx).Create(evs).Error
 	if err == nil || len(batch) == 1 {
 		if err != nil {
 			err = fmt.Errorf("append audit: insert: %w", err)
@@ -142,7 +155,7 @@ func (b *AuditBatcher) write(batch []*batchItem) {
 	}
 	for _, it := range batch {
 		it.ev.ID = 0
-		err := b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return tx.Create(it.ev).Error })
+		err := b.db.WithContext(ctx).Create(it.ev).Error
 		if err != nil {
 			it.ev.ID = 0
 			err = fmt.Errorf("append audit: insert: %w", err)

@@ -28,7 +28,7 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*gorm.DB, error) {
 		return nil, err
 	}
 	sqlDB.SetMaxOpenConns(20)
-	sqlDB.SetMaxIdleConns(10)
+	sqlDB.SetMaxIdleConns(20) // as many as may be open: under load, a smaller idle pool closes and reopens connections (a backend fork each)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()

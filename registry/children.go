@@ -25,6 +25,10 @@ type ChildView struct {
 	AgeAssessments []models.AgeAssessment `json:"age_assessments,omitempty"`
 	// TreatedAsChild applies the benefit of the doubt over the age assessments (GetChild only).
 	TreatedAsChild *bool `json:"treated_as_child,omitempty"`
+
+	// noAgeAssessments is set by scopedRecord when the child has none: loadRecord then skips
+	// their query.
+	noAgeAssessments bool
 }
 
 // ArrivalView is an arrival with its border post's code.
@@ -39,18 +43,45 @@ func arrivalViews(tx *gorm.DB) *gorm.DB {
 		Joins("LEFT JOIN border_posts ON border_posts.id = arrivals.border_post_id")
 }
 
-// loadRecord fills the parts of the full record.
-func (r *Registry) loadRecord(tx *gorm.DB, v *ChildView) error {
-	var aliases []string
-	if err := tx.Model(&models.ChildName{}).Where("child_id = ? AND kind = 'alias'", v.ID).Order("id").Pluck("original", &aliases).Error; err != nil {
-		return err
+// recordColumns selects a child's aliases, and whether they have any age assessment, in the
+// statement that reads the child (GetChild).
+var recordColumns = sqlCond{sql: `ARRAY(SELECT original FROM child_names WHERE child_id = children.id AND kind = 'alias' ORDER BY id) AS record_aliases, ` +
+	`EXISTS (SELECT 1 FROM age_assessments WHERE child_id = children.id) AS record_age_assessed`}
+
+// recordRow is a scoped child row with its aliases (recordColumns).
+type recordRow struct {
+	models.Child
+	RegionCode        string
+	BorderPostCode    *string
+	ViaBreakGlass     bool
+	RecordAliases     models.Strings `gorm:"column:record_aliases"`
+	RecordAgeAssessed bool           `gorm:"column:record_age_assessed"`
+}
+
+// scopedRecord is scopedChild with the child's aliases, in one statement; loadRecord adds the
+// rest of the full record.
+func (r *Registry) scopedRecord(tx *gorm.DB, a *models.Actor, id int64) (ChildView, error) {
+	var row recordRow
+	if err := r.scopedRow(tx, a, id, false, &row, recordColumns); err != nil {
+		return ChildView{}, err
 	}
-	v.Aliases = aliases
+	c := childRow{Child: row.Child, RegionCode: row.RegionCode, BorderPostCode: row.BorderPostCode, ViaBreakGlass: row.ViaBreakGlass}.view()
+	if len(row.RecordAliases) > 0 {
+		c.Aliases = row.RecordAliases
+	}
+	c.noAgeAssessments = !row.RecordAgeAssessed
+	return c, nil
+}
+
+// loadRecord fills the parts of the full record; v.Aliases are already read (scopedRecord).
+func (r *Registry) loadRecord(tx *gorm.DB, v *ChildView) error {
 	v.Arrivals = []ArrivalView{}
 	if err := arrivalViews(tx).Where("arrivals.child_id = ?", v.ID).Order("arrivals.arrived_at DESC, arrivals.id DESC").Find(&v.Arrivals).Error; err != nil {
 		return err
 	}
-	if err := tx.Where("child_id = ?", v.ID).Order("requested_at DESC, id DESC").Find(&v.AgeAssessments).Error; err != nil {
+	if v.noAgeAssessments {
+		v.AgeAssessments = []models.AgeAssessment{}
+	} else if err := tx.Where("child_id = ?", v.ID).Order("requested_at DESC, id DESC").Find(&v.AgeAssessments).Error; err != nil {
 		return err
 	}
 	treated := TreatedAsChild(v.AgeAssessments)
@@ -102,7 +133,9 @@ func (r *Registry) GetChild(ctx context.Context, a *models.Actor, id int64) (Chi
 		return ChildView{}, err
 	}
 	var v ChildView
-	err := r.readChild(ctx, a, id, "child.read", func(db *gorm.DB, c ChildView) error {
+	err := r.readScoped(ctx, a, id, "child.read", func(db *gorm.DB) (ChildView, error) {
+		return r.scopedRecord(db, a, id)
+	}, func(db *gorm.DB, c ChildView) error {
 		v = c
 		return r.loadRecord(db, &v)
 	})

@@ -101,8 +101,16 @@ func (r *Registry) auditRead(ctx context.Context, a *models.Actor, action, entit
 // read refused by scope is recorded by denied. The reads run outside a transaction: they
 // change nothing, and the audit event is written by auditRead.
 func (r *Registry) readChild(ctx context.Context, a *models.Actor, childID int64, action string, load func(db *gorm.DB, c ChildView) error) error {
+	return r.readScoped(ctx, a, childID, action, func(db *gorm.DB) (ChildView, error) {
+		return r.scopedChild(db, a, childID, false)
+	}, load)
+}
+
+// readScoped is readChild with the scoped read given (scopedChild or a scopedRow that fetches
+// more columns of the same child in the same statement).
+func (r *Registry) readScoped(ctx context.Context, a *models.Actor, childID int64, action string, scoped func(db *gorm.DB) (ChildView, error), load func(db *gorm.DB, c ChildView) error) error {
 	db := r.DB.WithContext(ctx)
-	c, err := r.scopedChild(db, a, childID, false)
+	c, err := scoped(db)
 	if err == nil {
 		err = load(db, c)
 	}

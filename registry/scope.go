@@ -195,7 +195,7 @@ func (r *Registry) children(db *gorm.DB, a *models.Actor) *gorm.DB {
 // childViews starts a scoped query over the children table that selects what a ChildView
 // shows besides the child: region and post codes and whether the actor sees the child only
 // through emergency access — all in the one query, never per row. Scan it into []childRow
-// (or a struct embedding childRow). Extra columns ("expr AS name", see as) follow them.
+// (or a struct with childRow's fields). Extra columns ("expr AS name", see as) follow them.
 func (r *Registry) childViews(db *gorm.DB, a *models.Actor, extra ...sqlCond) *gorm.DB {
 	return r.children(db, a).Scopes(viewColumns(a, r.now(), extra...))
 }
@@ -246,18 +246,28 @@ func views(rows []childRow) []ChildView {
 // the use case passes its result through r.denied after its transaction, so the refusal is
 // audited.
 func (r *Registry) scopedChild(tx *gorm.DB, a *models.Actor, id int64, lock bool) (ChildView, error) {
-	q := r.childViews(tx, a).Where("children.id = ?", id)
-	if lock {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "children"}})
-	}
 	var row childRow
-	if err := q.Take(&row).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return ChildView{}, &deniedRead{childID: id}
-		}
+	if err := r.scopedRow(tx, a, id, lock, &row); err != nil {
 		return ChildView{}, err
 	}
 	return row.view(), nil
+}
+
+// scopedRow is scopedChild scanned into dest (childRow, or a struct with its fields whose other
+// fields are the extra columns), for a read that fetches more of the same child in the same
+// statement (GetChild's aliases).
+func (r *Registry) scopedRow(tx *gorm.DB, a *models.Actor, id int64, lock bool, dest any, extra ...sqlCond) error {
+	q := r.childViews(tx, a, extra...).Where("children.id = ?", id)
+	if lock {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "children"}})
+	}
+	if err := q.Take(dest).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return &deniedRead{childID: id}
+		}
+		return err
+	}
+	return nil
 }
 
 // deniedRead is a single-child read refused because the child is out of the actor's scope
