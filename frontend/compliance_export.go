@@ -2,7 +2,6 @@ package frontend
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -17,7 +16,6 @@ import (
 	"github.com/kujdes/kujdes/compliance"
 	"github.com/kujdes/kujdes/compliance/export"
 	"github.com/kujdes/kujdes/i18n"
-	"github.com/kujdes/kujdes/internal/pdf"
 	"github.com/kujdes/kujdes/models"
 	"github.com/kujdes/kujdes/registry"
 )
@@ -303,33 +301,12 @@ func (f *Frontend) complianceMonthly(c *gin.Context) {
 	c.Data(http.StatusOK, "text/html; charset=utf-8", body)
 }
 
-// complianceMonthlyPDF prints the report through Chromium. Without a browser, or when
-// printing takes longer than pdfWait, it says so and points to the printable report (503).
+// complianceMonthlyPDF prints the report through Chromium (printPDF).
 func (f *Frontend) complianceMonthlyPDF(c *gin.Context) {
 	body, month, ok := f.renderMonthly(c, true)
 	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(c.Request.Context(), pdfWait)
-	defer cancel()
-	out, err := f.PDF.Print(ctx, body)
-	if errors.Is(err, pdf.ErrNoBrowser) || (errors.Is(err, context.DeadlineExceeded) && c.Request.Context().Err() == nil) {
-		text := "compliance_report.pdf_unavailable.text"
-		if errors.Is(err, pdf.ErrNoBrowser) {
-			f.Log.WarnContext(c.Request.Context(), "compliance report: no PDF printer", "path", f.PDF.Path)
-		} else {
-			text = "compliance_report.pdf_busy.text"
-		}
-		link := "/compliance/report/monthly?" + c.Request.URL.RawQuery
-		f.r.render(c, http.StatusServiceUnavailable, "message", "compliance_report.pdf_unavailable.title", message{
-			TitleID: "compliance_report.pdf_unavailable.title", TextID: text, Link: link, LinkID: "compliance_report.open_printable"})
-		return
-	}
-	if err != nil {
-		f.fail(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.Header("Content-Disposition", fmt.Sprintf(`inline; filename="compliance-report-%s.pdf"`, month))
-	c.Data(http.StatusOK, "application/pdf", out)
+	f.printPDF(c, body, pdfDoc{what: "compliance report", msg: "compliance_report",
+		printable: "/compliance/report/monthly?" + c.Request.URL.RawQuery, filename: "compliance-report-" + month + ".pdf"})
 }

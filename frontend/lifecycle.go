@@ -294,34 +294,45 @@ func (f *Frontend) rightsSheet(c *gin.Context) {
 // can take long on a loaded server); after it, the page points to the printable sheet.
 const pdfWait = 20 * time.Second
 
-// rightsSheetPDF prints the sheet through Chromium. Without a browser, or when printing takes
-// longer than pdfWait, it says so and points to the printable page (503).
+// rightsSheetPDF prints the sheet through Chromium (printPDF).
 func (f *Frontend) rightsSheetPDF(c *gin.Context) {
 	body, lang, ok := f.renderRightsSheet(c, true)
 	if !ok {
 		return
 	}
+	c.Header("Content-Language", lang.Tag)
+	f.printPDF(c, body, pdfDoc{what: "rights sheet", msg: "rights_sheet",
+		printable: fmt.Sprintf("/children/%s/rights-sheet?language=%s", c.Param("id"), lang.Tag),
+		filename:  fmt.Sprintf("rights-%s-%s.pdf", c.Param("id"), lang.Tag)})
+}
+
+// pdfDoc describes a page printed to PDF: what it is (for the log), its messages' prefix
+// (<msg>.pdf_unavailable.title/.text, <msg>.pdf_busy.text, <msg>.open_printable), the
+// printable page to point to when printing fails, and the file's name.
+type pdfDoc struct{ what, msg, printable, filename string }
+
+// printPDF prints an HTML page through Chromium and sends it. Without a browser, or when
+// printing takes longer than pdfWait, it says so and points to the printable page (503).
+func (f *Frontend) printPDF(c *gin.Context, body []byte, d pdfDoc) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), pdfWait)
 	defer cancel()
 	out, err := f.PDF.Print(ctx, body)
 	if errors.Is(err, pdf.ErrNoBrowser) || (errors.Is(err, context.DeadlineExceeded) && c.Request.Context().Err() == nil) {
-		text := "rights_sheet.pdf_unavailable.text"
+		text := d.msg + ".pdf_unavailable.text"
 		if errors.Is(err, pdf.ErrNoBrowser) {
-			f.Log.WarnContext(c.Request.Context(), "rights sheet: no PDF printer", "path", f.PDF.Path)
+			f.Log.WarnContext(c.Request.Context(), d.what+": no PDF printer", "path", f.PDF.Path)
 		} else {
-			text = "rights_sheet.pdf_busy.text"
+			text = d.msg + ".pdf_busy.text"
 		}
-		f.r.render(c, http.StatusServiceUnavailable, "message", "rights_sheet.pdf_unavailable.title", message{
-			TitleID: "rights_sheet.pdf_unavailable.title", TextID: text,
-			Link: fmt.Sprintf("/children/%s/rights-sheet?language=%s", c.Param("id"), lang.Tag), LinkID: "rights_sheet.open_printable"})
+		f.r.render(c, http.StatusServiceUnavailable, "message", d.msg+".pdf_unavailable.title", message{
+			TitleID: d.msg + ".pdf_unavailable.title", TextID: text, Link: d.printable, LinkID: d.msg + ".open_printable"})
 		return
 	}
 	if err != nil {
 		f.fail(c, err)
 		return
 	}
-	c.Header("Content-Language", lang.Tag)
 	c.Header("Cache-Control", "no-store")
-	c.Header("Content-Disposition", fmt.Sprintf(`inline; filename="rights-%s-%s.pdf"`, c.Param("id"), lang.Tag))
+	c.Header("Content-Disposition", `inline; filename="`+d.filename+`"`)
 	c.Data(http.StatusOK, "application/pdf", out)
 }
