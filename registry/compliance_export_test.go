@@ -78,8 +78,10 @@ func TestComplianceExports(t *testing.T) {
 		t.Fatalf("indicators export: %d indicators, %v", len(rep.Indicators), err)
 	}
 	var n int64
-	s.db.Model(&models.AuditEvent{}).Where("action = 'compliance.export' AND entity_id = ? AND changes->'rows'->>'after' = ?",
-		registry.ExportIndicators, strconv.Itoa(len(rep.Indicators))).Count(&n)
+	if err := s.db.Model(&models.AuditEvent{}).Where("action = 'compliance.export' AND entity_id = ? AND changes->'rows'->>'after' = ?",
+		registry.ExportIndicators, strconv.Itoa(len(rep.Indicators))).Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
 	if n != 1 {
 		t.Errorf("%d audit events for the indicators export", n)
 	}
@@ -118,7 +120,9 @@ func TestComplianceExports(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			var before int64
-			s.db.Model(&models.AuditEvent{}).Where("action = 'compliance.export'").Count(&before)
+			if err := s.db.Model(&models.AuditEvent{}).Where("action = 'compliance.export'").Count(&before).Error; err != nil {
+				t.Fatal(err)
+			}
 			err := c.run()
 			var verr *models.ValidationError
 			switch {
@@ -128,7 +132,9 @@ func TestComplianceExports(t *testing.T) {
 				t.Fatalf("err %v, want %s", err, c.code)
 			}
 			var after int64
-			s.db.Model(&models.AuditEvent{}).Where("action = 'compliance.export'").Count(&after)
+			if err := s.db.Model(&models.AuditEvent{}).Where("action = 'compliance.export'").Count(&after).Error; err != nil {
+				t.Fatal(err)
+			}
 			if after != before {
 				t.Errorf("a refused export wrote %d audit events", after-before)
 			}

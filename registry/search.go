@@ -183,7 +183,7 @@ func (r *Registry) NeedsActionQueue(ctx context.Context, a *models.Actor, limit 
 			as(sighted, "seen_elsewhere"), as(overdue, "visit_overdue"), as(visitBase(r.now()), "visit_base"),
 			as(placementDue.due, "placement_due"), as(reviewDue.due, "review_due"), as(interviewDue.due, "interview_found_at"),
 			as(applicationMadeOn(), "application_made_on"), as(planWarning, "plan_warning"), as(rightsDue.due, "rights_due")).
-			Where("children.status IN ('active','missing')").
+			Where(caseOpen.sql).
 			Where(needs.sql, needs.args...).
 			Order("children.registered_at, children.id").Limit(limit).Find(&rows).Error
 		if err != nil {
