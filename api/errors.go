@@ -60,6 +60,7 @@ var (
 	KindUnavailable          = Kind{"unavailable", http.StatusServiceUnavailable, "error.unavailable.title"}
 	KindPossibleDuplicates   = Kind{"possible-duplicates", http.StatusConflict, "error.possible_duplicates.title"}
 	KindRateLimited          = Kind{"rate-limited", http.StatusTooManyRequests, "error.rate_limited.title"}
+	KindListsRateLimited     = Kind{"rate-limited", http.StatusTooManyRequests, "error.rate_limited_lists.title"} // issue 11
 	KindAuditNotSealed       = Kind{"audit-not-sealed", http.StatusConflict, "error.audit_not_sealed.title"}
 	// KindReadOnly: the child's record is closed and refuses changes until reopened (issue 10).
 	KindReadOnly = Kind{"record-read-only", http.StatusConflict, "error.read_only.title"}
@@ -134,6 +135,10 @@ func WriteError(c *gin.Context, err error) {
 		writeProblem(c, p)
 	case errors.As(err, &rlErr):
 		c.Header("Retry-After", strconv.Itoa(rlErr.RetryAfterSeconds()))
+		if rlErr.Lists {
+			WriteProblem(c, KindListsRateLimited, t(c, "error.rate_limited_lists.detail"))
+			break
+		}
 		WriteProblem(c, KindRateLimited, t(c, "error.rate_limited.detail", map[string]any{"Seconds": rlErr.RetryAfterSeconds()}))
 	case errors.As(err, &valErr):
 		fields := make([]FieldProblem, len(valErr.Fields))

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -140,6 +141,11 @@ func (f *Frontend) fail(c *gin.Context, err error) {
 		f.RenderError(c, http.StatusNotFound)
 	case errors.Is(err, models.ErrForbidden):
 		f.RenderError(c, http.StatusForbidden)
+	case listsLimited(err) != nil: // issue 11: lists of children are rate-limited
+		rl := listsLimited(err)
+		c.Header("Retry-After", strconv.Itoa(rl.RetryAfterSeconds()))
+		f.r.render(c, http.StatusTooManyRequests, "error", "error.rate_limited_lists.title", errorPage{TitleID: "error.rate_limited_lists.title", DetailID: "error.rate_limited_lists.detail"})
+		c.Abort()
 	case errors.Is(err, models.ErrReadOnly): // issue 10: a closed record refuses changes
 		f.r.render(c, http.StatusConflict, "error", "error.read_only.title", errorPage{TitleID: "error.read_only.title", DetailID: "error.read_only.detail"})
 		c.Abort()
@@ -147,6 +153,15 @@ func (f *Frontend) fail(c *gin.Context, err error) {
 		f.Log.ErrorContext(c.Request.Context(), "page failed", "err", models.RedactError(err), "request_id", requestid.From(c.Request.Context()))
 		f.RenderError(c, http.StatusInternalServerError)
 	}
+}
+
+// listsLimited is err's refusal of a list of children over the reader's limit, or nil.
+func listsLimited(err error) *registry.RateLimitedError {
+	var rl *registry.RateLimitedError
+	if errors.As(err, &rl) && rl.Lists {
+		return rl
+	}
+	return nil
 }
 
 // fieldErrors turns a validation error, or a refusal naming fields, into localized messages by

@@ -327,6 +327,9 @@ func (r *Registry) ComplianceViolations(ctx context.Context, a *models.Actor, f 
 	if err := verr.Err(); err != nil {
 		return out, err
 	}
+	if err := r.takeComplianceList(a); err != nil {
+		return out, err
+	}
 	regions := complianceRegionFilter(a, f)
 	if len(regions) > 0 {
 		db := r.DB.WithContext(ctx)
@@ -408,6 +411,9 @@ func (r *Registry) ComplianceViolation(ctx context.Context, a *models.Actor, id 
 	regions := complianceRegions(a)
 	if len(regions) == 0 {
 		return compliance.ViolationDetail{}, models.ErrNotFound
+	}
+	if err := r.takeComplianceList(a); err != nil {
+		return compliance.ViolationDetail{}, err
 	}
 	var row complianceViolationRow
 	err := r.DB.WithContext(ctx).Table("compliance_violations").Select("compliance_violations.*, rg.code AS region_code").

@@ -86,6 +86,9 @@ func (r *Registry) ComplianceExportViolations(ctx context.Context, a *models.Act
 	if err := checkComplianceFilter(f); err != nil {
 		return out, err
 	}
+	if err := r.takeComplianceList(a); err != nil {
+		return out, err
+	}
 	regions := complianceRegionFilter(a, f)
 	if len(regions) > 0 {
 		db := r.DB.WithContext(ctx)

@@ -1,13 +1,15 @@
 package registry
 
 import (
+	"errors"
 	"time"
 
 	"github.com/kujdes/kujdes/compliance"
+	"github.com/kujdes/kujdes/models"
 )
 
 // complianceRules are the standards' thresholds in force, from the registry's configuration
-// (GuardianRules, MissingRules, LifecycleRules; S4, S5, S7 at their defaults): the dashboard,
+// (GuardianRules, MissingRules, LifecycleRules; S4, S5, S7, S10 from ComplianceThresholds): the dashboard,
 // the needs-action queue and the child's page count every deadline with the same numbers.
 func (r *Registry) complianceRules() compliance.Rules {
 	g, m, l := r.guardianRules(), r.missingRules(), r.lifecycleRules()
@@ -32,4 +34,21 @@ func (l LifecycleRules) rightsInformationNeed(now time.Time) placementNeed {
 		AND children.registered_at + make_interval(days => ?::int) < ?`, args: []any{l.InformWithinDays, now}}
 	return placementNeed{when: cond, due: sqlCond{sql: "CASE WHEN " + cond.sql + " THEN children.registered_at + make_interval(days => ?::int) END",
 		args: append(append([]any{}, cond.args...), l.InformWithinDays)}}
+}
+
+// DefaultComplianceListLimit is 300 compliance lists (a page of violations, a violation, a
+// list export) per user per 10 minutes, 60 at once: an inspector paging through a region's
+// lists stays well below it; a script harvesting every child's violations does not.
+var DefaultComplianceListLimit = CheckLimit{Count: 300, Per: 10 * time.Minute, Burst: 60}
+
+// takeComplianceList takes one list from the reader's limit. Without a limiter the list is
+// refused: the registry fails closed, as for duplicate checks.
+func (r *Registry) takeComplianceList(a *models.Actor) error {
+	if r.ComplianceLists == nil {
+		return errors.New("compliance: no list rate limiter configured")
+	}
+	if ok, wait := r.ComplianceLists.reserve(a.UserID, r.now()); !ok {
+		return &RateLimitedError{RetryAfter: wait, Lists: true}
+	}
+	return nil
 }

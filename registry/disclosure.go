@@ -80,8 +80,12 @@ func (l *CheckLimiter) reserve(userID int64, now time.Time) (ok bool, wait time.
 }
 
 // RateLimitedError refuses a duplicate check (or a registration that would run one) over the
-// user's limit.
-type RateLimitedError struct{ RetryAfter time.Duration }
+// user's limit — or, with Lists set, a list of children (the compliance violation lists and
+// their exports) over the user's limit of lists.
+type RateLimitedError struct {
+	RetryAfter time.Duration
+	Lists      bool
+}
 
 func (e *RateLimitedError) Error() string {
 	return fmt.Sprintf("too many duplicate checks: retry after %v", e.RetryAfter)

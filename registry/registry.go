@@ -46,6 +46,9 @@ type Registry struct {
 	// Transliterations limits each user's Latin-spelling suggestions while typing (issue 13,
 	// transliterate.go); nil refuses them.
 	Transliterations *CheckLimiter
+	// ComplianceLists limits each user's compliance violation lists, violation pages and list
+	// exports (issue 11: every list of children is rate-limited; DefaultComplianceListLimit).
+	ComplianceLists *CheckLimiter
 	// issue 11: compliance exports. ComplianceExportMax bounds the rows of one violation
 	// export; 0 means ComplianceExportMaxRows.
 	ComplianceExportMax int
@@ -55,7 +58,8 @@ type Registry struct {
 // duplicate-check limit.
 func New(db *gorm.DB) *Registry {
 	return &Registry{DB: db, Now: time.Now, BreakGlassFor: time.Hour, Checks: NewCheckLimiter(DefaultCheckLimit),
-		Reads: models.NewAuditBatcher(db), Transliterations: NewCheckLimiter(DefaultTransliterationLimit)}
+		Reads: models.NewAuditBatcher(db), Transliterations: NewCheckLimiter(DefaultTransliterationLimit),
+		ComplianceLists: NewCheckLimiter(DefaultComplianceListLimit)}
 }
 
 func (r *Registry) now() time.Time { return r.Now().UTC() }

@@ -199,7 +199,8 @@ func NewRegistry(cfg config.Config, db *gorm.DB, now func() time.Time) (*registr
 		Checks: registry.NewCheckLimiter(registry.CheckLimit{Count: cfg.DuplicateChecks, Per: cfg.DuplicateCheckWindow, Burst: cfg.DuplicateCheckBurst}),
 		Reads:  models.NewAuditBatcher(db),
 		// issue 13: live transliteration
-		Transliterations: registry.NewCheckLimiter(registry.DefaultTransliterationLimit)}
+		Transliterations: registry.NewCheckLimiter(registry.DefaultTransliterationLimit),
+		ComplianceLists:  registry.NewCheckLimiter(registry.DefaultComplianceListLimit)} // issue 11
 	if f := cfg.Audit.SigningKeyFile; f != "" {
 		// Only the public half is kept here: the sealer (cmd/kujdes) signs.
 		k, err := auditlog.LoadKey(f)
