@@ -362,3 +362,35 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// A sealer catching up on a long queue vacuums the queue itself every VacuumEvery events, so
+// that each batch's look-up does not walk the index entries of all the rows sealed before it.
+func TestSealerVacuumsItsQueueWhileCatchingUp(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.appendEvents(t, 30, "c")
+	vacuums := func() int64 {
+		t.Helper()
+		// The statistics of this backend reach the shared counters when its transaction ends.
+		var n int64
+		if err := e.db.QueryRow(`SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'audit_pending'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := vacuums()
+	s := e.sealer()
+	s.VacuumEvery = 14 // two batches of 7
+	if err := s.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.wantSealedOnce(t, 30)
+	e.mustVerify(t, 30)
+	deadline := time.Now().Add(5 * time.Second)
+	for vacuums() < before+2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("audit_pending vacuumed %d times while sealing 30 events in batches of 7, want 2 (every 14)", vacuums()-before)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
