@@ -56,8 +56,8 @@ type Sealer struct {
 	// steady state (a queue of a few rows), but a catch-up over millions of events would slow
 	// down batch after batch while autovacuum waits for a fifth of the table to be dead.
 	VacuumEvery int
-	Log                *slog.Logger
-	Now                func() time.Time
+	Log         *slog.Logger
+	Now         func() time.Time
 	// Hook, when set, is called at every step (tests): an error it returns stops the
 	// sealer there as a crash would (the transaction is rolled back, the connection and with
 	// it the lock are dropped).
