@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -61,13 +60,8 @@ func (a *API) requestAgeAssessment(c *gin.Context) {
 }
 
 func (a *API) updateAgeAssessment(c *gin.Context) {
-	id, ok := pathID(c)
+	id, aid, ok := pathIDs(c, "aid")
 	if !ok {
-		return
-	}
-	aid, err := strconv.ParseInt(c.Param("aid"), 10, 64)
-	if err != nil || aid <= 0 {
-		WriteError(c, models.ErrNotFound)
 		return
 	}
 	var in registry.AgeResultInput

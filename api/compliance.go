@@ -2,13 +2,11 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/compliance"
-	"github.com/kujdes/kujdes/models"
 	"github.com/kujdes/kujdes/registry"
 )
 
@@ -70,9 +68,8 @@ func (a *API) complianceViolations(c *gin.Context) {
 }
 
 func (a *API) complianceViolation(c *gin.Context) {
-	id, err := strconv.ParseInt(c.Param("vid"), 10, 64)
-	if err != nil || id <= 0 {
-		WriteError(c, models.ErrNotFound)
+	id, ok := paramID(c, "vid")
+	if !ok {
 		return
 	}
 	if _, ok := listQueryOf(c); !ok {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -131,13 +130,8 @@ func (a *API) recordPlacement(c *gin.Context) {
 }
 
 func (a *API) recordPlacementCheck(c *gin.Context) {
-	id, ok := pathID(c)
+	id, pid, ok := pathIDs(c, "pid")
 	if !ok {
-		return
-	}
-	pid, err := strconv.ParseInt(c.Param("pid"), 10, 64)
-	if err != nil || pid <= 0 {
-		WriteError(c, models.ErrNotFound)
 		return
 	}
 	var in registry.PlacementCheckInput

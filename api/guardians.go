@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -116,24 +115,10 @@ func (a *API) appointGuardian(c *gin.Context) {
 	c.JSON(http.StatusCreated, ap)
 }
 
-// appointmentID parses the :aid parameter; a malformed id is simply not found.
-func appointmentID(c *gin.Context) (int64, bool) {
-	aid, err := strconv.ParseInt(c.Param("aid"), 10, 64)
-	if err != nil || aid <= 0 {
-		WriteError(c, models.ErrNotFound)
-		return 0, false
-	}
-	return aid, true
-}
-
 // appointmentStep answers a versioned step on one appointment (:id the child, :aid the
 // appointment): end, first meeting.
 func appointmentStep[T any](c *gin.Context, in *T, step func(ctx context.Context, act *models.Actor, id, aid int64, version int) (registry.AppointmentView, error)) {
-	id, ok := pathID(c)
-	if !ok {
-		return
-	}
-	aid, ok := appointmentID(c)
+	id, aid, ok := pathIDs(c, "aid")
 	if !ok {
 		return
 	}

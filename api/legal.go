@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -42,13 +41,8 @@ func (a *API) recordLegalEvent(c *gin.Context) {
 }
 
 func (a *API) voidLegalEvent(c *gin.Context) {
-	id, ok := pathID(c)
+	id, eid, ok := pathIDs(c, "eid")
 	if !ok {
-		return
-	}
-	eid, err := strconv.ParseInt(c.Param("eid"), 10, 64)
-	if err != nil || eid <= 0 {
-		WriteError(c, models.ErrNotFound)
 		return
 	}
 	var in registry.LegalVoidInput

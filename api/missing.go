@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -16,16 +15,6 @@ import (
 // Missing children (issue 10): the "Missing now" board, and each child's missing episodes —
 // reported (201), the reaction of the authorities (PATCH with If-Match), found and the return
 // interview (POST with If-Match). Every episode answer carries the episode's ETag.
-
-// episodeID parses the :eid parameter; a malformed id is simply not found.
-func episodeID(c *gin.Context) (int64, bool) {
-	id, err := strconv.ParseInt(c.Param("eid"), 10, 64)
-	if err != nil || id <= 0 {
-		WriteError(c, models.ErrNotFound)
-		return 0, false
-	}
-	return id, true
-}
 
 func (a *API) missingNow(c *gin.Context) {
 	if _, ok := listQueryOf(c); !ok {
@@ -78,11 +67,7 @@ func (a *API) reportMissing(c *gin.Context) {
 }
 
 func (a *API) getMissingEpisode(c *gin.Context) {
-	id, ok := pathID(c)
-	if !ok {
-		return
-	}
-	eid, ok := episodeID(c)
+	id, eid, ok := pathIDs(c, "eid")
 	if !ok {
 		return
 	}
@@ -97,11 +82,7 @@ func (a *API) getMissingEpisode(c *gin.Context) {
 
 // episodeUpdate is an If-Match change of one episode (the reaction, found, the interview).
 func episodeUpdate[T any](c *gin.Context, body *T, run func(ctx context.Context, act *models.Actor, id, eid int64, version int) (registry.MissingEpisodeView, error)) {
-	id, ok := pathID(c)
-	if !ok {
-		return
-	}
-	eid, ok := episodeID(c)
+	id, eid, ok := pathIDs(c, "eid")
 	if !ok {
 		return
 	}

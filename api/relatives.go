@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -55,13 +54,8 @@ func (a *API) linkRelative(c *gin.Context) {
 
 // voidRelative voids a link on the version in If-Match (missing → 428, stale → 412).
 func (a *API) voidRelative(c *gin.Context) {
-	id, ok := pathID(c)
+	id, rid, ok := pathIDs(c, "rid")
 	if !ok {
-		return
-	}
-	rid, err := strconv.ParseInt(c.Param("rid"), 10, 64)
-	if err != nil || rid <= 0 {
-		WriteError(c, models.ErrNotFound)
 		return
 	}
 	var in registry.VoidRelativeInput

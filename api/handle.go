@@ -1,0 +1,36 @@
+package api
+
+import (
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kujdes/kujdes/models"
+)
+
+// The shapes every handler shares, beside versionedUpdate (children.go): a handler parses its
+// path ids, then hands one of these the call of its use case with the request's context and
+// actor; the helper maps the error (WriteError) or answers with the status and headers of its
+// kind. So a handler says only what is its own: the use case, the body type, the Location.
+
+// paramID parses the numeric path parameter name (":aid", ":eid"…); a malformed id is simply
+// not found.
+func paramID(c *gin.Context, name string) (int64, bool) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		WriteError(c, models.ErrNotFound)
+		return 0, false
+	}
+	return id, true
+}
+
+// pathIDs parses :id and the id of one of its items (sub: "aid", "eid"…), in that order.
+func pathIDs(c *gin.Context, sub string) (id, subID int64, ok bool) {
+	if id, ok = pathID(c); !ok {
+		return 0, 0, false
+	}
+	if subID, ok = paramID(c, sub); !ok {
+		return 0, 0, false
+	}
+	return id, subID, true
+}
