@@ -12,15 +12,9 @@ import (
 )
 
 func (a *API) listUsers(c *gin.Context) {
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	users, err := a.Registry.ListUsers(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": users})
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return items(a.Registry.ListUsers(ctx, act))
+	})
 }
 
 func (a *API) getUser(c *gin.Context) {
@@ -54,15 +48,13 @@ func (a *API) updateUser(c *gin.Context) {
 
 // listGrants lists the access grants waiting for a second administrator.
 func (a *API) listGrants(c *gin.Context) {
-	rows, err := a.Registry.ListGrants(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	if rows == nil {
-		rows = []registry.GrantView{}
-	}
-	c.JSON(http.StatusOK, gin.H{"items": rows})
+	read(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		rows, err := a.Registry.ListGrants(ctx, act)
+		if rows == nil {
+			rows = []registry.GrantView{}
+		}
+		return items(rows, err)
+	})
 }
 
 func (a *API) approveGrant(c *gin.Context) { a.decideGrant(c, true) }
@@ -82,27 +74,17 @@ func (a *API) decideGrant(c *gin.Context, approve bool) {
 }
 
 func (a *API) listRegions(c *gin.Context) {
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	regions, _, err := a.Registry.ReferenceData(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": regions})
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		regions, _, err := a.Registry.ReferenceData(ctx, act)
+		return items(regions, err)
+	})
 }
 
 func (a *API) listBorderPosts(c *gin.Context) {
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	_, posts, err := a.Registry.ReferenceData(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": posts})
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		_, posts, err := a.Registry.ReferenceData(ctx, act)
+		return items(posts, err)
+	})
 }
 
 func (a *API) createRegion(c *gin.Context) {
@@ -135,25 +117,17 @@ func (a *API) createBorderPost(c *gin.Context) {
 }
 
 func (a *API) listBreakGlass(c *gin.Context) {
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	rows, err := a.Registry.ListBreakGlass(c.Request.Context(), auth.ActorFrom(c.Request.Context()), 0)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	if rows == nil {
-		rows = []registry.BreakGlassEntry{}
-	}
-	c.JSON(http.StatusOK, gin.H{"items": rows})
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		rows, err := a.Registry.ListBreakGlass(ctx, act, 0)
+		if rows == nil {
+			rows = []registry.BreakGlassEntry{}
+		}
+		return items(rows, err)
+	})
 }
 
 func (a *API) listDeniedReads(c *gin.Context) {
-	rows, err := a.Registry.ListDeniedReads(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": rows})
+	read(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return items(a.Registry.ListDeniedReads(ctx, act))
+	})
 }

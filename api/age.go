@@ -25,18 +25,16 @@ func (a *API) listAgeAssessments(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	items, err := a.Registry.ListAgeAssessments(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	if items == nil {
-		items = []models.AgeAssessment{}
-	}
-	c.JSON(http.StatusOK, ageAssessmentList{Items: items, TreatedAsChild: registry.TreatedAsChild(items)})
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		as, err := a.Registry.ListAgeAssessments(ctx, act, id)
+		if err != nil {
+			return nil, err
+		}
+		if as == nil {
+			as = []models.AgeAssessment{}
+		}
+		return ageAssessmentList{Items: as, TreatedAsChild: registry.TreatedAsChild(as)}, nil
+	})
 }
 
 func (a *API) requestAgeAssessment(c *gin.Context) {

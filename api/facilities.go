@@ -95,15 +95,9 @@ func (a *API) childPlacements(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	s, err := a.Registry.ChildPlacements(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, s)
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.ChildPlacements(ctx, act, id)
+	})
 }
 
 // recordPlacement answers 201 with the new placement; refusals, and warnings not yet

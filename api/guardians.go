@@ -16,15 +16,9 @@ import (
 // suggestions, appointments, declared conflicts, visits and the "My wards" board.
 
 func (a *API) listGuardians(c *gin.Context) {
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	gs, err := a.Registry.ListGuardians(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": gs})
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return items(a.Registry.ListGuardians(ctx, act))
+	})
 }
 
 func (a *API) createGuardian(c *gin.Context) {
@@ -74,12 +68,9 @@ func (a *API) getGuardianship(c *gin.Context) {
 	if !ok {
 		return
 	}
-	g, err := a.Registry.Guardianship(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, g)
+	read(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.Guardianship(ctx, act, id)
+	})
 }
 
 func (a *API) suggestGuardians(c *gin.Context) {
@@ -87,12 +78,9 @@ func (a *API) suggestGuardians(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s, err := a.Registry.SuggestGuardians(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": s})
+	read(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return items(a.Registry.SuggestGuardians(ctx, act, id))
+	})
 }
 
 func (a *API) appointGuardian(c *gin.Context) {
@@ -179,13 +167,7 @@ func (a *API) recordVisit(c *gin.Context) {
 }
 
 func (a *API) myWards(c *gin.Context) {
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	ws, err := a.Registry.MyWards(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": ws})
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return items(a.Registry.MyWards(ctx, act))
+	})
 }

@@ -1,10 +1,13 @@
 package api
 
 import (
+	"context"
+	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/models"
 )
 
@@ -34,3 +37,26 @@ func pathIDs(c *gin.Context, sub string) (id, subID int64, ok bool) {
 	}
 	return id, subID, true
 }
+
+// read answers 200 with what get returns.
+func read(c *gin.Context, get func(ctx context.Context, act *models.Actor) (any, error)) {
+	ctx := c.Request.Context()
+	out, err := get(ctx, auth.ActorFrom(ctx))
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// readList is read for a URL that takes no query parameters (lists without paging or
+// filters, a child's sections): any parameter but ?lang= is 400 (listQueryOf).
+func readList(c *gin.Context, get func(ctx context.Context, act *models.Actor) (any, error)) {
+	if _, ok := listQueryOf(c); !ok {
+		return
+	}
+	read(c, get)
+}
+
+// items wraps a list in the API's list object, {"items": […]}, passing err through.
+func items[T any](list T, err error) (any, error) { return gin.H{"items": list}, err }

@@ -28,15 +28,9 @@ func (a *API) getLifecycle(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	s, err := a.Registry.Lifecycle(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, s)
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.Lifecycle(ctx, act, id)
+	})
 }
 
 func (a *API) reunify(c *gin.Context) {

@@ -17,15 +17,9 @@ import (
 // interview (POST with If-Match). Every episode answer carries the episode's ETag.
 
 func (a *API) missingNow(c *gin.Context) {
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	items, err := a.Registry.MissingNowBoard(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return items(a.Registry.MissingNowBoard(ctx, act))
+	})
 }
 
 func (a *API) listMissingEpisodes(c *gin.Context) {
@@ -33,15 +27,9 @@ func (a *API) listMissingEpisodes(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	items, err := a.Registry.MissingEpisodes(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return items(a.Registry.MissingEpisodes(ctx, act, id))
+	})
 }
 
 // reportMissing answers 201 with the new episode and its ETag; a child who is not active

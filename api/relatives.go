@@ -20,15 +20,9 @@ func (a *API) childRelatives(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	v, err := a.Registry.ChildRelatives(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.ChildRelatives(ctx, act, id)
+	})
 }
 
 // linkRelative answers 201 with the link as this child's reader sees it.
