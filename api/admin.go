@@ -22,13 +22,13 @@ func (a *API) getUser(c *gin.Context) {
 	if !ok {
 		return
 	}
-	u, err := a.Registry.GetUser(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("ETag", etag(u.Version))
-	c.JSON(http.StatusOK, u)
+	readVersioned(c, func(ctx context.Context, act *models.Actor) (any, int, error) {
+		u, err := a.Registry.GetUser(ctx, act, id)
+		if err != nil {
+			return nil, 0, err
+		}
+		return u, u.Version, nil
+	})
 }
 
 func (a *API) updateUser(c *gin.Context) {

@@ -35,13 +35,10 @@ func (a *API) getFacility(c *gin.Context) {
 	if !ok {
 		return
 	}
-	v, err := a.Registry.GetFacility(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("ETag", etag(v.Version))
-	c.JSON(http.StatusOK, v)
+	readVersioned(c, func(ctx context.Context, act *models.Actor) (any, int, error) {
+		v, err := a.Registry.GetFacility(ctx, act, id)
+		return v, v.Version, err
+	})
 }
 
 func (a *API) createFacility(c *gin.Context) {

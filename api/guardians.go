@@ -42,13 +42,10 @@ func (a *API) getGuardian(c *gin.Context) {
 	if !ok {
 		return
 	}
-	g, err := a.Registry.GetGuardian(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("ETag", etag(g.Version))
-	c.JSON(http.StatusOK, g)
+	readVersioned(c, func(ctx context.Context, act *models.Actor) (any, int, error) {
+		g, err := a.Registry.GetGuardian(ctx, act, id)
+		return g, g.Version, err
+	})
 }
 
 func (a *API) updateGuardian(c *gin.Context) {

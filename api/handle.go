@@ -58,5 +58,18 @@ func readList(c *gin.Context, get func(ctx context.Context, act *models.Actor) (
 	read(c, get)
 }
 
+// readVersioned answers 200 with the record get reads and its version as the ETag, the one a
+// later update sends back in If-Match.
+func readVersioned(c *gin.Context, get func(ctx context.Context, act *models.Actor) (any, int, error)) {
+	ctx := c.Request.Context()
+	out, version, err := get(ctx, auth.ActorFrom(ctx))
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Header("ETag", etag(version))
+	c.JSON(http.StatusOK, out)
+}
+
 // items wraps a list in the API's list object, {"items": […]}, passing err through.
 func items[T any](list T, err error) (any, error) { return gin.H{"items": list}, err }

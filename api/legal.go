@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -20,13 +21,10 @@ func (a *API) legalTimeline(c *gin.Context) {
 	if !ok {
 		return
 	}
-	v, err := a.Registry.LegalTimelineOf(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("ETag", etag(v.Version))
-	c.JSON(http.StatusOK, v)
+	readVersioned(c, func(ctx context.Context, act *models.Actor) (any, int, error) {
+		v, err := a.Registry.LegalTimelineOf(ctx, act, id)
+		return v, v.Version, err
+	})
 }
 
 func (a *API) recordLegalEvent(c *gin.Context) {

@@ -59,13 +59,10 @@ func (a *API) getMissingEpisode(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s, err := a.Registry.MissingEpisode(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, eid)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("ETag", etag(s.Episode.Version))
-	c.JSON(http.StatusOK, s.Episode)
+	readVersioned(c, func(ctx context.Context, act *models.Actor) (any, int, error) {
+		s, err := a.Registry.MissingEpisode(ctx, act, id, eid)
+		return s.Episode, s.Episode.Version, err
+	})
 }
 
 // episodeUpdate is an If-Match change of one episode (the reaction, found, the interview).
