@@ -89,31 +89,17 @@ func (a *API) listBorderPosts(c *gin.Context) {
 
 func (a *API) createRegion(c *gin.Context) {
 	var in registry.ReferenceInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	in.RegionCode = ""
-	r, err := a.Registry.CreateRegion(c.Request.Context(), auth.ActorFrom(c.Request.Context()), in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, r)
+	create(c, &in, func(ctx context.Context, act *models.Actor) (any, error) {
+		in.RegionCode = ""
+		return a.Registry.CreateRegion(ctx, act, in)
+	})
 }
 
 func (a *API) createBorderPost(c *gin.Context) {
 	var in registry.ReferenceInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	p, err := a.Registry.CreateBorderPost(c.Request.Context(), auth.ActorFrom(c.Request.Context()), in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, p)
+	create(c, &in, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.CreateBorderPost(ctx, act, in)
+	})
 }
 
 func (a *API) listBreakGlass(c *gin.Context) {

@@ -3,11 +3,9 @@ package api
 import (
 	"context"
 	"fmt"
-	"net/http"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/models"
 	"github.com/kujdes/kujdes/registry"
 )
@@ -43,18 +41,10 @@ func (a *API) requestAgeAssessment(c *gin.Context) {
 		return
 	}
 	var in registry.AgeRequestInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	as, err := a.Registry.RequestAgeAssessment(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("Location", fmt.Sprintf("%s/children/%d/age-assessments/%d", Prefix, id, as.ID))
-	c.Header("ETag", etag(as.Version))
-	c.JSON(http.StatusCreated, as)
+	createVersioned(c, &in, func(ctx context.Context, act *models.Actor) (any, string, int, error) {
+		as, err := a.Registry.RequestAgeAssessment(ctx, act, id, in)
+		return as, fmt.Sprintf("%s/children/%d/age-assessments/%d", Prefix, id, as.ID), as.Version, err
+	})
 }
 
 func (a *API) updateAgeAssessment(c *gin.Context) {

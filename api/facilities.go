@@ -43,18 +43,10 @@ func (a *API) getFacility(c *gin.Context) {
 
 func (a *API) createFacility(c *gin.Context) {
 	var in registry.FacilityInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	v, err := a.Registry.CreateFacility(c.Request.Context(), auth.ActorFrom(c.Request.Context()), in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("Location", fmt.Sprintf("%s/facilities/%d", Prefix, v.ID))
-	c.Header("ETag", etag(v.Version))
-	c.JSON(http.StatusCreated, v)
+	createVersioned(c, &in, func(ctx context.Context, act *models.Actor) (any, string, int, error) {
+		v, err := a.Registry.CreateFacility(ctx, act, in)
+		return v, fmt.Sprintf("%s/facilities/%d", Prefix, v.ID), v.Version, err
+	})
 }
 
 func (a *API) updateFacility(c *gin.Context) {
@@ -75,16 +67,9 @@ func (a *API) recordInspection(c *gin.Context) {
 		return
 	}
 	var in registry.InspectionInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	v, err := a.Registry.RecordInspection(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, v)
+	create(c, &in, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.RecordInspection(ctx, act, id, in)
+	})
 }
 
 func (a *API) childPlacements(c *gin.Context) {
@@ -126,14 +111,7 @@ func (a *API) recordPlacementCheck(c *gin.Context) {
 		return
 	}
 	var in registry.PlacementCheckInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	v, err := a.Registry.RecordPlacementCheck(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, pid, in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, v)
+	create(c, &in, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.RecordPlacementCheck(ctx, act, id, pid, in)
+	})
 }

@@ -3,11 +3,9 @@ package api
 import (
 	"context"
 	"fmt"
-	"net/http"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/models"
 	"github.com/kujdes/kujdes/registry"
 )
@@ -23,18 +21,10 @@ func (a *API) listGuardians(c *gin.Context) {
 
 func (a *API) createGuardian(c *gin.Context) {
 	var in registry.GuardianInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	g, err := a.Registry.CreateGuardian(c.Request.Context(), auth.ActorFrom(c.Request.Context()), in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("Location", fmt.Sprintf("%s/guardians/%d", Prefix, g.ID))
-	c.Header("ETag", etag(g.Version))
-	c.JSON(http.StatusCreated, g)
+	createVersioned(c, &in, func(ctx context.Context, act *models.Actor) (any, string, int, error) {
+		g, err := a.Registry.CreateGuardian(ctx, act, in)
+		return g, fmt.Sprintf("%s/guardians/%d", Prefix, g.ID), g.Version, err
+	})
 }
 
 func (a *API) getGuardian(c *gin.Context) {
@@ -86,18 +76,10 @@ func (a *API) appointGuardian(c *gin.Context) {
 		return
 	}
 	var in registry.AppointInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	ap, err := a.Registry.AppointGuardian(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("Location", fmt.Sprintf("%s/children/%d/guardianship", Prefix, id))
-	c.Header("ETag", etag(ap.Version))
-	c.JSON(http.StatusCreated, ap)
+	createVersioned(c, &in, func(ctx context.Context, act *models.Actor) (any, string, int, error) {
+		ap, err := a.Registry.AppointGuardian(ctx, act, id, in)
+		return ap, fmt.Sprintf("%s/children/%d/guardianship", Prefix, id), ap.Version, err
+	})
 }
 
 // appointmentStep answers a versioned step on one appointment (:id the child, :aid the
@@ -133,16 +115,9 @@ func (a *API) declareConflict(c *gin.Context) {
 		return
 	}
 	var in registry.ConflictInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	out, err := a.Registry.DeclareConflict(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, out)
+	create(c, &in, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.DeclareConflict(ctx, act, id, in)
+	})
 }
 
 func (a *API) recordVisit(c *gin.Context) {
@@ -151,16 +126,9 @@ func (a *API) recordVisit(c *gin.Context) {
 		return
 	}
 	var in registry.VisitInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	out, err := a.Registry.RecordVisit(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, out)
+	create(c, &in, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.RecordVisit(ctx, act, id, in)
+	})
 }
 
 func (a *API) myWards(c *gin.Context) {

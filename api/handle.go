@@ -71,5 +71,39 @@ func readVersioned(c *gin.Context, get func(ctx context.Context, act *models.Act
 	c.JSON(http.StatusOK, out)
 }
 
+// create decodes the JSON body into body, runs the use case and answers 201 with what it
+// made.
+func create[T any](c *gin.Context, body *T, run func(ctx context.Context, act *models.Actor) (any, error)) {
+	if err := decodeJSON(c, body); err != nil {
+		WriteError(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	out, err := run(ctx, auth.ActorFrom(ctx))
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, out)
+}
+
+// createVersioned is create for a versioned record: the 201 also names where the record is
+// read (Location) and its version (ETag).
+func createVersioned[T any](c *gin.Context, body *T, run func(ctx context.Context, act *models.Actor) (out any, location string, version int, err error)) {
+	if err := decodeJSON(c, body); err != nil {
+		WriteError(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	out, location, version, err := run(ctx, auth.ActorFrom(ctx))
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Header("Location", location)
+	c.Header("ETag", etag(version))
+	c.JSON(http.StatusCreated, out)
+}
+
 // items wraps a list in the API's list object, {"items": […]}, passing err through.
 func items[T any](list T, err error) (any, error) { return gin.H{"items": list}, err }

@@ -3,11 +3,9 @@ package api
 import (
 	"context"
 	"fmt"
-	"net/http"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/models"
 	"github.com/kujdes/kujdes/registry"
 )
@@ -40,18 +38,10 @@ func (a *API) reportMissing(c *gin.Context) {
 		return
 	}
 	var in registry.MissingReportInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	v, err := a.Registry.ReportMissing(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("Location", fmt.Sprintf("%s/children/%d/missing-episodes/%d", Prefix, id, v.ID))
-	c.Header("ETag", etag(v.Version))
-	c.JSON(http.StatusCreated, v)
+	createVersioned(c, &in, func(ctx context.Context, act *models.Actor) (any, string, int, error) {
+		v, err := a.Registry.ReportMissing(ctx, act, id, in)
+		return v, fmt.Sprintf("%s/children/%d/missing-episodes/%d", Prefix, id, v.ID), v.Version, err
+	})
 }
 
 func (a *API) getMissingEpisode(c *gin.Context) {

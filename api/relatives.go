@@ -3,11 +3,9 @@ package api
 import (
 	"context"
 	"fmt"
-	"net/http"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/models"
 	"github.com/kujdes/kujdes/registry"
 )
@@ -32,18 +30,10 @@ func (a *API) linkRelative(c *gin.Context) {
 		return
 	}
 	var in registry.RelativeInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	v, err := a.Registry.LinkRelative(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("Location", fmt.Sprintf("%s/children/%d/relatives", Prefix, id))
-	c.Header("ETag", etag(v.Version))
-	c.JSON(http.StatusCreated, v)
+	createVersioned(c, &in, func(ctx context.Context, act *models.Actor) (any, string, int, error) {
+		v, err := a.Registry.LinkRelative(ctx, act, id, in)
+		return v, fmt.Sprintf("%s/children/%d/relatives", Prefix, id), v.Version, err
+	})
 }
 
 // voidRelative voids a link on the version in If-Match (missing → 428, stale → 412).
