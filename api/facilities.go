@@ -20,14 +20,11 @@ func (a *API) listFacilities(c *gin.Context) {
 	if !ok {
 		return
 	}
-	page, err := a.Registry.ListFacilities(c.Request.Context(), auth.ActorFrom(c.Request.Context()), registry.FacilityFilter{
-		RegionCode: c.Query("region"), Kind: c.Query("kind"), After: q.After, Limit: q.Limit,
+	read(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.ListFacilities(ctx, act, registry.FacilityFilter{
+			RegionCode: c.Query("region"), Kind: c.Query("kind"), After: q.After, Limit: q.Limit,
+		})
 	})
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, page)
 }
 
 func (a *API) getFacility(c *gin.Context) {
