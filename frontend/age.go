@@ -1,7 +1,6 @@
 package frontend
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -167,26 +166,20 @@ func (f *Frontend) updateAgeAssessment(c *gin.Context) {
 	}
 	form.Version, _ = strconv.Atoi(c.PostForm("version"))
 	in, fields := form.input(i18n.FromContext(ctx))
-	status := http.StatusUnprocessableEntity
-	conflict := false
+	st, status := ageFormState{ResultFor: aid, Result: form, ResultErrors: fields}, http.StatusUnprocessableEntity
 	if len(fields) == 0 {
 		_, err := f.Registry.RecordAgeResult(ctx, auth.ActorFrom(ctx), id, aid, form.Version, in)
 		if err == nil {
 			c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d#age-assessments", id))
 			return
 		}
-		var invalid bool
-		fields, invalid = fieldErrors(c, err)
-		conflict = errors.Is(err, models.ErrConflict) || errors.Is(err, models.ErrPreconditionRequired)
-		if !invalid && !conflict {
-			f.fail(c, err)
+		r, ok := f.refused(c, err)
+		if !ok {
 			return
 		}
-		if conflict {
-			status = http.StatusConflict
-		}
+		st.ResultErrors, st.Conflict, status = r.fields, r.stale, r.status()
 	}
-	f.renderChildAge(c, id, status, ageFormState{ResultFor: aid, Result: form, ResultErrors: fields, Conflict: conflict})
+	f.renderChildAge(c, id, status, st)
 }
 
 // input turns the typed form into the use case's input; numbers and dates that cannot be read

@@ -157,14 +157,11 @@ func (f *Frontend) guardianResult(c *gin.Context, id int64, form string, fields 
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d?saved=guardianship#guardianship", id))
 		return
 	}
-	st := formState{Form: form, Typed: typed(c, fields...)}
-	status := http.StatusUnprocessableEntity
-	if errors.Is(err, models.ErrConflict) || errors.Is(err, models.ErrPreconditionRequired) {
-		st.Stale, status = true, http.StatusConflict
-	} else if st.Errors, _ = fieldErrors(c, err); st.Errors == nil {
-		f.fail(c, err)
+	r, ok := f.refused(c, err)
+	if !ok {
 		return
 	}
+	st, status := formState{Form: form, Typed: typed(c, fields...), Errors: r.fields, Stale: r.stale}, r.status()
 	ctx := c.Request.Context()
 	v, gerr := f.Registry.GetChild(ctx, auth.ActorFrom(ctx), id)
 	if gerr != nil {
@@ -448,21 +445,16 @@ func (f *Frontend) updateGuardian(c *gin.Context) {
 	}
 	version, _ := strconv.Atoi(c.PostForm("version"))
 	_, err := f.Registry.UpdateGuardian(ctx, auth.ActorFrom(ctx), id, version, in)
-	switch {
-	case err == nil:
+	if err == nil {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/guardians/%d?saved=1", id))
-	case errors.Is(err, models.ErrConflict) || errors.Is(err, models.ErrPreconditionRequired):
-		st.Stale = true
-		f.renderGuardian(c, id, http.StatusConflict, st)
-	default:
-		fields, invalid := fieldErrors(c, err)
-		if !invalid {
-			f.fail(c, err)
-			return
-		}
-		st.Errors = fields
-		f.renderGuardian(c, id, http.StatusUnprocessableEntity, st)
+		return
 	}
+	r, ok := f.refused(c, err)
+	if !ok {
+		return
+	}
+	st.Errors, st.Stale = r.fields, r.stale
+	f.renderGuardian(c, id, r.status(), st)
 }
 
 // Deadline says a deadline with its rule and due date, and whether it was met or is late:

@@ -1,7 +1,6 @@
 package frontend
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -86,18 +85,11 @@ func (f *Frontend) recordLegalEvent(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d#legal", id))
 		return
 	}
-	st := legalSection{Form: in}
-	status := http.StatusUnprocessableEntity
-	switch fields, invalid := fieldErrors(c, err); {
-	case invalid:
-		st.Errors = fields
-	case errors.Is(err, models.ErrConflict), errors.Is(err, models.ErrPreconditionRequired):
-		st.Conflict, status = true, http.StatusConflict
-	default:
-		f.fail(c, err)
+	r, ok := f.refused(c, err)
+	if !ok {
 		return
 	}
-	f.renderChildLegal(c, id, status, st)
+	f.renderChildLegal(c, id, r.status(), legalSection{Form: in, Errors: r.fields, Conflict: r.stale})
 }
 
 func (f *Frontend) voidLegalEvent(c *gin.Context) {
@@ -118,18 +110,11 @@ func (f *Frontend) voidLegalEvent(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d#legal", id))
 		return
 	}
-	st := legalSection{VoidFor: eid, VoidReason: in.Reason}
-	status := http.StatusUnprocessableEntity
-	switch fields, invalid := fieldErrors(c, err); {
-	case invalid:
-		st.VoidErrors = fields
-	case errors.Is(err, models.ErrConflict), errors.Is(err, models.ErrPreconditionRequired):
-		st.Conflict, status = true, http.StatusConflict
-	default:
-		f.fail(c, err)
+	r, ok := f.refused(c, err)
+	if !ok {
 		return
 	}
-	f.renderChildLegal(c, id, status, st)
+	f.renderChildLegal(c, id, r.status(), legalSection{VoidFor: eid, VoidReason: in.Reason, VoidErrors: r.fields, Conflict: r.stale})
 }
 
 // renderChildLegal shows the child page as it is now, with the legal forms as the user left

@@ -92,27 +92,21 @@ func (f *Frontend) loadLifecycle(c *gin.Context, p *childPage) error {
 // lifecycleFailed answers a refused lifecycle form: the page again with the errors (invalid
 // input, 422), the record as it is now (a stale version, 409), or the error page.
 func (f *Frontend) lifecycleFailed(c *gin.Context, id int64, err error, form string, keep func(*lifecycleData)) {
-	ctx := c.Request.Context()
-	fields, invalid := fieldErrors(c, err)
-	conflict := errors.Is(err, models.ErrConflict) || errors.Is(err, models.ErrPreconditionRequired)
-	if !invalid && !conflict {
-		f.fail(c, err)
+	r, ok := f.refused(c, err)
+	if !ok {
 		return
 	}
+	ctx := c.Request.Context()
 	v, gerr := f.Registry.GetChild(ctx, auth.ActorFrom(ctx), id)
 	if gerr != nil {
 		f.fail(c, gerr)
 		return
 	}
 	p := childPage{Child: v, In: registry.RegistrationInput{IdentityInput: identityOf(v)},
-		Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}, Conflict: conflict}
-	p.Lifecycle.Failed, p.Lifecycle.Errors = form, fields
+		Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}, Conflict: r.stale}
+	p.Lifecycle.Failed, p.Lifecycle.Errors = form, r.fields
 	keep(&p.Lifecycle)
-	status := http.StatusUnprocessableEntity
-	if conflict {
-		status = http.StatusConflict
-	}
-	f.renderChild(c, status, p)
+	f.renderChild(c, r.status(), p)
 }
 
 func (f *Frontend) reunify(c *gin.Context) {

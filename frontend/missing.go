@@ -265,17 +265,11 @@ func episodePost(c *gin.Context) (id, eid int64, version int, ok bool) {
 // episodeFailed shows the page again after a refused episode form: the errors by field, or
 // the conflict (409) when someone changed the episode meanwhile.
 func (f *Frontend) episodeFailed(c *gin.Context, id int64, err error, ef episodeForms) {
-	fields, invalid := fieldErrors(c, err)
-	conflict := errors.Is(err, models.ErrConflict) || errors.Is(err, models.ErrPreconditionRequired)
-	if !invalid && !conflict {
-		f.fail(c, err)
+	r, ok := f.refused(c, err)
+	if !ok {
 		return
 	}
-	status := http.StatusUnprocessableEntity
-	if conflict {
-		status = http.StatusConflict
-	}
-	ef.Errors, ef.Conflict = fields, conflict
+	ef.Errors, ef.Conflict = r.fields, r.stale
 	var verr *models.ValidationError
 	if errors.As(err, &verr) {
 		for _, fe := range verr.Fields {
@@ -291,7 +285,7 @@ func (f *Frontend) episodeFailed(c *gin.Context, id int64, err error, ef episode
 			ef.Warnings = append(ef.Warnings, w)
 		}
 	}
-	f.renderChildMissing(c, id, status, childMissingState{episode: &ef})
+	f.renderChildMissing(c, id, r.status(), childMissingState{episode: &ef})
 }
 
 // optional is a form value as a PATCH field: present (possibly empty, which clears it).

@@ -1,7 +1,6 @@
 package frontend
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -92,14 +91,11 @@ func (f *Frontend) relativeResult(c *gin.Context, id int64, form string, fields 
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d?saved=relatives#relatives", id))
 		return
 	}
-	st := formState{Form: form, Typed: typed(c, fields...)}
-	status := http.StatusUnprocessableEntity
-	if errors.Is(err, models.ErrConflict) || errors.Is(err, models.ErrPreconditionRequired) {
-		st.Stale, status = true, http.StatusConflict
-	} else if st.Errors, _ = fieldErrors(c, err); st.Errors == nil {
-		f.fail(c, err)
+	r, ok := f.refused(c, err)
+	if !ok {
 		return
 	}
+	st, status := formState{Form: form, Typed: typed(c, fields...), Errors: r.fields, Stale: r.stale}, r.status()
 	ctx := c.Request.Context()
 	v, gerr := f.Registry.GetChild(ctx, auth.ActorFrom(ctx), id)
 	if gerr != nil {
