@@ -224,12 +224,10 @@ func (form ageResultForm) input(loc *i18n.Localizer) (registry.AgeResultInput, m
 
 // renderChildAge shows the child page as it is now, with the age forms as the user left them.
 func (f *Frontend) renderChildAge(c *gin.Context, id int64, status int, state ageFormState) {
-	ctx := c.Request.Context()
-	v, err := f.Registry.GetChild(ctx, auth.ActorFrom(ctx), id)
-	if err != nil {
-		f.fail(c, err)
+	p, ok := f.childNow(c, id)
+	if !ok {
 		return
 	}
-	f.renderChild(c, status, childPage{Child: v, In: registry.RegistrationInput{IdentityInput: identityOf(v)},
-		Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}, AgeForm: state})
+	p.AgeForm = state
+	f.renderChild(c, status, p)
 }

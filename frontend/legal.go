@@ -120,17 +120,14 @@ func (f *Frontend) voidLegalEvent(c *gin.Context) {
 // renderChildLegal shows the child page as it is now, with the legal forms as the user left
 // them.
 func (f *Frontend) renderChildLegal(c *gin.Context, id int64, status int, st legalSection) {
-	ctx := c.Request.Context()
-	v, err := f.Registry.GetChild(ctx, auth.ActorFrom(ctx), id)
-	if err != nil {
+	p, ok := f.childNow(c, id)
+	if !ok {
+		return
+	}
+	var err error
+	if p.Legal, err = f.legalFor(c, id, st); err != nil {
 		f.fail(c, err)
 		return
 	}
-	sec, err := f.legalFor(c, id, st)
-	if err != nil {
-		f.fail(c, err)
-		return
-	}
-	f.renderChild(c, status, childPage{Child: v, In: registry.RegistrationInput{IdentityInput: identityOf(v)},
-		Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}, Legal: sec})
+	f.renderChild(c, status, p)
 }

@@ -96,15 +96,11 @@ func (f *Frontend) lifecycleFailed(c *gin.Context, id int64, err error, form str
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	v, gerr := f.Registry.GetChild(ctx, auth.ActorFrom(ctx), id)
-	if gerr != nil {
-		f.fail(c, gerr)
+	p, ok := f.childNow(c, id)
+	if !ok {
 		return
 	}
-	p := childPage{Child: v, In: registry.RegistrationInput{IdentityInput: identityOf(v)},
-		Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}, Conflict: r.stale}
-	p.Lifecycle.Failed, p.Lifecycle.Errors = form, r.fields
+	p.Conflict, p.Lifecycle.Failed, p.Lifecycle.Errors = r.stale, form, r.fields
 	keep(&p.Lifecycle)
 	f.renderChild(c, r.status(), p)
 }

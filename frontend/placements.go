@@ -167,12 +167,10 @@ func (f *Frontend) recordPlacementCheck(c *gin.Context) {
 // renderChildPlacements shows the child page as it is now, with the placement forms as the
 // user left them.
 func (f *Frontend) renderChildPlacements(c *gin.Context, id int64, status int, st placementFormState) {
-	ctx := c.Request.Context()
-	v, err := f.Registry.GetChild(ctx, auth.ActorFrom(ctx), id)
-	if err != nil {
-		f.fail(c, err)
+	p, ok := f.childNow(c, id)
+	if !ok {
 		return
 	}
-	f.renderChild(c, status, childPage{Child: v, In: registry.RegistrationInput{IdentityInput: identityOf(v)},
-		Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}, Placements: placementData{State: st}})
+	p.Placements.State = st
+	f.renderChild(c, status, p)
 }

@@ -6,7 +6,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/models"
+	"github.com/kujdes/kujdes/registry"
 )
 
 // A refused form: the use case said no, and the page comes back with what the user typed and
@@ -39,4 +41,18 @@ func (f *Frontend) refused(c *gin.Context, err error) (r refusal, ok bool) {
 		return r, false
 	}
 	return r, true
+}
+
+// childNow is the page of child id as the record is now, its forms filled from the record:
+// what a refused form of one of its sections is shown in. ok is false when it answered (the
+// child could not be read).
+func (f *Frontend) childNow(c *gin.Context, id int64) (p childPage, ok bool) {
+	ctx := c.Request.Context()
+	v, err := f.Registry.GetChild(ctx, auth.ActorFrom(ctx), id)
+	if err != nil {
+		f.fail(c, err)
+		return p, false
+	}
+	return childPage{Child: v, In: registry.RegistrationInput{IdentityInput: identityOf(v)},
+		Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}}, true
 }
