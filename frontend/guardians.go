@@ -153,28 +153,10 @@ func reasonText(loc *i18n.Localizer, regions map[string]string, r registry.Sugge
 // guardianResult answers a guardianship form: back to the child page on success, the page
 // with the form as typed on a refusal (422) or a change meanwhile (409).
 func (f *Frontend) guardianResult(c *gin.Context, id int64, form string, fields []string, err error) {
-	if err == nil {
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d?saved=guardianship#guardianship", id))
-		return
-	}
-	r, ok := f.refused(c, err)
-	if !ok {
-		return
-	}
-	st, status := formState{Form: form, Typed: typed(c, fields...), Errors: r.fields, Stale: r.stale}, r.status()
-	ctx := c.Request.Context()
-	v, gerr := f.Registry.GetChild(ctx, auth.ActorFrom(ctx), id)
-	if gerr != nil {
-		f.fail(c, gerr)
-		return
-	}
-	g, gerr := f.guardianSection(c, id, st)
-	if gerr != nil {
-		f.fail(c, gerr)
-		return
-	}
-	f.renderChild(c, status, childPage{Child: v, In: registry.RegistrationInput{IdentityInput: identityOf(v)},
-		Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}, Guardianship: g})
+	f.sectionResult(c, id, "guardianship", form, fields, err, func(p *childPage, st formState) (err error) {
+		p.Guardianship, err = f.guardianSection(c, id, st)
+		return err
+	})
 }
 
 func postInt(c *gin.Context, name string) int64 {

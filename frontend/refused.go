@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -55,4 +56,29 @@ func (f *Frontend) childNow(c *gin.Context, id int64) (p childPage, ok bool) {
 	}
 	return childPage{Child: v, In: registry.RegistrationInput{IdentityInput: identityOf(v)},
 		Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}}, true
+}
+
+// sectionResult answers a form of a child-page section that keeps its refused form in a
+// formState (guardianship, family): back to the section (its anchor and its saved= notice are
+// both named section) on success, else the child page again with the section as load puts it
+// there, showing what was typed and the errors (422) or "changed meanwhile" (409).
+func (f *Frontend) sectionResult(c *gin.Context, id int64, section, form string, fields []string, err error,
+	load func(p *childPage, st formState) error) {
+	if err == nil {
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d?saved=%s#%s", id, section, section))
+		return
+	}
+	r, ok := f.refused(c, err)
+	if !ok {
+		return
+	}
+	p, ok := f.childNow(c, id)
+	if !ok {
+		return
+	}
+	if err := load(&p, formState{Form: form, Typed: typed(c, fields...), Errors: r.fields, Stale: r.stale}); err != nil {
+		f.fail(c, err)
+		return
+	}
+	f.renderChild(c, r.status(), p)
 }

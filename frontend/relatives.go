@@ -87,26 +87,8 @@ func (f *Frontend) voidRelative(c *gin.Context) {
 // relativeResult answers a family form: back to the section when it was saved, else the child
 // page again with what was typed and the errors (or "changed meanwhile").
 func (f *Frontend) relativeResult(c *gin.Context, id int64, form string, fields []string, err error) {
-	if err == nil {
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d?saved=relatives#relatives", id))
-		return
-	}
-	r, ok := f.refused(c, err)
-	if !ok {
-		return
-	}
-	st, status := formState{Form: form, Typed: typed(c, fields...), Errors: r.fields, Stale: r.stale}, r.status()
-	ctx := c.Request.Context()
-	v, gerr := f.Registry.GetChild(ctx, auth.ActorFrom(ctx), id)
-	if gerr != nil {
-		f.fail(c, gerr)
-		return
-	}
-	rs, gerr := f.relativesSection(c, id, st)
-	if gerr != nil {
-		f.fail(c, gerr)
-		return
-	}
-	f.renderChild(c, status, childPage{Child: v, In: registry.RegistrationInput{IdentityInput: identityOf(v)},
-		Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}, Relatives: rs})
+	f.sectionResult(c, id, "relatives", form, fields, err, func(p *childPage, st formState) (err error) {
+		p.Relatives, err = f.relativesSection(c, id, st)
+		return err
+	})
 }
