@@ -148,14 +148,8 @@ func (f *Frontend) requestAgeAssessment(c *gin.Context) {
 
 // updateAgeAssessment answers the result or appeal form of one assessment.
 func (f *Frontend) updateAgeAssessment(c *gin.Context) {
-	id, ok := childID(c)
+	id, aid, ok := f.pathIDs(c, "aid")
 	if !ok {
-		f.RenderError(c, http.StatusNotFound)
-		return
-	}
-	aid, err := strconv.ParseInt(c.Param("aid"), 10, 64)
-	if err != nil || aid <= 0 {
-		f.RenderError(c, http.StatusNotFound)
 		return
 	}
 	ctx := c.Request.Context()

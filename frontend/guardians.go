@@ -179,19 +179,12 @@ func (f *Frontend) appointGuardian(c *gin.Context) {
 	f.guardianResult(c, id, "appoint", []string{"guardian_id", "kind", "appointing_authority", "decision_reference", "decided_on", "interpretation", "cap_override_reason"}, err)
 }
 
-func appointmentParam(c *gin.Context) (int64, bool) {
-	aid, err := strconv.ParseInt(c.Param("aid"), 10, 64)
-	return aid, err == nil && aid > 0
-}
-
 // appointmentStep answers the form of a step on one appointment (end, first meeting): the
 // form is named after the step and the appointment, so the page shows its errors beside it.
 func (f *Frontend) appointmentStep(c *gin.Context, name string, fields []string,
 	step func(ctx context.Context, a *models.Actor, id, aid int64, version int) error) {
-	id, ok := childID(c)
-	aid, ok2 := appointmentParam(c)
-	if !ok || !ok2 {
-		f.RenderError(c, http.StatusNotFound)
+	id, aid, ok := f.pathIDs(c, "aid")
+	if !ok {
 		return
 	}
 	ctx := c.Request.Context()

@@ -93,19 +93,13 @@ func (f *Frontend) recordLegalEvent(c *gin.Context) {
 }
 
 func (f *Frontend) voidLegalEvent(c *gin.Context) {
-	id, ok := childID(c)
+	id, eid, ok := f.pathIDs(c, "eid")
 	if !ok {
-		f.RenderError(c, http.StatusNotFound)
-		return
-	}
-	eid, err := strconv.ParseInt(c.Param("eid"), 10, 64)
-	if err != nil || eid <= 0 {
-		f.RenderError(c, http.StatusNotFound)
 		return
 	}
 	ctx := c.Request.Context()
 	in := registry.LegalVoidInput{Reason: c.PostForm("reason")}
-	_, err = f.Registry.VoidLegalEvent(ctx, auth.ActorFrom(ctx), id, eid, legalVersion(c), in)
+	_, err := f.Registry.VoidLegalEvent(ctx, auth.ActorFrom(ctx), id, eid, legalVersion(c), in)
 	if err == nil {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d#legal", id))
 		return

@@ -251,11 +251,9 @@ func (f *Frontend) reportMissing(c *gin.Context) {
 	f.renderChildMissing(c, id, http.StatusUnprocessableEntity, childMissingState{report: &in, reportErrors: fields})
 }
 
-// episodePost reads the ids and version of an episode form.
-func episodePost(c *gin.Context) (id, eid int64, version int, ok bool) {
-	id, ok = childID(c)
-	eid, err := strconv.ParseInt(c.Param("eid"), 10, 64)
-	if !ok || err != nil || eid <= 0 {
+// episodePost reads the ids and version of an episode form; on a malformed id it answers 404.
+func (f *Frontend) episodePost(c *gin.Context) (id, eid int64, version int, ok bool) {
+	if id, eid, ok = f.pathIDs(c, "eid"); !ok {
 		return 0, 0, 0, false
 	}
 	version, _ = strconv.Atoi(c.PostForm("version"))
@@ -298,9 +296,8 @@ func optional(c *gin.Context, name string) *string {
 }
 
 func (f *Frontend) recordMissingReaction(c *gin.Context) {
-	id, eid, version, ok := episodePost(c)
+	id, eid, version, ok := f.episodePost(c)
 	if !ok {
-		f.RenderError(c, http.StatusNotFound)
 		return
 	}
 	ctx := c.Request.Context()
@@ -319,9 +316,8 @@ func (f *Frontend) recordMissingReaction(c *gin.Context) {
 }
 
 func (f *Frontend) recordMissingFound(c *gin.Context) {
-	id, eid, version, ok := episodePost(c)
+	id, eid, version, ok := f.episodePost(c)
 	if !ok {
-		f.RenderError(c, http.StatusNotFound)
 		return
 	}
 	ctx := c.Request.Context()
@@ -349,9 +345,8 @@ func (f *Frontend) recordMissingFound(c *gin.Context) {
 }
 
 func (f *Frontend) recordReturnInterview(c *gin.Context) {
-	id, eid, version, ok := episodePost(c)
+	id, eid, version, ok := f.episodePost(c)
 	if !ok {
-		f.RenderError(c, http.StatusNotFound)
 		return
 	}
 	ctx := c.Request.Context()
@@ -365,10 +360,8 @@ func (f *Frontend) recordReturnInterview(c *gin.Context) {
 }
 
 func (f *Frontend) missingSheet(c *gin.Context) {
-	id, ok := childID(c)
-	eid, err := strconv.ParseInt(c.Param("eid"), 10, 64)
-	if !ok || err != nil || eid <= 0 {
-		f.RenderError(c, http.StatusNotFound)
+	id, eid, ok := f.pathIDs(c, "eid")
+	if !ok {
 		return
 	}
 	s, err := f.Registry.MissingEpisode(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, eid)

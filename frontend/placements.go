@@ -136,14 +136,8 @@ func (f *Frontend) recordPlacement(c *gin.Context) {
 }
 
 func (f *Frontend) recordPlacementCheck(c *gin.Context) {
-	id, ok := childID(c)
+	id, pid, ok := f.pathIDs(c, "pid")
 	if !ok {
-		f.RenderError(c, http.StatusNotFound)
-		return
-	}
-	pid, err := strconv.ParseInt(c.Param("pid"), 10, 64)
-	if err != nil || pid <= 0 {
-		f.RenderError(c, http.StatusNotFound)
 		return
 	}
 	ctx := c.Request.Context()
@@ -151,7 +145,7 @@ func (f *Frontend) recordPlacementCheck(c *gin.Context) {
 		SeparatedFromAdults: c.PostForm("separated_from_adults"), SameSexSleeping: c.PostForm("same_sex_sleeping"),
 		SchoolAccess: c.PostForm("school_access"), HealthCare: c.PostForm("health_care"), Interpreter: c.PostForm("interpreter"),
 		PsychosocialSupport: c.PostForm("psychosocial_support"), SafetyConcerns: c.PostForm("safety_concerns"), ChildView: c.PostForm("child_view")}
-	_, err = f.Registry.RecordPlacementCheck(ctx, auth.ActorFrom(ctx), id, pid, in)
+	_, err := f.Registry.RecordPlacementCheck(ctx, auth.ActorFrom(ctx), id, pid, in)
 	if err == nil {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d#placements", id))
 		return

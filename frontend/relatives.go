@@ -68,19 +68,13 @@ func (f *Frontend) linkRelative(c *gin.Context) {
 }
 
 func (f *Frontend) voidRelative(c *gin.Context) {
-	id, ok := childID(c)
+	id, rid, ok := f.pathIDs(c, "rid")
 	if !ok {
-		f.RenderError(c, http.StatusNotFound)
-		return
-	}
-	rid, err := strconv.ParseInt(c.Param("rid"), 10, 64)
-	if err != nil || rid <= 0 {
-		f.RenderError(c, http.StatusNotFound)
 		return
 	}
 	ctx := c.Request.Context()
 	version, _ := strconv.Atoi(c.PostForm("version"))
-	_, err = f.Registry.VoidRelative(ctx, auth.ActorFrom(ctx), id, rid, version, registry.VoidRelativeInput{Reason: c.PostForm("reason")})
+	_, err := f.Registry.VoidRelative(ctx, auth.ActorFrom(ctx), id, rid, version, registry.VoidRelativeInput{Reason: c.PostForm("reason")})
 	f.relativeResult(c, id, fmt.Sprintf("void-%d", rid), []string{"reason"}, err)
 }
 
