@@ -153,8 +153,9 @@ func reasonText(loc *i18n.Localizer, regions map[string]string, r registry.Sugge
 // guardianResult answers a guardianship form: back to the child page on success, the page
 // with the form as typed on a refusal (422) or a change meanwhile (409).
 func (f *Frontend) guardianResult(c *gin.Context, id int64, form string, fields []string, err error) {
-	f.sectionResult(c, id, "guardianship", form, fields, err, func(p *childPage, st formState) (err error) {
-		p.Guardianship, err = f.guardianSection(c, id, st)
+	saved := fmt.Sprintf("/children/%d?saved=guardianship#guardianship", id)
+	f.childFormResult(c, id, saved, err, func(p *childPage, r refusal) (err error) {
+		p.Guardianship, err = f.guardianSection(c, id, formState{Form: form, Typed: typed(c, fields...), Errors: r.fields, Stale: r.stale})
 		return err
 	})
 }

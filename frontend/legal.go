@@ -81,15 +81,10 @@ func (f *Frontend) recordLegalEvent(c *gin.Context) {
 		Authority: c.PostForm("authority"), DocumentReference: c.PostForm("document_reference"),
 		BestInterestsReference: c.PostForm("best_interests_reference"), Note: c.PostForm("note")}
 	_, err := f.Registry.RecordLegalEvent(ctx, auth.ActorFrom(ctx), id, legalVersion(c), in)
-	if err == nil {
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d#legal", id))
-		return
-	}
-	r, ok := f.refused(c, err)
-	if !ok {
-		return
-	}
-	f.renderChildLegal(c, id, r.status(), legalSection{Form: in, Errors: r.fields, Conflict: r.stale})
+	f.childFormResult(c, id, fmt.Sprintf("/children/%d#legal", id), err, func(p *childPage, r refusal) (err error) {
+		p.Legal, err = f.legalFor(c, id, legalSection{Form: in, Errors: r.fields, Conflict: r.stale})
+		return err
+	})
 }
 
 func (f *Frontend) voidLegalEvent(c *gin.Context) {
@@ -100,28 +95,8 @@ func (f *Frontend) voidLegalEvent(c *gin.Context) {
 	ctx := c.Request.Context()
 	in := registry.LegalVoidInput{Reason: c.PostForm("reason")}
 	_, err := f.Registry.VoidLegalEvent(ctx, auth.ActorFrom(ctx), id, eid, legalVersion(c), in)
-	if err == nil {
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d#legal", id))
-		return
-	}
-	r, ok := f.refused(c, err)
-	if !ok {
-		return
-	}
-	f.renderChildLegal(c, id, r.status(), legalSection{VoidFor: eid, VoidReason: in.Reason, VoidErrors: r.fields, Conflict: r.stale})
-}
-
-// renderChildLegal shows the child page as it is now, with the legal forms as the user left
-// them.
-func (f *Frontend) renderChildLegal(c *gin.Context, id int64, status int, st legalSection) {
-	p, ok := f.childNow(c, id)
-	if !ok {
-		return
-	}
-	var err error
-	if p.Legal, err = f.legalFor(c, id, st); err != nil {
-		f.fail(c, err)
-		return
-	}
-	f.renderChild(c, status, p)
+	f.childFormResult(c, id, fmt.Sprintf("/children/%d#legal", id), err, func(p *childPage, r refusal) (err error) {
+		p.Legal, err = f.legalFor(c, id, legalSection{VoidFor: eid, VoidReason: in.Reason, VoidErrors: r.fields, Conflict: r.stale})
+		return err
+	})
 }

@@ -93,21 +93,11 @@ func (f *Frontend) loadLifecycle(c *gin.Context, p *childPage) error {
 // else the page again with the errors (invalid input, 422), the record as it is now (a stale
 // version, 409), or the error page; keep puts what was typed back in the refused form.
 func (f *Frontend) lifecycleResult(c *gin.Context, id int64, form, anchor string, err error, keep func(*lifecycleData)) {
-	if err == nil {
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d?saved=1#%s", id, anchor))
-		return
-	}
-	r, ok := f.refused(c, err)
-	if !ok {
-		return
-	}
-	p, ok := f.childNow(c, id)
-	if !ok {
-		return
-	}
-	p.Conflict, p.Lifecycle.Failed, p.Lifecycle.Errors = r.stale, form, r.fields
-	keep(&p.Lifecycle)
-	f.renderChild(c, r.status(), p)
+	f.childFormResult(c, id, fmt.Sprintf("/children/%d?saved=1#%s", id, anchor), err, func(p *childPage, r refusal) error {
+		p.Conflict, p.Lifecycle.Failed, p.Lifecycle.Errors = r.stale, form, r.fields
+		keep(&p.Lifecycle)
+		return nil
+	})
 }
 
 func (f *Frontend) reunify(c *gin.Context) {

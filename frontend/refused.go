@@ -2,7 +2,6 @@ package frontend
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -58,14 +57,13 @@ func (f *Frontend) childNow(c *gin.Context, id int64) (p childPage, ok bool) {
 		Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}}, true
 }
 
-// sectionResult answers a form of a child-page section that keeps its refused form in a
-// formState (guardianship, family): back to the section (its anchor and its saved= notice are
-// both named section) on success, else the child page again with the section as load puts it
-// there, showing what was typed and the errors (422) or "changed meanwhile" (409).
-func (f *Frontend) sectionResult(c *gin.Context, id int64, section, form string, fields []string, err error,
-	load func(p *childPage, st formState) error) {
+// childFormResult is the answer to a form of the child page: to saved when the use case
+// saved it (err nil); when it refused, the page of the child as it is now with the refused
+// section as show fills it from r (what was typed, the errors, "changed meanwhile"), 422 or
+// 409; any other error, or one from show, is the error page.
+func (f *Frontend) childFormResult(c *gin.Context, id int64, saved string, err error, show func(p *childPage, r refusal) error) {
 	if err == nil {
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d?saved=%s#%s", id, section, section))
+		c.Redirect(http.StatusSeeOther, saved)
 		return
 	}
 	r, ok := f.refused(c, err)
@@ -76,7 +74,7 @@ func (f *Frontend) sectionResult(c *gin.Context, id int64, section, form string,
 	if !ok {
 		return
 	}
-	if err := load(&p, formState{Form: form, Typed: typed(c, fields...), Errors: r.fields, Stale: r.stale}); err != nil {
+	if err := show(&p, r); err != nil {
 		f.fail(c, err)
 		return
 	}

@@ -81,8 +81,9 @@ func (f *Frontend) voidRelative(c *gin.Context) {
 // relativeResult answers a family form: back to the section when it was saved, else the child
 // page again with what was typed and the errors (or "changed meanwhile").
 func (f *Frontend) relativeResult(c *gin.Context, id int64, form string, fields []string, err error) {
-	f.sectionResult(c, id, "relatives", form, fields, err, func(p *childPage, st formState) (err error) {
-		p.Relatives, err = f.relativesSection(c, id, st)
+	saved := fmt.Sprintf("/children/%d?saved=relatives#relatives", id)
+	f.childFormResult(c, id, saved, err, func(p *childPage, r refusal) (err error) {
+		p.Relatives, err = f.relativesSection(c, id, formState{Form: form, Typed: typed(c, fields...), Errors: r.fields, Stale: r.stale})
 		return err
 	})
 }
