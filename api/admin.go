@@ -12,15 +12,9 @@ import (
 )
 
 func (a *API) listUsers(c *gin.Context) {
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	users, err := a.Registry.ListUsers(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": users})
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return items(a.Registry.ListUsers(ctx, act))
+	})
 }
 
 func (a *API) getUser(c *gin.Context) {
@@ -28,13 +22,13 @@ func (a *API) getUser(c *gin.Context) {
 	if !ok {
 		return
 	}
-	u, err := a.Registry.GetUser(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("ETag", etag(u.Version))
-	c.JSON(http.StatusOK, u)
+	readVersioned(c, func(ctx context.Context, act *models.Actor) (any, int, error) {
+		u, err := a.Registry.GetUser(ctx, act, id)
+		if err != nil {
+			return nil, 0, err
+		}
+		return u, u.Version, nil
+	})
 }
 
 func (a *API) updateUser(c *gin.Context) {
@@ -54,15 +48,13 @@ func (a *API) updateUser(c *gin.Context) {
 
 // listGrants lists the access grants waiting for a second administrator.
 func (a *API) listGrants(c *gin.Context) {
-	rows, err := a.Registry.ListGrants(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	if rows == nil {
-		rows = []registry.GrantView{}
-	}
-	c.JSON(http.StatusOK, gin.H{"items": rows})
+	read(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		rows, err := a.Registry.ListGrants(ctx, act)
+		if rows == nil {
+			rows = []registry.GrantView{}
+		}
+		return items(rows, err)
+	})
 }
 
 func (a *API) approveGrant(c *gin.Context) { a.decideGrant(c, true) }
@@ -82,78 +74,46 @@ func (a *API) decideGrant(c *gin.Context, approve bool) {
 }
 
 func (a *API) listRegions(c *gin.Context) {
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	regions, _, err := a.Registry.ReferenceData(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": regions})
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		regions, _, err := a.Registry.ReferenceData(ctx, act)
+		return items(regions, err)
+	})
 }
 
 func (a *API) listBorderPosts(c *gin.Context) {
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	_, posts, err := a.Registry.ReferenceData(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": posts})
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		_, posts, err := a.Registry.ReferenceData(ctx, act)
+		return items(posts, err)
+	})
 }
 
 func (a *API) createRegion(c *gin.Context) {
 	var in registry.ReferenceInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	in.RegionCode = ""
-	r, err := a.Registry.CreateRegion(c.Request.Context(), auth.ActorFrom(c.Request.Context()), in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, r)
+	create(c, &in, func(ctx context.Context, act *models.Actor) (any, error) {
+		in.RegionCode = ""
+		return a.Registry.CreateRegion(ctx, act, in)
+	})
 }
 
 func (a *API) createBorderPost(c *gin.Context) {
 	var in registry.ReferenceInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	p, err := a.Registry.CreateBorderPost(c.Request.Context(), auth.ActorFrom(c.Request.Context()), in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, p)
+	create(c, &in, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.CreateBorderPost(ctx, act, in)
+	})
 }
 
 func (a *API) listBreakGlass(c *gin.Context) {
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	rows, err := a.Registry.ListBreakGlass(c.Request.Context(), auth.ActorFrom(c.Request.Context()), 0)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	if rows == nil {
-		rows = []registry.BreakGlassEntry{}
-	}
-	c.JSON(http.StatusOK, gin.H{"items": rows})
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		rows, err := a.Registry.ListBreakGlass(ctx, act, 0)
+		if rows == nil {
+			rows = []registry.BreakGlassEntry{}
+		}
+		return items(rows, err)
+	})
 }
 
 func (a *API) listDeniedReads(c *gin.Context) {
-	rows, err := a.Registry.ListDeniedReads(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": rows})
+	read(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return items(a.Registry.ListDeniedReads(ctx, act))
+	})
 }

@@ -3,12 +3,9 @@ package api
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/models"
 	"github.com/kujdes/kujdes/registry"
 )
@@ -26,18 +23,16 @@ func (a *API) listAgeAssessments(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	items, err := a.Registry.ListAgeAssessments(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	if items == nil {
-		items = []models.AgeAssessment{}
-	}
-	c.JSON(http.StatusOK, ageAssessmentList{Items: items, TreatedAsChild: registry.TreatedAsChild(items)})
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		as, err := a.Registry.ListAgeAssessments(ctx, act, id)
+		if err != nil {
+			return nil, err
+		}
+		if as == nil {
+			as = []models.AgeAssessment{}
+		}
+		return ageAssessmentList{Items: as, TreatedAsChild: registry.TreatedAsChild(as)}, nil
+	})
 }
 
 func (a *API) requestAgeAssessment(c *gin.Context) {
@@ -46,28 +41,15 @@ func (a *API) requestAgeAssessment(c *gin.Context) {
 		return
 	}
 	var in registry.AgeRequestInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	as, err := a.Registry.RequestAgeAssessment(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("Location", fmt.Sprintf("%s/children/%d/age-assessments/%d", Prefix, id, as.ID))
-	c.Header("ETag", etag(as.Version))
-	c.JSON(http.StatusCreated, as)
+	createVersioned(c, &in, func(ctx context.Context, act *models.Actor) (any, string, int, error) {
+		as, err := a.Registry.RequestAgeAssessment(ctx, act, id, in)
+		return as, fmt.Sprintf("%s/children/%d/age-assessments/%d", Prefix, id, as.ID), as.Version, err
+	})
 }
 
 func (a *API) updateAgeAssessment(c *gin.Context) {
-	id, ok := pathID(c)
+	id, aid, ok := pathIDs(c, "aid")
 	if !ok {
-		return
-	}
-	aid, err := strconv.ParseInt(c.Param("aid"), 10, 64)
-	if err != nil || aid <= 0 {
-		WriteError(c, models.ErrNotFound)
 		return
 	}
 	var in registry.AgeResultInput

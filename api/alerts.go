@@ -1,25 +1,21 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/kujdes/kujdes/auth"
+	"github.com/kujdes/kujdes/models"
 )
 
 // Alerts (issue 10): the signed-in user's own alerts, newest first, and marking one read.
 
 func (a *API) listAlerts(c *gin.Context) {
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	out, err := a.Registry.ListAlerts(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.ListAlerts(ctx, act)
+	})
 }
 
 func (a *API) markAlertRead(c *gin.Context) {

@@ -1,12 +1,10 @@
 package api
 
 import (
-	"net/http"
-	"strconv"
+	"context"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/compliance"
 	"github.com/kujdes/kujdes/models"
 	"github.com/kujdes/kujdes/registry"
@@ -35,24 +33,16 @@ func (a *API) complianceReport(c *gin.Context) {
 	if !ok {
 		return
 	}
-	rep, err := a.Registry.ComplianceReport(c.Request.Context(), auth.ActorFrom(c.Request.Context()), f)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, rep)
+	read(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.ComplianceReport(ctx, act, f)
+	})
 }
 
 func (a *API) complianceStandards(c *gin.Context) {
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	std, th, err := a.Registry.ComplianceStandards(auth.ActorFrom(c.Request.Context()))
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": std, "thresholds": th})
+	readList(c, func(_ context.Context, act *models.Actor) (any, error) {
+		std, th, err := a.Registry.ComplianceStandards(act)
+		return gin.H{"items": std, "thresholds": th}, err
+	})
 }
 
 func (a *API) complianceViolations(c *gin.Context) {
@@ -60,28 +50,17 @@ func (a *API) complianceViolations(c *gin.Context) {
 	if !ok {
 		return
 	}
-	page, err := a.Registry.ComplianceViolations(c.Request.Context(), auth.ActorFrom(c.Request.Context()), f,
-		compliance.Page{After: q.After, Limit: q.Limit})
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, page)
+	read(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.ComplianceViolations(ctx, act, f, compliance.Page{After: q.After, Limit: q.Limit})
+	})
 }
 
 func (a *API) complianceViolation(c *gin.Context) {
-	id, err := strconv.ParseInt(c.Param("vid"), 10, 64)
-	if err != nil || id <= 0 {
-		WriteError(c, models.ErrNotFound)
+	id, ok := paramID(c, "vid")
+	if !ok {
 		return
 	}
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	v, err := a.Registry.ComplianceViolation(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.ComplianceViolation(ctx, act, id)
+	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -21,14 +20,11 @@ func (a *API) listFacilities(c *gin.Context) {
 	if !ok {
 		return
 	}
-	page, err := a.Registry.ListFacilities(c.Request.Context(), auth.ActorFrom(c.Request.Context()), registry.FacilityFilter{
-		RegionCode: c.Query("region"), Kind: c.Query("kind"), After: q.After, Limit: q.Limit,
+	read(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.ListFacilities(ctx, act, registry.FacilityFilter{
+			RegionCode: c.Query("region"), Kind: c.Query("kind"), After: q.After, Limit: q.Limit,
+		})
 	})
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, page)
 }
 
 func (a *API) getFacility(c *gin.Context) {
@@ -36,29 +32,18 @@ func (a *API) getFacility(c *gin.Context) {
 	if !ok {
 		return
 	}
-	v, err := a.Registry.GetFacility(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("ETag", etag(v.Version))
-	c.JSON(http.StatusOK, v)
+	readVersioned(c, func(ctx context.Context, act *models.Actor) (any, int, error) {
+		v, err := a.Registry.GetFacility(ctx, act, id)
+		return v, v.Version, err
+	})
 }
 
 func (a *API) createFacility(c *gin.Context) {
 	var in registry.FacilityInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	v, err := a.Registry.CreateFacility(c.Request.Context(), auth.ActorFrom(c.Request.Context()), in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("Location", fmt.Sprintf("%s/facilities/%d", Prefix, v.ID))
-	c.Header("ETag", etag(v.Version))
-	c.JSON(http.StatusCreated, v)
+	createVersioned(c, &in, func(ctx context.Context, act *models.Actor) (any, string, int, error) {
+		v, err := a.Registry.CreateFacility(ctx, act, in)
+		return v, fmt.Sprintf("%s/facilities/%d", Prefix, v.ID), v.Version, err
+	})
 }
 
 func (a *API) updateFacility(c *gin.Context) {
@@ -79,16 +64,9 @@ func (a *API) recordInspection(c *gin.Context) {
 		return
 	}
 	var in registry.InspectionInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	v, err := a.Registry.RecordInspection(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, v)
+	create(c, &in, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.RecordInspection(ctx, act, id, in)
+	})
 }
 
 func (a *API) childPlacements(c *gin.Context) {
@@ -96,15 +74,9 @@ func (a *API) childPlacements(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	s, err := a.Registry.ChildPlacements(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, s)
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.ChildPlacements(ctx, act, id)
+	})
 }
 
 // recordPlacement answers 201 with the new placement; refusals, and warnings not yet
@@ -131,24 +103,12 @@ func (a *API) recordPlacement(c *gin.Context) {
 }
 
 func (a *API) recordPlacementCheck(c *gin.Context) {
-	id, ok := pathID(c)
+	id, pid, ok := pathIDs(c, "pid")
 	if !ok {
 		return
 	}
-	pid, err := strconv.ParseInt(c.Param("pid"), 10, 64)
-	if err != nil || pid <= 0 {
-		WriteError(c, models.ErrNotFound)
-		return
-	}
 	var in registry.PlacementCheckInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	v, err := a.Registry.RecordPlacementCheck(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, pid, in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, v)
+	create(c, &in, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.RecordPlacementCheck(ctx, act, id, pid, in)
+	})
 }

@@ -3,12 +3,9 @@ package api
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/models"
 	"github.com/kujdes/kujdes/registry"
 )
@@ -17,31 +14,17 @@ import (
 // suggestions, appointments, declared conflicts, visits and the "My wards" board.
 
 func (a *API) listGuardians(c *gin.Context) {
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	gs, err := a.Registry.ListGuardians(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": gs})
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return items(a.Registry.ListGuardians(ctx, act))
+	})
 }
 
 func (a *API) createGuardian(c *gin.Context) {
 	var in registry.GuardianInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	g, err := a.Registry.CreateGuardian(c.Request.Context(), auth.ActorFrom(c.Request.Context()), in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("Location", fmt.Sprintf("%s/guardians/%d", Prefix, g.ID))
-	c.Header("ETag", etag(g.Version))
-	c.JSON(http.StatusCreated, g)
+	createVersioned(c, &in, func(ctx context.Context, act *models.Actor) (any, string, int, error) {
+		g, err := a.Registry.CreateGuardian(ctx, act, in)
+		return g, fmt.Sprintf("%s/guardians/%d", Prefix, g.ID), g.Version, err
+	})
 }
 
 func (a *API) getGuardian(c *gin.Context) {
@@ -49,13 +32,10 @@ func (a *API) getGuardian(c *gin.Context) {
 	if !ok {
 		return
 	}
-	g, err := a.Registry.GetGuardian(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("ETag", etag(g.Version))
-	c.JSON(http.StatusOK, g)
+	readVersioned(c, func(ctx context.Context, act *models.Actor) (any, int, error) {
+		g, err := a.Registry.GetGuardian(ctx, act, id)
+		return g, g.Version, err
+	})
 }
 
 func (a *API) updateGuardian(c *gin.Context) {
@@ -75,12 +55,9 @@ func (a *API) getGuardianship(c *gin.Context) {
 	if !ok {
 		return
 	}
-	g, err := a.Registry.Guardianship(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, g)
+	read(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.Guardianship(ctx, act, id)
+	})
 }
 
 func (a *API) suggestGuardians(c *gin.Context) {
@@ -88,12 +65,9 @@ func (a *API) suggestGuardians(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s, err := a.Registry.SuggestGuardians(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": s})
+	read(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return items(a.Registry.SuggestGuardians(ctx, act, id))
+	})
 }
 
 func (a *API) appointGuardian(c *gin.Context) {
@@ -102,38 +76,16 @@ func (a *API) appointGuardian(c *gin.Context) {
 		return
 	}
 	var in registry.AppointInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	ap, err := a.Registry.AppointGuardian(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("Location", fmt.Sprintf("%s/children/%d/guardianship", Prefix, id))
-	c.Header("ETag", etag(ap.Version))
-	c.JSON(http.StatusCreated, ap)
-}
-
-// appointmentID parses the :aid parameter; a malformed id is simply not found.
-func appointmentID(c *gin.Context) (int64, bool) {
-	aid, err := strconv.ParseInt(c.Param("aid"), 10, 64)
-	if err != nil || aid <= 0 {
-		WriteError(c, models.ErrNotFound)
-		return 0, false
-	}
-	return aid, true
+	createVersioned(c, &in, func(ctx context.Context, act *models.Actor) (any, string, int, error) {
+		ap, err := a.Registry.AppointGuardian(ctx, act, id, in)
+		return ap, fmt.Sprintf("%s/children/%d/guardianship", Prefix, id), ap.Version, err
+	})
 }
 
 // appointmentStep answers a versioned step on one appointment (:id the child, :aid the
 // appointment): end, first meeting.
 func appointmentStep[T any](c *gin.Context, in *T, step func(ctx context.Context, act *models.Actor, id, aid int64, version int) (registry.AppointmentView, error)) {
-	id, ok := pathID(c)
-	if !ok {
-		return
-	}
-	aid, ok := appointmentID(c)
+	id, aid, ok := pathIDs(c, "aid")
 	if !ok {
 		return
 	}
@@ -163,16 +115,9 @@ func (a *API) declareConflict(c *gin.Context) {
 		return
 	}
 	var in registry.ConflictInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	out, err := a.Registry.DeclareConflict(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, out)
+	create(c, &in, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.DeclareConflict(ctx, act, id, in)
+	})
 }
 
 func (a *API) recordVisit(c *gin.Context) {
@@ -181,26 +126,13 @@ func (a *API) recordVisit(c *gin.Context) {
 		return
 	}
 	var in registry.VisitInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	out, err := a.Registry.RecordVisit(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, out)
+	create(c, &in, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.RecordVisit(ctx, act, id, in)
+	})
 }
 
 func (a *API) myWards(c *gin.Context) {
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	ws, err := a.Registry.MyWards(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": ws})
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return items(a.Registry.MyWards(ctx, act))
+	})
 }

@@ -1,9 +1,9 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -21,13 +21,10 @@ func (a *API) legalTimeline(c *gin.Context) {
 	if !ok {
 		return
 	}
-	v, err := a.Registry.LegalTimelineOf(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("ETag", etag(v.Version))
-	c.JSON(http.StatusOK, v)
+	readVersioned(c, func(ctx context.Context, act *models.Actor) (any, int, error) {
+		v, err := a.Registry.LegalTimelineOf(ctx, act, id)
+		return v, v.Version, err
+	})
 }
 
 func (a *API) recordLegalEvent(c *gin.Context) {
@@ -42,13 +39,8 @@ func (a *API) recordLegalEvent(c *gin.Context) {
 }
 
 func (a *API) voidLegalEvent(c *gin.Context) {
-	id, ok := pathID(c)
+	id, eid, ok := pathIDs(c, "eid")
 	if !ok {
-		return
-	}
-	eid, err := strconv.ParseInt(c.Param("eid"), 10, 64)
-	if err != nil || eid <= 0 {
-		WriteError(c, models.ErrNotFound)
 		return
 	}
 	var in registry.LegalVoidInput

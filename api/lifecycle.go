@@ -2,11 +2,9 @@ package api
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/models"
 	"github.com/kujdes/kujdes/registry"
 )
@@ -28,15 +26,9 @@ func (a *API) getLifecycle(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	s, err := a.Registry.Lifecycle(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, s)
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.Lifecycle(ctx, act, id)
+	})
 }
 
 func (a *API) reunify(c *gin.Context) {
@@ -69,16 +61,9 @@ func (a *API) recordTransitionPlan(c *gin.Context) {
 		return
 	}
 	var in registry.TransitionPlanInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	out, err := a.Registry.RecordTransitionPlan(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, out)
+	create(c, &in, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.RecordTransitionPlan(ctx, act, id, in)
+	})
 }
 
 func (a *API) recordRightsInformation(c *gin.Context) {
@@ -87,14 +72,7 @@ func (a *API) recordRightsInformation(c *gin.Context) {
 		return
 	}
 	var in registry.RightsInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	out, err := a.Registry.RecordRightsInformation(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, out)
+	create(c, &in, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.RecordRightsInformation(ctx, act, id, in)
+	})
 }

@@ -3,12 +3,9 @@ package api
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/models"
 	"github.com/kujdes/kujdes/registry"
 )
@@ -17,26 +14,10 @@ import (
 // reported (201), the reaction of the authorities (PATCH with If-Match), found and the return
 // interview (POST with If-Match). Every episode answer carries the episode's ETag.
 
-// episodeID parses the :eid parameter; a malformed id is simply not found.
-func episodeID(c *gin.Context) (int64, bool) {
-	id, err := strconv.ParseInt(c.Param("eid"), 10, 64)
-	if err != nil || id <= 0 {
-		WriteError(c, models.ErrNotFound)
-		return 0, false
-	}
-	return id, true
-}
-
 func (a *API) missingNow(c *gin.Context) {
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	items, err := a.Registry.MissingNowBoard(c.Request.Context(), auth.ActorFrom(c.Request.Context()))
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return items(a.Registry.MissingNowBoard(ctx, act))
+	})
 }
 
 func (a *API) listMissingEpisodes(c *gin.Context) {
@@ -44,15 +25,9 @@ func (a *API) listMissingEpisodes(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	items, err := a.Registry.MissingEpisodes(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return items(a.Registry.MissingEpisodes(ctx, act, id))
+	})
 }
 
 // reportMissing answers 201 with the new episode and its ETag; a child who is not active
@@ -63,45 +38,26 @@ func (a *API) reportMissing(c *gin.Context) {
 		return
 	}
 	var in registry.MissingReportInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	v, err := a.Registry.ReportMissing(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("Location", fmt.Sprintf("%s/children/%d/missing-episodes/%d", Prefix, id, v.ID))
-	c.Header("ETag", etag(v.Version))
-	c.JSON(http.StatusCreated, v)
+	createVersioned(c, &in, func(ctx context.Context, act *models.Actor) (any, string, int, error) {
+		v, err := a.Registry.ReportMissing(ctx, act, id, in)
+		return v, fmt.Sprintf("%s/children/%d/missing-episodes/%d", Prefix, id, v.ID), v.Version, err
+	})
 }
 
 func (a *API) getMissingEpisode(c *gin.Context) {
-	id, ok := pathID(c)
+	id, eid, ok := pathIDs(c, "eid")
 	if !ok {
 		return
 	}
-	eid, ok := episodeID(c)
-	if !ok {
-		return
-	}
-	s, err := a.Registry.MissingEpisode(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, eid)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("ETag", etag(s.Episode.Version))
-	c.JSON(http.StatusOK, s.Episode)
+	readVersioned(c, func(ctx context.Context, act *models.Actor) (any, int, error) {
+		s, err := a.Registry.MissingEpisode(ctx, act, id, eid)
+		return s.Episode, s.Episode.Version, err
+	})
 }
 
 // episodeUpdate is an If-Match change of one episode (the reaction, found, the interview).
 func episodeUpdate[T any](c *gin.Context, body *T, run func(ctx context.Context, act *models.Actor, id, eid int64, version int) (registry.MissingEpisodeView, error)) {
-	id, ok := pathID(c)
-	if !ok {
-		return
-	}
-	eid, ok := episodeID(c)
+	id, eid, ok := pathIDs(c, "eid")
 	if !ok {
 		return
 	}

@@ -3,12 +3,9 @@ package api
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/models"
 	"github.com/kujdes/kujdes/registry"
 )
@@ -21,15 +18,9 @@ func (a *API) childRelatives(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if _, ok := listQueryOf(c); !ok {
-		return
-	}
-	v, err := a.Registry.ChildRelatives(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
+	readList(c, func(ctx context.Context, act *models.Actor) (any, error) {
+		return a.Registry.ChildRelatives(ctx, act, id)
+	})
 }
 
 // linkRelative answers 201 with the link as this child's reader sees it.
@@ -39,29 +30,16 @@ func (a *API) linkRelative(c *gin.Context) {
 		return
 	}
 	var in registry.RelativeInput
-	if err := decodeJSON(c, &in); err != nil {
-		WriteError(c, err)
-		return
-	}
-	v, err := a.Registry.LinkRelative(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, in)
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	c.Header("Location", fmt.Sprintf("%s/children/%d/relatives", Prefix, id))
-	c.Header("ETag", etag(v.Version))
-	c.JSON(http.StatusCreated, v)
+	createVersioned(c, &in, func(ctx context.Context, act *models.Actor) (any, string, int, error) {
+		v, err := a.Registry.LinkRelative(ctx, act, id, in)
+		return v, fmt.Sprintf("%s/children/%d/relatives", Prefix, id), v.Version, err
+	})
 }
 
 // voidRelative voids a link on the version in If-Match (missing → 428, stale → 412).
 func (a *API) voidRelative(c *gin.Context) {
-	id, ok := pathID(c)
+	id, rid, ok := pathIDs(c, "rid")
 	if !ok {
-		return
-	}
-	rid, err := strconv.ParseInt(c.Param("rid"), 10, 64)
-	if err != nil || rid <= 0 {
-		WriteError(c, models.ErrNotFound)
 		return
 	}
 	var in registry.VoidRelativeInput

@@ -265,10 +265,8 @@ func (f *Frontend) adminUpdateUser(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/users/%d?saved=1", u.ID))
 		return
 	}
-	fields, invalid := fieldErrors(c, err)
-	conflict := errors.Is(err, models.ErrConflict) || errors.Is(err, models.ErrPreconditionRequired)
-	if !invalid && !conflict {
-		f.fail(c, err)
+	r, ok := f.refused(c, err)
+	if !ok {
 		return
 	}
 	current, gerr := f.Registry.GetUser(ctx, a, id)
@@ -276,12 +274,12 @@ func (f *Frontend) adminUpdateUser(c *gin.Context) {
 		f.fail(c, gerr)
 		return
 	}
-	p := adminUserPage{User: current, Form: form, Errors: fields, Conflict: conflict}
+	p := adminUserPage{User: current, Form: form, Errors: r.fields, Conflict: r.stale}
 	status := http.StatusUnprocessableEntity
 	if errors.Is(err, models.ErrForbidden) {
 		status = http.StatusForbidden
 	}
-	if conflict {
+	if r.stale {
 		// The next save is based on what the administrator has now seen.
 		p.Form.Version = current.Version
 		status = http.StatusConflict

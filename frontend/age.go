@@ -1,7 +1,6 @@
 package frontend
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -149,14 +148,8 @@ func (f *Frontend) requestAgeAssessment(c *gin.Context) {
 
 // updateAgeAssessment answers the result or appeal form of one assessment.
 func (f *Frontend) updateAgeAssessment(c *gin.Context) {
-	id, ok := childID(c)
+	id, aid, ok := f.pathIDs(c, "aid")
 	if !ok {
-		f.RenderError(c, http.StatusNotFound)
-		return
-	}
-	aid, err := strconv.ParseInt(c.Param("aid"), 10, 64)
-	if err != nil || aid <= 0 {
-		f.RenderError(c, http.StatusNotFound)
 		return
 	}
 	ctx := c.Request.Context()
@@ -167,26 +160,20 @@ func (f *Frontend) updateAgeAssessment(c *gin.Context) {
 	}
 	form.Version, _ = strconv.Atoi(c.PostForm("version"))
 	in, fields := form.input(i18n.FromContext(ctx))
-	status := http.StatusUnprocessableEntity
-	conflict := false
+	st, status := ageFormState{ResultFor: aid, Result: form, ResultErrors: fields}, http.StatusUnprocessableEntity
 	if len(fields) == 0 {
 		_, err := f.Registry.RecordAgeResult(ctx, auth.ActorFrom(ctx), id, aid, form.Version, in)
 		if err == nil {
 			c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d#age-assessments", id))
 			return
 		}
-		var invalid bool
-		fields, invalid = fieldErrors(c, err)
-		conflict = errors.Is(err, models.ErrConflict) || errors.Is(err, models.ErrPreconditionRequired)
-		if !invalid && !conflict {
-			f.fail(c, err)
+		r, ok := f.refused(c, err)
+		if !ok {
 			return
 		}
-		if conflict {
-			status = http.StatusConflict
-		}
+		st.ResultErrors, st.Conflict, status = r.fields, r.stale, r.status()
 	}
-	f.renderChildAge(c, id, status, ageFormState{ResultFor: aid, Result: form, ResultErrors: fields, Conflict: conflict})
+	f.renderChildAge(c, id, status, st)
 }
 
 // input turns the typed form into the use case's input; numbers and dates that cannot be read
@@ -231,12 +218,10 @@ func (form ageResultForm) input(loc *i18n.Localizer) (registry.AgeResultInput, m
 
 // renderChildAge shows the child page as it is now, with the age forms as the user left them.
 func (f *Frontend) renderChildAge(c *gin.Context, id int64, status int, state ageFormState) {
-	ctx := c.Request.Context()
-	v, err := f.Registry.GetChild(ctx, auth.ActorFrom(ctx), id)
-	if err != nil {
-		f.fail(c, err)
+	p, ok := f.childNow(c, id)
+	if !ok {
 		return
 	}
-	f.renderChild(c, status, childPage{Child: v, In: registry.RegistrationInput{IdentityInput: identityOf(v)},
-		Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}, AgeForm: state})
+	p.AgeForm = state
+	f.renderChild(c, status, p)
 }

@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -69,4 +70,16 @@ func (f *Frontend) pageStart(c *gin.Context, s string) (int64, bool) {
 		return 0, false
 	}
 	return n, true
+}
+
+// pathIDs reads :id and the id of one of its items (sub: "aid", "eid"…) from the path; when
+// either is malformed it answers 404 and returns false.
+func (f *Frontend) pathIDs(c *gin.Context, sub string) (id, subID int64, ok bool) {
+	id, ok = childID(c)
+	subID, err := strconv.ParseInt(c.Param(sub), 10, 64)
+	if !ok || err != nil || subID <= 0 {
+		f.RenderError(c, http.StatusNotFound)
+		return 0, 0, false
+	}
+	return id, subID, true
 }

@@ -1,7 +1,6 @@
 package frontend
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -215,25 +214,20 @@ func (f *Frontend) updateFacility(c *gin.Context) {
 	ctx := c.Request.Context()
 	form := facilityFormFrom(c)
 	in, fields := form.input(f.msg(c))
-	status, conflict := http.StatusUnprocessableEntity, false
+	p, status := facilityPage{Form: form, Errors: fields}, http.StatusUnprocessableEntity
 	if len(fields) == 0 {
 		_, err := f.Registry.UpdateFacility(ctx, auth.ActorFrom(ctx), id, form.Version, in)
 		if err == nil {
 			c.Redirect(http.StatusSeeOther, fmt.Sprintf("/facilities/%d?saved=1", id))
 			return
 		}
-		var invalid bool
-		fields, invalid = fieldErrors(c, err)
-		conflict = errors.Is(err, models.ErrConflict) || errors.Is(err, models.ErrPreconditionRequired)
-		if !invalid && !conflict {
-			f.fail(c, err)
+		r, ok := f.refused(c, err)
+		if !ok {
 			return
 		}
-		if conflict {
-			status = http.StatusConflict
-		}
+		p.Errors, p.Conflict, status = r.fields, r.stale, r.status()
 	}
-	f.renderFacility(c, status, id, facilityPage{Form: form, Errors: fields, Conflict: conflict}, false)
+	f.renderFacility(c, status, id, p, false)
 }
 
 func (f *Frontend) recordInspection(c *gin.Context) {

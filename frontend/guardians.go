@@ -153,31 +153,11 @@ func reasonText(loc *i18n.Localizer, regions map[string]string, r registry.Sugge
 // guardianResult answers a guardianship form: back to the child page on success, the page
 // with the form as typed on a refusal (422) or a change meanwhile (409).
 func (f *Frontend) guardianResult(c *gin.Context, id int64, form string, fields []string, err error) {
-	if err == nil {
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d?saved=guardianship#guardianship", id))
-		return
-	}
-	st := formState{Form: form, Typed: typed(c, fields...)}
-	status := http.StatusUnprocessableEntity
-	if errors.Is(err, models.ErrConflict) || errors.Is(err, models.ErrPreconditionRequired) {
-		st.Stale, status = true, http.StatusConflict
-	} else if st.Errors, _ = fieldErrors(c, err); st.Errors == nil {
-		f.fail(c, err)
-		return
-	}
-	ctx := c.Request.Context()
-	v, gerr := f.Registry.GetChild(ctx, auth.ActorFrom(ctx), id)
-	if gerr != nil {
-		f.fail(c, gerr)
-		return
-	}
-	g, gerr := f.guardianSection(c, id, st)
-	if gerr != nil {
-		f.fail(c, gerr)
-		return
-	}
-	f.renderChild(c, status, childPage{Child: v, In: registry.RegistrationInput{IdentityInput: identityOf(v)},
-		Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}, Guardianship: g})
+	saved := fmt.Sprintf("/children/%d?saved=guardianship#guardianship", id)
+	f.childFormResult(c, id, saved, err, func(p *childPage, r refusal) (err error) {
+		p.Guardianship, err = f.guardianSection(c, id, formState{Form: form, Typed: typed(c, fields...), Errors: r.fields, Stale: r.stale})
+		return err
+	})
 }
 
 func postInt(c *gin.Context, name string) int64 {
@@ -200,19 +180,12 @@ func (f *Frontend) appointGuardian(c *gin.Context) {
 	f.guardianResult(c, id, "appoint", []string{"guardian_id", "kind", "appointing_authority", "decision_reference", "decided_on", "interpretation", "cap_override_reason"}, err)
 }
 
-func appointmentParam(c *gin.Context) (int64, bool) {
-	aid, err := strconv.ParseInt(c.Param("aid"), 10, 64)
-	return aid, err == nil && aid > 0
-}
-
 // appointmentStep answers the form of a step on one appointment (end, first meeting): the
 // form is named after the step and the appointment, so the page shows its errors beside it.
 func (f *Frontend) appointmentStep(c *gin.Context, name string, fields []string,
 	step func(ctx context.Context, a *models.Actor, id, aid int64, version int) error) {
-	id, ok := childID(c)
-	aid, ok2 := appointmentParam(c)
-	if !ok || !ok2 {
-		f.RenderError(c, http.StatusNotFound)
+	id, aid, ok := f.pathIDs(c, "aid")
+	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
@@ -448,21 +421,16 @@ func (f *Frontend) updateGuardian(c *gin.Context) {
 	}
 	version, _ := strconv.Atoi(c.PostForm("version"))
 	_, err := f.Registry.UpdateGuardian(ctx, auth.ActorFrom(ctx), id, version, in)
-	switch {
-	case err == nil:
+	if err == nil {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/guardians/%d?saved=1", id))
-	case errors.Is(err, models.ErrConflict) || errors.Is(err, models.ErrPreconditionRequired):
-		st.Stale = true
-		f.renderGuardian(c, id, http.StatusConflict, st)
-	default:
-		fields, invalid := fieldErrors(c, err)
-		if !invalid {
-			f.fail(c, err)
-			return
-		}
-		st.Errors = fields
-		f.renderGuardian(c, id, http.StatusUnprocessableEntity, st)
+		return
 	}
+	r, ok := f.refused(c, err)
+	if !ok {
+		return
+	}
+	st.Errors, st.Stale = r.fields, r.stale
+	f.renderGuardian(c, id, r.status(), st)
 }
 
 // Deadline says a deadline with its rule and due date, and whether it was met or is late:

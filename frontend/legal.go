@@ -1,7 +1,6 @@
 package frontend
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -82,70 +81,22 @@ func (f *Frontend) recordLegalEvent(c *gin.Context) {
 		Authority: c.PostForm("authority"), DocumentReference: c.PostForm("document_reference"),
 		BestInterestsReference: c.PostForm("best_interests_reference"), Note: c.PostForm("note")}
 	_, err := f.Registry.RecordLegalEvent(ctx, auth.ActorFrom(ctx), id, legalVersion(c), in)
-	if err == nil {
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d#legal", id))
-		return
-	}
-	st := legalSection{Form: in}
-	status := http.StatusUnprocessableEntity
-	switch fields, invalid := fieldErrors(c, err); {
-	case invalid:
-		st.Errors = fields
-	case errors.Is(err, models.ErrConflict), errors.Is(err, models.ErrPreconditionRequired):
-		st.Conflict, status = true, http.StatusConflict
-	default:
-		f.fail(c, err)
-		return
-	}
-	f.renderChildLegal(c, id, status, st)
+	f.childFormResult(c, id, fmt.Sprintf("/children/%d#legal", id), err, func(p *childPage, r refusal) (err error) {
+		p.Legal, err = f.legalFor(c, id, legalSection{Form: in, Errors: r.fields, Conflict: r.stale})
+		return err
+	})
 }
 
 func (f *Frontend) voidLegalEvent(c *gin.Context) {
-	id, ok := childID(c)
+	id, eid, ok := f.pathIDs(c, "eid")
 	if !ok {
-		f.RenderError(c, http.StatusNotFound)
-		return
-	}
-	eid, err := strconv.ParseInt(c.Param("eid"), 10, 64)
-	if err != nil || eid <= 0 {
-		f.RenderError(c, http.StatusNotFound)
 		return
 	}
 	ctx := c.Request.Context()
 	in := registry.LegalVoidInput{Reason: c.PostForm("reason")}
-	_, err = f.Registry.VoidLegalEvent(ctx, auth.ActorFrom(ctx), id, eid, legalVersion(c), in)
-	if err == nil {
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d#legal", id))
-		return
-	}
-	st := legalSection{VoidFor: eid, VoidReason: in.Reason}
-	status := http.StatusUnprocessableEntity
-	switch fields, invalid := fieldErrors(c, err); {
-	case invalid:
-		st.VoidErrors = fields
-	case errors.Is(err, models.ErrConflict), errors.Is(err, models.ErrPreconditionRequired):
-		st.Conflict, status = true, http.StatusConflict
-	default:
-		f.fail(c, err)
-		return
-	}
-	f.renderChildLegal(c, id, status, st)
-}
-
-// renderChildLegal shows the child page as it is now, with the legal forms as the user left
-// them.
-func (f *Frontend) renderChildLegal(c *gin.Context, id int64, status int, st legalSection) {
-	ctx := c.Request.Context()
-	v, err := f.Registry.GetChild(ctx, auth.ActorFrom(ctx), id)
-	if err != nil {
-		f.fail(c, err)
-		return
-	}
-	sec, err := f.legalFor(c, id, st)
-	if err != nil {
-		f.fail(c, err)
-		return
-	}
-	f.renderChild(c, status, childPage{Child: v, In: registry.RegistrationInput{IdentityInput: identityOf(v)},
-		Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}, Legal: sec})
+	_, err := f.Registry.VoidLegalEvent(ctx, auth.ActorFrom(ctx), id, eid, legalVersion(c), in)
+	f.childFormResult(c, id, fmt.Sprintf("/children/%d#legal", id), err, func(p *childPage, r refusal) (err error) {
+		p.Legal, err = f.legalFor(c, id, legalSection{VoidFor: eid, VoidReason: in.Reason, VoidErrors: r.fields, Conflict: r.stale})
+		return err
+	})
 }

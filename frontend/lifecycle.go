@@ -89,30 +89,15 @@ func (f *Frontend) loadLifecycle(c *gin.Context, p *childPage) error {
 	return nil
 }
 
-// lifecycleFailed answers a refused lifecycle form: the page again with the errors (invalid
-// input, 422), the record as it is now (a stale version, 409), or the error page.
-func (f *Frontend) lifecycleFailed(c *gin.Context, id int64, err error, form string, keep func(*lifecycleData)) {
-	ctx := c.Request.Context()
-	fields, invalid := fieldErrors(c, err)
-	conflict := errors.Is(err, models.ErrConflict) || errors.Is(err, models.ErrPreconditionRequired)
-	if !invalid && !conflict {
-		f.fail(c, err)
-		return
-	}
-	v, gerr := f.Registry.GetChild(ctx, auth.ActorFrom(ctx), id)
-	if gerr != nil {
-		f.fail(c, gerr)
-		return
-	}
-	p := childPage{Child: v, In: registry.RegistrationInput{IdentityInput: identityOf(v)},
-		Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}, Conflict: conflict}
-	p.Lifecycle.Failed, p.Lifecycle.Errors = form, fields
-	keep(&p.Lifecycle)
-	status := http.StatusUnprocessableEntity
-	if conflict {
-		status = http.StatusConflict
-	}
-	f.renderChild(c, status, p)
+// lifecycleResult answers a lifecycle form: back to the section's heading (anchor) when saved,
+// else the page again with the errors (invalid input, 422), the record as it is now (a stale
+// version, 409), or the error page; keep puts what was typed back in the refused form.
+func (f *Frontend) lifecycleResult(c *gin.Context, id int64, form, anchor string, err error, keep func(*lifecycleData)) {
+	f.childFormResult(c, id, fmt.Sprintf("/children/%d?saved=1#%s", id, anchor), err, func(p *childPage, r refusal) error {
+		p.Conflict, p.Lifecycle.Failed, p.Lifecycle.Errors = r.stale, form, r.fields
+		keep(&p.Lifecycle)
+		return nil
+	})
 }
 
 func (f *Frontend) reunify(c *gin.Context) {
@@ -124,11 +109,8 @@ func (f *Frontend) reunify(c *gin.Context) {
 	ctx := c.Request.Context()
 	version, _ := strconv.Atoi(c.PostForm("version"))
 	in := registry.ReunifyInput{ReunifiedOn: c.PostForm("reunified_on"), Where: c.PostForm("where"), With: c.PostForm("with"), Note: c.PostForm("note")}
-	if _, err := f.Registry.Reunify(ctx, auth.ActorFrom(ctx), id, version, in); err != nil {
-		f.lifecycleFailed(c, id, err, "reunify", func(l *lifecycleData) { l.Reunify = in })
-		return
-	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d?saved=1#lifecycle-heading", id))
+	_, err := f.Registry.Reunify(ctx, auth.ActorFrom(ctx), id, version, in)
+	f.lifecycleResult(c, id, "reunify", "lifecycle-heading", err, func(l *lifecycleData) { l.Reunify = in })
 }
 
 func (f *Frontend) transfer(c *gin.Context) {
@@ -141,11 +123,8 @@ func (f *Frontend) transfer(c *gin.Context) {
 	version, _ := strconv.Atoi(c.PostForm("version"))
 	in := registry.TransferInput{TransferredOn: c.PostForm("transferred_on"), DestinationCountry: c.PostForm("destination_country"),
 		DestinationAuthority: c.PostForm("destination_authority"), Reference: c.PostForm("reference"), Note: c.PostForm("note")}
-	if _, err := f.Registry.Transfer(ctx, auth.ActorFrom(ctx), id, version, in); err != nil {
-		f.lifecycleFailed(c, id, err, "transfer", func(l *lifecycleData) { l.Transfer = in })
-		return
-	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d?saved=1#lifecycle-heading", id))
+	_, err := f.Registry.Transfer(ctx, auth.ActorFrom(ctx), id, version, in)
+	f.lifecycleResult(c, id, "transfer", "lifecycle-heading", err, func(l *lifecycleData) { l.Transfer = in })
 }
 
 func (f *Frontend) recordTransitionPlan(c *gin.Context) {
@@ -156,11 +135,8 @@ func (f *Frontend) recordTransitionPlan(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	in := registry.TransitionPlanInput{PlannedOn: c.PostForm("planned_on"), Summary: c.PostForm("summary")}
-	if _, err := f.Registry.RecordTransitionPlan(ctx, auth.ActorFrom(ctx), id, in); err != nil {
-		f.lifecycleFailed(c, id, err, "plan", func(l *lifecycleData) { l.Plan = in })
-		return
-	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d?saved=1#lifecycle-heading", id))
+	_, err := f.Registry.RecordTransitionPlan(ctx, auth.ActorFrom(ctx), id, in)
+	f.lifecycleResult(c, id, "plan", "lifecycle-heading", err, func(l *lifecycleData) { l.Plan = in })
 }
 
 func (f *Frontend) recordRightsInformation(c *gin.Context) {
@@ -171,11 +147,8 @@ func (f *Frontend) recordRightsInformation(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	in := registry.RightsInput{InformedOn: c.PostForm("informed_on"), Language: c.PostForm("language"), Method: c.PostForm("method"), Note: c.PostForm("note")}
-	if _, err := f.Registry.RecordRightsInformation(ctx, auth.ActorFrom(ctx), id, in); err != nil {
-		f.lifecycleFailed(c, id, err, "rights", func(l *lifecycleData) { l.Rights = in })
-		return
-	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d?saved=1#rights-heading", id))
+	_, err := f.Registry.RecordRightsInformation(ctx, auth.ActorFrom(ctx), id, in)
+	f.lifecycleResult(c, id, "rights", "rights-heading", err, func(l *lifecycleData) { l.Rights = in })
 }
 
 // rightsSheetPage is the data of the rights sheet, a document of its own (no site layout):

@@ -251,11 +251,9 @@ func (f *Frontend) reportMissing(c *gin.Context) {
 	f.renderChildMissing(c, id, http.StatusUnprocessableEntity, childMissingState{report: &in, reportErrors: fields})
 }
 
-// episodePost reads the ids and version of an episode form.
-func episodePost(c *gin.Context) (id, eid int64, version int, ok bool) {
-	id, ok = childID(c)
-	eid, err := strconv.ParseInt(c.Param("eid"), 10, 64)
-	if !ok || err != nil || eid <= 0 {
+// episodePost reads the ids and version of an episode form; on a malformed id it answers 404.
+func (f *Frontend) episodePost(c *gin.Context) (id, eid int64, version int, ok bool) {
+	if id, eid, ok = f.pathIDs(c, "eid"); !ok {
 		return 0, 0, 0, false
 	}
 	version, _ = strconv.Atoi(c.PostForm("version"))
@@ -265,17 +263,11 @@ func episodePost(c *gin.Context) (id, eid int64, version int, ok bool) {
 // episodeFailed shows the page again after a refused episode form: the errors by field, or
 // the conflict (409) when someone changed the episode meanwhile.
 func (f *Frontend) episodeFailed(c *gin.Context, id int64, err error, ef episodeForms) {
-	fields, invalid := fieldErrors(c, err)
-	conflict := errors.Is(err, models.ErrConflict) || errors.Is(err, models.ErrPreconditionRequired)
-	if !invalid && !conflict {
-		f.fail(c, err)
+	r, ok := f.refused(c, err)
+	if !ok {
 		return
 	}
-	status := http.StatusUnprocessableEntity
-	if conflict {
-		status = http.StatusConflict
-	}
-	ef.Errors, ef.Conflict = fields, conflict
+	ef.Errors, ef.Conflict = r.fields, r.stale
 	var verr *models.ValidationError
 	if errors.As(err, &verr) {
 		for _, fe := range verr.Fields {
@@ -291,7 +283,7 @@ func (f *Frontend) episodeFailed(c *gin.Context, id int64, err error, ef episode
 			ef.Warnings = append(ef.Warnings, w)
 		}
 	}
-	f.renderChildMissing(c, id, status, childMissingState{episode: &ef})
+	f.renderChildMissing(c, id, r.status(), childMissingState{episode: &ef})
 }
 
 // optional is a form value as a PATCH field: present (possibly empty, which clears it).
@@ -304,9 +296,8 @@ func optional(c *gin.Context, name string) *string {
 }
 
 func (f *Frontend) recordMissingReaction(c *gin.Context) {
-	id, eid, version, ok := episodePost(c)
+	id, eid, version, ok := f.episodePost(c)
 	if !ok {
-		f.RenderError(c, http.StatusNotFound)
 		return
 	}
 	ctx := c.Request.Context()
@@ -325,9 +316,8 @@ func (f *Frontend) recordMissingReaction(c *gin.Context) {
 }
 
 func (f *Frontend) recordMissingFound(c *gin.Context) {
-	id, eid, version, ok := episodePost(c)
+	id, eid, version, ok := f.episodePost(c)
 	if !ok {
-		f.RenderError(c, http.StatusNotFound)
 		return
 	}
 	ctx := c.Request.Context()
@@ -355,9 +345,8 @@ func (f *Frontend) recordMissingFound(c *gin.Context) {
 }
 
 func (f *Frontend) recordReturnInterview(c *gin.Context) {
-	id, eid, version, ok := episodePost(c)
+	id, eid, version, ok := f.episodePost(c)
 	if !ok {
-		f.RenderError(c, http.StatusNotFound)
 		return
 	}
 	ctx := c.Request.Context()
@@ -371,10 +360,8 @@ func (f *Frontend) recordReturnInterview(c *gin.Context) {
 }
 
 func (f *Frontend) missingSheet(c *gin.Context) {
-	id, ok := childID(c)
-	eid, err := strconv.ParseInt(c.Param("eid"), 10, 64)
-	if !ok || err != nil || eid <= 0 {
-		f.RenderError(c, http.StatusNotFound)
+	id, eid, ok := f.pathIDs(c, "eid")
+	if !ok {
 		return
 	}
 	s, err := f.Registry.MissingEpisode(c.Request.Context(), auth.ActorFrom(c.Request.Context()), id, eid)

@@ -136,14 +136,8 @@ func (f *Frontend) recordPlacement(c *gin.Context) {
 }
 
 func (f *Frontend) recordPlacementCheck(c *gin.Context) {
-	id, ok := childID(c)
+	id, pid, ok := f.pathIDs(c, "pid")
 	if !ok {
-		f.RenderError(c, http.StatusNotFound)
-		return
-	}
-	pid, err := strconv.ParseInt(c.Param("pid"), 10, 64)
-	if err != nil || pid <= 0 {
-		f.RenderError(c, http.StatusNotFound)
 		return
 	}
 	ctx := c.Request.Context()
@@ -151,7 +145,7 @@ func (f *Frontend) recordPlacementCheck(c *gin.Context) {
 		SeparatedFromAdults: c.PostForm("separated_from_adults"), SameSexSleeping: c.PostForm("same_sex_sleeping"),
 		SchoolAccess: c.PostForm("school_access"), HealthCare: c.PostForm("health_care"), Interpreter: c.PostForm("interpreter"),
 		PsychosocialSupport: c.PostForm("psychosocial_support"), SafetyConcerns: c.PostForm("safety_concerns"), ChildView: c.PostForm("child_view")}
-	_, err = f.Registry.RecordPlacementCheck(ctx, auth.ActorFrom(ctx), id, pid, in)
+	_, err := f.Registry.RecordPlacementCheck(ctx, auth.ActorFrom(ctx), id, pid, in)
 	if err == nil {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d#placements", id))
 		return
@@ -167,12 +161,10 @@ func (f *Frontend) recordPlacementCheck(c *gin.Context) {
 // renderChildPlacements shows the child page as it is now, with the placement forms as the
 // user left them.
 func (f *Frontend) renderChildPlacements(c *gin.Context, id int64, status int, st placementFormState) {
-	ctx := c.Request.Context()
-	v, err := f.Registry.GetChild(ctx, auth.ActorFrom(ctx), id)
-	if err != nil {
-		f.fail(c, err)
+	p, ok := f.childNow(c, id)
+	if !ok {
 		return
 	}
-	f.renderChild(c, status, childPage{Child: v, In: registry.RegistrationInput{IdentityInput: identityOf(v)},
-		Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}, Placements: placementData{State: st}})
+	p.Placements.State = st
+	f.renderChild(c, status, p)
 }

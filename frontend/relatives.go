@@ -1,7 +1,6 @@
 package frontend
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -69,48 +68,22 @@ func (f *Frontend) linkRelative(c *gin.Context) {
 }
 
 func (f *Frontend) voidRelative(c *gin.Context) {
-	id, ok := childID(c)
+	id, rid, ok := f.pathIDs(c, "rid")
 	if !ok {
-		f.RenderError(c, http.StatusNotFound)
-		return
-	}
-	rid, err := strconv.ParseInt(c.Param("rid"), 10, 64)
-	if err != nil || rid <= 0 {
-		f.RenderError(c, http.StatusNotFound)
 		return
 	}
 	ctx := c.Request.Context()
 	version, _ := strconv.Atoi(c.PostForm("version"))
-	_, err = f.Registry.VoidRelative(ctx, auth.ActorFrom(ctx), id, rid, version, registry.VoidRelativeInput{Reason: c.PostForm("reason")})
+	_, err := f.Registry.VoidRelative(ctx, auth.ActorFrom(ctx), id, rid, version, registry.VoidRelativeInput{Reason: c.PostForm("reason")})
 	f.relativeResult(c, id, fmt.Sprintf("void-%d", rid), []string{"reason"}, err)
 }
 
 // relativeResult answers a family form: back to the section when it was saved, else the child
 // page again with what was typed and the errors (or "changed meanwhile").
 func (f *Frontend) relativeResult(c *gin.Context, id int64, form string, fields []string, err error) {
-	if err == nil {
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/children/%d?saved=relatives#relatives", id))
-		return
-	}
-	st := formState{Form: form, Typed: typed(c, fields...)}
-	status := http.StatusUnprocessableEntity
-	if errors.Is(err, models.ErrConflict) || errors.Is(err, models.ErrPreconditionRequired) {
-		st.Stale, status = true, http.StatusConflict
-	} else if st.Errors, _ = fieldErrors(c, err); st.Errors == nil {
-		f.fail(c, err)
-		return
-	}
-	ctx := c.Request.Context()
-	v, gerr := f.Registry.GetChild(ctx, auth.ActorFrom(ctx), id)
-	if gerr != nil {
-		f.fail(c, gerr)
-		return
-	}
-	rs, gerr := f.relativesSection(c, id, st)
-	if gerr != nil {
-		f.fail(c, gerr)
-		return
-	}
-	f.renderChild(c, status, childPage{Child: v, In: registry.RegistrationInput{IdentityInput: identityOf(v)},
-		Form: childForm{Status: v.Status, RegionCode: v.RegionCode, Version: v.Version}, Relatives: rs})
+	saved := fmt.Sprintf("/children/%d?saved=relatives#relatives", id)
+	f.childFormResult(c, id, saved, err, func(p *childPage, r refusal) (err error) {
+		p.Relatives, err = f.relativesSection(c, id, formState{Form: form, Typed: typed(c, fields...), Errors: r.fields, Stale: r.stale})
+		return err
+	})
 }
