@@ -27,8 +27,10 @@ const (
 	// ReasonNameCommon, ReasonNameRare: the frequency adjustment of agreeing on Name.
 	ReasonNameCommon = "name_common"
 	ReasonNameRare   = "name_rare"
-	// ReasonFatherName, ReasonMotherName: a parent's name compared (Name as the candidate's
-	// record gives it, Similarity in percent); the weight includes its frequency adjustment.
+	// ReasonFatherName, ReasonMotherName: a parent's name compared (Similarity in percent; the
+	// record's parent's name itself is not shown: a candidate may be outside the asker's
+	// scope, and the asker knows the name they typed); the weight includes its frequency
+	// adjustment.
 	ReasonFatherName = "father_name"
 	ReasonMotherName = "mother_name"
 )
@@ -97,7 +99,7 @@ func (cmp Comparison) score() (float64, []Reason) {
 		}
 		w, adj := p.fc.weight(freqs)
 		total += w + adj
-		reasons = append(reasons, Reason{Code: p.code, Data: map[string]any{"Name": p.fc.cName, "Similarity": int(math.Round(p.fc.sim * 100))},
+		reasons = append(reasons, Reason{Code: p.code, Data: map[string]any{"Similarity": int(math.Round(p.fc.sim * 100))},
 			Weight: RoundWeight(w + adj)})
 	}
 	if cmp.birth != levelMissing {
