@@ -80,6 +80,8 @@ const (
 	ReasonNationalityDiffers = matching.ReasonNationalityDiffers
 	ReasonNameCommon         = matching.ReasonNameCommon
 	ReasonNameRare           = matching.ReasonNameRare
+	ReasonFatherName         = matching.ReasonFatherName
+	ReasonMotherName         = matching.ReasonMotherName
 )
 
 // namesakeGap is how close (in bits) to the first candidate's match weight another candidate

@@ -151,7 +151,7 @@ func benchFindDuplicates(b *testing.B, children int) {
 	twoNames, twoNamesFound := 0, 0
 	// Found first by the evidence the question carries: names only, + the father's name,
 	// + both parents' names; and how often the answer flags namesakes.
-	var byLevel, byLevelFirst [3]int
+	var byLevel, byLevelFound, byLevelFirst [3]int
 	flagged, flaggedFirst := 0, 0
 	for b.Loop() {
 		v := queries[i%len(queries)]
@@ -187,6 +187,9 @@ func benchFindDuplicates(b *testing.B, children int) {
 		}
 		lvl := evidenceLevel(v)
 		byLevel[lvl]++
+		if hit {
+			byLevelFound[lvl]++
+		}
 		if isFirst {
 			byLevelFirst[lvl]++
 		}
@@ -272,6 +275,7 @@ func benchFindDuplicates(b *testing.B, children int) {
 	b.ReportMetric(100*float64(rare2First)/float64(max(rare2, 1)), "unique-2names-first-%")
 	for i, name := range []string{"names-only", "father", "parents"} {
 		b.ReportMetric(100*float64(byLevel[i])/float64(len(durations)), name+"-%")
+		b.ReportMetric(100*float64(byLevelFound[i])/float64(max(byLevel[i], 1)), name+"-found-%")
 		b.ReportMetric(100*float64(byLevelFirst[i])/float64(max(byLevel[i], 1)), name+"-first-%")
 	}
 	// Answers that say "n namesakes" instead of a ranking, and how often their first was right.

@@ -68,6 +68,8 @@ type testChild struct {
 	from, to      string // YYYY-MM-DD, empty when unknown
 	nats          []string
 	status        string
+	// father, mother are the parents' names on the record (issue 12).
+	father, mother string
 }
 
 func date(t *testing.T, s string) *time.Time {
@@ -93,7 +95,7 @@ func (f *dupFixture) add(t *testing.T, c testChild) int64 {
 	from, to := date(t, c.from), date(t, c.to)
 	ch := models.Child{
 		RegistrationNumber: fmt.Sprintf("AL-2026-%06d", f.nextNumber), RegionID: f.region, BorderPostID: &f.post,
-		Status: status, GivenName: c.given, FamilyName: c.family,
+		Status: status, GivenName: c.given, FamilyName: c.family, FatherName: c.father, MotherName: c.mother,
 		GivenNameLatin: matching.Latin(c.given, ""), FamilyNameLatin: matching.Latin(c.family, ""), Sex: c.sex,
 		BirthDateKnown: from != nil && to != nil && from.Equal(*to), BirthDateFrom: from, BirthDateTo: to,
 		Nationalities: models.Strings(c.nats), Languages: models.Strings{}, ProtectionStatus: "unaccompanied",
