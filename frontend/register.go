@@ -20,11 +20,11 @@ import (
 // registerPage is the registration form: the input (kept on every error), the field errors,
 // the possible duplicates, and the code lists.
 type registerPage struct {
-	In          registry.RegistrationInput
-	Errors      map[string]string
-	Candidates  []registry.Candidate
+	In         registry.RegistrationInput
+	Errors     map[string]string
+	Candidates []registry.Candidate
 	// Namesakes is how many candidates cannot be told apart (registry.Namesakes).
-	Namesakes int
+	Namesakes   int
 	Codes       codeLists
 	BorderPosts []models.BorderPost
 	Regions     []models.Region
