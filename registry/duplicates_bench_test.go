@@ -148,7 +148,7 @@ func benchFindDuplicates(b *testing.B, children int) {
 		}
 		namesakes[k][root(i)] = true
 	}
-	twoNames, twoNamesFound := 0, 0
+	twoNames, twoNamesFound, oneNameFound := 0, 0, 0
 	// Found first by the evidence the question carries: names only, + the father's name,
 	// + both parents' names; and how often the answer flags namesakes.
 	var byLevel, byLevelFound, byLevelFirst [3]int
@@ -225,6 +225,8 @@ func benchFindDuplicates(b *testing.B, children int) {
 			if hit {
 				twoNamesFound++
 			}
+		} else if hit {
+			oneNameFound++
 		}
 	}
 	b.StopTimer()
@@ -270,6 +272,8 @@ func benchFindDuplicates(b *testing.B, children int) {
 	b.ReportMetric(100*float64(found)/float64(len(durations)), "found-%")
 	// A query with one name only ("Ali", male, about 15) is ambiguous among 100 000 children.
 	b.ReportMetric(100*float64(twoNamesFound)/float64(max(twoNames, 1)), "found-2names-%")
+	b.ReportMetric(100*float64(oneNameFound)/float64(max(len(durations)-twoNames, 1)), "found-1name-%")
+	b.ReportMetric(100*float64(len(durations)-twoNames)/float64(len(durations)), "1name-%")
 	b.ReportMetric(100*float64(rare)/float64(len(durations)), "unique-%")
 	b.ReportMetric(100*float64(rareFirst)/float64(max(rare, 1)), "unique-first-%")
 	b.ReportMetric(100*float64(rare2First)/float64(max(rare2, 1)), "unique-2names-first-%")
