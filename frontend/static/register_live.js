@@ -50,6 +50,7 @@
       sex: (form.querySelector("input[name=sex]:checked") || {}).value || "",
       birth_date: v("birth_date") || undefined, age_min: age("age_min"), age_max: age("age_max"),
       nationalities: [v("nationality_1"), v("nationality_2")].filter(Boolean),
+      father_name: v("father_name"), mother_name: v("mother_name"), // issue 12: tell namesakes apart
     };
     if (!q.given_name || !q.family_name || !(q.birth_date || q.age_min !== undefined || q.nationalities.length)) return;
     const key = JSON.stringify(q);
@@ -70,7 +71,7 @@
     live.hidden = false;
   }, 600);
   if (form && live) {
-    ["given_name", "family_name", "birth_date", "age_min", "age_max", "nationality_1", "nationality_2"]
+    ["given_name", "family_name", "birth_date", "age_min", "age_max", "nationality_1", "nationality_2", "father_name", "mother_name"]
       .forEach((id) => $(id) && $(id).addEventListener("change", check));
   }
 }
