@@ -19,7 +19,7 @@ func TestParentsNamesEdited(t *testing.T) {
 	ctx := context.Background()
 	border1 := *s.actors["border1"]
 	border1.ChildFields = auth.ChildFieldsFor(border1.Roles) // as a signed-in officer carries them
-	id := s.ids["AL-2026-000001"] // the demo gives his parents' names
+	id := s.ids["AL-2026-000001"]                            // the demo gives his parents' names
 	v, err := s.reg.GetChild(ctx, &border1, id)
 	if err != nil {
 		t.Fatal(err)
