@@ -13,8 +13,9 @@ import (
 // Two children called Karim Nazari, same sex, nationality and age, with different fathers
 // (issue 12). A registration of a third "Karim Nazari" without the parents' names is told
 // that two children share the name and cannot be told apart — in English and in Arabic,
-// right to left; with the father's name the notice goes and his son comes first. 0 axe
-// violations throughout.
+// right to left; with the father's name the notice goes and his son comes first; asked with
+// both parents' names that match neither, it says the parents' names do not tell them apart
+// either. 0 axe violations throughout.
 func TestNamesakesNoticeInBrowser(t *testing.T) {
 	app := apptest.Start(t)
 	b := browsertest.NewBrowser(t)
@@ -88,4 +89,16 @@ func TestNamesakesNoticeInBrowser(t *testing.T) {
 	}
 	p.Axe(t)
 	p.Screenshot(t, "namesakes-ar")
+
+	// Asked with both parents' names, neither record's: still a tie, and the notice does not
+	// ask again for what was asked.
+	p.Navigate(t, app.URL+"/register?lang=en")
+	fillChild(t, p, "Karim", "Nazari")
+	parents("Nabi", "Gulalai")
+	submit()
+	p.WaitFor(t, "#namesakes")
+	if got := p.Text(t, "#namesakes"); !strings.Contains(got, "the parents' names do not tell them apart either") {
+		t.Errorf("namesakes notice with both parents asked: %q", got)
+	}
+	p.Axe(t)
 }
