@@ -51,9 +51,14 @@ func TestNamesakesNoticeInBrowser(t *testing.T) {
 	p.Click(t, `.candidates button[name="confirm_new"]`)
 	p.WaitFor(t, "#done-title")
 
-	// A third, without parents' names: the two cannot be told apart, and the page says so.
+	// A third, without parents' names: the two cannot be told apart, and the page says so —
+	// while the form is typed (the live check) and on saving.
 	p.Navigate(t, app.URL+"/register")
 	fillChild(t, p, "Karim", "Nazari")
+	p.WaitFor(t, "#live-duplicates:not([hidden]) li")
+	if got := p.Text(t, "#live-duplicates p"); !strings.Contains(got, "cannot be told apart: ask for the father's and mother's names") {
+		t.Errorf("live check: %q", got)
+	}
 	submit()
 	p.WaitFor(t, "#namesakes")
 	if got := p.Text(t, "#namesakes"); !strings.HasPrefix(got, "2 children share this name, sex and age") || !strings.Contains(got, "father's and mother's names") {

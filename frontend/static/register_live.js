@@ -68,6 +68,8 @@
       return li;
     }));
     live.querySelector("p").textContent = j.candidates.length ? live.dataset.found : live.dataset.none;
+    // issue 12: candidates the check cannot tell apart (registry.Namesakes).
+    if (j.namesakes > 0 && live.dataset.namesakes) live.querySelector("p").textContent += " " + live.dataset.namesakes;
     live.hidden = false;
   }, 600);
   if (form && live) {
