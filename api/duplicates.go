@@ -13,7 +13,9 @@ import (
 // one described, ranked, each with a score, a band (likely / possible) and the reasons. The
 // body is a registration (only its identity fields are read: names, aliases, sex, birth date
 // or estimated age range, nationalities), so a client can send the same body before
-// registering. The answer is 200 {"candidates": [...]}, an empty list when nobody matches.
+// registering. The answer is 200 {"candidates": [...], "namesakes": n}, an empty list when
+// nobody matches; namesakes (registry.Namesakes) is how many candidates cannot be told apart
+// from the first (0 when it stands out): ask for the parents' names.
 func (a *API) duplicateCheck(c *gin.Context) {
 	var in registry.RegistrationInput
 	if err := decodeJSON(c, &in); err != nil {
@@ -35,5 +37,5 @@ func (a *API) duplicateCheck(c *gin.Context) {
 		cands = []registry.Candidate{}
 	}
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, gin.H{"candidates": cands})
+	c.JSON(http.StatusOK, gin.H{"candidates": cands, "namesakes": registry.Namesakes(cands)})
 }

@@ -28,6 +28,8 @@ type Problem struct {
 	Errors    []FieldProblem `json:"errors,omitempty"`
 	// Candidates lists the existing children a refused registration may duplicate.
 	Candidates []registry.Candidate `json:"candidates,omitempty"`
+	// Namesakes is how many of them cannot be told apart (registry.Namesakes).
+	Namesakes int `json:"namesakes,omitempty"`
 }
 
 // FieldProblem is one invalid field of a validation problem.
@@ -131,7 +133,7 @@ func WriteError(c *gin.Context, err error) {
 		WriteProblem(c, KindBadRequest, t(c, "error.bad_json.detail"))
 	case errors.As(err, &dupErr):
 		p := problem(c, KindPossibleDuplicates, t(c, "error.possible_duplicates.detail"))
-		p.Candidates = dupErr.Candidates
+		p.Candidates, p.Namesakes = dupErr.Candidates, registry.Namesakes(dupErr.Candidates)
 		writeProblem(c, p)
 	case errors.As(err, &rlErr):
 		c.Header("Retry-After", strconv.Itoa(rlErr.RetryAfterSeconds()))

@@ -17,7 +17,7 @@ import (
 // childIdentityFields say who the child is.
 var childIdentityFields = []string{
 	"given_name", "family_name", "given_name_latin", "family_name_latin", "aliases",
-	"sex", "birth_date", "nationalities", "languages",
+	"father_name", "mother_name", "sex", "birth_date", "nationalities", "languages",
 }
 
 // childNeedsFields say what the child needs and what puts them at risk.

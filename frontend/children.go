@@ -122,8 +122,8 @@ func childID(c *gin.Context) (int64, bool) {
 func identityOf(v registry.ChildView) registry.IdentityInput {
 	in := registry.IdentityInput{
 		GivenName: v.GivenName, FamilyName: v.FamilyName, GivenNameLatin: v.GivenNameLatin, FamilyNameLatin: v.FamilyNameLatin,
-		Aliases: v.Aliases, Sex: v.Sex, Nationalities: v.Nationalities, Languages: v.Languages,
-		ProtectionStatus: v.ProtectionStatus, Vulnerabilities: v.Vulnerabilities, SpecialNeeds: v.SpecialNeeds,
+		Aliases: v.Aliases, FatherName: v.FatherName, MotherName: v.MotherName, Sex: v.Sex,
+		Nationalities: v.Nationalities, Languages: v.Languages, ProtectionStatus: v.ProtectionStatus, Vulnerabilities: v.Vulnerabilities, SpecialNeeds: v.SpecialNeeds,
 		TraffickingIndicators: v.TraffickingIndicators, TraffickingNotes: v.TraffickingNotes,
 		VulnerabilitiesAssessed: v.VulnerabilitiesAt != nil,
 	}
@@ -269,6 +269,8 @@ func changedFields(a *models.Actor, now, typed registry.IdentityInput, v registr
 	add("region_code", v.RegionCode != form.RegionCode)
 	add("given_name", now.GivenName != strings.TrimSpace(typed.GivenName))
 	add("family_name", now.FamilyName != strings.TrimSpace(typed.FamilyName))
+	add("father_name", now.FatherName != strings.TrimSpace(typed.FatherName))
+	add("mother_name", now.MotherName != strings.TrimSpace(typed.MotherName))
 	add("sex", now.Sex != typed.Sex)
 	add("birth_date", now.BirthDate != typed.BirthDate)
 	add("nationalities", !slices.Equal(now.Nationalities, typed.Nationalities))

@@ -22,6 +22,8 @@ var registerFields = []summaryField{
 	{"given_name_latin", "given_name_latin", "child.given_name_latin"},
 	{"family_name_latin", "family_name_latin", "child.family_name_latin"},
 	{"aliases", "aliases", "child.aliases"},
+	{"father_name", "father_name", "child.father_name"},
+	{"mother_name", "mother_name", "child.mother_name"},
 	{"sex", "sex-error", "child.sex"},
 	{"birth_date", "birth_date", "child.birth_date"},
 	{"age_min", "age_min", "child.age_min"},

@@ -20,9 +20,11 @@ import (
 // registerPage is the registration form: the input (kept on every error), the field errors,
 // the possible duplicates, and the code lists.
 type registerPage struct {
-	In          registry.RegistrationInput
-	Errors      map[string]string
-	Candidates  []registry.Candidate
+	In         registry.RegistrationInput
+	Errors     map[string]string
+	Candidates []registry.Candidate
+	// Namesakes is how many candidates cannot be told apart (registry.Namesakes).
+	Namesakes   int
 	Codes       codeLists
 	BorderPosts []models.BorderPost
 	Regions     []models.Region
@@ -87,6 +89,7 @@ func identityFromForm(c *gin.Context) registry.IdentityInput {
 	in := registry.IdentityInput{
 		GivenName: c.PostForm("given_name"), FamilyName: c.PostForm("family_name"),
 		GivenNameLatin: c.PostForm("given_name_latin"), FamilyNameLatin: c.PostForm("family_name_latin"),
+		FatherName: c.PostForm("father_name"), MotherName: c.PostForm("mother_name"),
 		Sex: c.PostForm("sex"), BirthDate: c.PostForm("birth_date"), ProtectionStatus: c.PostForm("protection_status"),
 		Languages: c.PostFormArray("languages"), Vulnerabilities: c.PostFormArray("vulnerabilities"),
 		SpecialNeeds: c.PostForm("special_needs"), TraffickingIndicators: c.PostFormArray("trafficking_indicators"),
@@ -161,7 +164,7 @@ func (f *Frontend) register(c *gin.Context) {
 		return
 	case errors.As(err, &dup):
 		suggestLatin(&in.IdentityInput)
-		f.renderRegister(c, http.StatusConflict, registerPage{In: in, Candidates: dup.Candidates, Key: key})
+		f.renderRegister(c, http.StatusConflict, registerPage{In: in, Candidates: dup.Candidates, Namesakes: registry.Namesakes(dup.Candidates), Key: key})
 		return
 	case errors.As(err, &limited):
 		c.Header("Retry-After", strconv.Itoa(limited.RetryAfterSeconds()))

@@ -18,6 +18,8 @@ type Person struct {
 	sex      string
 	from, to *time.Time
 	nats     []string
+	// father, mother are the parents' names the child gives (parents.go).
+	father, mother parentName
 }
 
 // nameForm is a name folded into words (see nameWords), with its phonetic forms precomputed.
@@ -101,13 +103,17 @@ type Identity struct {
 	Sex                             string
 	BirthDateFrom, BirthDateTo      *time.Time
 	Nationalities                   []string
+	// FatherName and MotherName are the parents' names as the child gives them (any script;
+	// their Latin reading is LatinName's), empty when not asked or not known.
+	FatherName, MotherName string
 }
 
 // NewPerson folds an identity for comparison: the officer's Latin names (or the
 // transliteration of the originals when no Latin was typed), the transliteration of the
 // originals, every pairing of the other given and family names, and each alias.
 func NewPerson(id Identity) Person {
-	p := Person{sex: id.Sex, from: id.BirthDateFrom, to: id.BirthDateTo, nats: id.Nationalities}
+	p := Person{sex: id.Sex, from: id.BirthDateFrom, to: id.BirthDateTo, nats: id.Nationalities,
+		father: makeParent(id.FatherName), mother: makeParent(id.MotherName)}
 	p.addForms(id.GivenName, id.FamilyName, id.GivenNameLatin, id.FamilyNameLatin)
 	for _, a := range id.Aliases {
 		if a = CleanName(a); a != "" {

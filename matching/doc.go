@@ -11,10 +11,10 @@
 //   - Variants: VariantSkeletons are the keys of a name's other plausible spellings (Somali,
 //     Kurmanji, Egyptian, Bengali readings), stored for retrieval; comparison tries them too.
 //   - Compare: NewPerson folds an Identity (names in every reading, aliases, birth range, sex,
-//     nationalities); Compare sets a query against a candidate under the registry's name
-//     frequencies (Freqs) and gives a Comparison with its Fellegi–Sunter match Weight;
-//     PossibleWeight and Likely turn a weight into the registry's bands, Probability into a
-//     score.
+//     nationalities, the parents' names: parents.go); Compare sets a query against a candidate
+//     under the registry's name frequencies (Freqs) and gives a Comparison with its
+//     Fellegi–Sunter match Weight; PossibleWeight and Likely turn a weight into the registry's
+//     bands, Probability into a score.
 //   - Explain: a Comparison's Reasons, one per field, each with the weight it contributed.
 //
 // How the weights are estimated, and how to re-estimate them, is told in weights.go. The

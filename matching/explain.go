@@ -27,6 +27,12 @@ const (
 	// ReasonNameCommon, ReasonNameRare: the frequency adjustment of agreeing on Name.
 	ReasonNameCommon = "name_common"
 	ReasonNameRare   = "name_rare"
+	// ReasonFatherName, ReasonMotherName: a parent's name compared (Similarity in percent; the
+	// record's parent's name itself is not shown: a candidate may be outside the asker's
+	// scope, and the asker knows the name they typed); the weight includes its frequency
+	// adjustment.
+	ReasonFatherName = "father_name"
+	ReasonMotherName = "mother_name"
 )
 
 // Weight is the match weight of a comparison: the sum of its fields' weights (bits of
@@ -83,6 +89,18 @@ func (cmp Comparison) score() (float64, []Reason) {
 		case adj.w >= tfShownFrom:
 			reasons = append(reasons, Reason{Code: ReasonNameRare, Data: map[string]any{"Name": adj.name}, Weight: RoundWeight(adj.w)})
 		}
+	}
+	for _, p := range []struct {
+		fc   fieldComparison
+		code string
+	}{{cmp.father, ReasonFatherName}, {cmp.mother, ReasonMotherName}} {
+		if p.fc.lvl == levelMissing {
+			continue
+		}
+		w, adj := p.fc.weight(freqs)
+		total += w + adj
+		reasons = append(reasons, Reason{Code: p.code, Data: map[string]any{"Similarity": int(math.Round(p.fc.sim * 100))},
+			Weight: RoundWeight(w + adj)})
 	}
 	if cmp.birth != levelMissing {
 		w := levelWeight(birthMU, cmp.birth)

@@ -1,7 +1,7 @@
 package matching
 
 // Fellegi–Sunter scoring of duplicate candidates. Each comparison of a query with a candidate
-// (given name, family name, birth range, sex, nationality) falls into a level, and each level
+// (given name, family name, birth range, sex, nationality, father's and mother's names) falls into a level, and each level
 // has a match weight log2(m/u): m is the chance of that level when the two records are the
 // same child, u when they are two different children taken at random. The candidate's match
 // weight is the sum of its comparisons' weights, so every score is explained as a list of
@@ -81,6 +81,20 @@ var (
 	}
 	birthMU = map[level]mu{
 		birthClose: {0.85, 0.29}, birthOverlap: {0.12, 0.10}, birthNear: {0.05, 0.44}, birthGap: {0.02, 0.22}, birthFar: {0.003, 0.1},
+	}
+	// parentMU weighs a parent's name (parents.go). No labelled pair carries parents' names
+	// yet, so m is a judgement: a given name's m spread over the levels (re-registrations
+	// spell a father's name as variably as the child's own), with a larger m for "different"
+	// (0.05 against 0.01) because a child may give a father's other name, a nickname or a
+	// step-parent's — a different parent's name is strong evidence against, not a veto. u is
+	// the given name's (two children's fathers share a name about as often as two children
+	// do; the frequency adjustment does the rest). Both can be estimated without labels by EM
+	// over the candidate pairs of a registry once registrations carry parents' names (see
+	// above): the level counts of the ≤ 30 candidates of many checks are a mixture of
+	// matches and non-matches whose m and u EM separates, as Splink does per field.
+	parentMU = map[level]mu{
+		nameExact: {0.70, 0.0029}, nameClose: {0.10, 0.0010}, nameSimilar: {0.10, 0.0012},
+		nameWeak: {0.05, 0.0009}, nameDifferent: {0.05, 0.9935},
 	}
 	sexMU = map[level]mu{sexSame: {0.997, 0.79}, sexDiffers: {0.003, 0.21}}
 	natMU = map[level]mu{natSame: {0.99, 0.13}, natDiffers: {0.05, 0.87}}
@@ -190,19 +204,23 @@ func (fc fieldComparison) weight(freqs Freqs) (level, tfAdj float64) {
 		return 0, 0
 	}
 	table := givenMU
-	if fc.kind == "family" {
+	switch fc.kind {
+	case "family":
 		table = familyMU
+	case kindFather, kindMother:
+		table = parentMU
 	}
 	w := table[fc.lvl].weight()
 	if fc.lvl < nameSimilar || fc.qSkel != fc.cSkel {
 		return w, 0
 	}
 	// Agreement on one name: how often two children share it, against the average name.
-	u, ok := freqs.tf(fc.kind, fc.cSkel)
+	kind := fc.freqKind()
+	u, ok := freqs.tf(kind, fc.cSkel)
 	if !ok {
 		return w, 0
 	}
-	return w, max(min(math.Log2(exactU[fc.kind]/u), maxRareBonus), maxCommonMalus)
+	return w, max(min(math.Log2(exactU[kind]/u), maxRareBonus), maxCommonMalus)
 }
 
 func (nc nameComparison) weight(freqs Freqs) float64 {
@@ -384,19 +402,21 @@ func natLevel(q, c []string) level {
 // frequencies: its Weight and, to show, its Explain.
 type Comparison struct {
 	names           nameComparison
+	father, mother  fieldComparison
 	birth, sex, nat level
 	birthYears      int
 	freqs           Freqs
 }
 
 // Compare compares a query with a candidate (the best reading of their names, birth ranges,
-// sex, nationalities); ok is false when they have no name to compare.
+// sex, nationalities, parents' names); ok is false when they have no name to compare.
 func Compare(q, c Person, freqs Freqs) (cmp Comparison, ok bool) {
 	nc, ok := compareNames(q, c, freqs)
 	if !ok {
 		return Comparison{}, false
 	}
-	cmp = Comparison{names: nc, sex: sexLevel(q.sex, c.sex), nat: natLevel(q.nats, c.nats), freqs: freqs}
+	cmp = Comparison{names: nc, sex: sexLevel(q.sex, c.sex), nat: natLevel(q.nats, c.nats), freqs: freqs,
+		father: compareParent(kindFather, q.father, c.father), mother: compareParent(kindMother, q.mother, c.mother)}
 	cmp.birth, cmp.birthYears = birthLevel(q.from, q.to, c.from, c.to)
 	return cmp, true
 }

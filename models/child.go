@@ -21,7 +21,10 @@ type Child struct {
 	FamilyName      string `json:"family_name"`
 	GivenNameLatin  string `json:"given_name_latin"`
 	FamilyNameLatin string `json:"family_name_latin"`
-	Sex             string `json:"sex"`
+	// The parents' names as the child gives them, in any script ("" when not known).
+	FatherName string `json:"father_name"`
+	MotherName string `json:"mother_name"`
+	Sex        string `json:"sex"`
 	// A known birth date has BirthDateFrom = BirthDateTo and BirthDateKnown; an estimated age
 	// is the range of possible birth dates.
 	BirthDateKnown bool       `json:"birth_date_known"`

@@ -28,7 +28,11 @@ type IdentityInput struct {
 	GivenNameLatin  string   `json:"given_name_latin" input:"len=100,name"`
 	FamilyNameLatin string   `json:"family_name_latin" input:"len=100,name"`
 	Aliases         []string `json:"aliases" input:"items=20,len=100,name"`
-	Sex             string   `json:"sex" input:"len=35"`
+	// The parents' names as the child gives them, any script (issue 12: they tell namesakes
+	// apart in the duplicate check).
+	FatherName string `json:"father_name" input:"len=100,name"`
+	MotherName string `json:"mother_name" input:"len=100,name"`
+	Sex        string `json:"sex" input:"len=35"`
 	// Either a known birth date (YYYY-MM-DD)…
 	BirthDate string `json:"birth_date,omitempty" input:"len=35"`
 	// …or an estimated age range in years, as of the arrival.
@@ -138,6 +142,7 @@ func validateIdentity(in IdentityInput, asOf time.Time, now time.Time, verr *mod
 	in.GivenName, in.FamilyName = strings.TrimSpace(in.GivenName), strings.TrimSpace(in.FamilyName)
 	in.GivenNameLatin, in.FamilyNameLatin = strings.TrimSpace(in.GivenNameLatin), strings.TrimSpace(in.FamilyNameLatin)
 	in.Aliases = trimmed(in.Aliases)
+	in.FatherName, in.MotherName = strings.TrimSpace(in.FatherName), strings.TrimSpace(in.MotherName)
 	if in.GivenNameLatin == "" && in.GivenName != "" {
 		in.GivenNameLatin = matching.LatinName(in.GivenName)
 	}
@@ -148,7 +153,8 @@ func validateIdentity(in IdentityInput, asOf time.Time, now time.Time, verr *mod
 		verr.Add("given_name", "name_required", nil)
 	}
 	for field, v := range map[string]string{"given_name": in.GivenName, "family_name": in.FamilyName,
-		"given_name_latin": in.GivenNameLatin, "family_name_latin": in.FamilyNameLatin} {
+		"given_name_latin": in.GivenNameLatin, "family_name_latin": in.FamilyNameLatin,
+		"father_name": in.FatherName, "mother_name": in.MotherName} {
 		if utf8.RuneCountInString(v) > 100 {
 			verr.Add(field, "too_long", map[string]any{"Max": 100})
 		}
@@ -327,7 +333,7 @@ func (id identity) duplicateQuery() DuplicateQuery {
 		GivenName: id.in.GivenName, FamilyName: id.in.FamilyName,
 		GivenNameLatin: id.in.GivenNameLatin, FamilyNameLatin: id.in.FamilyNameLatin,
 		Aliases: id.in.Aliases, Sex: id.in.Sex, BirthDateFrom: id.birthFrom, BirthDateTo: id.birthTo,
-		Nationalities: id.nationalities,
+		Nationalities: id.nationalities, FatherName: id.in.FatherName, MotherName: id.in.MotherName,
 	}
 }
 
@@ -465,6 +471,7 @@ func (r *Registry) registerArrival(ctx context.Context, tx *gorm.DB, a *models.A
 		RegionID:           arr.regionID, BorderPostID: arr.postID, Status: "active",
 		GivenName: id.in.GivenName, FamilyName: id.in.FamilyName,
 		GivenNameLatin: id.in.GivenNameLatin, FamilyNameLatin: id.in.FamilyNameLatin,
+		FatherName: id.in.FatherName, MotherName: id.in.MotherName,
 		Sex: id.in.Sex, BirthDateKnown: id.birthKnown, BirthDateFrom: id.birthFrom, BirthDateTo: id.birthTo,
 		Nationalities: orEmpty(id.nationalities), Languages: orEmpty(id.languages),
 		ProtectionStatus: id.in.ProtectionStatus, Vulnerabilities: orEmpty(id.in.Vulnerabilities),
@@ -496,6 +503,11 @@ func registrationChanges(c models.Child, confirmedNew bool) models.AuditChanges 
 	ch := models.AuditChanges{"status": {After: c.Status}, "protection_status": {After: c.ProtectionStatus}}
 	for _, f := range []string{"given_name", "family_name", "sex", "birth_date", "nationalities", "languages", "vulnerabilities", "trafficking_indicators"} {
 		ch[f] = models.FieldChange{}
+	}
+	for f, v := range map[string]string{"father_name": c.FatherName, "mother_name": c.MotherName} {
+		if v != "" {
+			ch[f] = models.FieldChange{}
+		}
 	}
 	if confirmedNew {
 		ch["confirmed_new_despite_candidates"] = models.FieldChange{After: true}

@@ -28,6 +28,9 @@ type DuplicateQuery struct {
 	BirthDateFrom   *time.Time `json:"-"`
 	BirthDateTo     *time.Time `json:"-"`
 	Nationalities   []string   `json:"nationalities"`
+	// FatherName and MotherName (any script) tell namesakes apart; empty when not known.
+	FatherName string `json:"father_name"`
+	MotherName string `json:"mother_name"`
 }
 
 // Candidate is an existing child who may be the same person, with why.
@@ -77,7 +80,35 @@ const (
 	ReasonNationalityDiffers = matching.ReasonNationalityDiffers
 	ReasonNameCommon         = matching.ReasonNameCommon
 	ReasonNameRare           = matching.ReasonNameRare
+	ReasonFatherName         = matching.ReasonFatherName
+	ReasonMotherName         = matching.ReasonMotherName
 )
+
+// namesakeGap is how close (in bits) to the first candidate's match weight another candidate
+// must be to be indistinguishable from it: less than double odds either way.
+const namesakeGap = 1.0
+
+// Namesakes is how many of the candidates (ranked, best first) cannot be told apart from the
+// first — those within namesakeGap bits of its weight, the first included — or 0 when the
+// first stands out or there is none. Among 100 000 children many share a common name, the
+// sex, the nationality and the age; their order is then no answer, and the check says so
+// (and asks for the parents' names) instead of pretending a ranking. It counts among the
+// candidates given (at most the ten a check lists).
+func Namesakes(cands []Candidate) int {
+	if len(cands) < 2 {
+		return 0
+	}
+	n := 0
+	for _, c := range cands {
+		if c.MatchWeight >= cands[0].MatchWeight-namesakeGap {
+			n++
+		}
+	}
+	if n < 2 {
+		return 0
+	}
+	return n
+}
 
 // The score of a candidate is its match weight (matching.Comparison) as a probability; the
 // bands are thresholds on the weight (matching.Likely, matching.PossibleWeight). Retrieval:
@@ -103,13 +134,15 @@ func (r *Registry) DuplicateQueryFrom(in IdentityInput) (DuplicateQuery, error) 
 		GivenName: strings.TrimSpace(in.GivenName), FamilyName: strings.TrimSpace(in.FamilyName),
 		GivenNameLatin: strings.TrimSpace(in.GivenNameLatin), FamilyNameLatin: strings.TrimSpace(in.FamilyNameLatin),
 		Aliases: trimmed(in.Aliases), Sex: in.Sex,
+		FatherName: strings.TrimSpace(in.FatherName), MotherName: strings.TrimSpace(in.MotherName),
 	}
 	if !q.hasName() {
 		verr.Add("given_name", "name_required", nil)
 	}
 	// The same bounds as a registration; each alias is one more index scan.
 	for field, v := range map[string]string{"given_name": q.GivenName, "family_name": q.FamilyName,
-		"given_name_latin": q.GivenNameLatin, "family_name_latin": q.FamilyNameLatin} {
+		"given_name_latin": q.GivenNameLatin, "family_name_latin": q.FamilyNameLatin,
+		"father_name": q.FatherName, "mother_name": q.MotherName} {
 		if utf8.RuneCountInString(v) > 100 {
 			verr.Add(field, "too_long", map[string]any{"Max": 100})
 		}
@@ -151,7 +184,7 @@ func birthMid(from, to *time.Time) *time.Time {
 func (q DuplicateQuery) identity() matching.Identity {
 	return matching.Identity{GivenName: q.GivenName, FamilyName: q.FamilyName, GivenNameLatin: q.GivenNameLatin,
 		FamilyNameLatin: q.FamilyNameLatin, Aliases: q.Aliases, Sex: q.Sex, BirthDateFrom: q.BirthDateFrom,
-		BirthDateTo: q.BirthDateTo, Nationalities: q.Nationalities}
+		BirthDateTo: q.BirthDateTo, Nationalities: q.Nationalities, FatherName: q.FatherName, MotherName: q.MotherName}
 }
 
 // hasName reports whether the query names the child at all (a name or an alias).
@@ -221,7 +254,8 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 		"max_gap": int(maxBirthGap.Hours() / 24), "pool": candidatePool,
 		"field_skels": models.Strings(qp.FieldSkeletons()), "birth_mid": birthMid(q.BirthDateFrom, q.BirthDateTo),
 		"per_key": perKey, "per_field": perField,
-		"freq_skels": models.Strings(append([]string{totalSkeleton}, qp.FieldSkeletons()...)),
+		// The parents' names are given names: their frequencies are the given names'.
+		"freq_skels": models.Strings(append(append([]string{totalSkeleton}, qp.FieldSkeletons()...), qp.ParentSkeletons()...)),
 	}
 	var rows []candidateRow
 	if err := tx.Raw(duplicateSearchSQL, args).Scan(&rows).Error; err != nil {
@@ -363,7 +397,7 @@ const duplicateSearchSQL = `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x))
 	pool AS (
 		SELECT near.id, near.registration_number, near.given_name, near.family_name, near.given_name_latin,
 			near.family_name_latin, near.sex, near.birth_date_from, near.birth_date_to, near.nationalities,
-			near.registered_at, bp.code AS border_post,
+			near.father_name, near.mother_name, near.registered_at, bp.code AS border_post,
 			near.sim - 0.1 * near.gap / 365.25 + CASE WHEN near.nationalities && CAST(@nats AS text[]) THEN 0.05 ELSE 0 END AS pre_rank
 		FROM near
 		LEFT JOIN border_posts bp ON bp.id = near.border_post_id
@@ -381,7 +415,7 @@ const duplicateSearchSQL = `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x))
 	)
 	SELECT pool.id, pool.registration_number, pool.given_name, pool.family_name, pool.given_name_latin,
 		pool.family_name_latin, pool.sex, pool.birth_date_from, pool.birth_date_to, pool.nationalities,
-		pool.registered_at, pool.border_post,
+		pool.father_name, pool.mother_name, pool.registered_at, pool.border_post,
 		(SELECT coalesce(json_agg(json_build_object('kind', n.kind, 'latin', n.latin) ORDER BY n.id), '[]') FROM names n WHERE n.child_id = pool.id) AS names,
 		(SELECT j FROM freqs) AS freqs
 	FROM pool
@@ -404,6 +438,8 @@ type candidateRow struct {
 	BirthDateFrom      *time.Time
 	BirthDateTo        *time.Time
 	Nationalities      models.Strings
+	FatherName         string
+	MotherName         string
 	RegisteredAt       time.Time
 	BorderPost         string
 	// Names are the child's child_names rows (kind and Latin, in order), Freqs the name
@@ -416,7 +452,7 @@ type candidateRow struct {
 func (row candidateRow) identity() (matching.Identity, error) {
 	id := matching.Identity{GivenName: row.GivenName, FamilyName: row.FamilyName, GivenNameLatin: row.GivenNameLatin,
 		FamilyNameLatin: row.FamilyNameLatin, Sex: row.Sex, BirthDateFrom: row.BirthDateFrom, BirthDateTo: row.BirthDateTo,
-		Nationalities: row.Nationalities}
+		Nationalities: row.Nationalities, FatherName: row.FatherName, MotherName: row.MotherName}
 	var names []struct{ Kind, Latin string }
 	if err := json.Unmarshal(row.Names, &names); err != nil {
 		return id, fmt.Errorf("duplicate search names: %w", err)

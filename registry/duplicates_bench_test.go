@@ -30,7 +30,11 @@ import (
 // share that get a "likely" candidate (fresh-likely-%) or any candidate (fresh-any-%). Any
 // record of the re-registered child counts (re-registrations already in the population too).
 // unique-… split out the children no other child shares a name with (see below);
-// KUJDES_BENCH_SHOW_MISSES=1 logs those missed with both names.
+// KUJDES_BENCH_SHOW_MISSES=1 logs those missed with both names. The questions carry parents'
+// names per synth.AskParents; found-first is reported by evidence (names-only-first-%,
+// father-first-%, parents-first-%, each with its share of the questions), and
+// namesakes-flagged-% is the share of answers that say the first candidates cannot be told
+// apart (registry.Namesakes), unflagged-first-% found-first among the others.
 //
 //	go test -run '^$' -bench FindDuplicates100k -benchtime 200x ./registry/
 func BenchmarkFindDuplicates100k(b *testing.B) { benchFindDuplicates(b, 100_000) }
@@ -67,6 +71,14 @@ func benchDatabase(ctx context.Context, b *testing.B, people []synth.Person) *go
 			b.Fatal(err)
 		}
 		if n == int64(len(people)) {
+			// A population kept from before the parents' names (migration 00040) has none.
+			var withParents int64
+			if err := db.Raw(`SELECT count(*) FROM children WHERE father_name <> ''`).Scan(&withParents).Error; err != nil {
+				b.Fatal(err)
+			}
+			if withParents == 0 {
+				b.Fatal("KUJDES_BENCH_DATABASE_URL holds a population without parents' names: load it again into an empty database")
+			}
 			return db
 		}
 		if n != 0 {
@@ -110,7 +122,9 @@ func benchFindDuplicates(b *testing.B, children int) {
 		b.Fatalf("ids: %d, %v", len(ids), err)
 	}
 
-	queries := synth.Variants(43, people, 1000, now)
+	// The questions carry the parents' names per the mix synth.AskParents documents (both
+	// 70 %, the father's only 15 %, none 15 %), spelled again as the child's names are.
+	queries := synth.AskParents(43, synth.Variants(43, people, 1000, now))
 	reg := registry.New(db)
 	var durations []time.Duration
 	found, first, i := 0, 0, 0
@@ -142,7 +156,11 @@ func benchFindDuplicates(b *testing.B, children int) {
 		}
 		namesakes[k][root(i)] = true
 	}
-	twoNames, twoNamesFound := 0, 0
+	twoNames, twoNamesFound, oneNameFound := 0, 0, 0
+	// Found first by the evidence the question carries: names only, + the father's name,
+	// + both parents' names; and how often the answer flags namesakes.
+	var byLevel, byLevelFound, byLevelFirst [3]int
+	flagged, flaggedFirst := 0, 0
 	for b.Loop() {
 		v := queries[i%len(queries)]
 		i++
@@ -151,6 +169,7 @@ func benchFindDuplicates(b *testing.B, children int) {
 			GivenName: v.GivenName, FamilyName: v.FamilyName, GivenNameLatin: v.GivenNameLatin,
 			FamilyNameLatin: v.FamilyNameLatin, Aliases: v.Aliases, Sex: v.Sex,
 			BirthDateFrom: &from, BirthDateTo: &to, Nationalities: v.Nationalities,
+			FatherName: v.FatherName, MotherName: v.MotherName,
 		}
 		var cands []registry.Candidate
 		t0 := time.Now()
@@ -173,6 +192,20 @@ func benchFindDuplicates(b *testing.B, children int) {
 		isFirst := len(cands) > 0 && want(cands[0].ChildID)
 		if isFirst {
 			first++
+		}
+		lvl := evidenceLevel(v)
+		byLevel[lvl]++
+		if hit {
+			byLevelFound[lvl]++
+		}
+		if isFirst {
+			byLevelFirst[lvl]++
+		}
+		if registry.Namesakes(cands) > 0 {
+			flagged++
+			if isFirst {
+				flaggedFirst++
+			}
 		}
 		if len(namesakes[nameKey(people[root(v.DuplicateOf)])]) == 1 {
 			rare++
@@ -200,13 +233,15 @@ func benchFindDuplicates(b *testing.B, children int) {
 			if hit {
 				twoNamesFound++
 			}
+		} else if hit {
+			oneNameFound++
 		}
 	}
 	b.StopTimer()
 	// Fresh children: new synthetic identities (another seed), none of them registered. A
 	// "likely" candidate for one of them is a false alarm — often a namesake with a common
 	// name; "possible" ones are shown too but do not claim a match.
-	fresh := synth.Population(44, 1000, now)
+	fresh := synth.AskParents(44, synth.Population(44, 1000, now))
 	freshN, freshLikely, freshAny := 0, 0, 0
 	for _, p := range fresh {
 		if p.DuplicateOf >= 0 {
@@ -217,6 +252,7 @@ func benchFindDuplicates(b *testing.B, children int) {
 			GivenName: p.GivenName, FamilyName: p.FamilyName, GivenNameLatin: p.GivenNameLatin,
 			FamilyNameLatin: p.FamilyNameLatin, Aliases: p.Aliases, Sex: p.Sex,
 			BirthDateFrom: &from, BirthDateTo: &to, Nationalities: p.Nationalities,
+			FatherName: p.FatherName, MotherName: p.MotherName,
 		}
 		var cands []registry.Candidate
 		if err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -244,7 +280,30 @@ func benchFindDuplicates(b *testing.B, children int) {
 	b.ReportMetric(100*float64(found)/float64(len(durations)), "found-%")
 	// A query with one name only ("Ali", male, about 15) is ambiguous among 100 000 children.
 	b.ReportMetric(100*float64(twoNamesFound)/float64(max(twoNames, 1)), "found-2names-%")
+	b.ReportMetric(100*float64(oneNameFound)/float64(max(len(durations)-twoNames, 1)), "found-1name-%")
+	b.ReportMetric(100*float64(len(durations)-twoNames)/float64(len(durations)), "1name-%")
 	b.ReportMetric(100*float64(rare)/float64(len(durations)), "unique-%")
 	b.ReportMetric(100*float64(rareFirst)/float64(max(rare, 1)), "unique-first-%")
 	b.ReportMetric(100*float64(rare2First)/float64(max(rare2, 1)), "unique-2names-first-%")
+	for i, name := range []string{"names-only", "father", "parents"} {
+		b.ReportMetric(100*float64(byLevel[i])/float64(len(durations)), name+"-%")
+		b.ReportMetric(100*float64(byLevelFound[i])/float64(max(byLevel[i], 1)), name+"-found-%")
+		b.ReportMetric(100*float64(byLevelFirst[i])/float64(max(byLevel[i], 1)), name+"-first-%")
+	}
+	// Answers that say "n namesakes" instead of a ranking, and how often their first was right.
+	b.ReportMetric(100*float64(flagged)/float64(len(durations)), "namesakes-flagged-%")
+	b.ReportMetric(100*float64(flaggedFirst)/float64(max(flagged, 1)), "namesakes-flagged-first-%")
+	b.ReportMetric(100*float64(first-flaggedFirst)/float64(max(len(durations)-flagged, 1)), "unflagged-first-%")
+}
+
+// evidenceLevel is what a question carries beyond the child's own names: 0 nothing, 1 the
+// father's name, 2 both parents' names.
+func evidenceLevel(p synth.Person) int {
+	switch {
+	case p.FatherName != "" && p.MotherName != "":
+		return 2
+	case p.FatherName != "" || p.MotherName != "":
+		return 1
+	}
+	return 0
 }

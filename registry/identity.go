@@ -16,6 +16,7 @@ func identityChanges(c *models.Child, id identity, now time.Time, changes models
 	str := map[string][2]string{
 		"given_name": {c.GivenName, id.in.GivenName}, "family_name": {c.FamilyName, id.in.FamilyName},
 		"given_name_latin": {c.GivenNameLatin, id.in.GivenNameLatin}, "family_name_latin": {c.FamilyNameLatin, id.in.FamilyNameLatin},
+		"father_name": {c.FatherName, id.in.FatherName}, "mother_name": {c.MotherName, id.in.MotherName},
 		"sex": {c.Sex, id.in.Sex}, "special_needs": {c.SpecialNeeds, id.in.SpecialNeeds},
 		"trafficking_notes": {c.TraffickingNotes, id.in.TraffickingNotes},
 	}

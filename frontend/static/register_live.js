@@ -50,6 +50,7 @@
       sex: (form.querySelector("input[name=sex]:checked") || {}).value || "",
       birth_date: v("birth_date") || undefined, age_min: age("age_min"), age_max: age("age_max"),
       nationalities: [v("nationality_1"), v("nationality_2")].filter(Boolean),
+      father_name: v("father_name"), mother_name: v("mother_name"), // issue 12: tell namesakes apart
     };
     if (!q.given_name || !q.family_name || !(q.birth_date || q.age_min !== undefined || q.nationalities.length)) return;
     const key = JSON.stringify(q);
@@ -67,10 +68,12 @@
       return li;
     }));
     live.querySelector("p").textContent = j.candidates.length ? live.dataset.found : live.dataset.none;
+    // issue 12: candidates the check cannot tell apart (registry.Namesakes).
+    if (j.namesakes > 0 && live.dataset.namesakes) live.querySelector("p").textContent += " " + live.dataset.namesakes;
     live.hidden = false;
   }, 600);
   if (form && live) {
-    ["given_name", "family_name", "birth_date", "age_min", "age_max", "nationality_1", "nationality_2"]
+    ["given_name", "family_name", "birth_date", "age_min", "age_max", "nationality_1", "nationality_2", "father_name", "mother_name"]
       .forEach((id) => $(id) && $(id).addEventListener("change", check));
   }
 }

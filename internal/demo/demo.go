@@ -79,6 +79,16 @@ var children = []struct {
 	{"AL-2026-000012", "KOR", "KAP", "active", "Samuel", "Tesfay", "Samuel", "Tesfay", "male", "ER", "ti", 16, 17},
 }
 
+// parents are the father's and mother's names some demo children gave (issue 12), as they
+// said them; the others were registered before the form asked.
+var parents = map[string][2]string{
+	"AL-2026-000001": {"کریم", "فاطمه"},
+	"AL-2026-000002": {"عبدالله", ""},
+	"AL-2026-000004": {"Hussein", "Zahra"},
+	"AL-2026-000005": {"করিম", "রহিমা"},
+	"AL-2026-000010": {"حسین", "مریم"},
+}
+
 // appointments: guardian username, child number, kind, days ago started, days ago ended (0 = current).
 var appointments = []struct {
 	guardian, child, kind string
@@ -161,6 +171,7 @@ func Seed(ctx context.Context, db *gorm.DB, issuer string, now time.Time, popula
 				Languages: models.Strings(strings.Fields(c.languages)), ProtectionStatus: "unaccompanied",
 				Vulnerabilities: models.Strings{}, TraffickingIndicators: models.Strings{},
 				RegisteredAt: registered, Version: 1, CreatedAt: registered, UpdatedAt: registered}
+			ch.FatherName, ch.MotherName = parents[c.number][0], parents[c.number][1]
 			if i%3 != 0 {
 				ch.VulnerabilitiesAt = &registered
 			}

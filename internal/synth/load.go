@@ -82,7 +82,7 @@ func load(ctx context.Context, tx pgx.Tx, people []Person, regionByPost, postIDs
 			p.GivenName, p.FamilyName, p.GivenNameLatin, p.FamilyNameLatin, p.Sex,
 			p.BirthDateKnown, p.BirthDateFrom, p.BirthDateTo, orEmpty(p.Nationalities), orEmpty(p.Languages),
 			p.ProtectionStatus, orEmpty(p.Vulnerabilities), p.SpecialNeeds, orEmpty(p.TraffickingIndicators), "",
-			assessed, p.RegisteredAt, 1, p.RegisteredAt, now,
+			assessed, p.RegisteredAt, 1, p.RegisteredAt, now, p.FatherName, p.MotherName,
 		}
 		for _, n := range registry.NameRows(id, p.GivenName, p.FamilyName, p.GivenNameLatin, p.FamilyNameLatin, p.Aliases) {
 			names = append(names, []any{n.ChildID, n.Kind, n.Original, n.Latin, n.Skeleton, []string(n.VariantSkeletons)})
@@ -108,7 +108,8 @@ func load(ctx context.Context, tx pgx.Tx, people []Person, regionByPost, postIDs
 			"given_name", "family_name", "given_name_latin", "family_name_latin", "sex",
 			"birth_date_known", "birth_date_from", "birth_date_to", "nationalities", "languages",
 			"protection_status", "vulnerabilities", "special_needs", "trafficking_indicators", "trafficking_notes",
-			"vulnerabilities_assessed_at", "registered_at", "version", "created_at", "updated_at"}, children},
+			"vulnerabilities_assessed_at", "registered_at", "version", "created_at", "updated_at",
+			"father_name", "mother_name"}, children},
 		{"child_names", []string{"child_id", "kind", "original", "latin", "skeleton", "variant_skeletons"}, names},
 		{"arrivals", []string{"child_id", "arrived_at", "border_post_id", "how_found", "accompanying_adults",
 			"documents", "notes", "created_at"}, arrivals},

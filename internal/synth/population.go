@@ -135,3 +135,61 @@ func spellings(name string) []string {
 	}
 	return []string{name}
 }
+
+// Parents' names (Population): every child gives their father's and mother's given names,
+// drawn as a child's own given name is — the father's among the male names of the child's
+// nationality, the mother's among the female ones, with the same Zipf frequencies and long
+// tail — from a random stream of their own (gen.pr). A re-registration spells them again as
+// it spells the child's names (gen.spelling, the script when the child writes their name in
+// it).
+func (g *gen) drawParents(p *Person) {
+	pg := &gen{r: g.pr, realistic: true}
+	f, m := pg.givenName(p.origin, "male"), pg.givenName(p.origin, "female")
+	p.father, p.mother = &f, &m
+	g.writeParents(p)
+}
+
+// writeParents writes the parents' names as this registration records them.
+func (g *gen) writeParents(p *Person) {
+	p.FatherName, p.MotherName = "", ""
+	if p.father == nil || g.pr == nil {
+		return
+	}
+	pg := &gen{r: g.pr}
+	inScript := p.given.script != "" && p.GivenName == p.given.script
+	write := func(e *nameEntry) string {
+		if inScript && e.script != "" {
+			return e.script
+		}
+		return pg.spelling(*e)
+	}
+	p.FatherName, p.MotherName = write(p.father), write(p.mother)
+}
+
+// The share of duplicate-check questions that carry both parents' names, and the father's
+// only (the rest carry none): an assumption — an officer asks for them once the form has the
+// fields, a child may not know or not say the mother's name, and older records or hurried
+// checks have none. AskParents applies it.
+const (
+	ParentsBoth       = 0.70
+	ParentsFatherOnly = 0.15
+)
+
+// AskParents is the people as duplicate-check questions ask about them: per ParentsBoth and
+// ParentsFatherOnly, with both parents' names, the father's only, or none. Deterministic for
+// a seed; the people given are not changed.
+func AskParents(seed int64, people []Person) []Person {
+	g := newGen(seed ^ 0xa5c)
+	out := make([]Person, len(people))
+	for i, p := range people {
+		switch x := g.r.Float64(); {
+		case x < ParentsBoth:
+		case x < ParentsBoth+ParentsFatherOnly:
+			p.MotherName = ""
+		default:
+			p.FatherName, p.MotherName = "", ""
+		}
+		out[i] = p
+	}
+	return out
+}

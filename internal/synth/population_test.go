@@ -1,7 +1,9 @@
 package synth
 
 import (
+	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -71,4 +73,68 @@ func listed(e nameEntry) bool {
 		}
 	}
 	return false
+}
+
+// TestPopulationParents: every child of a Population has a father's and a mother's name,
+// drawn from the male and female given names of the child's origin with realistic
+// frequencies (a few common, a long tail), the same for a seed; the children themselves are
+// those of the seed (the parents come from a stream of their own); Generate gives none; and
+// AskParents asks with both, the father's only or none per its documented mix.
+func TestPopulationParents(t *testing.T) {
+	now := time.Date(2026, 5, 4, 9, 30, 0, 0, time.UTC)
+	const n = 20_000
+	ps := Population(42, n, now)
+	fathers, mothers := map[string]int{}, map[string]int{}
+	for _, p := range ps {
+		if p.FatherName == "" || p.MotherName == "" || p.father == nil || p.mother == nil {
+			t.Fatalf("a child without parents' names: %+v", p)
+		}
+		fathers[strings.ToLower(p.father.latin[0])]++
+		mothers[strings.ToLower(p.mother.latin[0])]++
+		if p.FatherName != p.father.script && !slices.Contains(p.father.latin, p.FatherName) {
+			t.Fatalf("father %q is neither %q nor a spelling of %v", p.FatherName, p.father.script, p.father.latin)
+		}
+	}
+	t.Logf("%d fathers' names (Mohammad %d), %d mothers' names (Fatima %d)", len(fathers), fathers["mohammad"], len(mothers), mothers["fatima"])
+	if share := float64(fathers["mohammad"]) / n; share < 0.02 || share > 0.12 {
+		t.Errorf("Mohammad is the father of %.3f of the children, want a common name", share)
+	}
+	if len(fathers) < 1000 || len(mothers) < 300 {
+		t.Errorf("%d fathers' and %d mothers' names: no long tail", len(fathers), len(mothers))
+	}
+	// The children are those of the seed; the parents are the same for the same seed.
+	again := Population(42, 50, now)
+	for i := range again {
+		if again[i].FatherName != ps[i].FatherName || again[i].GivenName != ps[i].GivenName {
+			t.Fatalf("child %d differs for the same seed", i)
+		}
+	}
+	for _, p := range Generate(42, 200, now) {
+		if p.FatherName != "" || p.MotherName != "" {
+			t.Fatalf("Generate gave parents' names: %+v", p)
+		}
+	}
+	asked := AskParents(1, ps)
+	var both, father, none int
+	for i, p := range asked {
+		switch {
+		case p.FatherName != "" && p.MotherName != "":
+			both++
+		case p.FatherName != "":
+			father++
+		default:
+			none++
+		}
+		if ps[i].MotherName == "" {
+			t.Fatal("AskParents changed the people given")
+		}
+	}
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{{"both", float64(both) / n, ParentsBoth}, {"father only", float64(father) / n, ParentsFatherOnly}, {"none", float64(none) / n, 1 - ParentsBoth - ParentsFatherOnly}} {
+		if math.Abs(c.got-c.want) > 0.02 {
+			t.Errorf("%s: %.3f of the questions, want %.2f", c.name, c.got, c.want)
+		}
+	}
 }

@@ -22,7 +22,10 @@ type Person struct {
 	GivenName, FamilyName           string
 	GivenNameLatin, FamilyNameLatin string
 	Aliases                         []string
-	Sex                             string
+	// FatherName and MotherName are the parents' names as the child gives them (Population
+	// only; in the child's script when they write their own name in it).
+	FatherName, MotherName string
+	Sex                    string
 	// A known birth date has BirthDateFrom = BirthDateTo; an estimated age is a range.
 	BirthDateKnown             bool
 	BirthDateFrom, BirthDateTo time.Time
@@ -42,6 +45,8 @@ type Person struct {
 	origin    int
 	given     nameEntry
 	family    *nameEntry
+	father    *nameEntry
+	mother    *nameEntry
 }
 
 // Arrival is one arrival of a Person.
@@ -101,12 +106,16 @@ func Variants(seed int64, people []Person, n int, now time.Time) []Person {
 
 type gen struct {
 	r *rand.Rand
+	// pr draws the parents' names (Population), a stream of its own so that the children
+	// and the questions about them stay those of the seed without parents.
+	pr *rand.Rand
 	// realistic: names with the frequencies of a large registry (Population).
 	realistic bool
 }
 
 func newGen(seed int64) *gen {
-	return &gen{r: rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x9e3779b97f4a7c15))}
+	return &gen{r: rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x9e3779b97f4a7c15)),
+		pr: rand.New(rand.NewPCG(uint64(seed)^0x9a7e, uint64(seed)^0x3c6ef372fe94f82b))}
 }
 
 func (g *gen) chance(p float64) bool { return g.r.Float64() < p }
@@ -177,6 +186,9 @@ func (g *gen) personArriving(now time.Time, firstArrival func() time.Time) Perso
 	g.estimateBirth(&p, first)
 
 	g.writeNames(&p, o)
+	if g.realistic {
+		g.drawParents(&p)
+	}
 	for _, l := range o.languages {
 		if g.chance(float64(l.w) / 100) {
 			p.Languages = append(p.Languages, l.v)
@@ -384,6 +396,7 @@ func (g *gen) reregister(orig Person, index int, now time.Time) Person {
 	p.RegisteredAt = at
 	g.estimateBirth(&p, at)
 	g.writeNames(&p, o)
+	g.writeParents(&p)
 	switch x := g.r.Float64(); {
 	case x < 0.15 && p.FamilyNameLatin != "":
 		p.GivenName, p.FamilyName = p.FamilyName, p.GivenName
