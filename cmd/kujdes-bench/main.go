@@ -52,6 +52,7 @@ func main() {
 	pgbench := flag.String("pgbench", "/usr/lib/postgresql/15/bin/pgbench", "pgbench binary")
 	d := flag.Duration("d", 4*time.Second, "duration of each scenario")
 	clients := flag.String("c", "8,64", "concurrent clients, comma-separated")
+	readOnly := flag.Bool("read-only", false, "run only the anchor and the audited read (for comparing builds quickly)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process (server and load generator) during the audited read at 8 clients; with -compliance: during the refresh")
 	verifyEvents := flag.Int64("verify-events", 0, "instead of the load: time sealing and `audit verify` over this many generated audit events")
 	// issue 11: compliance
@@ -83,6 +84,7 @@ func main() {
 		cs = append(cs, n)
 	}
 	profilePath = *cpuProfile
+	onlyRead = *readOnly
 	if err := run(context.Background(), *admin, *pgbench, *d, cs); err != nil {
 		fail(err)
 	}
@@ -196,16 +198,25 @@ func run(ctx context.Context, adminURL, pgbench string, d time.Duration, clients
 		results = append(results, r)
 	}
 	for _, c := range clients {
+		if onlyRead {
+			break
+		}
 		r := attack(ctx, app.db, "registration POST /api/v1/registrations (confirm_new)", register, c, d, 201)
 		r.anchor = ratio(r.rps, anchor[c], "pgbench -N")
 		results = append(results, r)
 	}
 	for _, c := range clients {
+		if onlyRead {
+			break
+		}
 		r := attack(ctx, nil, "bare net/http hello handler", helloT, c, d, 200)
 		helloRPS[c] = r.rps
 		results = append(results, r)
 	}
 	for _, c := range clients {
+		if onlyRead {
+			break
+		}
 		r := attack(ctx, app.db, "public home page GET /", home, c, d, 200)
 		r.anchor = ratio(r.rps, helloRPS[c], "hello")
 		results = append(results, r)
@@ -221,6 +232,9 @@ func run(ctx context.Context, adminURL, pgbench string, d time.Duration, clients
 		d, time.Since(started).Round(time.Second), loadBefore, loadAverage())
 	return sealingReport(ctx, app.db, app.auditKey, loadStarted)
 }
+
+// onlyRead skips the scenarios after the audited read (-read-only).
+var onlyRead bool
 
 // profilePath is where -cpuprofile writes; empty for none.
 var profilePath string
