@@ -23,6 +23,9 @@ type Service struct {
 	RP       *RP // nil when no identity provider is configured: nobody can sign in
 	Sessions *Sessions
 	Now      func() time.Time
+	// Users keeps the users that bearer tokens name (UserCache); nil reads them with every
+	// request.
+	Users *UserCache
 }
 
 type actorKey struct{}
@@ -83,7 +86,7 @@ func (s *Service) bearerActor(ctx context.Context, raw string) (*models.Actor, e
 	if err != nil {
 		return nil, err
 	}
-	u, err := models.UserByIdentity(ctx, s.DB, id.Issuer, id.Subject)
+	u, err := s.Users.ByIdentity(ctx, s.DB, id.Issuer, id.Subject)
 	if errors.Is(err, models.ErrNotFound) {
 		u, err = models.UpsertUserAtLogin(ctx, s.DB, id, s.Now())
 	}

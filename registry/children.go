@@ -139,7 +139,10 @@ func (r *Registry) GetChild(ctx context.Context, a *models.Actor, id int64) (Chi
 		v = c
 		return r.loadRecord(db, &v)
 	})
-	return v, err
+	if err != nil {
+		return ChildView{}, err // nothing of the record without its committed audit event
+	}
+	return v, nil
 }
 
 // ChildPatch is an edit of a child's record; nil fields stay as they are. Identity, when

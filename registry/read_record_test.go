@@ -3,7 +3,9 @@ package registry
 import (
 	"context"
 	"errors"
+	"reflect"
 	"slices"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -63,3 +65,76 @@ func TestGetChildStatements(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestReadIsNotAnsweredWithoutItsAuditEvent: the read's audit event is written while the rest
+// of the record loads (readScoped), yet a read whose event the database refuses returns an
+// error and no data — through the group-commit batcher and without it — and leaves no event.
+// Once the database accepts events again, the same reads answer.
+func TestReadIsNotAnsweredWithoutItsAuditEvent(t *testing.T) {
+	t.Parallel()
+	f := newDupFixture(t)
+	ctx := context.Background()
+	id := f.add(t, testChild{given: "Yusuf", family: "Karimi", aliases: []string{"Jusuf"}, sex: "male", nats: []string{"AF"}})
+	if err := f.db.Exec(`INSERT INTO arrivals (child_id, arrived_at, border_post_id, location, how_found, notes, grants_scope)
+		VALUES (?, ?, ?, 'Kakavijë', 'found_alone', 'tired', true)`, id, f.now.Add(-time.Hour), f.post).Error; err != nil {
+		t.Fatal(err)
+	}
+	user := f.insert(t, `INSERT INTO users (issuer, subject, username) VALUES ('test', 'po', 'po')`)
+	roles := []models.Role{models.RoleProtectionOfficer}
+	po := &models.Actor{UserID: user, Issuer: "test", Subject: "po", Roles: roles, RegionIDs: []int64{f.region},
+		Permissions: auth.PermissionsFor(roles), ChildFields: auth.ChildFieldsFor(roles)}
+	reads := map[string]func() (any, error){
+		"child":           func() (any, error) { return f.reg.GetChild(ctx, po, id) },
+		"guardianship":    func() (any, error) { return f.reg.Guardianship(ctx, po, id) },
+		"placements":      func() (any, error) { return f.reg.ChildPlacements(ctx, po, id) },
+		"age assessments": func() (any, error) { return f.reg.ListAgeAssessments(ctx, po, id) },
+	}
+	events := func() int64 {
+		var n int64
+		if err := f.db.Raw(`SELECT count(*) FROM audit_events WHERE entity = 'child' AND entity_id = ? AND outcome = 'ok'`, strconv.FormatInt(id, 10)).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	if err := f.db.Exec(`CREATE FUNCTION test_refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'audit refused by the test'; END $$;
+		CREATE TRIGGER test_refuse_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION test_refuse_audit()`).Error; err != nil {
+		t.Fatal(err)
+	}
+	batcher := f.reg.Reads
+	for _, batched := range []bool{true, false} {
+		f.reg.Reads = nil
+		if batched {
+			f.reg.Reads = batcher
+		}
+		for name, read := range reads {
+			got, err := read()
+			if err == nil || errors.Is(err, models.ErrNotFound) {
+				t.Errorf("batched %v, %s: read answered without its audit event: %v", batched, name, err)
+			}
+			if !reflect.ValueOf(got).IsZero() {
+				t.Errorf("batched %v, %s: data returned with the audit error: %+v", batched, name, got)
+			}
+		}
+	}
+	if n := events(); n != 0 {
+		t.Fatalf("%d read events written while the database refused them", n)
+	}
+
+	if err := f.db.Exec(`DROP TRIGGER test_refuse_audit ON audit_events`).Error; err != nil {
+		t.Fatal(err)
+	}
+	f.reg.Reads = batcher
+	for name, read := range reads {
+		if got, err := read(); err != nil || reflect.ValueOf(got).IsZero() {
+			t.Errorf("%s, with the audit accepted: %+v %v", name, got, err)
+		}
+	}
+	if v, err := f.reg.GetChild(ctx, po, id); err != nil || len(v.Arrivals) != 1 || v.Arrivals[0].Notes != "tired" {
+		t.Errorf("record with its arrival: %+v %v", v.Arrivals, err)
+	}
+	if n := events(); n != int64(len(reads))+1 {
+		t.Errorf("read events: %d, want %d", n, len(reads)+1)
+	}
+}

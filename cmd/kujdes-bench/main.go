@@ -38,6 +38,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/kujdes/kujdes/auditlog"
+	"github.com/kujdes/kujdes/auth"
 
 	"github.com/kujdes/kujdes/i18n"
 	"github.com/kujdes/kujdes/internal/config"
@@ -504,7 +505,8 @@ func startKujdes(ctx context.Context, dbURL string) (*kujdes, error) {
 	if err := demo.Seed(ctx, db, server.DevIssuer(base), time.Now(), demo.Population); err != nil {
 		return nil, fmt.Errorf("demo data: %w", err)
 	}
-	srv, err := server.New(server.Deps{Config: cfg, DB: db, Log: log, I18n: bundle})
+	users := auth.NewUserCache(db, log) // as kujdes serve runs it
+	srv, err := server.New(server.Deps{Config: cfg, DB: db, Log: log, I18n: bundle, Users: users})
 	if err != nil {
 		return nil, err
 	}
@@ -512,12 +514,14 @@ func startKujdes(ctx context.Context, dbURL string) (*kujdes, error) {
 	if err != nil {
 		return nil, err
 	}
+	stopUsers := users.Start(context.Background())
 	stopSealer := startSealer(sqlDB, key)
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go hs.Serve(ln)
 	k := &kujdes{url: base, db: sqlDB, auditKey: key, close: func() {
 		hs.Close()
 		stopSealer()
+		stopUsers()
 		srv.Close()
 		sqlDB.Close()
 	}}
