@@ -171,37 +171,6 @@ func (b *AuditBatcher) write(batch []*batchItem) {
 var auditInsertColumns = []string{"occurred_at", "actor_user_id", "actor_issuer", "actor_subject", "actor_roles",
 	"action", "entity", "entity_id", "changes", "request_id", "client_ip", "reason", "outcome", "prev_hash", "hash", "leaf_hash"}
 
-// auditColumnTypes are the SQL types of auditInsertColumns, for AuditInsertFrom, whose values
-// PostgreSQL cannot type from their target columns.
-var auditColumnTypes = []string{"timestamptz", "bigint", "text", "text", "text",
-	"text", "text", "text", "jsonb", "text", "text", "text", "text", "bytea", "bytea", "bytea"}
-
-// AuditInsertFrom returns an INSERT, as SQL with ? placeholders and its arguments, that
-// appends an audit event for each row of rel, a relation of the enclosing statement (a WITH
-// query): ev, or alt for the rows whose boolean column altWhen is true. Both are prepared
-// here as AppendAudit prepares an event (time, outcome, leaf hash).
-//
-// It lets a read record itself in the statement that reads (registry.scopedRowAudited):
-// the event is written only if the read finds something, in the same snapshot, and the
-// statement's result reaches the caller only once the statement — the event with it — has
-// committed: one round trip and one commit instead of a read and then an audit write.
-func AuditInsertFrom(rel, altWhen string, ev, alt *AuditEvent) (string, []any, error) {
-	if err := prepareAudit(ev); err != nil {
-		return "", nil, err
-	}
-	if err := prepareAudit(alt); err != nil {
-		return "", nil, err
-	}
-	evs, alts := auditInsertValues(ev), auditInsertValues(alt)
-	cols := make([]string, len(auditInsertColumns))
-	args := make([]any, 0, 2*len(auditInsertColumns))
-	for i, t := range auditColumnTypes {
-		cols[i] = "CASE WHEN " + rel + "." + altWhen + " THEN ?::" + t + " ELSE ?::" + t + " END"
-		args = append(args, alts[i], evs[i])
-	}
-	return "INSERT INTO audit_events (" + strings.Join(auditInsertColumns, ", ") + ") SELECT " + strings.Join(cols, ", ") + " FROM " + rel, args, nil
-}
-
 func auditInsertValues(ev *AuditEvent) []any {
 	return []any{ev.OccurredAt, ev.ActorUserID, ev.ActorIssuer, ev.ActorSubject, ev.ActorRoles,
 		ev.Action, ev.Entity, ev.EntityID, ev.Changes, ev.RequestID, ev.ClientIP, ev.Reason, ev.Outcome, ev.PrevHash, ev.Hash, ev.LeafHash}

@@ -81,19 +81,11 @@ func (ra recordArrival) view() ArrivalView {
 	return v
 }
 
-// scopedRecord is the scoped read with the child's aliases and arrivals, in one statement —
-// audited in that statement (scopedRowAudited) when read is given, else scopedRow for a
-// caller that audits its read itself (MissingEpisode); loadRecord adds the rest of the full
-// record.
-func (r *Registry) scopedRecord(tx *gorm.DB, a *models.Actor, id int64, read *readEvents) (ChildView, error) {
+// scopedRecord is scopedChild with the child's aliases and arrivals, in one statement;
+// loadRecord adds the rest of the full record.
+func (r *Registry) scopedRecord(tx *gorm.DB, a *models.Actor, id int64) (ChildView, error) {
 	var row recordRow
-	var err error
-	if read != nil {
-		err = r.scopedRowAudited(tx, a, id, *read, &row, recordColumns)
-	} else {
-		err = r.scopedRow(tx, a, id, false, &row, recordColumns)
-	}
-	if err != nil {
+	if err := r.scopedRow(tx, a, id, false, &row, recordColumns); err != nil {
 		return ChildView{}, err
 	}
 	c := childRow{Child: row.Child, RegionCode: row.RegionCode, BorderPostCode: row.BorderPostCode, ViaBreakGlass: row.ViaBreakGlass}.view()
@@ -158,16 +150,15 @@ func (r *Registry) ListChildren(ctx context.Context, a *models.Actor, after int6
 	return page, err
 }
 
-// GetChild reads one child's record and audits the read in the statement that reads it
-// (readScoped). A child out of scope, or missing, is not found — and that refusal is audited
-// too (see denied).
+// GetChild reads one child's record and audits the read in the same transaction. A child out
+// of scope, or missing, is not found — and that refusal is audited too (see denied).
 func (r *Registry) GetChild(ctx context.Context, a *models.Actor, id int64) (ChildView, error) {
 	if err := require(a, models.PermChildRead); err != nil {
 		return ChildView{}, err
 	}
 	var v ChildView
-	err := r.readScoped(ctx, a, id, "child.read", func(db *gorm.DB, read readEvents) (ChildView, error) {
-		return r.scopedRecord(db, a, id, &read)
+	err := r.readScoped(ctx, a, id, "child.read", func(db *gorm.DB) (ChildView, error) {
+		return r.scopedRecord(db, a, id)
 	}, func(db *gorm.DB, c ChildView) error {
 		v = c
 		return r.loadRecord(db, &v)

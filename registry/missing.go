@@ -254,7 +254,7 @@ func (r *Registry) MissingEpisode(ctx context.Context, a *models.Actor, childID,
 	var out MissingSheet
 	now, m := r.now(), r.missingRules()
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := r.scopedRecord(tx, a, childID, nil)
+		c, err := r.scopedRecord(tx, a, childID)
 		if err != nil {
 			return err
 		}

@@ -99,48 +99,44 @@ func (r *Registry) auditRead(ctx context.Context, a *models.Actor, action, entit
 	return r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return models.AppendAudit(ctx, tx, ev) })
 }
 
-// readEvents are the two audit events a read of a child may record: ordinary, or viaGrant
-// ("break-glass" as its reason) when the reader sees the child only through emergency access.
-type readEvents struct{ ordinary, viaGrant *models.AuditEvent }
-
-// readEventsOf returns the events of action on childID by a.
-func readEventsOf(ctx context.Context, a *models.Actor, action string, childID int64) readEvents {
-	ev := func(reason string) *models.AuditEvent {
-		e := &models.AuditEvent{
-			Action: action, Entity: "child", EntityID: strconv.FormatInt(childID, 10), Reason: reason,
-			Outcome: "ok", RequestID: requestid.From(ctx), ClientIP: requestid.ClientIP(ctx),
-		}
-		e.SetActor(a)
-		return e
-	}
-	return readEvents{ordinary: ev(""), viaGrant: ev("break-glass")}
-}
-
 // readChild is the one shape of an audited read of part of a child's record: the scope check
-// and the read's audit event in one statement (scopedRowAudited: action, "break-glass" as
-// its reason when the record is open only through emergency access), committed before
-// anything else is read, then load. A read refused by scope is recorded by denied. Nothing
-// runs in a transaction: the reads change nothing, and the audit event commits with the
-// statement that writes it.
+// (scopedChild), load, then the read's audit event (action, "break-glass" as its reason when
+// the record is open only through emergency access), committed before the caller answers. A
+// read refused by scope is recorded by denied. The reads run outside a transaction: they
+// change nothing, and the audit event is written by auditRead.
 func (r *Registry) readChild(ctx context.Context, a *models.Actor, childID int64, action string, load func(db *gorm.DB, c ChildView) error) error {
-	return r.readScoped(ctx, a, childID, action, func(db *gorm.DB, read readEvents) (ChildView, error) {
-		var row childRow
-		if err := r.scopedRowAudited(db, a, childID, read, &row); err != nil {
-			return ChildView{}, err
-		}
-		return row.view(), nil
+	return r.readScoped(ctx, a, childID, action, func(db *gorm.DB) (ChildView, error) {
+		return r.scopedChild(db, a, childID, false)
 	}, load)
 }
 
-// readScoped is readChild with the audited scoped read given (scopedRowAudited, into a row
-// with more columns of the same child: GetChild). The caller answers only when readScoped
-// returns without error: by then the event is committed. A load that fails after its event
-// was written leaves a read recorded but not answered — the safe side.
-func (r *Registry) readScoped(ctx context.Context, a *models.Actor, childID int64, action string, scoped func(db *gorm.DB, read readEvents) (ChildView, error), load func(db *gorm.DB, c ChildView) error) error {
+// readScoped is readChild with the scoped read given (scopedChild or a scopedRow that fetches
+// more columns of the same child in the same statement).
+//
+// Once the scoped read has decided the outcome (the child is in scope, and whether only
+// through emergency access), the audit event is written while load reads the rest: the
+// event's round trip and WAL flush overlap load's queries instead of following them. The
+// caller still gets nothing before its event is committed: readScoped returns only when both
+// are done, and an audit failure is returned (the caller answers an error, no data) even when
+// load succeeded. A load that fails after its event was written leaves a read recorded but
+// not answered — the safe side.
+func (r *Registry) readScoped(ctx context.Context, a *models.Actor, childID int64, action string, scoped func(db *gorm.DB) (ChildView, error), load func(db *gorm.DB, c ChildView) error) error {
 	db := r.DB.WithContext(ctx)
-	c, err := scoped(db, readEventsOf(ctx, a, action, childID))
+	c, err := scoped(db)
 	if err != nil {
 		return r.denied(ctx, a, err)
 	}
-	return load(db, c)
+	reason := ""
+	if c.ViaBreakGlass {
+		reason = "break-glass"
+	}
+	audited := make(chan error, 1)
+	go func() {
+		audited <- r.auditRead(ctx, a, action, "child", strconv.FormatInt(childID, 10), nil, reason)
+	}()
+	err = load(db, c)
+	if aerr := <-audited; aerr != nil {
+		return aerr
+	}
+	return err
 }

@@ -257,7 +257,7 @@ func (r *Registry) scopedChild(tx *gorm.DB, a *models.Actor, id int64, lock bool
 // fields are the extra columns), for a read that fetches more of the same child in the same
 // statement (GetChild's aliases).
 func (r *Registry) scopedRow(tx *gorm.DB, a *models.Actor, id int64, lock bool, dest any, extra ...sqlCond) error {
-	q := r.scopedQuery(tx, a, id, extra...)
+	q := r.childViews(tx, a, extra...).Where("children.id = ?", id)
 	if lock {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "children"}})
 	}
@@ -266,35 +266,6 @@ func (r *Registry) scopedRow(tx *gorm.DB, a *models.Actor, id int64, lock bool, 
 			return &deniedRead{childID: id}
 		}
 		return err
-	}
-	return nil
-}
-
-// scopedQuery is the statement of scopedRow and scopedRowAudited: the one child, if the
-// actor may see it, with childViews' columns and the extra ones.
-func (r *Registry) scopedQuery(tx *gorm.DB, a *models.Actor, id int64, extra ...sqlCond) *gorm.DB {
-	return r.childViews(tx, a, extra...).Where("children.id = ?", id)
-}
-
-// scopedRowAudited is scopedRow (without a lock) for a read: the same statement appends the
-// read's audit event — read.ordinary, or read.viaGrant when the actor sees the child only
-// through emergency access — if, and only if, it finds the child in scope. The row reaches
-// the caller only after that statement, its event with it, has committed (an INSERT in a
-// WITH clause runs to completion with the statement; models.AuditInsertFrom). A child out
-// of scope writes nothing here: the caller passes the *deniedRead to r.denied, which records
-// the refusal.
-func (r *Registry) scopedRowAudited(tx *gorm.DB, a *models.Actor, id int64, read readEvents, dest any, extra ...sqlCond) error {
-	ins, args, err := models.AuditInsertFrom("scoped", "via_break_glass", read.ordinary, read.viaGrant)
-	if err != nil {
-		return err
-	}
-	res := tx.Raw("WITH scoped AS (?), audited AS ("+ins+") SELECT * FROM scoped",
-		append([]any{r.scopedQuery(tx, a, id, extra...)}, args...)...).Scan(dest)
-	switch {
-	case res.Error != nil:
-		return res.Error
-	case res.RowsAffected == 0:
-		return &deniedRead{childID: id}
 	}
 	return nil
 }
