@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -140,7 +142,7 @@ func (b *AuditBatcher) write(batch []*batchItem) {
 	}
 	// One multi-row INSERT, committed by itself (atomic like any statement; durable when it
 	// returns): no BEGIN and COMMIT round trips around it.
-	err := b.db.WithContext(ctx).Create(evs).Error
+	err := insertAuditEvents(ctx, b.db, evs)
 	if err == nil || len(batch) == 1 {
 		if err != nil {
 			err = fmt.Errorf("append audit: insert: %w", err)
@@ -155,13 +157,66 @@ func (b *AuditBatcher) write(batch []*batchItem) {
 	}
 	for _, it := range batch {
 		it.ev.ID = 0
-		err := b.db.WithContext(ctx).Create(it.ev).Error
+		err := insertAuditEvents(ctx, b.db, []*AuditEvent{it.ev})
 		if err != nil {
 			it.ev.ID = 0
 			err = fmt.Errorf("append audit: insert: %w", err)
 		}
 		it.done <- err
 	}
+}
+
+// auditInsertColumns are the columns of an appended event, all but id, in the order of
+// auditInsertValues (TestAuditInsertColumns holds them to AuditEvent's columns).
+var auditInsertColumns = []string{"occurred_at", "actor_user_id", "actor_issuer", "actor_subject", "actor_roles",
+	"action", "entity", "entity_id", "changes", "request_id", "client_ip", "reason", "outcome", "prev_hash", "hash", "leaf_hash"}
+
+func auditInsertValues(ev *AuditEvent) []any {
+	return []any{ev.OccurredAt, ev.ActorUserID, ev.ActorIssuer, ev.ActorSubject, ev.ActorRoles,
+		ev.Action, ev.Entity, ev.EntityID, ev.Changes, ev.RequestID, ev.ClientIP, ev.Reason, ev.Outcome, ev.PrevHash, ev.Hash, ev.LeafHash}
+}
+
+// insertAuditEvents inserts evs in one statement and sets their ids. It is written by hand
+// rather than with GORM's Create, which builds the same statement by reflection over every
+// field of every event (about 5 % of an audited read's CPU).
+func insertAuditEvents(ctx context.Context, db *gorm.DB, evs []*AuditEvent) error {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return err
+	}
+	var q strings.Builder
+	q.WriteString("INSERT INTO audit_events (" + strings.Join(auditInsertColumns, ", ") + ") VALUES ")
+	args := make([]any, 0, len(evs)*len(auditInsertColumns))
+	for i, ev := range evs {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteByte('(')
+		for j, v := range auditInsertValues(ev) {
+			if j > 0 {
+				q.WriteString(", ")
+			}
+			args = append(args, v)
+			q.WriteString("$" + strconv.Itoa(len(args)))
+		}
+		q.WriteByte(')')
+	}
+	q.WriteString(" RETURNING id")
+	rows, err := sqlDB.QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	// RETURNING gives the rows in the order of VALUES (as GORM's Create also takes them).
+	for _, ev := range evs {
+		if !rows.Next() {
+			break
+		}
+		if err := rows.Scan(&ev.ID); err != nil {
+			return err
+		}
+	}
+	return rows.Close()
 }
 
 // prepareAudit checks ev and sets what AppendAudit sets before the insert.

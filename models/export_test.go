@@ -17,3 +17,9 @@ func (b *AuditBatcher) WriteBatchForTest(evs []*AuditEvent) []error {
 	}
 	return errs
 }
+
+// AuditInsertColumnsForTest are the columns the batcher's INSERT names, and the number of
+// values it gives for one event.
+func AuditInsertColumnsForTest() ([]string, int) {
+	return auditInsertColumns, len(auditInsertValues(&AuditEvent{}))
+}

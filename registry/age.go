@@ -498,7 +498,10 @@ func (r *Registry) ListAgeAssessments(ctx context.Context, a *models.Actor, chil
 	err := r.readChild(ctx, a, childID, "age_assessment.list", func(db *gorm.DB, _ ChildView) error {
 		return db.Where("child_id = ?", childID).Order("requested_at, id").Find(&out).Error
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // triedNonMedical reports whether a decided assessment of the child, other than except, used

@@ -195,7 +195,10 @@ func (r *Registry) Guardianship(ctx context.Context, a *models.Actor, childID in
 		}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return GuardianshipView{}, err
+	}
+	return out, nil
 }
 
 // AppointInput designates a provisional representative or appoints a full guardian.

@@ -233,7 +233,10 @@ func (r *Registry) ChildPlacements(ctx context.Context, a *models.Actor, childID
 		out, err = r.placementSection(db, a, c)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return PlacementSection{}, err
+	}
+	return out, nil
 }
 
 func (r *Registry) placementSection(tx *gorm.DB, a *models.Actor, c ChildView) (PlacementSection, error) {

@@ -2,8 +2,11 @@ package registry
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"reflect"
 	"slices"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,9 +17,9 @@ import (
 	"github.com/kujdes/kujdes/models"
 )
 
-// TestGetChildStatements: the full record of a child is read in three statements (the scoped
-// child with its aliases and whether it has age assessments, its arrivals, its age
-// assessments), two when it has none; the aliases come in their order; a child out of scope
+// TestGetChildStatements: the full record of a child is read in two statements (the scoped
+// child with its aliases, its arrivals and whether it has age assessments; its age
+// assessments), one when it has none; the aliases come in their order; a child out of scope
 // is still not found.
 func TestGetChildStatements(t *testing.T) {
 	t.Parallel()
@@ -37,8 +40,8 @@ func TestGetChildStatements(t *testing.T) {
 	if err != nil || v.ID != with || !slices.Equal(v.Aliases, []string{"Abu Bakr", "Jusuf"}) || v.RegionCode != "DUP" || v.TreatedAsChild == nil {
 		t.Fatalf("record with aliases: %+v %v", v, err)
 	}
-	if n := queries.Load(); n != 2 || len(v.AgeAssessments) != 0 || !*v.TreatedAsChild {
-		t.Errorf("statements of one read without age assessments: %d, want 2 (%+v)", n, v.AgeAssessments)
+	if n := queries.Load(); n != 1 || len(v.AgeAssessments) != 0 || !*v.TreatedAsChild || v.Arrivals == nil {
+		t.Errorf("statements of one read without age assessments: %d, want 1 (%+v, arrivals %v)", n, v.AgeAssessments, v.Arrivals)
 	}
 	ages := []models.AgeAssessment{
 		{ChildID: with, RequestedAt: f.now.Add(-48 * time.Hour), Reason: "doubt", Methods: models.Strings{"interview"}, Professionals: "panel", ResultMin: ptr(19), ResultMax: ptr(21), Outcome: "adult", DecidedAt: ptr(f.now.Add(-24 * time.Hour)), Version: 1},
@@ -49,8 +52,8 @@ func TestGetChildStatements(t *testing.T) {
 	}
 	queries.Store(0)
 	v, err = f.reg.GetChild(ctx, po, with)
-	if n := queries.Load(); err != nil || n != 3 || len(v.AgeAssessments) != 2 || v.AgeAssessments[0].Reason != "appeal" || *v.TreatedAsChild {
-		t.Errorf("with age assessments: %d statements, want 3; %+v %v", n, v.AgeAssessments, err)
+	if n := queries.Load(); err != nil || n != 2 || len(v.AgeAssessments) != 2 || v.AgeAssessments[0].Reason != "appeal" || *v.TreatedAsChild {
+		t.Errorf("with age assessments: %d statements, want 2; %+v %v", n, v.AgeAssessments, err)
 	}
 	if v, err := f.reg.GetChild(ctx, po, without); err != nil || v.ID != without || v.Aliases != nil {
 		t.Errorf("record without aliases: %+v %v", v.Aliases, err)
@@ -62,4 +65,128 @@ func TestGetChildStatements(t *testing.T) {
 	}
 }
 
+// TestGetChildArrivals: the arrivals read with the child (recordColumns, their rows as JSON)
+// are exactly what their own query gives (arrivalViews) — every field, the hidden
+// registered_by, times, lists, a missing border post — newest first, and encode to the same
+// JSON.
+func TestGetChildArrivals(t *testing.T) {
+	t.Parallel()
+	f := newDupFixture(t)
+	ctx := context.Background()
+	id := f.add(t, testChild{given: "Yusuf", family: "Karimi", sex: "male", nats: []string{"AF"}})
+	officer := f.insert(t, `INSERT INTO users (issuer, subject, username) VALUES ('test', 'po', 'po')`)
+	arrivals := []models.Arrival{
+		{ChildID: id, ArrivedAt: f.now.Add(-72*time.Hour + 123456*time.Microsecond), BorderPostID: &f.post, Location: "Kakavijë", HowFound: "border_check",
+			AccompanyingAdults: models.JSONList[models.AccompanyingAdult]{{Relation: "uncle", Name: "Ahmad", Verified: false}},
+			Documents:          models.JSONList[models.Document]{{Type: "passport", Number: "P123", Country: "AF"}},
+			Notes:              "first \"time\" — عربي", GrantsScope: true, RegisteredBy: &officer, CreatedAt: f.now.Add(-72 * time.Hour)},
+		{ChildID: id, ArrivedAt: f.now.Add(-time.Hour), Location: "Durrës port", HowFound: "police_operation",
+			AccompanyingAdults: models.JSONList[models.AccompanyingAdult]{}, Documents: models.JSONList[models.Document]{},
+			CreatedAt: f.now.Add(-time.Hour)},
+		{ChildID: id, ArrivedAt: f.now.Add(-time.Hour), BorderPostID: &f.postB, Location: "Hani i Hotit", HowFound: "other",
+			GrantsScope: false, CreatedAt: f.now},
+	}
+	if err := f.db.Create(&arrivals).Error; err != nil {
+		t.Fatal(err)
+	}
+	var want []ArrivalView
+	if err := arrivalViews(f.db).Where("arrivals.child_id = ?", id).Order("arrivals.arrived_at DESC, arrivals.id DESC").Find(&want).Error; err != nil {
+		t.Fatal(err)
+	}
+	roles := []models.Role{models.RoleProtectionOfficer}
+	po := &models.Actor{UserID: officer, Issuer: "test", Subject: "po", Roles: roles, RegionIDs: []int64{f.region},
+		Permissions: auth.PermissionsFor(roles), ChildFields: auth.ChildFieldsFor(roles)}
+	v, err := f.reg.GetChild(ctx, po, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Arrivals) != 3 || v.Arrivals[0].ID != arrivals[2].ID || v.Arrivals[2].ID != arrivals[0].ID {
+		t.Fatalf("arrivals, newest first: %+v", v.Arrivals)
+	}
+	if !reflect.DeepEqual(v.Arrivals, want) {
+		t.Errorf("arrivals read with the child:\n%+v\nby their own query:\n%+v", v.Arrivals, want)
+	}
+	got, _ := json.Marshal(v.Arrivals)
+	exp, _ := json.Marshal(want)
+	if string(got) != string(exp) {
+		t.Errorf("JSON of the arrivals read with the child:\n%s\nby their own query:\n%s", got, exp)
+	}
+	if r := v.Arrivals[2].RegisteredBy; r == nil || *r != officer || v.Arrivals[2].BorderPostCode != "KAK" || v.Arrivals[1].BorderPostCode != "" {
+		t.Errorf("registered_by %v, border post codes %q %q", r, v.Arrivals[2].BorderPostCode, v.Arrivals[1].BorderPostCode)
+	}
+}
+
 func ptr[T any](v T) *T { return &v }
+
+// TestReadIsNotAnsweredWithoutItsAuditEvent: the read's audit event is written while the rest
+// of the record loads (readScoped), yet a read whose event the database refuses returns an
+// error and no data — through the group-commit batcher and without it — and leaves no event.
+// Once the database accepts events again, the same reads answer.
+func TestReadIsNotAnsweredWithoutItsAuditEvent(t *testing.T) {
+	t.Parallel()
+	f := newDupFixture(t)
+	ctx := context.Background()
+	id := f.add(t, testChild{given: "Yusuf", family: "Karimi", aliases: []string{"Jusuf"}, sex: "male", nats: []string{"AF"}})
+	if err := f.db.Exec(`INSERT INTO arrivals (child_id, arrived_at, border_post_id, location, how_found, notes, grants_scope)
+		VALUES (?, ?, ?, 'Kakavijë', 'found_alone', 'tired', true)`, id, f.now.Add(-time.Hour), f.post).Error; err != nil {
+		t.Fatal(err)
+	}
+	user := f.insert(t, `INSERT INTO users (issuer, subject, username) VALUES ('test', 'po', 'po')`)
+	roles := []models.Role{models.RoleProtectionOfficer}
+	po := &models.Actor{UserID: user, Issuer: "test", Subject: "po", Roles: roles, RegionIDs: []int64{f.region},
+		Permissions: auth.PermissionsFor(roles), ChildFields: auth.ChildFieldsFor(roles)}
+	reads := map[string]func() (any, error){
+		"child":           func() (any, error) { return f.reg.GetChild(ctx, po, id) },
+		"guardianship":    func() (any, error) { return f.reg.Guardianship(ctx, po, id) },
+		"placements":      func() (any, error) { return f.reg.ChildPlacements(ctx, po, id) },
+		"age assessments": func() (any, error) { return f.reg.ListAgeAssessments(ctx, po, id) },
+	}
+	events := func() int64 {
+		var n int64
+		if err := f.db.Raw(`SELECT count(*) FROM audit_events WHERE entity = 'child' AND entity_id = ? AND outcome = 'ok'`, strconv.FormatInt(id, 10)).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	if err := f.db.Exec(`CREATE FUNCTION test_refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'audit refused by the test'; END $$;
+		CREATE TRIGGER test_refuse_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION test_refuse_audit()`).Error; err != nil {
+		t.Fatal(err)
+	}
+	batcher := f.reg.Reads
+	for _, batched := range []bool{true, false} {
+		f.reg.Reads = nil
+		if batched {
+			f.reg.Reads = batcher
+		}
+		for name, read := range reads {
+			got, err := read()
+			if err == nil || errors.Is(err, models.ErrNotFound) {
+				t.Errorf("batched %v, %s: read answered without its audit event: %v", batched, name, err)
+			}
+			if !reflect.ValueOf(got).IsZero() {
+				t.Errorf("batched %v, %s: data returned with the audit error: %+v", batched, name, got)
+			}
+		}
+	}
+	if n := events(); n != 0 {
+		t.Fatalf("%d read events written while the database refused them", n)
+	}
+
+	if err := f.db.Exec(`DROP TRIGGER test_refuse_audit ON audit_events`).Error; err != nil {
+		t.Fatal(err)
+	}
+	f.reg.Reads = batcher
+	for name, read := range reads {
+		if got, err := read(); err != nil || reflect.ValueOf(got).IsZero() {
+			t.Errorf("%s, with the audit accepted: %+v %v", name, got, err)
+		}
+	}
+	if v, err := f.reg.GetChild(ctx, po, id); err != nil || len(v.Arrivals) != 1 || v.Arrivals[0].Notes != "tired" {
+		t.Errorf("record with its arrival: %+v %v", v.Arrivals, err)
+	}
+	if n := events(); n != int64(len(reads))+1 {
+		t.Errorf("read events: %d, want %d", n, len(reads)+1)
+	}
+}

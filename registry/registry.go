@@ -112,18 +112,31 @@ func (r *Registry) readChild(ctx context.Context, a *models.Actor, childID int64
 
 // readScoped is readChild with the scoped read given (scopedChild or a scopedRow that fetches
 // more columns of the same child in the same statement).
+//
+// Once the scoped read has decided the outcome (the child is in scope, and whether only
+// through emergency access), the audit event is written while load reads the rest: the
+// event's round trip and WAL flush overlap load's queries instead of following them. The
+// caller still gets nothing before its event is committed: readScoped returns only when both
+// are done, and an audit failure is returned (the caller answers an error, no data) even when
+// load succeeded. A load that fails after its event was written leaves a read recorded but
+// not answered — the safe side.
 func (r *Registry) readScoped(ctx context.Context, a *models.Actor, childID int64, action string, scoped func(db *gorm.DB) (ChildView, error), load func(db *gorm.DB, c ChildView) error) error {
 	db := r.DB.WithContext(ctx)
 	c, err := scoped(db)
-	if err == nil {
-		err = load(db, c)
+	if err != nil {
+		return r.denied(ctx, a, err)
 	}
-	if err == nil {
-		reason := ""
-		if c.ViaBreakGlass {
-			reason = "break-glass"
-		}
-		err = r.auditRead(ctx, a, action, "child", strconv.FormatInt(childID, 10), nil, reason)
+	reason := ""
+	if c.ViaBreakGlass {
+		reason = "break-glass"
 	}
-	return r.denied(ctx, a, err)
+	audited := make(chan error, 1)
+	go func() {
+		audited <- r.auditRead(ctx, a, action, "child", strconv.FormatInt(childID, 10), nil, reason)
+	}()
+	err = load(db, c)
+	if aerr := <-audited; aerr != nil {
+		return aerr
+	}
+	return err
 }

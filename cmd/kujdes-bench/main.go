@@ -38,6 +38,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/kujdes/kujdes/auditlog"
+	"github.com/kujdes/kujdes/auth"
 
 	"github.com/kujdes/kujdes/i18n"
 	"github.com/kujdes/kujdes/internal/config"
@@ -52,6 +53,7 @@ func main() {
 	pgbench := flag.String("pgbench", "/usr/lib/postgresql/15/bin/pgbench", "pgbench binary")
 	d := flag.Duration("d", 4*time.Second, "duration of each scenario")
 	clients := flag.String("c", "8,64", "concurrent clients, comma-separated")
+	readOnly := flag.Bool("read-only", false, "run only the anchor and the audited read (for comparing builds quickly)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process (server and load generator) during the audited read at 8 clients; with -compliance: during the refresh")
 	verifyEvents := flag.Int64("verify-events", 0, "instead of the load: time sealing and `audit verify` over this many generated audit events")
 	// issue 11: compliance
@@ -83,6 +85,7 @@ func main() {
 		cs = append(cs, n)
 	}
 	profilePath = *cpuProfile
+	onlyRead = *readOnly
 	if err := run(context.Background(), *admin, *pgbench, *d, cs); err != nil {
 		fail(err)
 	}
@@ -196,16 +199,25 @@ func run(ctx context.Context, adminURL, pgbench string, d time.Duration, clients
 		results = append(results, r)
 	}
 	for _, c := range clients {
+		if onlyRead {
+			break
+		}
 		r := attack(ctx, app.db, "registration POST /api/v1/registrations (confirm_new)", register, c, d, 201)
 		r.anchor = ratio(r.rps, anchor[c], "pgbench -N")
 		results = append(results, r)
 	}
 	for _, c := range clients {
+		if onlyRead {
+			break
+		}
 		r := attack(ctx, nil, "bare net/http hello handler", helloT, c, d, 200)
 		helloRPS[c] = r.rps
 		results = append(results, r)
 	}
 	for _, c := range clients {
+		if onlyRead {
+			break
+		}
 		r := attack(ctx, app.db, "public home page GET /", home, c, d, 200)
 		r.anchor = ratio(r.rps, helloRPS[c], "hello")
 		results = append(results, r)
@@ -221,6 +233,9 @@ func run(ctx context.Context, adminURL, pgbench string, d time.Duration, clients
 		d, time.Since(started).Round(time.Second), loadBefore, loadAverage())
 	return sealingReport(ctx, app.db, app.auditKey, loadStarted)
 }
+
+// onlyRead skips the scenarios after the audited read (-read-only).
+var onlyRead bool
 
 // profilePath is where -cpuprofile writes; empty for none.
 var profilePath string
@@ -490,7 +505,8 @@ func startKujdes(ctx context.Context, dbURL string) (*kujdes, error) {
 	if err := demo.Seed(ctx, db, server.DevIssuer(base), time.Now(), demo.Population); err != nil {
 		return nil, fmt.Errorf("demo data: %w", err)
 	}
-	srv, err := server.New(server.Deps{Config: cfg, DB: db, Log: log, I18n: bundle})
+	users := auth.NewUserCache(db, log) // as kujdes serve runs it
+	srv, err := server.New(server.Deps{Config: cfg, DB: db, Log: log, I18n: bundle, Users: users})
 	if err != nil {
 		return nil, err
 	}
@@ -498,12 +514,14 @@ func startKujdes(ctx context.Context, dbURL string) (*kujdes, error) {
 	if err != nil {
 		return nil, err
 	}
+	stopUsers := users.Start(context.Background())
 	stopSealer := startSealer(sqlDB, key)
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go hs.Serve(ln)
 	k := &kujdes{url: base, db: sqlDB, auditKey: key, close: func() {
 		hs.Close()
 		stopSealer()
+		stopUsers()
 		srv.Close()
 		sqlDB.Close()
 	}}

@@ -17,6 +17,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/i18n"
 	"github.com/kujdes/kujdes/internal/config"
 	"github.com/kujdes/kujdes/internal/demo"
@@ -211,7 +212,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 				return fmt.Errorf("demo data: %w", err)
 			}
 		}
-		srv, err := server.New(server.Deps{Config: cfg, DB: db, Log: log, I18n: bundle})
+		// Every instance keeps the users of bearer tokens for a few seconds, emptied on every
+		// change by any instance (auth.UserCache).
+		users := auth.NewUserCache(db, log)
+		defer users.Start(ctx)()
+		srv, err := server.New(server.Deps{Config: cfg, DB: db, Log: log, I18n: bundle, Users: users})
 		if err != nil {
 			return err
 		}

@@ -590,6 +590,10 @@ func TestBreakGlassExpires(t *testing.T) {
 	if n := auditCount(t, app, `action = 'break_glass.grant' AND reason LIKE 'Police report%'`); n != 1 {
 		t.Fatalf("grant audit rows: %d", n)
 	}
+	// Each read through the grant is recorded as such (readScoped).
+	if n := auditCount(t, app, `action = 'child.read' AND entity_id = '`+sid+`' AND reason = 'break-glass' AND outcome = 'ok'`); n != 4 {
+		t.Errorf("reads recorded as break-glass: %d, want 4", n)
+	}
 }
 
 func TestDeactivationAndRoleChangeEndSessions(t *testing.T) {

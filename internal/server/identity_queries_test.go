@@ -1,10 +1,16 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
+	"gorm.io/gorm"
+
+	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/internal/apptest"
+	"github.com/kujdes/kujdes/internal/server"
 	"github.com/kujdes/kujdes/internal/testdb"
 )
 
@@ -71,4 +77,55 @@ func TestSignedInRequestIsOneQuery(t *testing.T) {
 		t.Fatal(err)
 	}
 	me("session without user_id", 3)
+}
+
+// TestBearerUserCache: with the user cache that `kujdes serve` runs, a bearer request's user
+// is read once and then kept (no statement to resolve who the request is); an administrator's
+// change made through another connection (as another instance would) reaches the cache
+// through its notification within a second, although entries live for seconds.
+func TestBearerUserCache(t *testing.T) {
+	var users *auth.UserCache
+	app := apptest.Start(t, func(d *server.Deps) {
+		users = auth.NewUserCache(d.DB, d.Log)
+		t.Cleanup(users.Start(context.Background()))
+		d.Users = users
+	})
+	for deadline := time.Now().Add(5 * time.Second); !users.Listening(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the user cache does not listen")
+		}
+	}
+	tok := "Bearer " + app.Token(t, "protection1")
+	n := testdb.CountStatements(t, app.DB)
+	identity := func() int64 {
+		t.Helper()
+		before := n.Load()
+		res := app.Do(t, nil, "GET", "/api/v1/me", "", "Authorization", tok)
+		if body := apptest.Body(t, res); res.StatusCode != 200 {
+			t.Fatalf("/api/v1/me %d: %s", res.StatusCode, body)
+		}
+		return n.Load() - before
+	}
+	if got := identity(); got != 1 {
+		t.Errorf("first bearer request: %d statements to resolve its identity, want 1", got)
+	}
+	if got := identity(); got != 0 {
+		t.Errorf("second bearer request: %d statements to resolve its identity, want 0 (kept)", got)
+	}
+	other := app.DB.Session(&gorm.Session{NewDB: true})
+	if err := other.Exec(`UPDATE users SET active = false WHERE username = 'protection1'`).Error; err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	for {
+		res := app.Do(t, nil, "GET", "/api/v1/me", "", "Authorization", tok)
+		apptest.Body(t, res)
+		if res.StatusCode == 401 {
+			break
+		}
+		if time.Since(start) > time.Second {
+			t.Fatalf("deactivated user still answered %d after %v", res.StatusCode, time.Since(start))
+		}
+		time.Sleep(time.Millisecond)
+	}
 }

@@ -44,6 +44,9 @@ type Deps struct {
 	// Policy answers which permission a route needs; nil means the real table,
 	// auth.PermissionFor. Tests that add probe routes extend it.
 	Policy func(method, route string) (auth.Permission, bool)
+	// Users keeps the users that bearer tokens name (auth.UserCache, run by main); nil reads
+	// them with every request.
+	Users *auth.UserCache
 }
 
 // Server is the assembled HTTP handler.
@@ -86,7 +89,7 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.auth = &auth.Service{DB: d.DB, RP: rp, Sessions: s.sessions, Now: d.Now}
+	s.auth = &auth.Service{DB: d.DB, RP: rp, Sessions: s.sessions, Now: d.Now, Users: d.Users}
 	reg, err := NewRegistry(d.Config, d.DB, d.Now)
 	if err != nil {
 		return nil, err
