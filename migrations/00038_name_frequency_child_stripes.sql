@@ -10,30 +10,32 @@
 -- subtracted from one child's stripe and added to the other's).
 
 -- +goose StatementBegin
--- delta is +1 (names added) or -1 (names removed). Keys are upserted in one order, the totals
--- ('*') first, so writers never deadlock.
-CREATE FUNCTION kujdes_name_frequencies_add(delta bigint, rows_kind text[], rows_skel text[], rows_child bigint[]) RETURNS void
-LANGUAGE sql AS $$
-    INSERT INTO name_frequencies AS nf (kind, skeleton, stripe, n)
-    SELECT kind, skel, stripe, delta * count(*)
-    FROM (SELECT r.kind, s.skel, (r.child_id % 64)::smallint AS stripe
-          FROM unnest(rows_kind, rows_skel, rows_child) AS r(kind, skeleton, child_id),
-            LATERAL (VALUES (r.skeleton), ('*')) AS s(skel)
-          WHERE r.kind IN ('given','family') AND r.skeleton <> '') AS x
-    GROUP BY kind, skel, stripe
-    ORDER BY skel <> '*', kind, skel, stripe
-    ON CONFLICT (kind, skeleton, stripe) DO UPDATE SET n = nf.n + EXCLUDED.n
-$$;
--- +goose StatementEnd
-
--- +goose StatementBegin
+-- The counting is written in the trigger itself, over its transition tables, no longer
+-- through an SQL function given arrays: an SQL function plans its INSERT again on every call,
+-- which made this trigger 0.45 ms of each registration's 0.7 ms names insert; PL/pgSQL keeps
+-- the plans for the session. Keys are upserted in one order, the totals ('*') first, so
+-- writers never deadlock.
 CREATE OR REPLACE FUNCTION kujdes_child_names_counted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('DELETE', 'UPDATE') THEN
-        PERFORM kujdes_name_frequencies_add(-1, array_agg(kind), array_agg(skeleton), array_agg(child_id)) FROM old_rows HAVING count(*) > 0;
+        INSERT INTO name_frequencies AS nf (kind, skeleton, stripe, n)
+        SELECT kind, skel, stripe, -count(*)
+        FROM (SELECT r.kind, s.skel, (r.child_id % 64)::smallint AS stripe
+              FROM old_rows AS r, LATERAL (VALUES (r.skeleton), ('*')) AS s(skel)
+              WHERE r.kind IN ('given','family') AND r.skeleton <> '') AS x
+        GROUP BY kind, skel, stripe
+        ORDER BY skel <> '*', kind, skel, stripe
+        ON CONFLICT (kind, skeleton, stripe) DO UPDATE SET n = nf.n + EXCLUDED.n;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM kujdes_name_frequencies_add(1, array_agg(kind), array_agg(skeleton), array_agg(child_id)) FROM new_rows HAVING count(*) > 0;
+        INSERT INTO name_frequencies AS nf (kind, skeleton, stripe, n)
+        SELECT kind, skel, stripe, count(*)
+        FROM (SELECT r.kind, s.skel, (r.child_id % 64)::smallint AS stripe
+              FROM new_rows AS r, LATERAL (VALUES (r.skeleton), ('*')) AS s(skel)
+              WHERE r.kind IN ('given','family') AND r.skeleton <> '') AS x
+        GROUP BY kind, skel, stripe
+        ORDER BY skel <> '*', kind, skel, stripe
+        ON CONFLICT (kind, skeleton, stripe) DO UPDATE SET n = nf.n + EXCLUDED.n;
     END IF;
     RETURN NULL;
 END $$;
@@ -42,6 +44,7 @@ END $$;
 DROP FUNCTION kujdes_name_frequencies_add(bigint, text[], text[]);
 
 -- +goose Down
+-- The function and trigger of 00028 (the backend's stripe).
 -- +goose StatementBegin
 CREATE FUNCTION kujdes_name_frequencies_add(delta bigint, rows_kind text[], rows_skel text[]) RETURNS void
 LANGUAGE sql AS $$
@@ -69,4 +72,3 @@ BEGIN
 END $$;
 -- +goose StatementEnd
 
-DROP FUNCTION kujdes_name_frequencies_add(bigint, text[], text[], bigint[]);
