@@ -17,7 +17,24 @@
 -- writers never deadlock.
 CREATE OR REPLACE FUNCTION kujdes_child_names_counted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+    -- One upsert per statement, whatever the operation: a merge's names leave one child's
+    -- stripe and join another's in the same sorted pass, so two merges cannot take the same
+    -- rows in opposite orders.
+    IF TG_OP = 'UPDATE' THEN
+        INSERT INTO name_frequencies AS nf (kind, skeleton, stripe, n)
+        SELECT kind, skel, stripe, sum(d)
+        FROM (SELECT r.kind, s.skel, (r.child_id % 64)::smallint AS stripe, -1 AS d
+              FROM old_rows AS r, LATERAL (VALUES (r.skeleton), ('*')) AS s(skel)
+              WHERE r.kind IN ('given','family') AND r.skeleton <> ''
+              UNION ALL
+              SELECT r.kind, s.skel, (r.child_id % 64)::smallint, 1
+              FROM new_rows AS r, LATERAL (VALUES (r.skeleton), ('*')) AS s(skel)
+              WHERE r.kind IN ('given','family') AND r.skeleton <> '') AS x
+        GROUP BY kind, skel, stripe
+        HAVING sum(d) <> 0
+        ORDER BY skel <> '*', kind, skel, stripe
+        ON CONFLICT (kind, skeleton, stripe) DO UPDATE SET n = nf.n + EXCLUDED.n;
+    ELSIF TG_OP = 'DELETE' THEN
         INSERT INTO name_frequencies AS nf (kind, skeleton, stripe, n)
         SELECT kind, skel, stripe, -count(*)
         FROM (SELECT r.kind, s.skel, (r.child_id % 64)::smallint AS stripe
@@ -26,8 +43,7 @@ BEGIN
         GROUP BY kind, skel, stripe
         ORDER BY skel <> '*', kind, skel, stripe
         ON CONFLICT (kind, skeleton, stripe) DO UPDATE SET n = nf.n + EXCLUDED.n;
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    ELSE
         INSERT INTO name_frequencies AS nf (kind, skeleton, stripe, n)
         SELECT kind, skel, stripe, count(*)
         FROM (SELECT r.kind, s.skel, (r.child_id % 64)::smallint AS stripe
