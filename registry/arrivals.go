@@ -440,7 +440,14 @@ func (r *Registry) registerArrival(ctx context.Context, tx *gorm.DB, a *models.A
 	if err := verr.Err(); err != nil {
 		return err
 	}
-	if err := lockNames(tx, id.duplicateQuery()); err != nil { // check and insert as one step
+	var seq int64 // the new child's number, with the locks when no duplicate check follows
+	var err error
+	if in.ConfirmNew {
+		seq, err = lockNamesAndNumber(tx, id.duplicateQuery())
+	} else {
+		err = lockNames(tx, id.duplicateQuery()) // check and insert as one step
+	}
+	if err != nil {
 		return err
 	}
 	if !in.ConfirmNew {
@@ -462,9 +469,10 @@ func (r *Registry) registerArrival(ctx context.Context, tx *gorm.DB, a *models.A
 			return err
 		}
 	}
-	var seq int64
-	if err := tx.Raw(`SELECT nextval('child_registration_seq')`).Scan(&seq).Error; err != nil {
-		return err
+	if seq == 0 {
+		if seq, err = nextRegistrationNumber(tx); err != nil {
+			return err
+		}
 	}
 	c := models.Child{
 		RegistrationNumber: fmt.Sprintf("%s-%d-%06d", r.prefix(), now.Year(), seq),

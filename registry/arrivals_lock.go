@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/kujdes/kujdes/matching"
+	"github.com/kujdes/kujdes/models"
 )
 
 // registrationLockClass is the first key of the advisory locks that serialize registrations of
@@ -29,19 +30,44 @@ const registrationLockClass int32 = 0x4b52
 // What it does not cover: names that meet only by trigram similarity, not by skeleton. A
 // registration confirmed as new (ConfirmNew) takes the same locks, so a check running beside it
 // still sees its child.
+//
+// All the keys are taken by one statement (one round trip, however many spellings the name
+// has): the array is sorted in Go and unnest hands its elements out in order, one lock at a
+// time, before the aggregate returns.
 func lockNames(tx *gorm.DB, q DuplicateQuery) error {
+	return tx.Exec(`SELECT count(pg_advisory_xact_lock(?, k)) FROM unnest(CAST(? AS int[])) AS k`,
+		registrationLockClass, nameLockKeys(q)).Error
+}
+
+// lockNamesAndNumber is lockNames followed, in the same statement, by the new child's number
+// from child_registration_seq (after the locks: a registration waiting for a namesake takes
+// its number once it may insert). For a registration without a duplicate check to come
+// (ConfirmNew): a check that refuses the registration would leave the number unused.
+func lockNamesAndNumber(tx *gorm.DB, q DuplicateQuery) (int64, error) {
+	var seq int64
+	err := tx.Raw(`SELECT nextval('child_registration_seq')
+		FROM (SELECT count(pg_advisory_xact_lock(?, k)) FROM unnest(CAST(? AS int[])) AS k) AS locked`,
+		registrationLockClass, nameLockKeys(q)).Scan(&seq).Error
+	return seq, err
+}
+
+// nextRegistrationNumber takes the new child's number from child_registration_seq.
+func nextRegistrationNumber(tx *gorm.DB) (int64, error) {
+	var seq int64
+	err := tx.Raw(`SELECT nextval('child_registration_seq')`).Scan(&seq).Error
+	return seq, err
+}
+
+// nameLockKeys are the lock keys of the skeletons the duplicate search looks up for q:
+// ascending, without repeats (the order that keeps two registrations from deadlocking).
+func nameLockKeys(q DuplicateQuery) models.Int64s {
 	_, full, single := matching.NewPerson(q.identity()).SearchTerms()
-	var keys []int32
+	keys := make(models.Int64s, 0, len(full)+len(single))
 	for _, s := range append(full, single...) {
 		h := fnv.New32a()
 		h.Write([]byte(s))
-		keys = append(keys, int32(h.Sum32()))
+		keys = append(keys, int64(int32(h.Sum32())))
 	}
 	slices.Sort(keys)
-	for _, k := range slices.Compact(keys) {
-		if err := tx.Exec(`SELECT pg_advisory_xact_lock(?, ?)`, registrationLockClass, k).Error; err != nil {
-			return err
-		}
-	}
-	return nil
+	return slices.Compact(keys)
 }

@@ -83,18 +83,26 @@ func (k *idempotencyKey) replay(tx *gorm.DB, userID int64, now time.Time, result
 // remember stores the result of the write tx is about to commit under this key. It returns
 // errIdempotentRace when a concurrent request with the same key committed first (the insert
 // waits for it): the caller rolls back and replays that one.
+//
+// One statement: it forgets this user's expired keys and inserts the key, or takes over the
+// key's own row when that one has expired (a row still within the retention is left alone,
+// and no row is affected: the race).
 func (k *idempotencyKey) remember(tx *gorm.DB, userID int64, now time.Time, result any) error {
 	body, err := json.Marshal(result)
 	if err != nil {
 		return err
 	}
-	// Forget this user's expired keys (the key itself included, if it expired).
-	if err := tx.Exec(`DELETE FROM idempotency_keys WHERE user_id = ? AND created_at <= ?`,
-		userID, now.Add(-IdempotencyRetention)).Error; err != nil {
-		return err
-	}
-	res := tx.Exec(`INSERT INTO idempotency_keys (user_id, key, operation, request_hash, result, created_at)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, userID, k.key, k.operation, k.hash, string(body), now)
+	expired := now.Add(-IdempotencyRetention)
+	res := tx.Exec(`WITH forgotten AS (
+			DELETE FROM idempotency_keys WHERE user_id = @user AND created_at <= @expired AND key <> @key
+		)
+		INSERT INTO idempotency_keys AS k (user_id, key, operation, request_hash, result, created_at)
+		VALUES (@user, @key, @operation, @hash, @result, @now)
+		ON CONFLICT (user_id, key) DO UPDATE SET operation = EXCLUDED.operation, request_hash = EXCLUDED.request_hash,
+			result = EXCLUDED.result, created_at = EXCLUDED.created_at
+		WHERE k.created_at <= @expired`,
+		map[string]any{"user": userID, "expired": expired, "key": k.key, "operation": k.operation, "hash": k.hash,
+			"result": string(body), "now": now})
 	if res.Error != nil {
 		return res.Error
 	}

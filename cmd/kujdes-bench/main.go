@@ -55,6 +55,8 @@ func main() {
 	clients := flag.String("c", "8,64", "concurrent clients, comma-separated")
 	readOnly := flag.Bool("read-only", false, "run only the anchor and the audited read (for comparing builds quickly)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process (server and load generator) during the audited read at 8 clients; with -compliance: during the refresh")
+	flag.StringVar(&regProfilePath, "regprofile", "", "write a CPU profile of this process during the registration at 8 clients")
+	flag.BoolVar(&registrationOnly, "only-registration", false, "run the anchor and the registration only (no read, hello or home page)")
 	verifyEvents := flag.Int64("verify-events", 0, "instead of the load: time sealing and `audit verify` over this many generated audit events")
 	// issue 11: compliance
 	complianceChildren := flag.Int("compliance", 0, "instead of the load: generate this many children with full histories, refresh compliance and time the dashboard")
@@ -117,9 +119,10 @@ type result struct {
 	clients  int
 	rps      float64 // successful requests (transactions) per second
 	p50, p99 time.Duration
-	errors   string // non-success answers, if any
-	anchor   string // what the ratio is to
-	waits    string // what PostgreSQL backends waited on (sampled)
+	errors   string   // non-success answers, if any
+	anchor   string   // what the ratio is to
+	waits    string   // what PostgreSQL backends waited on (sampled)
+	locks    []string // lock waits: what, which statement, behind whom (sampled)
 }
 
 func run(ctx context.Context, adminURL, pgbench string, d time.Duration, clients []int) error {
@@ -192,22 +195,28 @@ func run(ctx context.Context, adminURL, pgbench string, d time.Duration, clients
 	loadStarted := time.Now()
 	helloRPS := map[int]float64{}
 	for _, c := range readClients {
+		if registrationOnly {
+			break
+		}
 		stopProfile := startProfile(c == 8)
 		r := attack(ctx, app.db, "audited read GET /api/v1/children/{id} (bearer)", read, c, d, 200)
 		stopProfile()
 		r.anchor = ratio(r.rps, anchor[c], "pgbench -N")
 		results = append(results, r)
 	}
+	var regResults []result
 	for _, c := range clients {
 		if onlyRead {
 			break
 		}
+		stopProfile := startRegProfile(c == 8)
 		r := attack(ctx, app.db, "registration POST /api/v1/registrations (confirm_new)", register, c, d, 201)
+		stopProfile()
 		r.anchor = ratio(r.rps, anchor[c], "pgbench -N")
-		results = append(results, r)
+		results, regResults = append(results, r), append(regResults, r)
 	}
 	for _, c := range clients {
-		if onlyRead {
+		if onlyRead || registrationOnly {
 			break
 		}
 		r := attack(ctx, nil, "bare net/http hello handler", helloT, c, d, 200)
@@ -215,7 +224,7 @@ func run(ctx context.Context, adminURL, pgbench string, d time.Duration, clients
 		results = append(results, r)
 	}
 	for _, c := range clients {
-		if onlyRead {
+		if onlyRead || registrationOnly {
 			break
 		}
 		r := attack(ctx, app.db, "public home page GET /", home, c, d, 200)
@@ -229,6 +238,7 @@ func run(ctx context.Context, adminURL, pgbench string, d time.Duration, clients
 		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%s\t%s\t%s\t%s\t%s\n", r.what, r.clients, r.rps, ms(r.p50), ms(r.p99), r.anchor, r.errors, r.waits)
 	}
 	tw.Flush()
+	printLockWaits(regResults)
 	fmt.Printf("(each scenario %v; whole run %v; load generator, Kujdes and PostgreSQL share this machine; load average %s before, %s after)\n",
 		d, time.Since(started).Round(time.Second), loadBefore, loadAverage())
 	return sealingReport(ctx, app.db, app.auditKey, loadStarted)
@@ -348,8 +358,15 @@ func attack(ctx context.Context, db *sql.DB, what string, tr vegeta.Targeter, c 
 	at := vegeta.NewAttacker(vegeta.Workers(uint64(c)), vegeta.MaxWorkers(uint64(c)), vegeta.Connections(c),
 		vegeta.MaxConnections(c), vegeta.KeepAlive(true), vegeta.Timeout(30*time.Second))
 	stop := make(chan struct{})
-	waits := make(chan string, 1)
+	waits, locks := make(chan string, 1), make(chan []string, 1)
 	go func() { waits <- sampleWaits(ctx, db, stop) }()
+	go func() {
+		if db == nil {
+			locks <- nil
+			return
+		}
+		locks <- lockWaits(ctx, db, stop)
+	}()
 	var lat []time.Duration
 	ok, codes := 0, map[string]int{}
 	start := time.Now()
@@ -367,7 +384,7 @@ func attack(ctx context.Context, db *sql.DB, what string, tr vegeta.Targeter, c 
 	}
 	elapsed := time.Since(start)
 	close(stop)
-	r := result{what: what, clients: c, rps: float64(ok) / elapsed.Seconds(), waits: <-waits}
+	r := result{what: what, clients: c, rps: float64(ok) / elapsed.Seconds(), waits: <-waits, locks: <-locks}
 	if len(lat) > 0 {
 		slices.Sort(lat)
 		r.p50, r.p99 = lat[len(lat)/2], lat[int(0.99*float64(len(lat)-1))]
@@ -438,29 +455,18 @@ func summarise(counts map[string]int, total int) string {
 	return strings.Join(out, ", ")
 }
 
-// registration is the n-th new child: names made from n (no two alike, so no duplicate
-// candidates and no shared name lock), confirmed as new, arriving at border1's post.
+// registration is the n-th new child: names made from n, confirmed as new, arriving at
+// border1's post. No two children's names meet in the duplicate check's skeletons (so no
+// candidates, and no shared name lock: benchName), but seven consecutive children share a
+// family name, as brothers and common names do (one name_frequencies row).
 func registration(n int64) ([]byte, error) {
-	given, family := syllables(n), syllables(n/7+1_000_003)
+	given, family := benchName('B', n, "ar"), benchName('T', n/7, "ad")
 	return json.Marshal(map[string]any{
 		"given_name": given, "family_name": family, "given_name_latin": given, "family_name_latin": family,
 		"sex": "male", "age_min": 15, "age_max": 16, "nationalities": []string{"AF"}, "languages": []string{"ps"},
 		"confirm_new": true,
 		"arrival":     map[string]any{"how_found": "border_check", "border_post_code": "KAK"},
 	})
-}
-
-// syllables spells n as a pronounceable name whose consonants alone are unique to n.
-func syllables(n int64) string {
-	const cons, vows = "bdfgklmnprstvz", "aeiou"
-	var b strings.Builder
-	for i := 0; i < 6; i++ {
-		b.WriteByte(cons[n%int64(len(cons))])
-		b.WriteByte(vows[(n+int64(i))%int64(len(vows))])
-		n /= int64(len(cons))
-	}
-	s := b.String()
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 type kujdes struct {
