@@ -422,8 +422,9 @@ const duplicateSearchSQL = `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x))
 	ORDER BY pool.pre_rank DESC, pool.id`
 
 // totalSkeleton is the row key of a kind's total in name_frequencies; skeletons never start
-// with '*'. Each count is the sum of its stripes (migrations/00028: one row per backend
-// stripe, so that concurrent writers of a common name do not queue on one row).
+// with '*'. Each count is the sum of its stripes (migrations/00028 and 00038: one row per
+// stripe of the child's id, so that concurrent writers of a common name do not queue on one
+// row).
 const totalSkeleton = "*"
 
 // candidateRow is a retrieved child.

@@ -122,9 +122,10 @@ func TestRankingIgnoresRegistrationOrder(t *testing.T) {
 	}
 }
 
-// TestNameFrequencyStripesStayExact: names counted through one backend's stripe and removed
-// through another's (an identity edit on another connection) leave exact counts, and
-// registrations sharing a family name on many connections at once count every name once.
+// TestNameFrequencyStripesStayExact: a name's count goes to its child's stripe (child_id % 64,
+// migration 00038). Names written on one connection and removed on another, names moved from
+// one child to another in a different stripe (as a merge and its undo do), and registrations
+// sharing a family name on many connections at once leave exact counts.
 func TestNameFrequencyStripesStayExact(t *testing.T) {
 	t.Parallel()
 	f := newDupFixture(t)
@@ -133,23 +134,14 @@ func TestNameFrequencyStripesStayExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Two connections in different stripes (pg_backend_pid() % 16).
 	var conns []*sql.Conn
-	stripes := map[int]bool{}
-	for len(conns) < 2 {
+	for range 2 {
 		c, err := sqlDB.Conn(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer c.Close()
-		var pid int
-		if err := c.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
-			t.Fatal(err)
-		}
-		if !stripes[pid%16] {
-			stripes[pid%16] = true
-			conns = append(conns, c)
-		}
+		conns = append(conns, c)
 	}
 	a := f.add(t, testChild{given: "Rahim", family: "Ahmadi", sex: "male", nats: []string{"AF"}})
 	if _, err := conns[0].ExecContext(ctx, `DELETE FROM child_names WHERE child_id = $1`, a); err != nil {
@@ -163,7 +155,20 @@ func TestNameFrequencyStripesStayExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	if kept, recount := recountedFrequencies(t, f); !slices.Equal(kept, recount) {
-		t.Fatalf("after a removal through another stripe: name_frequencies\n%v\nrecount\n%v", kept, recount)
+		t.Fatalf("after a removal through another connection: name_frequencies\n%v\nrecount\n%v", kept, recount)
+	}
+	// Names moved to a child in another stripe and back, as a merge and its undo move them.
+	b := f.add(t, testChild{given: "Karim", family: "Sultani", sex: "male", nats: []string{"AF"}})
+	if a%64 == b%64 {
+		t.Fatalf("children %d and %d share a stripe; the move below would not cross stripes", a, b)
+	}
+	for _, move := range [][2]int64{{a, b}, {b, a}} {
+		if _, err := conns[1].ExecContext(ctx, `UPDATE child_names SET child_id = $2 WHERE child_id = $1 AND kind = 'family'`, move[0], move[1]); err != nil {
+			t.Fatal(err)
+		}
+		if kept, recount := recountedFrequencies(t, f); !slices.Equal(kept, recount) {
+			t.Fatalf("after moving names from child %d to %d: name_frequencies\n%v\nrecount\n%v", move[0], move[1], kept, recount)
+		}
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, 24)
