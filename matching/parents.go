@@ -1,5 +1,7 @@
 package matching
 
+import "slices"
+
 // The parents' names: the evidence that tells namesakes apart. Registries of this population
 // (UNHCR registration, the Afghan tazkira) identify a person by their own name and their
 // father's (and mother's); at a million children thousands share "Mohammad Ahmadi", the sex,
@@ -88,3 +90,38 @@ func (p Person) ParentSkeletons() []string {
 
 // HasParents reports whether the person carries a parent's name.
 func (p Person) HasParents() bool { return !p.father.empty() || !p.mother.empty() }
+
+// The parentage key: "child's given name + father's name" (the tazkira's "X son of Y"), a
+// blocking key of the duplicate check stored with the child's names (registry.ParentageRows)
+// and looked up for a question that carries the father's name, so namesakes with that father
+// are retrieved whatever the age estimate.
+
+// ParentageLatin is the Latin form of the parentage key of a given name (in Latin) and a
+// father's name as the child gives it (any script; read as makeParent reads it): "" when
+// either is missing. Its Skeleton is the key.
+func ParentageLatin(givenLatin, father string) string {
+	givenLatin, father = CleanName(givenLatin), CleanName(father)
+	if givenLatin == "" || father == "" {
+		return ""
+	}
+	return JoinName(givenLatin, Latin(father, ""))
+}
+
+// ParentageSkeletons are the parentage keys of the query: the skeleton of each reading of the
+// child's given name (the officer's Latin, the transliteration) followed by the father's name;
+// none without a father's name.
+func (p Person) ParentageSkeletons() []string {
+	out := []string{}
+	if p.father.empty() {
+		return out
+	}
+	for _, f := range p.forms {
+		if f.given.empty() {
+			continue
+		}
+		if s := skeletonOf(append(slices.Clone(f.given.words), p.father.n.words...)); !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
