@@ -1,6 +1,9 @@
 package matching
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // The parents' names: the evidence that tells namesakes apart. Registries of this population
 // (UNHCR registration, the Afghan tazkira) identify a person by their own name and their
@@ -94,33 +97,50 @@ func (p Person) HasParents() bool { return !p.father.empty() || !p.mother.empty(
 // The parentage key: "child's given name + father's name" (the tazkira's "X son of Y"), a
 // blocking key of the duplicate check stored with the child's names (registry.ParentageRows)
 // and looked up for a question that carries the father's name, so namesakes with that father
-// are retrieved whatever the age estimate.
+// are retrieved whatever the age estimate. A leading Muhammad of the given name is left out
+// on both sides (Md. Sumon / Sumon): children give it or not.
+
+// maxParentageKeys bounds the keys of one question (each is one more index range scan).
+const maxParentageKeys = 8
+
+// parentageWords are the words of the key of a given name and a father's name.
+func parentageWords(given, father name) []string {
+	if core, ok := given.withoutMuhammad(); ok {
+		given = core
+	}
+	return append(slices.Clone(given.words), father.words...)
+}
 
 // ParentageLatin is the Latin form of the parentage key of a given name (in Latin) and a
 // father's name as the child gives it (any script; read as makeParent reads it): "" when
 // either is missing. Its Skeleton is the key.
 func ParentageLatin(givenLatin, father string) string {
-	givenLatin, father = CleanName(givenLatin), CleanName(father)
-	if givenLatin == "" || father == "" {
+	g, f := makeName(CleanName(givenLatin)), makeParent(father)
+	if g.empty() || f.empty() {
 		return ""
 	}
-	return JoinName(givenLatin, Latin(father, ""))
+	return strings.Join(parentageWords(g, f.n), " ")
 }
 
-// ParentageSkeletons are the parentage keys of the query: the skeleton of each reading of the
-// child's given name (the officer's Latin, the transliteration) followed by the father's name;
-// none without a father's name.
+// ParentageSkeletons are the parentage keys of the query: the skeletons of each reading of
+// the child's given name (the officer's Latin, the transliteration, their other spellings)
+// followed by the father's name or one of its other spellings; none without a father's name.
 func (p Person) ParentageSkeletons() []string {
 	out := []string{}
 	if p.father.empty() {
 		return out
 	}
+	fathers := append([]name{p.father.n}, p.father.n.variants...)
 	for _, f := range p.forms {
 		if f.given.empty() {
 			continue
 		}
-		if s := skeletonOf(append(slices.Clone(f.given.words), p.father.n.words...)); !slices.Contains(out, s) {
-			out = append(out, s)
+		for _, g := range append([]name{f.given}, f.given.variants...) {
+			for _, fa := range fathers {
+				if s := skeletonOf(parentageWords(g, fa)); len(out) < maxParentageKeys && !slices.Contains(out, s) {
+					out = append(out, s)
+				}
+			}
 		}
 	}
 	return out
