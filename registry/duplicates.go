@@ -120,9 +120,11 @@ const (
 	// perParent is how many children the parentage key (the child's given name with the
 	// father's) yields on each side of the birth middle asked, and parentSlots how many of
 	// the children it found keep a place in the pool whatever their name similarity or age
-	// (the ones the child's names found too first, then the closest born).
-	perParent   = 10
-	parentSlots = 20
+	// (the ones the child's names found too first, then the closest born): more when the
+	// question names the child by one name only, whose own keys are weak.
+	perParent          = 10
+	parentSlots        = 10
+	parentSlotsOneName = 20
 	// candidatePool is how many retrieved children are scored in Go.
 	candidatePool = 30
 	// maxBirthGap is the widest gap between birth ranges that can still give a candidate.
@@ -250,6 +252,10 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 	if len(terms) == 0 {
 		return []Candidate{}, nil
 	}
+	slots := parentSlots
+	if len(fullSkels) == 0 {
+		slots = parentSlotsOneName
+	}
 	nats := models.Strings(q.Nationalities)
 	if nats == nil {
 		nats = models.Strings{}
@@ -260,7 +266,7 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 		"max_gap": int(maxBirthGap.Hours() / 24), "pool": candidatePool,
 		"field_skels": models.Strings(qp.FieldSkeletons()), "birth_mid": birthMid(q.BirthDateFrom, q.BirthDateTo),
 		"per_key": perKey, "per_field": perField,
-		"parent_skels": models.Strings(qp.ParentageSkeletons()), "per_parent": perParent, "parent_slots": parentSlots,
+		"parent_skels": models.Strings(qp.ParentageSkeletons()), "per_parent": perParent, "parent_slots": slots,
 		// The parents' names are given names: their frequencies are the given names'.
 		"freq_skels": models.Strings(append(append([]string{totalSkeleton}, qp.FieldSkeletons()...), qp.ParentSkeletons()...)),
 	}
