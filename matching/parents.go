@@ -137,7 +137,8 @@ func (p Person) ParentageSkeletons() []string {
 		}
 		for _, g := range append([]name{f.given}, f.given.variants...) {
 			for _, fa := range fathers {
-				if s := skeletonOf(parentageWords(g, fa)); len(out) < maxParentageKeys && !slices.Contains(out, s) {
+				// As Skeleton reads the stored key (a compound may span the two names).
+				if s := Skeleton(strings.Join(parentageWords(g, fa), " ")); len(out) < maxParentageKeys && !slices.Contains(out, s) {
 					out = append(out, s)
 				}
 			}
