@@ -22,7 +22,7 @@ func TestParentageKeys(t *testing.T) {
 		{"Mohammad", "Karim", "Mohammad", "Sohrab", false},
 		{"Mohammad", "Karim", "Ali", "Karim", false},
 	} {
-		stored := Skeleton(ParentageLatin(tc.storedGiven, tc.storedFather))
+		stored := Skeleton(ParentageLatin(tc.storedGiven, tc.storedFather, ""))
 		keys := NewPerson(Identity{GivenName: tc.askedGiven, FamilyName: "Ahmadi", FatherName: tc.askedFather}).ParentageSkeletons()
 		if got := slices.Contains(keys, stored); got != tc.want {
 			t.Errorf("%s son of %s (%q) among the keys %v of %s son of %s: %v", tc.storedGiven, tc.storedFather, stored, keys,
@@ -32,7 +32,7 @@ func TestParentageKeys(t *testing.T) {
 	if keys := NewPerson(Identity{GivenName: "Mohammad"}).ParentageSkeletons(); len(keys) != 0 {
 		t.Errorf("keys without a father's name: %v", keys)
 	}
-	if ParentageLatin("", "Karim") != "" || ParentageLatin("Ali", " ") != "" {
+	if ParentageLatin("", "Karim", "Ahmadi") != "" || ParentageLatin("Ali", " ", "Ahmadi") != "" {
 		t.Error("a parentage key without a given name or a father's name")
 	}
 }

@@ -111,24 +111,33 @@ func parentageWords(given, father name) []string {
 	return append(slices.Clone(given.words), father.words...)
 }
 
-// ParentageLatin is the Latin form of the parentage key of a given name (in Latin) and a
-// father's name as the child gives it (any script; read as makeParent reads it): "" when
-// either is missing. Its Skeleton is the key.
-func ParentageLatin(givenLatin, father string) string {
+// ParentageLatin is the Latin form of the parentage key of a given name (in Latin), a
+// father's name as the child gives it (any script; read as makeParent reads it) and, for the
+// longer key, the family name (in Latin; "" for the shorter): "" when the given name or the
+// father's name is missing. Its Skeleton is the key.
+func ParentageLatin(givenLatin, father, familyLatin string) string {
 	g, f := makeName(CleanName(givenLatin)), makeParent(father)
 	if g.empty() || f.empty() {
 		return ""
 	}
-	return strings.Join(parentageWords(g, f.n), " ")
+	return strings.Join(append(parentageWords(g, f.n), nameWords(familyLatin)...), " ")
 }
 
 // ParentageSkeletons are the parentage keys of the query: the skeletons of each reading of
 // the child's given name (the officer's Latin, the transliteration, their other spellings)
-// followed by the father's name or one of its other spellings; none without a father's name.
+// followed by the father's name or one of its other spellings; and, when the family name is
+// asked, of each reading's given name, the father's name and the family name (the longer key,
+// few namesakes even among a million children). None without a father's name.
 func (p Person) ParentageSkeletons() []string {
 	out := []string{}
 	if p.father.empty() {
 		return out
+	}
+	add := func(words []string, max int) {
+		// As Skeleton reads the stored key (a compound may span two names).
+		if s := Skeleton(strings.Join(words, " ")); len(out) < max && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
 	}
 	fathers := append([]name{p.father.n}, p.father.n.variants...)
 	for _, f := range p.forms {
@@ -137,10 +146,14 @@ func (p Person) ParentageSkeletons() []string {
 		}
 		for _, g := range append([]name{f.given}, f.given.variants...) {
 			for _, fa := range fathers {
-				// As Skeleton reads the stored key (a compound may span the two names).
-				if s := Skeleton(strings.Join(parentageWords(g, fa), " ")); len(out) < maxParentageKeys && !slices.Contains(out, s) {
-					out = append(out, s)
-				}
+				add(parentageWords(g, fa), maxParentageKeys)
+			}
+		}
+	}
+	for _, f := range p.forms {
+		if !f.given.empty() && !f.family.empty() {
+			for _, fa := range fathers {
+				add(append(parentageWords(f.given, fa), f.family.words...), maxParentageKeys+maxParentageKeys/2)
 			}
 		}
 	}

@@ -486,7 +486,7 @@ func (r *Registry) registerArrival(ctx context.Context, tx *gorm.DB, a *models.A
 		return err
 	}
 	rows := NameRows(c.ID, c.GivenName, c.FamilyName, c.GivenNameLatin, c.FamilyNameLatin, id.in.Aliases)
-	if rows = append(rows, ParentageRows(c.ID, c.GivenName, c.GivenNameLatin, c.FatherName)...); len(rows) > 0 {
+	if rows = append(rows, ParentageRows(c.ID, c.GivenName, c.FamilyName, c.GivenNameLatin, c.FamilyNameLatin, c.FatherName)...); len(rows) > 0 {
 		if err := tx.Create(&rows).Error; err != nil {
 			return err
 		}

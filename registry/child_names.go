@@ -45,24 +45,32 @@ func NameRows(childID int64, given, family, givenLatin, familyLatin string, alia
 }
 
 // ParentageRows are the parentage rows of a child (kind "parentage"): "given name + father's
-// name" for each reading of the given name (the officer's Latin, the transliteration), the
-// blocking key by which a duplicate check that carries the father's name finds the child
-// whatever its age estimate (matching.ParentageLatin, duplicateSearchSQL). None without a
-// given name or a father's name. They are written, deleted and moved with NameRows' rows.
-func ParentageRows(childID int64, given, givenLatin, father string) []models.ChildName {
-	given, father = matching.CleanName(given), matching.CleanName(father)
+// name" and "given name + father's name + family name" for each reading of the names (the
+// officer's Latin, the transliteration), the blocking keys by which a duplicate check that
+// carries the father's name finds the child whatever its age estimate
+// (matching.ParentageLatin, duplicateSearchSQL). None without a given name or a father's
+// name. They are written, deleted and moved with NameRows' rows.
+func ParentageRows(childID int64, given, family, givenLatin, familyLatin, father string) []models.ChildName {
+	given, family, father = matching.CleanName(given), matching.CleanName(family), matching.CleanName(father)
 	var rows []models.ChildName
-	for _, g := range []string{matching.Latin(given, givenLatin), matching.Latin(given, "")} {
-		latin := matching.ParentageLatin(g, father)
-		if latin == "" {
-			continue
+	seen := map[string]bool{}
+	for _, n := range [][2]string{
+		{matching.Latin(given, givenLatin), matching.Latin(family, familyLatin)}, {matching.Latin(given, ""), matching.Latin(family, "")},
+	} {
+		for _, fam := range []string{"", n[1]} {
+			latin := matching.ParentageLatin(n[0], father, fam)
+			skel := matching.Skeleton(latin)
+			if latin == "" || seen[skel] {
+				continue
+			}
+			seen[skel] = true
+			original := matching.JoinName(given, father)
+			if fam != "" {
+				original = matching.JoinName(original, family)
+			}
+			rows = append(rows, models.ChildName{ChildID: childID, Kind: "parentage", Original: original,
+				Latin: latin, Skeleton: skel, VariantSkeletons: models.Strings{}})
 		}
-		skel := matching.Skeleton(latin)
-		if len(rows) > 0 && rows[0].Skeleton == skel {
-			continue
-		}
-		rows = append(rows, models.ChildName{ChildID: childID, Kind: "parentage", Original: matching.JoinName(given, father),
-			Latin: latin, Skeleton: skel, VariantSkeletons: models.Strings{}})
 	}
 	return rows
 }

@@ -88,7 +88,7 @@ func rewriteNames(tx *gorm.DB, c *models.Child, id identity, changes models.Audi
 		return err
 	}
 	rows := NameRows(c.ID, id.in.GivenName, id.in.FamilyName, id.in.GivenNameLatin, id.in.FamilyNameLatin, id.in.Aliases)
-	rows = append(rows, ParentageRows(c.ID, id.in.GivenName, id.in.GivenNameLatin, id.in.FatherName)...)
+	rows = append(rows, ParentageRows(c.ID, id.in.GivenName, id.in.FamilyName, id.in.GivenNameLatin, id.in.FamilyNameLatin, id.in.FatherName)...)
 	if len(rows) == 0 {
 		return nil
 	}
