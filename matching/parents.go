@@ -123,20 +123,20 @@ func ParentageLatin(givenLatin, father, familyLatin string) string {
 	return strings.Join(append(parentageWords(g, f.n), nameWords(familyLatin)...), " ")
 }
 
-// ParentageSkeletons are the parentage keys of the query: the skeletons of each reading of
-// the child's given name (the officer's Latin, the transliteration, their other spellings)
-// followed by the father's name or one of its other spellings; and, when the family name is
-// asked, of each reading's given name, the father's name and the family name (the longer key,
-// few namesakes even among a million children). None without a father's name.
-func (p Person) ParentageSkeletons() []string {
-	out := []string{}
+// ParentageSkeletons are the parentage keys of the query: short, the skeletons of each
+// reading of the child's given name (the officer's Latin, the transliteration, their other
+// spellings) followed by the father's name or one of its other spellings; long, when the
+// family name is asked, of each reading's given name, the father's name and the family name
+// (few namesakes even among a million children). None without a father's name.
+func (p Person) ParentageSkeletons() (short, long []string) {
+	short, long = []string{}, []string{}
 	if p.father.empty() {
-		return out
+		return short, long
 	}
-	add := func(words []string, max int) {
+	add := func(out *[]string, words []string, max int) {
 		// As Skeleton reads the stored key (a compound may span two names).
-		if s := Skeleton(strings.Join(words, " ")); len(out) < max && !slices.Contains(out, s) {
-			out = append(out, s)
+		if s := Skeleton(strings.Join(words, " ")); len(*out) < max && !slices.Contains(*out, s) {
+			*out = append(*out, s)
 		}
 	}
 	fathers := append([]name{p.father.n}, p.father.n.variants...)
@@ -146,16 +146,14 @@ func (p Person) ParentageSkeletons() []string {
 		}
 		for _, g := range append([]name{f.given}, f.given.variants...) {
 			for _, fa := range fathers {
-				add(parentageWords(g, fa), maxParentageKeys)
+				add(&short, parentageWords(g, fa), maxParentageKeys)
 			}
 		}
-	}
-	for _, f := range p.forms {
-		if !f.given.empty() && !f.family.empty() {
+		if !f.family.empty() {
 			for _, fa := range fathers {
-				add(append(parentageWords(f.given, fa), f.family.words...), maxParentageKeys+maxParentageKeys/2)
+				add(&long, append(parentageWords(f.given, fa), f.family.words...), maxParentageKeys/2)
 			}
 		}
 	}
-	return out
+	return short, long
 }

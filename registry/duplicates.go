@@ -252,6 +252,7 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 	if len(terms) == 0 {
 		return []Candidate{}, nil
 	}
+	parentShort, parentLong := qp.ParentageSkeletons()
 	slots := parentSlots
 	if len(fullSkels) == 0 {
 		slots = parentSlotsOneName
@@ -266,7 +267,7 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 		"max_gap": int(maxBirthGap.Hours() / 24), "pool": candidatePool,
 		"field_skels": models.Strings(qp.FieldSkeletons()), "birth_mid": birthMid(q.BirthDateFrom, q.BirthDateTo),
 		"per_key": perKey, "per_field": perField,
-		"parent_skels": models.Strings(qp.ParentageSkeletons()), "per_parent": perParent, "parent_slots": slots,
+		"parent_skels": models.Strings(parentShort), "parent_long_skels": models.Strings(parentLong), "per_parent": perParent, "parent_slots": slots,
 		// The parents' names are given names: their frequencies are the given names'.
 		"freq_skels": models.Strings(append(append([]string{totalSkeleton}, qp.FieldSkeletons()...), qp.ParentSkeletons()...)),
 	}
@@ -373,6 +374,9 @@ const duplicateSearchSQL = `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x))
 			UNION ALL
 			SELECT k, 'parentage', CAST(@per_parent AS bigint), 0.5
 			FROM unnest(CAST(@parent_skels AS text[])) AS k
+			UNION ALL
+			SELECT k, 'parentage', CAST(@per_parent AS bigint), 1.0
+			FROM unnest(CAST(@parent_long_skels AS text[])) AS k
 		) x WHERE k <> '' GROUP BY k, kind
 	),
 	hits AS (
@@ -401,7 +405,7 @@ const duplicateSearchSQL = `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x))
 	),
 	by_child AS (
 		SELECT child_id, sim, par, sim - 0.1 * coalesce(abs(birth_mid - CAST(@birth_mid AS date)), 0) / 365.25 AS r
-		FROM (SELECT child_id, coalesce(max(sim) FILTER (WHERE NOT par), 0.5) AS sim, bool_or(par) AS par, min(birth_mid) AS birth_mid
+		FROM (SELECT child_id, max(sim) AS sim, bool_or(par) AS par, min(birth_mid) AS birth_mid
 			FROM hits GROUP BY child_id) x
 	),
 	best AS (
