@@ -352,7 +352,13 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 //   - the skeleton of each of the given and family names, against given and family names (in
 //     either field: swapped names), so that one name spelled beyond its skeleton (Aslan /
 //     Arslan, Momand / Mohmand) still finds the child through the other;
-//   - the skeletons of the other spellings of stored names (variant_skeletons, GIN).
+//   - the skeletons of the other spellings of stored names (variant_skeletons, GIN);
+//   - when the question carries the father's name, the parentage keys (matching.ParentageSkeletons:
+//     given name + father's name, and + family name when asked) against the parentage rows
+//     (ParentageRows), perParent on each side of the birth middle. The children they find
+//     keep parentSlots places in the pool (the ones the child's names or the long key found
+//     first, then the closest born), so a namesake with that father comes back whatever the
+//     age estimate; a long-key hit counts as a full-name hit, a short-key hit as 0.5.
 //
 // Within one key the children born closest to the child asked about come first: perKey on
 // each side of the birth middle asked, perField for the one-name keys (a common given name is
