@@ -75,6 +75,16 @@ func TestParentsNamesEdited(t *testing.T) {
 			t.Errorf("parentage row %d: %q, want %q", i, keys[i], w.Latin)
 		}
 	}
+	// The name search looks for the child's names, not the father's.
+	page, err := s.reg.SearchChildren(ctx, &border1, registry.SearchInput{Name: "Sohrab", Limit: registry.MaxPageSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range page.Items {
+		if c.ID == id {
+			t.Errorf("the search for the father's name found the child")
+		}
+	}
 }
 
 func repeatRune(r rune, n int) string {
