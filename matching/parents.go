@@ -1,5 +1,10 @@
 package matching
 
+import (
+	"slices"
+	"strings"
+)
+
 // The parents' names: the evidence that tells namesakes apart. Registries of this population
 // (UNHCR registration, the Afghan tazkira) identify a person by their own name and their
 // father's (and mother's); at a million children thousands share "Mohammad Ahmadi", the sex,
@@ -88,3 +93,67 @@ func (p Person) ParentSkeletons() []string {
 
 // HasParents reports whether the person carries a parent's name.
 func (p Person) HasParents() bool { return !p.father.empty() || !p.mother.empty() }
+
+// The parentage key: "child's given name + father's name" (the tazkira's "X son of Y"), a
+// blocking key of the duplicate check stored with the child's names (registry.ParentageRows)
+// and looked up for a question that carries the father's name, so namesakes with that father
+// are retrieved whatever the age estimate. A leading Muhammad of the given name is left out
+// on both sides (Md. Sumon / Sumon): children give it or not.
+
+// maxParentageKeys bounds the keys of one question (each is one more index range scan).
+const maxParentageKeys = 8
+
+// parentageWords are the words of the key of a given name and a father's name.
+func parentageWords(given, father name) []string {
+	if core, ok := given.withoutMuhammad(); ok {
+		given = core
+	}
+	return append(slices.Clone(given.words), father.words...)
+}
+
+// ParentageLatin is the Latin form of the parentage key of a given name (in Latin), a
+// father's name as the child gives it (any script; read as makeParent reads it) and, for the
+// longer key, the family name (in Latin; "" for the shorter): "" when the given name or the
+// father's name is missing. Its Skeleton is the key.
+func ParentageLatin(givenLatin, father, familyLatin string) string {
+	g, f := makeName(CleanName(givenLatin)), makeParent(father)
+	if g.empty() || f.empty() {
+		return ""
+	}
+	return strings.Join(append(parentageWords(g, f.n), nameWords(familyLatin)...), " ")
+}
+
+// ParentageSkeletons are the parentage keys of the query: short, the skeletons of each
+// reading of the child's given name (the officer's Latin, the transliteration, their other
+// spellings) followed by the father's name or one of its other spellings; long, when the
+// family name is asked, of each reading's given name, the father's name and the family name
+// (few namesakes even among a million children). None without a father's name.
+func (p Person) ParentageSkeletons() (short, long []string) {
+	short, long = []string{}, []string{}
+	if p.father.empty() {
+		return short, long
+	}
+	add := func(out *[]string, words []string, max int) {
+		// As Skeleton reads the stored key (a compound may span two names).
+		if s := Skeleton(strings.Join(words, " ")); len(*out) < max && !slices.Contains(*out, s) {
+			*out = append(*out, s)
+		}
+	}
+	fathers := append([]name{p.father.n}, p.father.n.variants...)
+	for _, f := range p.forms {
+		if f.given.empty() {
+			continue
+		}
+		for _, g := range append([]name{f.given}, f.given.variants...) {
+			for _, fa := range fathers {
+				add(&short, parentageWords(g, fa), maxParentageKeys)
+			}
+		}
+		if !f.family.empty() {
+			for _, fa := range fathers {
+				add(&long, append(parentageWords(f.given, fa), f.family.words...), maxParentageKeys/2)
+			}
+		}
+	}
+	return short, long
+}

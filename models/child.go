@@ -120,17 +120,20 @@ type AgeAssessment struct {
 
 // ChildMerge records that one record was a duplicate of another, and what moved.
 type ChildMerge struct {
-	ID              int64      `json:"id" gorm:"primaryKey"`
-	SurvivorID      int64      `json:"survivor_id"`
-	DuplicateID     int64      `json:"duplicate_id"`
-	MovedArrivalIDs Int64s     `json:"moved_arrival_ids" gorm:"type:bigint[]"`
-	MovedNameIDs    Int64s     `json:"moved_name_ids" gorm:"type:bigint[]"`
-	PreviousStatus  string     `json:"previous_status"`
-	Reason          string     `json:"reason"`
-	MergedBy        *int64     `json:"-"`
-	MergedAt        time.Time  `json:"merged_at"`
-	UndoneBy        *int64     `json:"-"`
-	UndoneAt        *time.Time `json:"undone_at"`
+	ID              int64  `json:"id" gorm:"primaryKey"`
+	SurvivorID      int64  `json:"survivor_id"`
+	DuplicateID     int64  `json:"duplicate_id"`
+	MovedArrivalIDs Int64s `json:"moved_arrival_ids" gorm:"type:bigint[]"`
+	MovedNameIDs    Int64s `json:"moved_name_ids" gorm:"type:bigint[]"`
+	// ParentsTaken are the parents' names (father_name, mother_name) the survivor lacked and
+	// took from the duplicate; undoing the merge empties them again.
+	ParentsTaken   Strings    `json:"parents_taken" gorm:"type:text[]"`
+	PreviousStatus string     `json:"previous_status"`
+	Reason         string     `json:"reason"`
+	MergedBy       *int64     `json:"-"`
+	MergedAt       time.Time  `json:"merged_at"`
+	UndoneBy       *int64     `json:"-"`
+	UndoneAt       *time.Time `json:"undone_at"`
 }
 
 // GuardianAppointment links a guardian user to a child for a period. A guardian sees a child

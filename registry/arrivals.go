@@ -493,7 +493,8 @@ func (r *Registry) registerArrival(ctx context.Context, tx *gorm.DB, a *models.A
 	if err := tx.Create(&c).Error; err != nil {
 		return err
 	}
-	if rows := NameRows(c.ID, c.GivenName, c.FamilyName, c.GivenNameLatin, c.FamilyNameLatin, id.in.Aliases); len(rows) > 0 {
+	rows := NameRows(c.ID, c.GivenName, c.FamilyName, c.GivenNameLatin, c.FamilyNameLatin, id.in.Aliases)
+	if rows = append(rows, ParentageRows(c.ID, c.GivenName, c.FamilyName, c.GivenNameLatin, c.FamilyNameLatin, c.FatherName)...); len(rows) > 0 {
 		if err := tx.Create(&rows).Error; err != nil {
 			return err
 		}

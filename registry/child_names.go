@@ -43,3 +43,34 @@ func NameRows(childID int64, given, family, givenLatin, familyLatin string, alia
 	}
 	return rows
 }
+
+// ParentageRows are the parentage rows of a child (kind "parentage"): "given name + father's
+// name" and "given name + father's name + family name" for each reading of the names (the
+// officer's Latin, the transliteration), the blocking keys by which a duplicate check that
+// carries the father's name finds the child whatever its age estimate
+// (matching.ParentageLatin, duplicateSearchSQL). None without a given name or a father's
+// name. They are written, deleted and moved with NameRows' rows.
+func ParentageRows(childID int64, given, family, givenLatin, familyLatin, father string) []models.ChildName {
+	given, family, father = matching.CleanName(given), matching.CleanName(family), matching.CleanName(father)
+	var rows []models.ChildName
+	seen := map[string]bool{}
+	for _, n := range [][2]string{
+		{matching.Latin(given, givenLatin), matching.Latin(family, familyLatin)}, {matching.Latin(given, ""), matching.Latin(family, "")},
+	} {
+		for _, fam := range []string{"", n[1]} {
+			latin := matching.ParentageLatin(n[0], father, fam)
+			skel := matching.Skeleton(latin)
+			if latin == "" || seen[skel] {
+				continue
+			}
+			seen[skel] = true
+			original := matching.JoinName(given, father)
+			if fam != "" {
+				original = matching.JoinName(original, family)
+			}
+			rows = append(rows, models.ChildName{ChildID: childID, Kind: "parentage", Original: original,
+				Latin: latin, Skeleton: skel, VariantSkeletons: models.Strings{}})
+		}
+	}
+	return rows
+}

@@ -117,6 +117,14 @@ const (
 	// asked; perField how many a one-name key yields (see duplicateSearchSQL).
 	perKey   = 30
 	perField = 10
+	// perParent is how many children the parentage key (the child's given name with the
+	// father's) yields on each side of the birth middle asked, and parentSlots how many of
+	// the children it found keep a place in the pool whatever their name similarity or age
+	// (the ones the child's names found too first, then the closest born): more when the
+	// question names the child by one name only, whose own keys are weak.
+	perParent          = 10
+	parentSlots        = 10
+	parentSlotsOneName = 20
 	// candidatePool is how many retrieved children are scored in Go.
 	candidatePool = 30
 	// maxBirthGap is the widest gap between birth ranges that can still give a candidate.
@@ -244,6 +252,11 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 	if len(terms) == 0 {
 		return []Candidate{}, nil
 	}
+	parentShort, parentLong := qp.ParentageSkeletons()
+	slots := parentSlots
+	if len(fullSkels) == 0 {
+		slots = parentSlotsOneName
+	}
 	nats := models.Strings(q.Nationalities)
 	if nats == nil {
 		nats = models.Strings{}
@@ -254,6 +267,7 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 		"max_gap": int(maxBirthGap.Hours() / 24), "pool": candidatePool,
 		"field_skels": models.Strings(qp.FieldSkeletons()), "birth_mid": birthMid(q.BirthDateFrom, q.BirthDateTo),
 		"per_key": perKey, "per_field": perField,
+		"parent_skels": models.Strings(parentShort), "parent_long_skels": models.Strings(parentLong), "per_parent": perParent, "parent_slots": slots,
 		// The parents' names are given names: their frequencies are the given names'.
 		"freq_skels": models.Strings(append(append([]string{totalSkeleton}, qp.FieldSkeletons()...), qp.ParentSkeletons()...)),
 	}
@@ -338,7 +352,13 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 //   - the skeleton of each of the given and family names, against given and family names (in
 //     either field: swapped names), so that one name spelled beyond its skeleton (Aslan /
 //     Arslan, Momand / Mohmand) still finds the child through the other;
-//   - the skeletons of the other spellings of stored names (variant_skeletons, GIN).
+//   - the skeletons of the other spellings of stored names (variant_skeletons, GIN);
+//   - when the question carries the father's name, the parentage keys (matching.ParentageSkeletons:
+//     given name + father's name, and + family name when asked) against the parentage rows
+//     (ParentageRows), perParent on each side of the birth middle. The children they find
+//     keep parentSlots places in the pool (the ones the child's names or the long key found
+//     first, then the closest born), so a namesake with that father comes back whatever the
+//     age estimate; a long-key hit counts as a full-name hit, a short-key hit as 0.5.
 //
 // Within one key the children born closest to the child asked about come first: perKey on
 // each side of the birth middle asked, perField for the one-name keys (a common given name is
@@ -357,10 +377,17 @@ const duplicateSearchSQL = `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x))
 			UNION ALL
 			SELECT k, kind, CAST(@per_field AS bigint), 0.0
 			FROM unnest(CAST(@field_skels AS text[])) AS k, unnest(ARRAY['given', 'family']) AS kind
+			UNION ALL
+			SELECT k, 'parentage', CAST(@per_parent AS bigint), 0.5
+			FROM unnest(CAST(@parent_skels AS text[])) AS k
+			UNION ALL
+			SELECT k, 'parentage', CAST(@per_parent AS bigint), 1.0
+			FROM unnest(CAST(@parent_long_skels AS text[])) AS k
 		) x WHERE k <> '' GROUP BY k, kind
 	),
 	hits AS (
-		SELECT b.child_id, b.birth_mid, keys.base + 0.5 * (SELECT max(similarity(b.norm, t.term)) FROM t) AS sim
+		SELECT b.child_id, b.birth_mid, keys.kind = 'parentage' AS par,
+			keys.base + CASE WHEN keys.kind = 'parentage' THEN 0 ELSE 0.5 * (SELECT max(similarity(b.norm, t.term)) FROM t) END AS sim
 		FROM keys, LATERAL (
 			(SELECT cn.child_id, cn.norm, cn.birth_mid FROM child_names cn
 				WHERE cn.skeleton = keys.k AND cn.skeleton <> '' AND cn.kind = keys.kind AND cn.birth_mid >= CAST(@birth_mid AS date)
@@ -376,19 +403,25 @@ const duplicateSearchSQL = `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x))
 				LIMIT keys.lim)
 		) b
 		UNION ALL
-		SELECT v.child_id, v.birth_mid, 0.5 + 0.5 * (SELECT max(similarity(v.norm, t.term)) FROM t)
+		SELECT v.child_id, v.birth_mid, false, 0.5 + 0.5 * (SELECT max(similarity(v.norm, t.term)) FROM t)
 		FROM (SELECT cn.child_id, cn.norm, cn.birth_mid FROM child_names cn
 			WHERE cn.variant_skeletons && CAST(@full_skels AS text[]) AND cn.variant_skeletons <> '{}'
 				AND cn.kind IN ('full', 'alias')
 			LIMIT CAST(@per_key AS bigint) * 4) v
 	),
+	by_child AS (
+		SELECT child_id, sim, par, sim - 0.1 * coalesce(abs(birth_mid - CAST(@birth_mid AS date)), 0) / 365.25 AS r
+		FROM (SELECT child_id, max(sim) AS sim, bool_or(par) AS par, min(birth_mid) AS birth_mid
+			FROM hits GROUP BY child_id) x
+	),
 	best AS (
-		SELECT child_id, max(sim) AS sim FROM hits GROUP BY child_id
-		ORDER BY max(sim) - 0.1 * coalesce(abs(min(birth_mid) - CAST(@birth_mid AS date)), 0) / 365.25 DESC, child_id
+		SELECT child_id, sim, par AND par_rank <= @parent_slots AS par_slot
+		FROM (SELECT *, row_number() OVER (PARTITION BY par ORDER BY r DESC, child_id) AS par_rank FROM by_child) x
+		ORDER BY par AND par_rank <= @parent_slots DESC, r DESC, child_id
 		LIMIT 2 * @pool
 	),
 	near AS (
-		SELECT c.*, best.sim,
+		SELECT c.*, best.sim, best.par_slot,
 			coalesce(GREATEST(c.birth_date_from - CAST(@birth_to AS date), CAST(@birth_from AS date) - c.birth_date_to, 0), 0) AS gap
 		FROM best JOIN children c ON c.id = best.child_id
 		WHERE c.status <> 'duplicate'
@@ -402,7 +435,7 @@ const duplicateSearchSQL = `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x))
 		FROM near
 		LEFT JOIN border_posts bp ON bp.id = near.border_post_id
 		WHERE near.gap <= @max_gap
-		ORDER BY pre_rank DESC, near.id
+		ORDER BY near.par_slot DESC, pre_rank DESC, near.id
 		LIMIT @pool
 	),
 	names AS (SELECT cn.id, cn.child_id, cn.kind, cn.latin, cn.skeleton FROM pool JOIN child_names cn ON cn.child_id = pool.id),

@@ -56,6 +56,35 @@ func TestParentsNamesEdited(t *testing.T) {
 			t.Errorf("%s: the audit trail carries the values %v → %v", f, c.Before, c.After)
 		}
 	}
+	// The parentage keys (migration 00041) follow an edit of the father's name.
+	in.FatherName = "Sohrab"
+	got, err = s.reg.UpdateChild(ctx, &border1, id, got.Version, registry.ChildPatch{Identity: &in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	if err := s.db.Raw(`SELECT latin FROM child_names WHERE child_id = ? AND kind = 'parentage' ORDER BY id`, id).Scan(&keys).Error; err != nil {
+		t.Fatal(err)
+	}
+	want := registry.ParentageRows(id, got.GivenName, got.FamilyName, got.GivenNameLatin, got.FamilyNameLatin, "Sohrab")
+	if len(want) == 0 || len(keys) != len(want) {
+		t.Fatalf("parentage rows after the edit: %v, want %d", keys, len(want))
+	}
+	for i, w := range want {
+		if keys[i] != w.Latin {
+			t.Errorf("parentage row %d: %q, want %q", i, keys[i], w.Latin)
+		}
+	}
+	// The name search looks for the child's names, not the father's.
+	page, err := s.reg.SearchChildren(ctx, &border1, registry.SearchInput{Name: "Sohrab", Limit: registry.MaxPageSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range page.Items {
+		if c.ID == id {
+			t.Errorf("the search for the father's name found the child")
+		}
+	}
 }
 
 func repeatRune(r rune, n int) string {

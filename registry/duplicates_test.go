@@ -113,7 +113,8 @@ func (f *dupFixture) add(t *testing.T, c testChild) int64 {
 	if err := db.Create(&ch).Error; err != nil {
 		t.Fatal(err)
 	}
-	if rows := NameRows(ch.ID, ch.GivenName, ch.FamilyName, ch.GivenNameLatin, ch.FamilyNameLatin, c.aliases); len(rows) > 0 {
+	rows := NameRows(ch.ID, ch.GivenName, ch.FamilyName, ch.GivenNameLatin, ch.FamilyNameLatin, c.aliases)
+	if rows = append(rows, ParentageRows(ch.ID, ch.GivenName, ch.FamilyName, ch.GivenNameLatin, ch.FamilyNameLatin, ch.FatherName)...); len(rows) > 0 {
 		if err := f.db.Create(&rows).Error; err != nil {
 			t.Fatal(err)
 		}

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -75,7 +76,7 @@ func (r *Registry) MergeChildren(ctx context.Context, a *models.Actor, survivorI
 		}
 		now := r.now()
 		m = models.ChildMerge{SurvivorID: survivorID, DuplicateID: dup.ID, PreviousStatus: dup.Status, Reason: in.Reason,
-			MergedBy: &a.UserID, MergedAt: now, MovedArrivalIDs: models.Int64s{}, MovedNameIDs: models.Int64s{}}
+			MergedBy: &a.UserID, MergedAt: now, MovedArrivalIDs: models.Int64s{}, MovedNameIDs: models.Int64s{}, ParentsTaken: models.Strings{}}
 		if err := tx.Model(&models.Arrival{}).Where("child_id = ?", dup.ID).Pluck("id", (*[]int64)(&m.MovedArrivalIDs)).Error; err != nil {
 			return err
 		}
@@ -94,13 +95,27 @@ func (r *Registry) MergeChildren(ctx context.Context, a *models.Actor, survivorI
 		}).Error; err != nil {
 			return err
 		}
-		if err := tx.Model(&models.Child{}).Where("id = ?", survivorID).Updates(map[string]any{"version": gorm.Expr("version + 1"), "updated_at": now}).Error; err != nil {
+		// Nothing is lost: the survivor takes the parents' names it lacks from the duplicate.
+		survivorUpdates := map[string]any{"version": gorm.Expr("version + 1"), "updated_at": now}
+		survivor := kids[survivorID]
+		for _, p := range []struct{ field, mine, theirs string }{
+			{"father_name", survivor.FatherName, dup.FatherName}, {"mother_name", survivor.MotherName, dup.MotherName},
+		} {
+			if p.mine == "" && p.theirs != "" {
+				survivorUpdates[p.field] = p.theirs
+				m.ParentsTaken = append(m.ParentsTaken, p.field)
+			}
+		}
+		if err := tx.Model(&models.Child{}).Where("id = ?", survivorID).Updates(survivorUpdates).Error; err != nil {
 			return err
 		}
 		if err := tx.Create(&m).Error; err != nil {
 			return err
 		}
 		ch := models.AuditChanges{"merge_id": {After: m.ID}, "arrivals_moved": {After: len(m.MovedArrivalIDs)}}
+		for _, f := range m.ParentsTaken {
+			ch[f] = models.FieldChange{} // field names only: identity values stay out of the trail
+		}
 		if err := audit(ctx, tx, a, "child.merge", "child", strconv.FormatInt(survivorID, 10), ch, in.Reason); err != nil {
 			return err
 		}
@@ -163,14 +178,28 @@ func (r *Registry) UnmergeChild(ctx context.Context, a *models.Actor, duplicateI
 		if err := tx.Model(&models.Child{}).Where("id = ?", m.SurvivorID).Updates(map[string]any{"version": gorm.Expr("version + 1"), "updated_at": now}).Error; err != nil {
 			return err
 		}
+		// The parents' names the survivor took go back to empty, unless edited since.
+		for _, f := range m.ParentsTaken {
+			if f != "father_name" && f != "mother_name" {
+				return fmt.Errorf("merge %d: unknown parent field %q", m.ID, f)
+			}
+			if err := tx.Exec(`UPDATE children s SET `+f+` = '' FROM children d WHERE s.id = ? AND d.id = ? AND s.`+f+` = d.`+f,
+				m.SurvivorID, m.DuplicateID).Error; err != nil {
+				return err
+			}
+		}
 		m.UndoneAt, m.UndoneBy = &now, &a.UserID
 		if err := tx.Model(&models.ChildMerge{}).Where("id = ?", m.ID).Updates(map[string]any{"undone_at": now, "undone_by": a.UserID}).Error; err != nil {
 			return err
 		}
 		for _, id := range []int64{m.SurvivorID, m.DuplicateID} {
-			if err := audit(ctx, tx, a, "child.unmerge", "child", strconv.FormatInt(id, 10), models.AuditChanges{
-				"merge_id": {After: m.ID}, "undone_at": {After: now.Format(time.RFC3339)},
-			}, reason); err != nil {
+			ch := models.AuditChanges{"merge_id": {After: m.ID}, "undone_at": {After: now.Format(time.RFC3339)}}
+			if id == m.SurvivorID {
+				for _, f := range m.ParentsTaken {
+					ch[f] = models.FieldChange{}
+				}
+			}
+			if err := audit(ctx, tx, a, "child.unmerge", "child", strconv.FormatInt(id, 10), ch, reason); err != nil {
 				return err
 			}
 		}

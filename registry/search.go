@@ -91,7 +91,7 @@ func (r *Registry) SearchChildren(ctx context.Context, a *models.Actor, in Searc
 			// Closest names first; trigram similarity over the transliterated, accent-folded names.
 			latin := strings.ToLower(matching.LatinName(in.Name))
 			q = q.Joins(`JOIN LATERAL (SELECT max(similarity(cn.norm, lower(kujdes_unaccent(?)))) AS sim
-				FROM child_names cn WHERE cn.child_id = children.id) names ON true`, latin).
+				FROM child_names cn WHERE cn.child_id = children.id AND cn.kind <> 'parentage') names ON true`, latin).
 				Where("names.sim >= 0.3").Order("names.sim DESC, children.id")
 			if err := q.Limit(limit).Find(&rows).Error; err != nil {
 				return err

@@ -179,7 +179,8 @@ func Seed(ctx context.Context, db *gorm.DB, issuer string, now time.Time, popula
 				return err
 			}
 			childID[c.number] = ch.ID
-			if rows := registry.NameRows(ch.ID, c.given, c.family, c.givenLatin, c.familyLatin, nil); len(rows) > 0 {
+			rows := registry.NameRows(ch.ID, c.given, c.family, c.givenLatin, c.familyLatin, nil)
+			if rows = append(rows, registry.ParentageRows(ch.ID, c.given, c.family, c.givenLatin, c.familyLatin, ch.FatherName)...); len(rows) > 0 {
 				if err := tx.Create(&rows).Error; err != nil {
 					return err
 				}

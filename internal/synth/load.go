@@ -84,7 +84,8 @@ func load(ctx context.Context, tx pgx.Tx, people []Person, regionByPost, postIDs
 			p.ProtectionStatus, orEmpty(p.Vulnerabilities), p.SpecialNeeds, orEmpty(p.TraffickingIndicators), "",
 			assessed, p.RegisteredAt, 1, p.RegisteredAt, now, p.FatherName, p.MotherName,
 		}
-		for _, n := range registry.NameRows(id, p.GivenName, p.FamilyName, p.GivenNameLatin, p.FamilyNameLatin, p.Aliases) {
+		for _, n := range append(registry.NameRows(id, p.GivenName, p.FamilyName, p.GivenNameLatin, p.FamilyNameLatin, p.Aliases),
+			registry.ParentageRows(id, p.GivenName, p.FamilyName, p.GivenNameLatin, p.FamilyNameLatin, p.FatherName)...) {
 			names = append(names, []any{n.ChildID, n.Kind, n.Original, n.Latin, n.Skeleton, []string(n.VariantSkeletons)})
 		}
 		for _, a := range p.Arrivals {
