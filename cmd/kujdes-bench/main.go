@@ -436,23 +436,33 @@ func summarise(counts map[string]int, total int) string {
 	if total == 0 {
 		return ""
 	}
-	type kv struct {
-		k string
-		n int
-	}
-	var all []kv
-	for k, n := range counts {
-		all = append(all, kv{k, n})
-	}
-	slices.SortFunc(all, func(a, b kv) int { return b.n - a.n })
 	var out []string
-	for i, e := range all {
-		if i == 3 {
-			break
-		}
+	for _, e := range mostCounted(counts, 3) {
 		out = append(out, fmt.Sprintf("%s %d%%", e.k, e.n*100/total))
 	}
 	return strings.Join(out, ", ")
+}
+
+// counted is one key of a sample count.
+type counted struct {
+	k string
+	n int
+}
+
+// mostCounted returns the n keys counted most often, most first (ties by key, so a report
+// reads the same for the same counts).
+func mostCounted(counts map[string]int, n int) []counted {
+	var all []counted
+	for k, c := range counts {
+		all = append(all, counted{k, c})
+	}
+	slices.SortFunc(all, func(a, b counted) int {
+		if a.n != b.n {
+			return b.n - a.n
+		}
+		return strings.Compare(a.k, b.k)
+	})
+	return all[:min(n, len(all))]
 }
 
 // registration is the n-th new child: names made from n, confirmed as new, arriving at

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 )
@@ -27,20 +26,8 @@ func lockWaits(ctx context.Context, db *sql.DB, stop <-chan struct{}) []string {
 	for {
 		select {
 		case <-stop:
-			type kv struct {
-				k string
-				n int
-			}
-			var all []kv
-			for k, n := range counts {
-				all = append(all, kv{k, n})
-			}
-			slices.SortFunc(all, func(a, b kv) int { return b.n - a.n })
 			var out []string
-			for i, e := range all {
-				if i == 8 {
-					break
-				}
+			for _, e := range mostCounted(counts, 8) {
 				out = append(out, fmt.Sprintf("%4d (%2d%%) %s", e.n, e.n*100/max(total, 1), e.k))
 			}
 			return out
