@@ -121,7 +121,7 @@ func load(ctx context.Context, tx pgx.Tx, people []Person, regionByPost, postIDs
 		}
 	}
 	// Planner statistics for the new rows, so the first queries do not guess.
-	_, err = tx.Exec(ctx, "ANALYZE children, child_names, arrivals")
+	_, err = tx.Exec(ctx, "ANALYZE children, child_names, name_frequencies, arrivals")
 	return err
 }
 
