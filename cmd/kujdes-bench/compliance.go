@@ -41,7 +41,7 @@ func runCompliance(ctx context.Context, adminURL string, n int, keep, addr strin
 	defer admin.Close()
 	name := keep
 	if name == "" {
-		name = fmt.Sprintf("kujdes_bench_compliance_%d", os.Getpid())
+		name = fmt.Sprintf("%s_compliance_%d", dbPrefix, os.Getpid())
 		defer admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
 	}
 	var exists bool

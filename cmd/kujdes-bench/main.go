@@ -64,6 +64,7 @@ func main() {
 	complianceIter := flag.Int("compliance-n", 50, "with -compliance: timed requests per measurement (0: generate only)")
 	complianceRefresh := flag.Bool("compliance-refresh", true, "with -compliance: refresh the figures before timing (false: time the figures of the kept database's last refresh)")
 	complianceAddr := flag.String("compliance-addr", "127.0.0.1:18911", "with -compliance: the loopback address Kujdes serves on (fixed: a kept database's users belong to its identity provider)")
+	flag.StringVar(&dbPrefix, "db-prefix", dbPrefix, "prefix of the scratch databases' names (several benchmarks on one server keep apart)")
 	flag.Parse()
 	profilePath = *cpuProfile
 	if *complianceChildren > 0 {
@@ -100,13 +101,16 @@ func runVerifyAtScale(ctx context.Context, adminURL string, n int64) error {
 		return err
 	}
 	defer admin.Close()
-	name := "kujdes_bench_audit_" + strconv.Itoa(os.Getpid())
+	name := dbPrefix + "_audit_" + strconv.Itoa(os.Getpid())
 	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
 		return err
 	}
 	defer admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
 	return verifyAtScale(ctx, withDB(adminURL, name), n)
 }
+
+// dbPrefix starts the name of every scratch database the benchmark creates (-db-prefix).
+var dbPrefix = "kujdes_bench"
 
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "kujdes-bench:", err)
@@ -132,7 +136,7 @@ func run(ctx context.Context, adminURL, pgbench string, d time.Duration, clients
 	}
 	defer admin.Close()
 	suffix := strconv.Itoa(os.Getpid())
-	pgbDB, appDB := "kujdes_bench_pgbench_"+suffix, "kujdes_bench_app_"+suffix
+	pgbDB, appDB := dbPrefix+"_pgbench_"+suffix, dbPrefix+"_app_"+suffix
 	for _, name := range []string{pgbDB, appDB} {
 		if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
 			return fmt.Errorf("create database %s: %w", name, err)
