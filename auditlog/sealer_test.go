@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -393,4 +394,96 @@ func TestSealerVacuumsItsQueueWhileCatchingUp(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// TestMultiRowInsertQueuesEachEventOnce: a statement that inserts several events (the reads'
+// group commit, a bulk load) queues each of them exactly once, with one call of the queueing
+// trigger for the statement (migrations/00045; it was one call and one INSERT per event), a
+// rolled-back statement queues nothing, and the sealer seals them all.
+func TestMultiRowInsertQueuesEachEventOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	before := e.appendEvents(t, 2, "single")
+	insert := func(tx *sql.Tx, n int, what string) []int64 {
+		t.Helper()
+		var q strings.Builder
+		q.WriteString(`INSERT INTO audit_events (occurred_at, action, entity, entity_id, changes, outcome, leaf_hash) VALUES `)
+		var args []any
+		for i := range n {
+			ev := models.AuditEvent{OccurredAt: time.Now().UTC().Truncate(time.Microsecond), Action: "child.read", Entity: "child",
+				EntityID: fmt.Sprintf("%s-%d", what, i), Outcome: "ok", Changes: models.AuditChanges{"n": {After: i}}}
+			rec, err := ev.LeafRecord()
+			if err != nil {
+				t.Fatal(err)
+			}
+			leaf := tlog.RecordHash(rec)
+			changes, _ := ev.Changes.Value()
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			k := len(args)
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d)", k+1, k+2, k+3, k+4, k+5, k+6, k+7)
+			args = append(args, ev.OccurredAt, ev.Action, ev.Entity, ev.EntityID, changes, ev.Outcome, leaf[:])
+		}
+		q.WriteString(" RETURNING id")
+		rows, err := tx.QueryContext(ctx, q.String(), args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+
+	// The superuser's session counts this transaction's PL/pgSQL calls.
+	tx, err := e.admin.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SET LOCAL track_functions = 'pl'`); err != nil {
+		t.Fatal(err)
+	}
+	ids := insert(tx, 5, "batch")
+	var calls int64
+	if err := tx.QueryRowContext(ctx, `SELECT pg_stat_get_xact_function_calls('audit_events_enqueue'::regproc)`).Scan(&calls); err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 5 || calls != 1 {
+		t.Errorf("one INSERT of %d events called the queueing trigger %d times, want once", len(ids), calls)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	rolledBack, err := e.admin.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := insert(rolledBack, 3, "rolled back")
+	if err := rolledBack.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+
+	var queued, distinct, theirs, others int64
+	if err := e.db.QueryRow(`SELECT count(*), count(DISTINCT event_id), count(*) FILTER (WHERE event_id = ANY($1)),
+		count(*) FILTER (WHERE event_id = ANY($2)) FROM audit_pending`, append(before, ids...), gone).Scan(&queued, &distinct, &theirs, &others); err != nil {
+		t.Fatal(err)
+	}
+	if queued != 7 || distinct != 7 || theirs != 7 || others != 0 {
+		t.Fatalf("queue: %d rows, %d distinct, %d of the 7 committed events, %d of the rolled-back ones", queued, distinct, theirs, others)
+	}
+	e.drain(t)
+	e.wantSealedOnce(t, 7)
+	e.mustVerify(t, 7)
 }
