@@ -55,13 +55,10 @@ var recordColumns = sqlCond{sql: `ARRAY(SELECT original FROM child_names WHERE c
 
 // recordRow is a scoped child row with the columns of recordColumns.
 type recordRow struct {
-	models.Child
-	RegionCode        string
-	BorderPostCode    *string
-	ViaBreakGlass     bool
-	RecordAliases     models.Strings                 `gorm:"column:record_aliases"`
-	RecordAgeAssessed bool                           `gorm:"column:record_age_assessed"`
-	RecordArrivals    models.JSONList[recordArrival] `gorm:"column:record_arrivals"`
+	childRow
+	RecordAliases     models.Strings
+	RecordAgeAssessed bool
+	RecordArrivals    models.JSONList[recordArrival]
 }
 
 // recordArrival is an arrival row as recordColumns encodes it (to_jsonb: its columns by name,
@@ -81,14 +78,15 @@ func (ra recordArrival) view() ArrivalView {
 	return v
 }
 
-// scopedRecord is scopedChild with the child's aliases and arrivals, in one statement;
-// loadRecord adds the rest of the full record.
+// scopedRecord is scopedChild with the child's aliases and arrivals, in one statement
+// (scopedRowRaw: GORM neither builds nor scans it); loadRecord adds the rest of the full
+// record.
 func (r *Registry) scopedRecord(tx *gorm.DB, a *models.Actor, id int64) (ChildView, error) {
 	var row recordRow
-	if err := r.scopedRow(tx, a, id, false, &row, recordColumns); err != nil {
+	if err := r.scopedRowRaw(tx, a, id, &row.childRow, recordColumns, &row.RecordAliases, &row.RecordAgeAssessed, &row.RecordArrivals); err != nil {
 		return ChildView{}, err
 	}
-	c := childRow{Child: row.Child, RegionCode: row.RegionCode, BorderPostCode: row.BorderPostCode, ViaBreakGlass: row.ViaBreakGlass}.view()
+	c := row.view()
 	if len(row.RecordAliases) > 0 {
 		c.Aliases = row.RecordAliases
 	}

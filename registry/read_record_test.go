@@ -32,8 +32,12 @@ func TestGetChildStatements(t *testing.T) {
 	po := &models.Actor{UserID: user, Issuer: "test", Subject: "po", Roles: roles, RegionIDs: []int64{f.region},
 		Permissions: auth.PermissionsFor(roles), ChildFields: auth.ChildFieldsFor(roles)}
 
+	// Statements through GORM: built by it (Query) or given as text (Raw(…).Rows(): Row).
 	var queries atomic.Int64
 	if err := f.db.Callback().Query().After("gorm:query").Register("test:count", func(*gorm.DB) { queries.Add(1) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.Callback().Row().After("gorm:row").Register("test:count", func(*gorm.DB) { queries.Add(1) }); err != nil {
 		t.Fatal(err)
 	}
 	v, err := f.reg.GetChild(ctx, po, with)
@@ -188,5 +192,80 @@ func TestReadIsNotAnsweredWithoutItsAuditEvent(t *testing.T) {
 	}
 	if n := events(); n != int64(len(reads))+1 {
 		t.Errorf("read events: %d, want %d", n, len(reads)+1)
+	}
+}
+
+// TestScopedRecordIsScopedChild: the full record's hand-scanned statement (scopedRowRaw) gives
+// the same child, codes and emergency-access flag as the GORM-built scoped read (scopedChild)
+// for every kind of reader — in scope by region, by border post, only through break-glass,
+// out of scope — with every nullable field of the child both set and empty.
+func TestScopedRecordIsScopedChild(t *testing.T) {
+	t.Parallel()
+	f := newDupFixture(t)
+	ctx := context.Background()
+	bare := f.add(t, testChild{given: "Amina", family: "Haidari", sex: "female"})
+	full := f.add(t, testChild{given: "Yusuf", family: "Karimi", father: "Ahmad", mother: "Maryam", from: "2011-02-03", to: "2011-02-03",
+		aliases: []string{"Jusuf"}, sex: "male", nats: []string{"AF", "IR"}})
+	other := f.insert(t, `INSERT INTO users (issuer, subject, username) VALUES ('test', 'x', 'x')`)
+	if err := f.db.Exec(`UPDATE children SET border_post_id = NULL WHERE id = ?`, bare).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.Exec(`UPDATE children SET languages = '{ps,fa}', vulnerabilities = '{health}', trafficking_indicators = '{debt}',
+		special_needs = 'insulin', trafficking_notes = 'n', vulnerabilities_assessed_at = ?, registered_by = ?, duplicate_of = ?, version = 3
+		WHERE id = ?`, f.now.Add(-time.Hour), other, bare, full).Error; err != nil {
+		t.Fatal(err)
+	}
+	actor := func(subject string, roles []models.Role, regions, posts []int64) *models.Actor {
+		id := f.insert(t, `INSERT INTO users (issuer, subject, username) VALUES ('test', ?, ?)`, subject, subject)
+		return &models.Actor{UserID: id, Issuer: "test", Subject: subject, Roles: roles, RegionIDs: regions, BorderPostIDs: posts,
+			Permissions: auth.PermissionsFor(roles), ChildFields: auth.ChildFieldsFor(roles)}
+	}
+	po := actor("po", []models.Role{models.RoleProtectionOfficer}, []int64{f.region, f.region + 1000}, nil)
+	bo := actor("bo2", []models.Role{models.RoleBorderOfficer}, nil, []int64{f.post})
+	elsewhere := actor("po2", []models.Role{models.RoleProtectionOfficer}, []int64{f.region + 1000}, nil)
+	f.insert(t, `INSERT INTO break_glass_grants (user_id, child_id, reason, granted_at, expires_at) VALUES (?, ?, 'a child in danger now', ?, ?)`,
+		elsewhere.UserID, full, f.now.Add(-time.Minute), f.now.Add(time.Hour))
+
+	for _, tc := range []struct {
+		name  string
+		a     *models.Actor
+		child int64
+		seen  bool
+		via   bool
+	}{
+		{"region, every field set", po, full, true, false},
+		{"region, empty fields", po, bare, true, false},
+		{"border post", bo, full, true, false},
+		{"border post, not registered there", bo, bare, false, false},
+		{"break-glass only", elsewhere, full, true, true},
+		{"out of scope", elsewhere, bare, false, false},
+		{"missing", po, full + bare + 100, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want, werr := f.reg.scopedChild(f.db.WithContext(ctx), tc.a, tc.child, false)
+			got, gerr := f.reg.scopedRecord(f.db.WithContext(ctx), tc.a, tc.child)
+			if !tc.seen {
+				var d *deniedRead
+				if !errors.As(gerr, &d) || !errors.Is(gerr, models.ErrNotFound) || !errors.Is(werr, models.ErrNotFound) {
+					t.Fatalf("raw read %v, GORM read %v; want both refused as not found", gerr, werr)
+				}
+				return
+			}
+			if werr != nil || gerr != nil {
+				t.Fatalf("raw read %v, GORM read %v", gerr, werr)
+			}
+			if got.ViaBreakGlass != tc.via {
+				t.Errorf("via break-glass %v, want %v", got.ViaBreakGlass, tc.via)
+			}
+			if !reflect.DeepEqual(got.Child, want.Child) || got.RegionCode != want.RegionCode || got.BorderPostCode != want.BorderPostCode || got.ViaBreakGlass != want.ViaBreakGlass {
+				t.Errorf("raw read:\n%+v %q %q %v\nGORM read:\n%+v %q %q %v", got.Child, got.RegionCode, got.BorderPostCode, got.ViaBreakGlass,
+					want.Child, want.RegionCode, want.BorderPostCode, want.ViaBreakGlass)
+			}
+			gj, _ := json.Marshal(got.Child)
+			wj, _ := json.Marshal(want.Child)
+			if string(gj) != string(wj) {
+				t.Errorf("JSON of the raw read:\n%s\nof the GORM read:\n%s", gj, wj)
+			}
+		})
 	}
 }
