@@ -1,7 +1,9 @@
 package registry
 
 import (
+	"database/sql/driver"
 	"errors"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -293,7 +295,8 @@ var childColumns = func() string {
 // statement — the child's columns by name, viewExtras over viewJoins, scopeCondition and the
 // id — and the same refusal, but given to the database as one text (tx.Raw) and scanned by
 // position into row and then extraDest (one destination per extra column, in order), without
-// GORM's query builder and reflective scan (a quarter of an audited read's CPU). The scope
+// GORM's query builder and reflective scan (a quarter of an audited read's CPU). It runs on
+// tx's connection pool (or transaction) like any GORM statement of tx. The scope
 // rule is still scopeCondition's, and the time is taken once for the scope and
 // via_break_glass.
 func (r *Registry) scopedRowRaw(tx *gorm.DB, a *models.Actor, id int64, row *childRow, extra sqlCond, extraDest ...any) error {
@@ -302,8 +305,9 @@ func (r *Registry) scopedRowRaw(tx *gorm.DB, a *models.Actor, id int64, row *chi
 	scope := scopeCondition(a, now)
 	args := make([]any, 0, len(cols.args)+len(scope.args)+1)
 	args = append(append(append(args, cols.args...), scope.args...), id)
-	rows, err := tx.Raw("SELECT "+childColumns+", "+cols.sql+" FROM children "+viewJoins+
-		" WHERE "+scope.sql+" AND children.id = ?", args...).Rows()
+	q, args := numbered("SELECT "+childColumns+", "+cols.sql+" FROM children "+viewJoins+
+		" WHERE "+scope.sql+" AND children.id = ?", args)
+	rows, err := tx.Statement.ConnPool.QueryContext(tx.Statement.Context, q, args...)
 	if err != nil {
 		return err
 	}
@@ -319,6 +323,48 @@ func (r *Registry) scopedRowRaw(tx *gorm.DB, a *models.Actor, id int64, row *chi
 		return err
 	}
 	return rows.Close()
+}
+
+// numbered turns a statement written with sqlCond's placeholders (?, as GORM reads them) into
+// PostgreSQL's ($1, $2…), expanding a slice argument into a list as GORM does for "IN ?"
+// (a value with its own database encoding, such as models.Strings, stays one argument).
+// Every ? of q is a placeholder: no fragment of scope.go uses ? as an operator.
+func numbered(q string, args []any) (string, []any) {
+	var b strings.Builder
+	b.Grow(len(q) + 2*len(args))
+	out := make([]any, 0, len(args))
+	next := 0
+	param := func(v any) {
+		out = append(out, v)
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(len(out)))
+	}
+	for i := 0; i < len(q); i++ {
+		if q[i] != '?' || next >= len(args) {
+			b.WriteByte(q[i])
+			continue
+		}
+		arg := args[next]
+		next++
+		if _, valuer := arg.(driver.Valuer); !valuer {
+			if v := reflect.ValueOf(arg); v.Kind() == reflect.Slice && v.Type().Elem().Kind() != reflect.Uint8 {
+				b.WriteByte('(')
+				if v.Len() == 0 {
+					b.WriteString("NULL")
+				}
+				for j := range v.Len() {
+					if j > 0 {
+						b.WriteByte(',')
+					}
+					param(v.Index(j).Interface())
+				}
+				b.WriteByte(')')
+				continue
+			}
+		}
+		param(arg)
+	}
+	return b.String(), out
 }
 
 // deniedRead is a single-child read refused because the child is out of the actor's scope
