@@ -525,6 +525,7 @@ func startKujdes(ctx context.Context, dbURL string) (*kujdes, error) {
 	if err := demo.Seed(ctx, db, server.DevIssuer(base), time.Now(), demo.Population); err != nil {
 		return nil, fmt.Errorf("demo data: %w", err)
 	}
+	config.TuneGC(os.Getenv)            // as kujdes serve runs it (the load generator shares the process and the setting)
 	users := auth.NewUserCache(db, log) // as kujdes serve runs it
 	srv, err := server.New(server.Deps{Config: cfg, DB: db, Log: log, I18n: bundle, Users: users})
 	if err != nil {

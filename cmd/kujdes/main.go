@@ -99,6 +99,7 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdout, stder
 	case "migrate":
 		err = withDatabase(ctx, cfg, log, func(db *gorm.DB) error { return migrate(ctx, db, sub[0], stdout) })
 	default:
+		config.TuneGC(getenv) // the collector's target for a server (config.DefaultGCPercent)
 		err = serve(ctx, cfg, log)
 	}
 	if err != nil {
