@@ -254,8 +254,18 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 	if !ok {
 		return []Candidate{}, nil
 	}
+	// The statement has one good plan whatever the question (short index range scans, one
+	// pool); planning it for each question cost more CPU than running it at a million
+	// children. Its generic plan is made once per connection (the statement is prepared and
+	// kept by the driver) and kept for this statement only.
+	if err := tx.Exec(`SET LOCAL plan_cache_mode = force_generic_plan`).Error; err != nil {
+		return nil, fmt.Errorf("duplicate search: %w", err)
+	}
 	var rows []candidateRow
 	if err := tx.Raw(duplicateSearchSQL, args).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("duplicate search: %w", err)
+	}
+	if err := tx.Exec(`RESET plan_cache_mode`).Error; err != nil {
 		return nil, fmt.Errorf("duplicate search: %w", err)
 	}
 	if len(rows) == 0 {
@@ -416,8 +426,11 @@ const duplicateSearchSQL = `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x))
 				ORDER BY cn.birth_mid DESC LIMIT keys.lim)
 			UNION ALL
 			(SELECT cn.child_id, cn.norm, cn.birth_mid FROM child_names cn
-				WHERE cn.skeleton = keys.k AND cn.skeleton <> '' AND cn.kind = keys.kind
-					AND (cn.birth_mid IS NULL OR CAST(@birth_mid AS date) IS NULL)
+				WHERE cn.skeleton = keys.k AND cn.skeleton <> '' AND cn.kind = keys.kind AND cn.birth_mid IS NULL
+				LIMIT keys.lim)
+			UNION ALL
+			(SELECT cn.child_id, cn.norm, cn.birth_mid FROM child_names cn
+				WHERE CAST(@birth_mid AS date) IS NULL AND cn.skeleton = keys.k AND cn.skeleton <> '' AND cn.kind = keys.kind
 				LIMIT keys.lim)
 		) b
 		UNION ALL
