@@ -39,7 +39,9 @@ type name struct {
 	skeleton string
 }
 
-func makeName(s string) name {
+func makeName(s string) name { return foldedNames.get(s, foldName) }
+
+func foldName(s string) name {
 	n := nameOf(nameWords(s))
 	n.text = CleanName(s)
 	n.variants = variantsOf(n.text, n)
@@ -287,7 +289,12 @@ func simpleSim(a, b name) float64 {
 	if a.key == b.key {
 		return 1
 	}
-	return max(trigramSim(a.phon, b.phon), editSim(a.key, b.key))
+	return spellingSims.get([2]string{a.phon, b.phon}, phonSim)
+}
+
+// phonSim is simpleSim of two names by their phonetic words (key is phon without spaces).
+func phonSim(ab [2]string) float64 {
+	return max(trigramSim(ab[0], ab[1]), editSim(strings.ReplaceAll(ab[0], " ", ""), strings.ReplaceAll(ab[1], " ", "")))
 }
 
 // trigramSim is pg_trgm's similarity: shared trigrams of the space-padded words over all.

@@ -55,8 +55,10 @@ func TestRegistrationStatements(t *testing.T) {
 	}{
 		// BEGIN, border post, name locks and number, child, names, arrival, audit event, COMMIT.
 		{name: "confirmed new", given: "Bashir", aliases: []string{"Bashi", "Bashir Jan"}, confirmNew: true, want: 8},
-		// … the name locks, the duplicate search, then the number.
-		{name: "checked, no candidate", given: "Qasim", want: 10},
+		// … the name locks, the duplicate search, then the number. The search runs its generic
+		// plan (SET LOCAL before it, RESET after: two statements of about 0.05 ms that spare
+		// 1–5 ms of planning at a million children, issue 12).
+		{name: "checked, no candidate", given: "Qasim", want: 12},
 		// … the key looked up, and remembered (expired keys forgotten in the same statement).
 		{name: "confirmed new, idempotency key", given: "Zarif", key: "k-1", confirmNew: true, want: 10},
 	} {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -241,38 +242,30 @@ func (r *Registry) FindDuplicates(ctx context.Context, a *models.Actor, q Duplic
 // skeletons of the full name in both orders, of its other spellings, of a name given alone and
 // of each name alone, each looked up in the index (skeleton, kind, birth_mid) nearest birth
 // first. The best candidatePool children, pre-ranked by name similarity, birth-date distance and
-// nationality, come back with their names and the name frequencies of theirs and the query's
-// (name_frequencies), and are scored in Go by the matching engine (matching.Compare).
+// nationality, come back with their names and the frequencies of the query's names
+// (name_frequencies; agreement is adjusted by the frequency of a name both sides share, so the
+// candidates' other names need none), and are scored in Go by the matching engine (matching.Compare).
 func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]Candidate, error) {
 	if limit <= 0 {
 		return []Candidate{}, nil
 	}
 	qp := matching.NewPerson(q.identity())
-	terms, fullSkels, singleSkels := qp.SearchTerms()
-	if len(terms) == 0 {
+	args, ok := duplicateSearchArgs(q, qp)
+	if !ok {
 		return []Candidate{}, nil
 	}
-	parentShort, parentLong := qp.ParentageSkeletons()
-	slots := parentSlots
-	if len(fullSkels) == 0 {
-		slots = parentSlotsOneName
-	}
-	nats := models.Strings(q.Nationalities)
-	if nats == nil {
-		nats = models.Strings{}
-	}
-	args := map[string]any{
-		"terms": models.Strings(terms), "full_skels": models.Strings(fullSkels), "single_skels": models.Strings(singleSkels),
-		"birth_from": q.BirthDateFrom, "birth_to": q.BirthDateTo, "sex": q.Sex, "nats": nats,
-		"max_gap": int(maxBirthGap.Hours() / 24), "pool": candidatePool,
-		"field_skels": models.Strings(qp.FieldSkeletons()), "birth_mid": birthMid(q.BirthDateFrom, q.BirthDateTo),
-		"per_key": perKey, "per_field": perField,
-		"parent_skels": models.Strings(parentShort), "parent_long_skels": models.Strings(parentLong), "per_parent": perParent, "parent_slots": slots,
-		// The parents' names are given names: their frequencies are the given names'.
-		"freq_skels": models.Strings(append(append([]string{totalSkeleton}, qp.FieldSkeletons()...), qp.ParentSkeletons()...)),
+	// The statement has one good plan whatever the question (short index range scans, one
+	// pool); planning it for each question cost more CPU than running it at a million
+	// children. Its generic plan is made once per connection (the statement is prepared and
+	// kept by the driver) and kept for this statement only.
+	if err := tx.Exec(`SET LOCAL plan_cache_mode = force_generic_plan`).Error; err != nil {
+		return nil, fmt.Errorf("duplicate search: %w", err)
 	}
 	var rows []candidateRow
 	if err := tx.Raw(duplicateSearchSQL, args).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("duplicate search: %w", err)
+	}
+	if err := tx.Exec(`RESET plan_cache_mode`).Error; err != nil {
 		return nil, fmt.Errorf("duplicate search: %w", err)
 	}
 	if len(rows) == 0 {
@@ -342,6 +335,40 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 	return out, nil
 }
 
+// duplicateSearchArgs are the arguments of duplicateSearchSQL for a query (qp: the query
+// folded); ok false when it has nothing to look up.
+func duplicateSearchArgs(q DuplicateQuery, qp matching.Person) (args map[string]any, ok bool) {
+	terms, fullSkels, singleSkels := qp.SearchTerms()
+	if len(terms) == 0 {
+		return nil, false
+	}
+	parentShort, parentLong := qp.ParentageSkeletons()
+	// The long key with the names swapped too (the family name asked as the given name).
+	for _, k := range qp.SwappedParentageSkeletons() {
+		if !slices.Contains(parentLong, k) {
+			parentLong = append(parentLong, k)
+		}
+	}
+	slots := parentSlots
+	if len(fullSkels) == 0 {
+		slots = parentSlotsOneName
+	}
+	nats := models.Strings(q.Nationalities)
+	if nats == nil {
+		nats = models.Strings{}
+	}
+	return map[string]any{
+		"terms": models.Strings(terms), "full_skels": models.Strings(fullSkels), "single_skels": models.Strings(singleSkels),
+		"birth_from": q.BirthDateFrom, "birth_to": q.BirthDateTo, "sex": q.Sex, "nats": nats,
+		"max_gap": int(maxBirthGap.Hours() / 24), "pool": candidatePool,
+		"field_skels": models.Strings(qp.FieldSkeletons()), "birth_mid": birthMid(q.BirthDateFrom, q.BirthDateTo),
+		"per_key": perKey, "per_field": perField,
+		"parent_skels": models.Strings(parentShort), "parent_long_skels": models.Strings(parentLong), "per_parent": perParent, "parent_slots": slots,
+		// The parents' names are given names: their frequencies are the given names'.
+		"freq_skels": models.Strings(append([]string{totalSkeleton}, qp.FrequencySkeletons()...)),
+	}, true
+}
+
 // duplicateSearchSQL retrieves the candidate pool (see findDuplicates) by blocking keys, each
 // an exact look-up in the index child_names (skeleton, birth_mid) — never a scan whose cost
 // grows with the registry (migrations/00034):
@@ -354,7 +381,8 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 //     Arslan, Momand / Mohmand) still finds the child through the other;
 //   - the skeletons of the other spellings of stored names (variant_skeletons, GIN);
 //   - when the question carries the father's name, the parentage keys (matching.ParentageSkeletons:
-//     given name + father's name, and + family name when asked) against the parentage rows
+//     given name + father's name, and + family name when asked, also with the two names
+//     swapped: matching.SwappedParentageSkeletons) against the parentage rows
 //     (ParentageRows), perParent on each side of the birth middle. The children they find
 //     keep parentSlots places in the pool (the ones the child's names or the long key found
 //     first, then the closest born), so a namesake with that father comes back whatever the
@@ -398,8 +426,11 @@ const duplicateSearchSQL = `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x))
 				ORDER BY cn.birth_mid DESC LIMIT keys.lim)
 			UNION ALL
 			(SELECT cn.child_id, cn.norm, cn.birth_mid FROM child_names cn
-				WHERE cn.skeleton = keys.k AND cn.skeleton <> '' AND cn.kind = keys.kind
-					AND (cn.birth_mid IS NULL OR CAST(@birth_mid AS date) IS NULL)
+				WHERE cn.skeleton = keys.k AND cn.skeleton <> '' AND cn.kind = keys.kind AND cn.birth_mid IS NULL
+				LIMIT keys.lim)
+			UNION ALL
+			(SELECT cn.child_id, cn.norm, cn.birth_mid FROM child_names cn
+				WHERE CAST(@birth_mid AS date) IS NULL AND cn.skeleton = keys.k AND cn.skeleton <> '' AND cn.kind = keys.kind
 				LIMIT keys.lim)
 		) b
 		UNION ALL
@@ -442,8 +473,7 @@ const duplicateSearchSQL = `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x))
 	freqs AS (
 		SELECT coalesce(json_agg(json_build_object('kind', kind, 'skeleton', skeleton, 'n', n)), '[]') AS j
 		FROM (SELECT kind, skeleton, sum(n) AS n FROM name_frequencies
-			WHERE kind IN ('given', 'family') AND skeleton = ANY (CAST(@freq_skels AS text[]) ||
-				ARRAY(SELECT skeleton FROM names WHERE kind IN ('given', 'family') AND skeleton <> ''))
+			WHERE kind IN ('given', 'family') AND skeleton = ANY (CAST(@freq_skels AS text[]))
 			GROUP BY kind, skeleton) x
 	)
 	SELECT pool.id, pool.registration_number, pool.given_name, pool.family_name, pool.given_name_latin,
@@ -477,7 +507,7 @@ type candidateRow struct {
 	RegisteredAt       time.Time
 	BorderPost         string
 	// Names are the child's child_names rows (kind and Latin, in order), Freqs the name
-	// frequencies of the query's and the pool's names (the same on every row): JSON.
+	// frequencies of the query's names (the same on every row): JSON.
 	Names []byte
 	Freqs []byte
 }

@@ -39,6 +39,7 @@ func TestParentageKeyRetrieves(t *testing.T) {
 		{"father's name in the script", "Mohammad", "Ahmadi", "کریم"},
 		{"given name alone", "Mohammed", "", "Karim"},
 		{"Md. before the given name", "Md. Mohammad", "Ahmadi", "Karim"},
+		{"names swapped", "Ahmadi", "Muhammad", "Kareem"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q := asked
