@@ -56,6 +56,7 @@ func main() {
 	readOnly := flag.Bool("read-only", false, "run only the anchor and the audited read (for comparing builds quickly)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process (server and load generator) during the audited read at 8 clients; with -compliance: during the refresh")
 	flag.StringVar(&regProfilePath, "regprofile", "", "write a CPU profile of this process during the registration at 8 clients")
+	flag.StringVar(&dbPrefix, "db-prefix", "kujdes_bench", "prefix of the scratch databases' names (several people benchmarking one server keep theirs apart)")
 	flag.BoolVar(&registrationOnly, "only-registration", false, "run the anchor and the registration only (no read, hello or home page)")
 	verifyEvents := flag.Int64("verify-events", 0, "instead of the load: time sealing and `audit verify` over this many generated audit events")
 	// issue 11: compliance
@@ -123,7 +124,11 @@ type result struct {
 	anchor   string   // what the ratio is to
 	waits    string   // what PostgreSQL backends waited on (sampled)
 	locks    []string // lock waits: what, which statement, behind whom (sampled)
+	cpu      string   // CPU per request (cpuPerRequest)
 }
+
+// dbPrefix (-db-prefix) starts the name of every scratch database the load run creates.
+var dbPrefix = "kujdes_bench"
 
 func run(ctx context.Context, adminURL, pgbench string, d time.Duration, clients []int) error {
 	admin, err := sql.Open("pgx", adminURL)
@@ -132,7 +137,7 @@ func run(ctx context.Context, adminURL, pgbench string, d time.Duration, clients
 	}
 	defer admin.Close()
 	suffix := strconv.Itoa(os.Getpid())
-	pgbDB, appDB := "kujdes_bench_pgbench_"+suffix, "kujdes_bench_app_"+suffix
+	pgbDB, appDB := dbPrefix+"_pgbench_"+suffix, dbPrefix+"_app_"+suffix
 	for _, name := range []string{pgbDB, appDB} {
 		if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
 			return fmt.Errorf("create database %s: %w", name, err)
@@ -239,6 +244,11 @@ func run(ctx context.Context, adminURL, pgbench string, d time.Duration, clients
 	}
 	tw.Flush()
 	printLockWaits(regResults)
+	for _, r := range results {
+		if r.cpu != "" {
+			fmt.Printf("%s, %d clients: %s\n", r.what, r.clients, r.cpu)
+		}
+	}
 	fmt.Printf("(each scenario %v; whole run %v; load generator, Kujdes and PostgreSQL share this machine; load average %s before, %s after)\n",
 		d, time.Since(started).Round(time.Second), loadBefore, loadAverage())
 	return sealingReport(ctx, app.db, app.auditKey, loadStarted)
@@ -367,6 +377,10 @@ func attack(ctx context.Context, db *sql.DB, what string, tr vegeta.Targeter, c 
 		}
 		locks <- lockWaits(ctx, db, stop)
 	}()
+	var cpuBefore cpuSnapshot
+	if db != nil {
+		cpuBefore = takeCPU(ctx, db)
+	}
 	var lat []time.Duration
 	ok, codes := 0, map[string]int{}
 	start := time.Now()
@@ -385,6 +399,9 @@ func attack(ctx context.Context, db *sql.DB, what string, tr vegeta.Targeter, c 
 	elapsed := time.Since(start)
 	close(stop)
 	r := result{what: what, clients: c, rps: float64(ok) / elapsed.Seconds(), waits: <-waits, locks: <-locks}
+	if db != nil {
+		r.cpu = cpuPerRequest(cpuBefore, takeCPU(ctx, db), ok)
+	}
 	if len(lat) > 0 {
 		slices.Sort(lat)
 		r.p50, r.p99 = lat[len(lat)/2], lat[int(0.99*float64(len(lat)-1))]
