@@ -2,6 +2,7 @@ package models
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"gorm.io/gorm"
@@ -20,10 +21,14 @@ func AuditInsert(tx *gorm.DB, ev *AuditEvent) (string, []any, error) {
 	if _, ok := tx.Statement.ConnPool.(gorm.TxCommitter); !ok {
 		return "", nil, errors.New("append audit: not inside a transaction")
 	}
-	if err := prepareAudit(ev); err != nil {
+	changes, err := prepareAuditChanges(ev)
+	if err != nil {
 		return "", nil, err
 	}
 	q := "INSERT INTO audit_events (" + strings.Join(auditInsertColumns, ", ") + ") VALUES (" +
 		strings.TrimSuffix(strings.Repeat("?, ", len(auditInsertColumns)), ", ") + ") RETURNING id"
-	return q, auditInsertValues(ev), nil
+	values := auditInsertValues(ev)
+	// The changes as hashed, not encoded a second time by AuditChanges.Value.
+	values[slices.Index(auditInsertColumns, "changes")] = string(changes)
+	return q, values, nil
 }
