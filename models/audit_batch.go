@@ -221,11 +221,18 @@ func insertAuditEvents(ctx context.Context, db *gorm.DB, evs []*AuditEvent) erro
 
 // prepareAudit checks ev and sets what AppendAudit sets before the insert.
 func prepareAudit(ev *AuditEvent) error {
+	_, err := prepareAuditChanges(ev)
+	return err
+}
+
+// prepareAuditChanges is prepareAudit, returning the event's changes as the canonical JSON
+// its leaf hash was computed over (what its changes column holds).
+func prepareAuditChanges(ev *AuditEvent) ([]byte, error) {
 	if ev == nil {
-		return errors.New("append audit: nil event")
+		return nil, errors.New("append audit: nil event")
 	}
 	if ev.Action == "" {
-		return errors.New("append audit: action is required")
+		return nil, errors.New("append audit: action is required")
 	}
 	ev.ID = 0
 	if ev.OccurredAt.IsZero() {
@@ -236,11 +243,11 @@ func prepareAudit(ev *AuditEvent) error {
 		ev.Outcome = "ok"
 	}
 	ev.PrevHash, ev.Hash = nil, nil
-	record, err := ev.LeafRecord()
+	changes, err := ev.Changes.canonical()
 	if err != nil {
-		return fmt.Errorf("append audit: %w", err)
+		return nil, fmt.Errorf("append audit: %w", err)
 	}
-	leaf := tlog.RecordHash(record)
+	leaf := tlog.RecordHash(ev.leafRecord(changes))
 	ev.LeafHash = leaf[:]
-	return nil
+	return changes, nil
 }

@@ -440,14 +440,12 @@ func (r *Registry) registerArrival(ctx context.Context, tx *gorm.DB, a *models.A
 	if err := verr.Err(); err != nil {
 		return err
 	}
-	var seq int64 // the new child's number, with the locks when no duplicate check follows
-	var err error
+	// The name locks are taken before the duplicate check, or — confirmed new, no check to
+	// come — by the child's own insert, with its number (insertChild).
+	var lockKeys models.Int64s
 	if in.ConfirmNew {
-		seq, err = lockNamesAndNumber(tx, id.duplicateQuery())
-	} else {
-		err = lockNames(tx, id.duplicateQuery()) // check and insert as one step
-	}
-	if err != nil {
+		lockKeys = nameLockKeys(id.duplicateQuery())
+	} else if err := lockNames(tx, id.duplicateQuery()); err != nil { // check and insert as one step
 		return err
 	}
 	if !in.ConfirmNew {
@@ -469,14 +467,8 @@ func (r *Registry) registerArrival(ctx context.Context, tx *gorm.DB, a *models.A
 			return err
 		}
 	}
-	if seq == 0 {
-		if seq, err = nextRegistrationNumber(tx); err != nil {
-			return err
-		}
-	}
 	c := models.Child{
-		RegistrationNumber: fmt.Sprintf("%s-%d-%06d", r.prefix(), now.Year(), seq),
-		RegionID:           arr.regionID, BorderPostID: arr.postID, Status: "active",
+		RegionID: arr.regionID, BorderPostID: arr.postID, Status: "active",
 		GivenName: id.in.GivenName, FamilyName: id.in.FamilyName,
 		GivenNameLatin: id.in.GivenNameLatin, FamilyNameLatin: id.in.FamilyNameLatin,
 		FatherName: id.in.FatherName, MotherName: id.in.MotherName,
@@ -490,21 +482,18 @@ func (r *Registry) registerArrival(ctx context.Context, tx *gorm.DB, a *models.A
 	if id.in.VulnerabilitiesAssessed || len(id.in.Vulnerabilities) > 0 || strings.TrimSpace(id.in.SpecialNeeds) != "" {
 		c.VulnerabilitiesAt = &now
 	}
-	if err := tx.Create(&c).Error; err != nil {
+	if err := insertChild(tx, &c, r.prefix(), lockKeys); err != nil {
 		return err
 	}
 	rows := NameRows(c.ID, c.GivenName, c.FamilyName, c.GivenNameLatin, c.FamilyNameLatin, id.in.Aliases)
-	if rows = append(rows, ParentageRows(c.ID, c.GivenName, c.FamilyName, c.GivenNameLatin, c.FamilyNameLatin, c.FatherName)...); len(rows) > 0 {
-		if err := tx.Create(&rows).Error; err != nil {
-			return err
-		}
-	}
-	ar, err := r.insertArrival(tx, a, c.ID, arr)
-	if err != nil {
+	rows = append(rows, ParentageRows(c.ID, c.GivenName, c.FamilyName, c.GivenNameLatin, c.FamilyNameLatin, c.FatherName)...)
+	ar := r.newArrival(a, c.ID, arr, true)
+	ev := auditEvent(ctx, a, "child.register", "child", strconv.FormatInt(c.ID, 10), registrationChanges(c, in.ConfirmNew), "")
+	if err := insertChildRecords(ctx, tx, rows, &ar, ev); err != nil {
 		return err
 	}
 	*out = Registration{ChildID: c.ID, RegistrationNumber: c.RegistrationNumber, ArrivalID: ar.ID, NewChild: true}
-	return audit(ctx, tx, a, "child.register", "child", strconv.FormatInt(c.ID, 10), registrationChanges(c, in.ConfirmNew), "")
+	return nil
 }
 
 // registrationChanges names the recorded fields; identity values are withheld from the trail.
@@ -544,12 +533,17 @@ func (r *Registry) insertArrival(tx *gorm.DB, a *models.Actor, childID int64, ar
 
 // createArrival inserts an arrival; grantsScope false makes it a sighting.
 func (r *Registry) createArrival(tx *gorm.DB, a *models.Actor, childID int64, arr arrival, grantsScope bool) (models.Arrival, error) {
-	ar := models.Arrival{
+	ar := r.newArrival(a, childID, arr, grantsScope)
+	return ar, tx.Create(&ar).Error
+}
+
+// newArrival is the arrival row of arr, recorded by a on the child childID.
+func (r *Registry) newArrival(a *models.Actor, childID int64, arr arrival, grantsScope bool) models.Arrival {
+	return models.Arrival{
 		ChildID: childID, ArrivedAt: arr.at, BorderPostID: arr.postID, Location: strings.TrimSpace(arr.in.Location),
 		HowFound: arr.in.HowFound, AccompanyingAdults: arr.in.AccompanyingAdults, Documents: arr.in.Documents,
 		Notes: strings.TrimSpace(arr.in.Notes), GrantsScope: grantsScope, RegisteredBy: &a.UserID, CreatedAt: r.now(),
 	}
-	return ar, tx.Create(&ar).Error
 }
 
 // addArrival records another arrival of a known child in the officer's scope.

@@ -28,8 +28,8 @@ const registrationLockClass int32 = 0x4b52
 // collision only serializes two unrelated names, which costs a few milliseconds.
 //
 // What it does not cover: names that meet only by trigram similarity, not by skeleton. A
-// registration confirmed as new (ConfirmNew) takes the same locks, so a check running beside it
-// still sees its child.
+// registration confirmed as new (ConfirmNew) takes the same locks, in the statement that inserts
+// its child (insertChild), so a check running beside it still sees its child.
 //
 // All the keys are taken by one statement (one round trip, however many spellings the name
 // has): the array is sorted in Go and unnest hands its elements out in order, one lock at a
@@ -37,25 +37,6 @@ const registrationLockClass int32 = 0x4b52
 func lockNames(tx *gorm.DB, q DuplicateQuery) error {
 	return tx.Exec(`SELECT count(pg_advisory_xact_lock(?, k)) FROM unnest(CAST(? AS int[])) AS k`,
 		registrationLockClass, nameLockKeys(q)).Error
-}
-
-// lockNamesAndNumber is lockNames followed, in the same statement, by the new child's number
-// from child_registration_seq (after the locks: a registration waiting for a namesake takes
-// its number once it may insert). For a registration without a duplicate check to come
-// (ConfirmNew): a check that refuses the registration would leave the number unused.
-func lockNamesAndNumber(tx *gorm.DB, q DuplicateQuery) (int64, error) {
-	var seq int64
-	err := tx.Raw(`SELECT nextval('child_registration_seq')
-		FROM (SELECT count(pg_advisory_xact_lock(?, k)) FROM unnest(CAST(? AS int[])) AS k) AS locked`,
-		registrationLockClass, nameLockKeys(q)).Scan(&seq).Error
-	return seq, err
-}
-
-// nextRegistrationNumber takes the new child's number from child_registration_seq.
-func nextRegistrationNumber(tx *gorm.DB) (int64, error) {
-	var seq int64
-	err := tx.Raw(`SELECT nextval('child_registration_seq')`).Scan(&seq).Error
-	return seq, err
 }
 
 // nameLockKeys are the lock keys of the skeletons the duplicate search looks up for q:

@@ -1,14 +1,21 @@
 package registry
 
 import (
+	"bytes"
 	"context"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"golang.org/x/mod/sumdb/tlog"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+	"gorm.io/gorm/schema"
+
+	"github.com/kujdes/kujdes/models"
 )
 
 // statementLog keeps the statements GORM sends (every Exec, Raw, Create and query).
@@ -30,8 +37,9 @@ func (l statementLog) Trace(_ context.Context, _ time.Time, fc func() (string, i
 // TestRegistrationStatements: the round trips of one registration, BEGIN and COMMIT included
 // (issue 8). Each is a few hundred microseconds of CPU on both sides with the transaction's
 // locks held, so registration throughput depends on how few they are: the name locks are one
-// statement however many spellings the name has (with the new number, when no duplicate check
-// follows), the names one multi-row insert, and an idempotency key costs two statements.
+// statement however many spellings the name has (with the child's insert and its number, when no
+// duplicate check follows), the names, arrival and audit event one statement, and an
+// idempotency key costs two statements.
 func TestRegistrationStatements(t *testing.T) {
 	t.Parallel()
 	f := newDupFixture(t)
@@ -53,14 +61,15 @@ func TestRegistrationStatements(t *testing.T) {
 		confirmNew bool
 		want       int
 	}{
-		// BEGIN, border post, name locks and number, child, names, arrival, audit event, COMMIT.
-		{name: "confirmed new", given: "Bashir", aliases: []string{"Bashi", "Bashir Jan"}, confirmNew: true, want: 8},
-		// … the name locks, the duplicate search, then the number. The search runs its generic
-		// plan (SET LOCAL before it, RESET after: two statements of about 0.05 ms that spare
-		// 1–5 ms of planning at a million children, issue 12).
-		{name: "checked, no candidate", given: "Qasim", want: 12},
+		// BEGIN, border post, the child (with the name locks and its number), its names,
+		// arrival and audit event (one statement), COMMIT.
+		{name: "confirmed new", given: "Bashir", aliases: []string{"Bashi", "Bashir Jan"}, confirmNew: true, want: 5},
+		// … the name locks, the duplicate search, then the child with its number. The search runs
+		// its generic plan (SET LOCAL before it, RESET after: two statements of about 0.05 ms that
+		// spare 1–5 ms of planning at a million children, issue 12).
+		{name: "checked, no candidate", given: "Qasim", want: 9},
 		// … the key looked up, and remembered (expired keys forgotten in the same statement).
-		{name: "confirmed new, idempotency key", given: "Zarif", key: "k-1", confirmNew: true, want: 10},
+		{name: "confirmed new, idempotency key", given: "Zarif", key: "k-1", confirmNew: true, want: 7},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			mu.Lock()
@@ -84,5 +93,113 @@ func TestRegistrationStatements(t *testing.T) {
 				t.Errorf("%d statements take the name locks, want 1", locks)
 			}
 		})
+	}
+}
+
+// TestRegistrationInsertColumns: the registration's hand-written inserts (arrivals_write.go)
+// name every column of the child, its arrival and its name rows that the application writes,
+// so a field added to a model is not silently left out of new registrations.
+func TestRegistrationInsertColumns(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name   string
+		model  any
+		cols   []string
+		values int
+		skip   []string // not written by the insert: the id, computed or generated columns
+	}{
+		{"child", &models.Child{}, childInsertColumns, len(childInsertValues(&models.Child{})), []string{"id", "registration_number"}},
+		{"arrival", &models.Arrival{}, arrivalInsertColumns, len(arrivalInsertValues(&models.Arrival{})), []string{"id"}},
+		{"name", &models.ChildName{}, nameInsertColumns, len(nameInsertValues(&models.ChildName{})), []string{"id", "norm"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := schema.Parse(c.model, &sync.Map{}, schema.NamingStrategy{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, f := range s.Fields {
+				if f.DBName != "" && !slices.Contains(c.skip, f.DBName) {
+					want = append(want, f.DBName)
+				}
+			}
+			if got := slices.Sorted(slices.Values(c.cols)); !slices.Equal(got, slices.Sorted(slices.Values(want))) {
+				t.Errorf("INSERT columns %v, the model's %v", got, want)
+			}
+			if c.values != len(c.cols) {
+				t.Errorf("%d values for %d columns", c.values, len(c.cols))
+			}
+		})
+	}
+}
+
+// TestRegistrationRowsWritten: what the registration's two hand-written statements write is
+// what the GORM inserts wrote — the number in its format, the child's birth middle on every
+// name row (set by the names' trigger from the child inserted by the statement before), the
+// name counts, the arrival with its adults and documents, and an audit event whose stored
+// columns give back its leaf hash (what `audit verify` recomputes).
+func TestRegistrationRowsWritten(t *testing.T) {
+	t.Parallel()
+	f := newDupFixture(t)
+	ctx := context.Background()
+	f.reg.RegistrationPrefix = "TS"
+	in := RegistrationInput{
+		IdentityInput: IdentityInput{GivenName: "Bashir", FamilyName: "Noori", FatherName: "Karim", Sex: "male",
+			BirthDate: "2010-03-04", Aliases: []string{"Bashi"}, Nationalities: []string{"AF"}, Languages: []string{"ps"}},
+		Arrival: ArrivalInput{HowFound: "border_check", BorderPostCode: "HAN", Notes: "tired",
+			AccompanyingAdults: []models.AccompanyingAdult{{Relation: "uncle"}}, Documents: []models.Document{{Type: "tazkira", Number: "T-1"}}},
+		ConfirmNew: true,
+	}
+	out, err := f.reg.RegisterArrival(ctx, f.borderOfficer, in)
+	if err != nil || !out.NewChild || out.ArrivalID == 0 {
+		t.Fatalf("registration: %+v %v", out, err)
+	}
+	if out.RegistrationNumber != "TS-2026-000001" {
+		t.Errorf("number %q, want TS-2026-000001", out.RegistrationNumber)
+	}
+	var c models.Child
+	if err := f.db.Take(&c, out.ChildID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if c.RegistrationNumber != out.RegistrationNumber || c.GivenName != "Bashir" || c.FatherName != "Karim" ||
+		c.BirthDateFrom == nil || c.BirthDateFrom.Format(time.DateOnly) != "2010-03-04" || !c.BirthDateKnown ||
+		!slices.Equal(c.Nationalities, models.Strings{"AF"}) || c.RegisteredBy == nil || *c.RegisteredBy != f.borderOfficer.UserID ||
+		c.BorderPostID == nil || *c.BorderPostID != f.postB || c.RegionID != f.region || c.Version != 1 {
+		t.Errorf("child %+v", c)
+	}
+	var names struct{ Rows, WithBirth, Parentage int64 }
+	f.db.Raw(`SELECT count(*) AS rows, count(*) FILTER (WHERE birth_mid = '2010-03-04') AS with_birth,
+		count(*) FILTER (WHERE kind = 'parentage') AS parentage FROM child_names WHERE child_id = ?`, c.ID).Scan(&names)
+	if names.Rows < 5 || names.WithBirth != names.Rows || names.Parentage == 0 {
+		t.Errorf("name rows %+v, want ≥ 5, all with the birth middle, parentage among them", names)
+	}
+	var counted int64
+	f.db.Raw(`SELECT coalesce(sum(n), 0) FROM name_frequencies WHERE kind = 'given' AND skeleton = '*'`).Scan(&counted)
+	if counted != 1 {
+		t.Errorf("given names counted: %d, want 1", counted)
+	}
+	var ar models.Arrival
+	if err := f.db.Take(&ar, out.ArrivalID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if ar.ChildID != c.ID || !ar.GrantsScope || ar.Notes != "tired" || len(ar.AccompanyingAdults) != 1 ||
+		ar.AccompanyingAdults[0].Relation != "uncle" || len(ar.Documents) != 1 || ar.BorderPostID == nil || *ar.BorderPostID != f.postB {
+		t.Errorf("arrival %+v", ar)
+	}
+	var ev models.AuditEvent
+	var changes string
+	if err := f.db.Raw(`SELECT * FROM audit_events WHERE action = 'child.register' AND entity_id = ?`, strconv.FormatInt(c.ID, 10)).Scan(&ev).Error; err != nil || ev.ID == 0 {
+		t.Fatalf("audit event: %+v %v", ev, err)
+	}
+	f.db.Raw(`SELECT changes::text FROM audit_events WHERE id = ?`, ev.ID).Scan(&changes)
+	record, err := models.AuditLeafRecord(&ev, []byte(changes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := tlog.RecordHash(record); !bytes.Equal(h[:], ev.LeafHash) || ev.ActorUserID == nil || ev.Outcome != "ok" {
+		t.Errorf("audit event %+v: its columns do not give its leaf hash", ev)
+	}
+	if _, ok := ev.Changes["confirmed_new_despite_candidates"]; !ok {
+		t.Errorf("audit changes %v", ev.Changes)
 	}
 }

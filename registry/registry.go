@@ -77,12 +77,17 @@ func require(a *models.Actor, p models.Permission) error {
 
 // audit appends an event inside tx, the transaction of the change (or read) it records.
 func audit(ctx context.Context, tx *gorm.DB, a *models.Actor, action, entity, entityID string, changes models.AuditChanges, reason string) error {
+	return models.AppendAudit(ctx, tx, auditEvent(ctx, a, action, entity, entityID, changes, reason))
+}
+
+// auditEvent is the event audit appends (for a use case that writes it with models.AuditInsert).
+func auditEvent(ctx context.Context, a *models.Actor, action, entity, entityID string, changes models.AuditChanges, reason string) *models.AuditEvent {
 	ev := &models.AuditEvent{
 		Action: action, Entity: entity, EntityID: entityID, Changes: changes, Reason: reason,
 		Outcome: "ok", RequestID: requestid.From(ctx), ClientIP: requestid.ClientIP(ctx),
 	}
 	ev.SetActor(a)
-	return models.AppendAudit(ctx, tx, ev)
+	return ev
 }
 
 // auditRead records a read that changed nothing else and returns once its event is committed:

@@ -56,6 +56,7 @@ func main() {
 	readOnly := flag.Bool("read-only", false, "run only the anchor and the audited read (for comparing builds quickly)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process (server and load generator) during the audited read at 8 clients; with -compliance: during the refresh")
 	flag.StringVar(&regProfilePath, "regprofile", "", "write a CPU profile of this process during the registration at 8 clients")
+	flag.StringVar(&dbPrefix, "db-prefix", "kujdes_bench", "prefix of the scratch databases' names (several people benchmarking one server keep theirs apart)")
 	flag.BoolVar(&registrationOnly, "only-registration", false, "run the anchor and the registration only (no read, hello or home page)")
 	verifyEvents := flag.Int64("verify-events", 0, "instead of the load: time sealing and `audit verify` over this many generated audit events")
 	// issue 11: compliance
@@ -64,7 +65,6 @@ func main() {
 	complianceIter := flag.Int("compliance-n", 50, "with -compliance: timed requests per measurement (0: generate only)")
 	complianceRefresh := flag.Bool("compliance-refresh", true, "with -compliance: refresh the figures before timing (false: time the figures of the kept database's last refresh)")
 	complianceAddr := flag.String("compliance-addr", "127.0.0.1:18911", "with -compliance: the loopback address Kujdes serves on (fixed: a kept database's users belong to its identity provider)")
-	flag.StringVar(&dbPrefix, "db-prefix", dbPrefix, "prefix of the scratch databases' names (several benchmarks on one server keep apart)")
 	flag.Parse()
 	profilePath = *cpuProfile
 	if *complianceChildren > 0 {
@@ -127,6 +127,7 @@ type result struct {
 	anchor   string   // what the ratio is to
 	waits    string   // what PostgreSQL backends waited on (sampled)
 	locks    []string // lock waits: what, which statement, behind whom (sampled)
+	cpu      string   // CPU per request (cpuPerRequest)
 }
 
 func run(ctx context.Context, adminURL, pgbench string, d time.Duration, clients []int) error {
@@ -243,6 +244,11 @@ func run(ctx context.Context, adminURL, pgbench string, d time.Duration, clients
 	}
 	tw.Flush()
 	printLockWaits(regResults)
+	for _, r := range results {
+		if r.cpu != "" {
+			fmt.Printf("%s, %d clients: %s\n", r.what, r.clients, r.cpu)
+		}
+	}
 	fmt.Printf("(each scenario %v; whole run %v; load generator, Kujdes and PostgreSQL share this machine; load average %s before, %s after)\n",
 		d, time.Since(started).Round(time.Second), loadBefore, loadAverage())
 	return sealingReport(ctx, app.db, app.auditKey, loadStarted)
@@ -371,6 +377,10 @@ func attack(ctx context.Context, db *sql.DB, what string, tr vegeta.Targeter, c 
 		}
 		locks <- lockWaits(ctx, db, stop)
 	}()
+	var cpuBefore cpuSnapshot
+	if db != nil {
+		cpuBefore = takeCPU(ctx, db)
+	}
 	var lat []time.Duration
 	ok, codes := 0, map[string]int{}
 	start := time.Now()
@@ -389,6 +399,9 @@ func attack(ctx context.Context, db *sql.DB, what string, tr vegeta.Targeter, c 
 	elapsed := time.Since(start)
 	close(stop)
 	r := result{what: what, clients: c, rps: float64(ok) / elapsed.Seconds(), waits: <-waits, locks: <-locks}
+	if db != nil {
+		r.cpu = cpuPerRequest(cpuBefore, takeCPU(ctx, db), ok)
+	}
 	if len(lat) > 0 {
 		slices.Sort(lat)
 		r.p50, r.p99 = lat[len(lat)/2], lat[int(0.99*float64(len(lat)-1))]

@@ -1,0 +1,34 @@
+package models
+
+import (
+	"errors"
+	"slices"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// AuditInsert is AppendAudit for a use case that writes its event in the same statement as
+// its change (a data-modifying WITH clause: one round trip for several rows). It checks and
+// prepares ev exactly as AppendAudit does (occurred_at, outcome, leaf hash) and returns the
+// event's INSERT, with ? placeholders, ending in RETURNING id, and its values. The caller
+// runs it inside tx and sets ev.ID from what it returns; the event then commits, or not,
+// with the change, as with AppendAudit.
+func AuditInsert(tx *gorm.DB, ev *AuditEvent) (string, []any, error) {
+	if tx == nil {
+		return "", nil, errors.New("append audit: not inside a transaction")
+	}
+	if _, ok := tx.Statement.ConnPool.(gorm.TxCommitter); !ok {
+		return "", nil, errors.New("append audit: not inside a transaction")
+	}
+	changes, err := prepareAuditChanges(ev)
+	if err != nil {
+		return "", nil, err
+	}
+	q := "INSERT INTO audit_events (" + strings.Join(auditInsertColumns, ", ") + ") VALUES (" +
+		strings.TrimSuffix(strings.Repeat("?, ", len(auditInsertColumns)), ", ") + ") RETURNING id"
+	values := auditInsertValues(ev)
+	// The changes as hashed, not encoded a second time by AuditChanges.Value.
+	values[slices.Index(auditInsertColumns, "changes")] = string(changes)
+	return q, values, nil
+}
