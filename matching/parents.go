@@ -135,12 +135,18 @@ func (p Person) parentOf(pn parentName) parentName {
 		return pn
 	}
 	for _, f := range p.forms {
-		if !f.family.empty() && f.family.skeleton == pn.n.skeleton {
+		// The same name or another spelling of it, not merely the same consonants (Hadi is
+		// not Haddad).
+		if !f.family.empty() && f.family.skeleton == pn.n.skeleton && nameSim(f.family, pn.n) >= familyAsParentSim {
 			return parentName{}
 		}
 	}
 	return pn
 }
+
+// familyAsParentSim is how alike a parent's name and the child's family name must be for the
+// parent's name to be only the family name: another spelling of it (nameClose).
+const familyAsParentSim = 0.9
 
 // compareParents compares the query's and the candidate's father's and mother's names.
 func compareParents(q, c Person) (father, mother fieldComparison) {

@@ -90,8 +90,8 @@ var (
 	// father and mother pooled), rounded. EM over unlabelled candidate pairs (EstimateEM, see
 	// docs/duplicate-check.md) gives the same ordering from a synthetic registry.
 	parentMU = map[level]mu{
-		nameExact: {0.51, 0.0022}, nameClose: {0.265, 0.0022}, nameSimilar: {0.16, 0.0046},
-		nameWeak: {0.032, 0.0013}, nameDifferent: {0.032, 0.99},
+		nameExact: {0.51, 0.0022}, nameClose: {0.29, 0.0025}, nameSimilar: {0.148, 0.0043},
+		nameWeak: {0.032, 0.0012}, nameDifferent: {0.019, 0.99},
 	}
 	sexMU = map[level]mu{sexSame: {0.997, 0.79}, sexDiffers: {0.003, 0.21}}
 	natMU = map[level]mu{natSame: {0.99, 0.13}, natDiffers: {0.05, 0.87}}
