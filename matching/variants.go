@@ -21,7 +21,7 @@ const maxVariants = 4
 // it returns the input when it does not apply.
 type reading func(s string) string
 
-var readings = []reading{somaliReading, kurmanjiReading, egyptianG, bengaliJ}
+var readings = []reading{somaliReading, kurmanjiReading, egyptianG, bengaliJ, zheReading}
 
 // somaliReading reads Somali orthography, where c is the ʿayn that other spellings leave out
 // (Cabdi, Cumar, Cali) and x the ḥ others write h (Maxamed, Faarax), with doubled long vowels
@@ -88,6 +88,32 @@ func egyptianG(s string) string {
 // Najmul / Nazmul); not the j of dj, gj, xh.
 func bengaliJ(s string) string {
 	return replaceLetter(s, 'j', 'z', func(prev, next byte) bool { return prev != 'd' && prev != 'g' })
+}
+
+var zheLetters = strings.NewReplacer("ž", "zh")
+
+// zheReading reads the Persian and Kurdish ژ as English spellings write it, zh: Kurmanji,
+// Sorani Latin, Turkish and French spellings write it j (Hejar / Hazhar, Jîyan / Zhiyan,
+// Rojin / Rozhin), scholarly and Slavic-keyboard ones ž (Hažar). Not the j of dj, gj, where
+// j is the Arabic ج (Djamel, Gjergj). The j of other names (Jamal) read as zh stays close to
+// itself (j and zh are look-alike sounds), so the reading only adds where phoneticWord would
+// read a j after a vowel as the Albanian i.
+func zheReading(s string) string {
+	if strings.ContainsRune(s, 'ž') {
+		s = zheLetters.Replace(s)
+	}
+	if strings.IndexByte(s, 'j') < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == 'j' && (i == 0 || s[i-1] != 'd' && s[i-1] != 'g') {
+			b.WriteString("zh")
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // replaceLetter replaces the letter from by to wherever ok accepts its neighbours (0 at an edge).

@@ -274,7 +274,7 @@ func compareNames(q, c Person, freqs Freqs) (nameComparison, bool) {
 			base := nameComparison{label: cf.label, sameSkeleton: same}
 			if !qf.given.empty() && !qf.family.empty() && !cf.given.empty() && !cf.family.empty() {
 				nc := base
-				nc.given, nc.family = field("given", qf.given, cf.given, sim), field("family", qf.family, cf.family, sim)
+				nc.given, nc.family = field("given", qf.given, cf.given, sim), field("family", qf.family, cf.family, chainSim(sim))
 				try(nc)
 				if len(qf.given.words) != len(cf.given.words) || len(qf.family.words) != len(cf.family.words) {
 					// The same words split differently (Ali | Hussein Kadhim, Ali Hussein |

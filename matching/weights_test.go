@@ -130,6 +130,11 @@ func TestVariantKinds(t *testing.T) {
 		{"Bengali j / z", []pair{
 			p("Jahangir", "Alam", "Zahangir", "Alam"), p("Jakir", "Hossain", "Zakir", "Hossain"),
 		}, []pair{p("Jahangir", "Alam", "Jubayer", "Alam")}},
+		// The Persian and Kurdish ژ written zh, j or ž (zheReading).
+		{"Kurdish zh / j / ž", []pair{
+			p("Hazhar", "Rashid", "Hejar", "Rashid"), p("Rozhin", "Karim", "Rojin", "Karim"),
+			p("Hažar", "Aziz", "Hazhar", "Aziz"),
+		}, []pair{p("Hazhar", "Rashid", "Hawar", "Rashid"), p("Rojin", "Karim", "Rojda", "Karim"), p("Rozhin", "Aziz", "Rojhat", "Aziz")}},
 		{"scripts", []pair{
 			p("يوسف", "العلي", "Yousef", "Al-Ali"), p("Ігор", "Савченко", "Ihor", "Savchenko"),
 			p("ኣማኑኤል", "ዮሃንስ", "Amanuel", "Yohannes"), p("ڕێبین", "عەلی", "Rebin", "Ali"),
@@ -154,6 +159,40 @@ func TestVariantKinds(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFamilyNameChain: a family name written as a chain of names (the nasab: father,
+// grandfather) agrees with its beginning or its end given alone — similar, not the same name —
+// and not with another name; with the parents' names the same child is likely again.
+func TestFamilyNameChain(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want level
+	}{
+		{"Hussein Kadhim", "Hussein", nameSimilar},
+		{"Hussein", "Hussein Kadhim", nameSimilar},
+		{"Abdullah Saleh", "Abdallah", nameSimilar},
+		{"Jasim Mohammed Al-Jubouri", "Al-Jubouri", nameSimilar},
+		{"Jasim Mohammed Al-Jubouri", "Jasim Mohammed", nameSimilar},
+		{"Hussein Kadhim", "Hassan", nameDifferent},
+		{"Hussein Kadhim", "Mohammed", nameDifferent},
+		{"Hussein Kadhim", "Hussein Kadhim", nameExact},
+	} {
+		t.Run(tc.a+" / "+tc.b, func(t *testing.T) {
+			if s := chainSim(nameSim)(makeName(tc.a), makeName(tc.b)); nameLevel(s) != tc.want {
+				t.Errorf("%q / %q: similarity %.2f, level %d, want %d", tc.a, tc.b, s, nameLevel(s), tc.want)
+			}
+		})
+	}
+	from, to := time.Date(2009, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2009, 12, 31, 0, 0, 0, 0, time.UTC)
+	child := func(family, father, mother string) Person {
+		return NewPerson(Identity{GivenName: "Ali", FamilyName: family, Sex: "male", BirthDateFrom: &from, BirthDateTo: &to,
+			Nationalities: []string{"IQ"}, FatherName: father, MotherName: mother})
+	}
+	cmp, _ := Compare(child("Hussein", "Hussein", "Zeinab"), child("Hussein Kadhim", "Hussein Kadhim", "Zainab"), Freqs{})
+	if !Likely(cmp.Weight(), 0) {
+		t.Errorf("the father given alone as the family name: weight %.1f, not likely (%v)", cmp.Weight(), cmp.Explain())
 	}
 }
 
