@@ -242,7 +242,7 @@ func nameSim(a, b name) float64 {
 	if s == 1 {
 		return 1
 	}
-	// Another reading of either name (Somali, Kurmanji, Egyptian, Bengali, zh spellings).
+	// Another reading of either name (Somali, Kurmanji, Egyptian, Bengali, Kurdish zh and kh spellings).
 	for _, av := range a.variants {
 		s = max(s, spellingSim(av, b)*variantFactor)
 	}

@@ -200,3 +200,37 @@ func TestParentsCap(t *testing.T) {
 		})
 	}
 }
+
+// TestParentsCapReadings: with both parents' names agreeing, the same child whose given name
+// is spelled by another language's letters (Kurdish zh written j, Kurmanji x for kh) is
+// likely — the readings make the given names similar, not a brother's weak likeness — and
+// a brother with the same parents stays below likely.
+func TestParentsCapReadings(t *testing.T) {
+	d := func(s string) *time.Time { v, _ := time.Parse(time.DateOnly, s); return &v }
+	child := func(given string) Person {
+		return NewPerson(Identity{GivenName: given, FamilyName: "Rashid", Sex: "male", BirthDateFrom: d("2009-01-01"),
+			BirthDateTo: d("2009-12-31"), Nationalities: []string{"IQ"}, FatherName: "Kawa", MotherName: "Kwestan"})
+	}
+	for _, tc := range []struct {
+		q, c   string
+		likely bool
+	}{
+		{"Hejar", "Hazhar", true},
+		{"Rojin", "Rozhin", true},
+		{"Xelil", "Khalil", true},
+		{"Bextiyar", "Bakhtiyar", true},
+		{"Axin", "Akhin", true},
+		{"Xelil", "Xalid", false},
+		{"Hejar", "Hawar", false},
+	} {
+		t.Run(tc.q+" / "+tc.c, func(t *testing.T) {
+			cmp, ok := Compare(child(tc.q), child(tc.c), Freqs{})
+			if !ok {
+				t.Fatal("no comparison")
+			}
+			if got := Likely(cmp.Weight(), 0); got != tc.likely {
+				t.Errorf("likely %v (weight %.1f, given names %.2f), want %v", got, cmp.Weight(), cmp.names.given.sim, tc.likely)
+			}
+		})
+	}
+}
