@@ -244,7 +244,7 @@ func nameSim(a, b name) float64 {
 	if s == 1 {
 		return 1
 	}
-	// Another reading of either name (Somali, Kurmanji, Egyptian, Bengali spellings).
+	// Another reading of either name (Somali, Kurmanji, Egyptian, Bengali, Kurdish zh and kh spellings).
 	for _, av := range a.variants {
 		s = max(s, spellingSim(av, b)*variantFactor)
 	}
@@ -273,6 +273,36 @@ func spellingSim(a, b name) float64 {
 		s = max(s, simpleSim(a, bc)*articleFactor)
 	}
 	return s
+}
+
+// chainFactor is the similarity kept when a family name agrees only with the beginning or the
+// end of the other's chain of names: the same family is likely, the same child less so than
+// with the same name (a cousin's chain shares its end, a brother's all of it).
+const chainFactor = 0.85
+
+// chainSim extends a family-name similarity to chains of names. Arab, Somali and Eritrean
+// registrations often write the father's and grandfather's names (the nasab) where a family
+// name is asked: "Ali Hussein Kadhim" one time, "Ali Hussein" (the father alone) or the
+// family's own name alone the next. So a family name of fewer words that agrees (another
+// spelling at least, nameClose) with the first or the last words of the other's is similar
+// (×chainFactor), never the same name.
+func chainSim(sim func(a, b name) float64) func(a, b name) float64 {
+	return func(a, b name) float64 {
+		s := sim(a, b)
+		short, long := a, b
+		if len(short.words) > len(long.words) {
+			short, long = long, short
+		}
+		n := len(short.words)
+		if n == 0 || n == len(long.words) {
+			return s
+		}
+		part := max(sim(short, nameOf(long.words[:n])), sim(short, nameOf(long.words[len(long.words)-n:])))
+		if part < 0.9 {
+			return s
+		}
+		return max(s, part*chainFactor)
+	}
 }
 
 // withoutArticle is the name with a leading al- or el- cut from its first word.

@@ -33,6 +33,10 @@ const (
 	// adjustment.
 	ReasonFatherName = "father_name"
 	ReasonMotherName = "mother_name"
+	// ReasonParentsUnresolved: the parents' names keep the candidate below likely (parentsCap):
+	// a parent's name both sides give disagrees, or the parents agree but the given names do
+	// not (a brother or sister, a twin). Its weight is what the cap took.
+	ReasonParentsUnresolved = "parents_unresolved"
 )
 
 // Weight is the match weight of a comparison: the sum of its fields' weights (bits of
@@ -129,5 +133,36 @@ func (cmp Comparison) score() (float64, []Reason) {
 		}
 		reasons = append(reasons, Reason{Code: code, Weight: RoundWeight(w)})
 	}
+	if c, ok := cmp.parentsCap(); ok && total > c {
+		reasons = append(reasons, Reason{Code: ReasonParentsUnresolved, Weight: RoundWeight(c - total)})
+		total = c
+	}
 	return total, reasons
 }
+
+// parentsCap is the highest weight a candidate may have when its parents' names leave it
+// unresolved (ok): just below Likely among the registry's children. Two cases, a rule rather
+// than a weight, because the independence Fellegi–Sunter assumes fails for them:
+//   - a parent's name that both sides give disagrees. A child knows their parents' names (on
+//     the labelled pairs, 2 of 63 same-child comparisons disagreed), and a namesake who shares
+//     one parent's common name with the child asked about would otherwise pass as likely on
+//     the other parent's agreement (−4.9 bits against +8);
+//   - a parent's name agrees but the given names agree only weakly or not at all: brothers,
+//     sisters and twins share both parents and the family name and often have alike names
+//     (Hassan / Hussain, Rama / Rima), so the parents' agreement cannot tell them from the
+//     same child.
+//
+// Such a candidate stays listed (possible, ranked by its weight) for the officer to resolve.
+func (cmp Comparison) parentsCap() (float64, bool) {
+	agree := func(fc fieldComparison) bool { return fc.lvl >= nameSimilar && fc.lvl <= nameExact }
+	differs := cmp.father.lvl == nameDifferent || cmp.mother.lvl == nameDifferent
+	sibling := (agree(cmp.father) || agree(cmp.mother)) && !cmp.names.alias && cmp.names.given.lvl != levelMissing &&
+		cmp.names.given.lvl <= nameWeak
+	if !differs && !sibling {
+		return 0, false
+	}
+	return likelyOdds - priorWeight(cmp.freqs.Children()) - parentsCapMargin, true
+}
+
+// parentsCapMargin keeps a capped weight clearly below likely.
+const parentsCapMargin = 0.5

@@ -20,8 +20,9 @@ import (
 // stored skeletons (Skeleton, VariantSkeletons). Raise it with every change that moves a
 // skeleton: registry.RefreshNameSkeletons then rewrites the rows written under older rules.
 // 2: Albanian j between vowels read as i; the Mauritanian particle ould left out; variant
-// skeletons of other spellings (issue 12).
-const RulesVersion = 2
+// skeletons of other spellings (issue 12). 3: the zh reading of j and ž (zheReading) and the
+// kh reading of x (kurmanjiX) add variant skeletons.
+const RulesVersion = 3
 
 // LatinName suggests the Latin transliteration of a name written in any script; officers may
 // correct it. Names already in Latin letters lose their diacritics (Gül → Gul).

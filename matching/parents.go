@@ -46,8 +46,19 @@ const (
 // one or the other.
 const parentPrefixFactor = 0.95
 
+// minParentPartKey is the shortest phonetic key of a parent's name that may stand for the end
+// of a longer one (Qayum for Abdul Qayum; not "Ali" for "Wali").
+const minParentPartKey = 4
+
 // compareParent compares the query's and the candidate's name of one parent (level missing
-// when either side has none).
+// when either side has none). Children give a parent's name more or less fully: "Ghulam Sakhi
+// Rahimi" or "Ghulam Sakhi", "Md. Abdul Karim" or "Abdul Karim", "Abdul Wahid" or "Wahid",
+// "Tesfay Gebremariam" (with his father's name) or "Tesfay". So a shorter name is compared with
+// the beginning and with the end of the longer one (×parentPrefixFactor). Two names that begin
+// with the same word ("Mohammad Hussain", "Mohammad Hassan"; "Sayed Jalal", "Sayed Kamal";
+// "Tesfay Haile", "Tesfay Gebremedhin") are compared by the rest: the shared first word is as
+// often a title or the commonest name (Mohammad, Ghulam, Sayed, Gul) as the name itself, and a
+// father's father differs between namesakes.
 func compareParent(kind string, q, c parentName) fieldComparison {
 	if q.empty() || c.empty() {
 		return fieldComparison{kind: kind}
@@ -61,26 +72,113 @@ func compareParent(kind string, q, c parentName) fieldComparison {
 		}
 		return s
 	}
-	s := sim(q.n, c.n)
-	if short, long := q.n, c.n; len(short.words) != len(long.words) {
+	a, b := q.n, c.n
+	if len(a.words) >= 2 && len(b.words) >= 2 && sameFirstWord(a.words[0], b.words[0]) {
+		a, b = nameOf(a.words[1:]), nameOf(b.words[1:])
+	}
+	s := sim(a, b)
+	if short, long := a, b; len(short.words) != len(long.words) {
 		if len(short.words) > len(long.words) {
 			short, long = long, short
 		}
-		s = max(s, sim(short, nameOf(long.words[:len(short.words)]))*parentPrefixFactor)
+		n := len(short.words)
+		s = max(s, sim(short, nameOf(long.words[:n]))*parentPrefixFactor, sim(short, nameOf(long.words[len(long.words)-n:]))*parentPrefixFactor)
+	}
+	if albanianDefinite(a.key, b.key) || albanianDefinite(b.key, a.key) {
+		s = max(s, definiteFormSim)
+	}
+	// A compound written as one word loses its first element the same way ("Abdulqayum" /
+	// "Qayum", "Gholamreza" / "Reza").
+	if short, long := a.key, b.key; len(short) != len(long) {
+		if len(short) > len(long) {
+			short, long = long, short
+		}
+		if len(short) >= minParentPartKey && strings.HasSuffix(long, short) {
+			s = max(s, parentPrefixFactor)
+		}
 	}
 	return fieldComparison{kind: kind, lvl: nameLevel(s), sim: s, qSkel: q.n.skeleton, cSkel: c.n.skeleton, cName: c.n.text}
 }
 
-// freqKind is the kind of name whose frequencies adjust agreement on this field.
-func (fc fieldComparison) freqKind() string {
-	if fc.kind == kindFather || fc.kind == kindMother {
-		return "given"
+// definiteFormSim is the similarity of a name and its Albanian definite form: another
+// spelling of the same name.
+const definiteFormSim = 0.9
+
+// albanianDefinite reports whether the phonetic key long is short in the Albanian definite
+// form, as children and officers in Albania and Kosovo say and write a name: masculine + i or
+// u (Agron / Agroni), feminine + a, or e becoming ja (Shqipe / Shqipja).
+func albanianDefinite(short, long string) bool {
+	if len(short) < 4 {
+		return false
 	}
-	return fc.kind
+	for _, end := range []string{"i", "u", "a"} {
+		if long == short+end {
+			return true
+		}
+	}
+	stem, ok := strings.CutSuffix(short, "e")
+	return ok && (long == stem+"ja" || long == stem+"a")
+}
+
+// sameFirstWord reports whether two names begin with the same word (any spelling of Muhammad
+// counts as one).
+func sameFirstWord(a, b string) bool {
+	return phoneticWord(a) == phoneticWord(b) || isMuhammad(a) && isMuhammad(b)
+}
+
+// parentOf is a person's parent's name as evidence: none when it is only the child's own family
+// name ("Ahmadi" for the father of Mohammad Ahmadi; the Iraqi "Hussein Kadhim" of Ali Hussein
+// Kadhim) — the family names are compared already, and counting them again as a parent would
+// count them twice, while a record with the father's own name would count as a disagreement.
+func (p Person) parentOf(pn parentName) parentName {
+	if pn.empty() {
+		return pn
+	}
+	for _, f := range p.forms {
+		// The same name or another spelling of it, not merely the same consonants (Hadi is
+		// not Haddad).
+		if !f.family.empty() && f.family.skeleton == pn.n.skeleton && nameSim(f.family, pn.n) >= familyAsParentSim {
+			return parentName{}
+		}
+	}
+	return pn
+}
+
+// familyAsParentSim is how alike a parent's name and the child's family name must be for the
+// parent's name to be only the family name: another spelling of it (nameClose).
+const familyAsParentSim = 0.9
+
+// compareParents compares the query's and the candidate's father's and mother's names.
+func compareParents(q, c Person) (father, mother fieldComparison) {
+	return compareParent(kindFather, q.parentOf(q.father), c.parentOf(c.father)),
+		compareParent(kindMother, q.parentOf(q.mother), c.parentOf(c.mother))
+}
+
+// The frequency of a parent's name. The registry counts the children's given names
+// (name_frequencies), not their parents': a father's name is drawn from the names boys are
+// given, a mother's from the names girls are given, so a parent's name's share among parents
+// is about its share among all given names divided by the share of children of the parent's
+// sex. Without that correction a mother's name looked rarer than it is by log2(1/0.12) ≈ 3
+// bits where girls are 12 % of the children (Fatima: 2 % of the given names, 17 % of the
+// mothers). The shares are those of the synthetic population (internal/synth), which follow
+// the route (most unaccompanied children are boys); TestParentNameFrequencies measures the
+// correction's error against the parents' names' own frequencies there. Counting the parents'
+// names themselves would cost every registration two more child_names rows and four more
+// name_frequencies upserts (docs/duplicate-check.md).
+var parentSexShare = map[string]float64{kindFather: 0.88, kindMother: 0.12}
+
+// parentTF is the share of parents (of this kind) with a name of this skeleton, estimated from
+// the given names' frequencies (ok false without frequencies).
+func (f Freqs) parentTF(kind, skel string) (float64, bool) {
+	u, ok := f.tf("given", skel)
+	if !ok {
+		return 0, false
+	}
+	return min(u/parentSexShare[kind], 1), true
 }
 
 // ParentSkeletons are the skeletons of the query's parents' names, for their frequencies
-// (among given names).
+// (among given names; parentTF).
 func (p Person) ParentSkeletons() []string {
 	var out []string
 	for _, pn := range []parentName{p.father, p.mother} {

@@ -23,6 +23,16 @@ func TestCompareParent(t *testing.T) {
 		{"mother, other spelling", "Fatima", "Fatemeh", nameSimilar},
 		{"different names", "Karim", "Sohrab", nameDifferent},
 		{"Hassan is not Hussain", "Hassan", "Hussain", nameWeak},
+		{"first element dropped", "Abdul Wahid", "Wahid", nameClose},
+		{"first element of a compound written as one word dropped", "Abdulqayum", "Qayum", nameClose},
+		{"title before the name", "Md. Abdul Karim", "Abdul Karim", nameClose},
+		{"father's father left out", "Tesfay Gebremariam", "Tesfay", nameClose},
+		{"same first word, other names", "Mohammad Nabi", "Mohammad Naim", nameDifferent},
+		{"same title, other names", "Sayed Jalal", "Sayed Kamal", nameDifferent},
+		{"same first name, other fathers", "Tesfay Haile", "Tesfay Gebremedhin", nameDifferent},
+		{"Albanian definite form, masculine", "Agron", "Agroni", nameClose},
+		{"Albanian definite form, feminine", "Shqipe", "Shqipja", nameClose},
+		{"not a definite form", "Rama", "Rami", nameDifferent},
 		{"missing in the query", "", "Karim", levelMissing},
 		{"missing on the record", "Karim", "", levelMissing},
 		{"missing on both", "", "", levelMissing},
@@ -124,5 +134,103 @@ func TestParentsBreakNamesakeTie(t *testing.T) {
 	}
 	if math.Abs(sum-cmp.Weight()) > 0.5 {
 		t.Errorf("reasons add up to %.2f, weight %.2f", sum, cmp.Weight())
+	}
+}
+
+// TestParentGivenAsFamilyName: a parent's name that is only the child's own family name says
+// nothing the family names do not (the child gives "Ahmadi" for the father of Mohammad
+// Ahmadi): it weighs nothing, neither for nor against. A name with the family name's
+// consonants only (Hamid, Ahmadi) is a name.
+func TestParentGivenAsFamilyName(t *testing.T) {
+	rec := NewPerson(Identity{GivenName: "Mohammad", FamilyName: "Ahmadi", FatherName: "Ghulam Haidar"})
+	for _, tc := range []struct {
+		father string
+		want   level
+	}{{"Ahmadi", levelMissing}, {"Ahmady", levelMissing}, {"Ghulam Haider", nameSimilar}, {"Sohrab", nameDifferent}, {"Hamid", nameDifferent}} {
+		q := NewPerson(Identity{GivenName: "Muhammad", FamilyName: "Ahmadi", FatherName: tc.father})
+		f, _ := compareParents(q, rec)
+		if f.lvl < tc.want || tc.want != nameSimilar && f.lvl != tc.want {
+			t.Errorf("father %q against Ghulam Haidar: level %d, want %d", tc.father, f.lvl, tc.want)
+		}
+	}
+}
+
+// TestParentsCap: the parents' names keep a candidate below likely when a parent's name
+// disagrees (a namesake who shares the other parent's name) or when the parents agree but the
+// given names do not (brothers, twins with alike names); the same child stays likely, and the
+// reasons still add up to the weight.
+func TestParentsCap(t *testing.T) {
+	d := func(s string) *time.Time { v, _ := time.Parse(time.DateOnly, s); return &v }
+	child := func(given, father, mother string) Person {
+		return NewPerson(Identity{GivenName: given, FamilyName: "Krasniqi", Sex: "male", BirthDateFrom: d("2009-01-01"),
+			BirthDateTo: d("2009-12-31"), Nationalities: []string{"XK"}, FatherName: father, MotherName: mother})
+	}
+	rec := child("Arben", "Bekim", "Valbona")
+	for _, tc := range []struct {
+		name   string
+		q      Person
+		likely bool
+	}{
+		{"the same child", child("Arben", "Bekim", "Valbona"), true},
+		{"the same child, mother not asked", child("Arben", "Bekim", ""), true},
+		{"namesake with the same mother's name and another father", child("Arben", "Bujar", "Valbona"), false},
+		{"the same child, given name spelled otherwise", child("Arbien", "Bekim", "Valbona"), true},
+		{"brother", child("Dardan", "Bekim", "Valbona"), false},
+		{"brother with an alike name", child("Armend", "Bekim", "Valbona"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmp, ok := Compare(tc.q, rec, Freqs{})
+			if !ok {
+				t.Fatal("no comparison")
+			}
+			if got := Likely(cmp.Weight(), 0); got != tc.likely {
+				t.Errorf("likely %v (weight %.1f), want %v", got, cmp.Weight(), tc.likely)
+			}
+			sum, capped := 0.0, false
+			for _, r := range cmp.Explain() {
+				sum += r.Weight
+				capped = capped || r.Code == ReasonParentsUnresolved
+			}
+			if capped == tc.likely {
+				t.Errorf("reason %s shown: %v", ReasonParentsUnresolved, capped)
+			}
+			if math.Abs(sum-cmp.Weight()) > 0.5 {
+				t.Errorf("reasons add up to %.2f, weight %.2f", sum, cmp.Weight())
+			}
+		})
+	}
+}
+
+// TestParentsCapReadings: with both parents' names agreeing, the same child whose given name
+// is spelled by another language's letters (Kurdish zh written j, Kurmanji x for kh) is
+// likely — the readings make the given names similar, not a brother's weak likeness — and
+// a brother with the same parents stays below likely.
+func TestParentsCapReadings(t *testing.T) {
+	d := func(s string) *time.Time { v, _ := time.Parse(time.DateOnly, s); return &v }
+	child := func(given string) Person {
+		return NewPerson(Identity{GivenName: given, FamilyName: "Rashid", Sex: "male", BirthDateFrom: d("2009-01-01"),
+			BirthDateTo: d("2009-12-31"), Nationalities: []string{"IQ"}, FatherName: "Kawa", MotherName: "Kwestan"})
+	}
+	for _, tc := range []struct {
+		q, c   string
+		likely bool
+	}{
+		{"Hejar", "Hazhar", true},
+		{"Rojin", "Rozhin", true},
+		{"Xelil", "Khalil", true},
+		{"Bextiyar", "Bakhtiyar", true},
+		{"Axin", "Akhin", true},
+		{"Xelil", "Xalid", false},
+		{"Hejar", "Hawar", false},
+	} {
+		t.Run(tc.q+" / "+tc.c, func(t *testing.T) {
+			cmp, ok := Compare(child(tc.q), child(tc.c), Freqs{})
+			if !ok {
+				t.Fatal("no comparison")
+			}
+			if got := Likely(cmp.Weight(), 0); got != tc.likely {
+				t.Errorf("likely %v (weight %.1f, given names %.2f), want %v", got, cmp.Weight(), cmp.names.given.sim, tc.likely)
+			}
+		})
 	}
 }

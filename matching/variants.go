@@ -21,7 +21,7 @@ const maxVariants = 4
 // it returns the input when it does not apply.
 type reading func(s string) string
 
-var readings = []reading{somaliReading, kurmanjiReading, egyptianG, bengaliJ}
+var readings = []reading{somaliReading, kurmanjiReading, egyptianG, bengaliJ, zheReading, kurmanjiX}
 
 // somaliReading reads Somali orthography, where c is the ʿayn that other spellings leave out
 // (Cabdi, Cumar, Cali) and x the ḥ others write h (Maxamed, Faarax), with doubled long vowels
@@ -81,23 +81,46 @@ func kurmanjiReading(s string) string {
 // egyptianG reads the Egyptian g of Gamal, Ragab, Hegazy as the j of other spellings (not the
 // gh, gj or ng of other languages).
 func egyptianG(s string) string {
-	return replaceLetter(s, 'g', 'j', func(prev, next byte) bool { return next != 'h' && next != 'j' && prev != 'n' })
+	return replaceLetter(s, 'g', "j", func(prev, next byte) bool { return next != 'h' && next != 'j' && prev != 'n' })
 }
 
 // bengaliJ reads the j that Bangladeshi spellings use for the Arabic z (Mijanur / Mizanur,
 // Najmul / Nazmul); not the j of dj, gj, xh.
 func bengaliJ(s string) string {
-	return replaceLetter(s, 'j', 'z', func(prev, next byte) bool { return prev != 'd' && prev != 'g' })
+	return replaceLetter(s, 'j', "z", func(prev, next byte) bool { return prev != 'd' && prev != 'g' })
+}
+
+var zheLetters = strings.NewReplacer("ž", "zh")
+
+// zheReading reads the Persian and Kurdish ژ as English spellings write it, zh: Kurmanji,
+// Sorani Latin, Turkish and French spellings write it j (Hejar / Hazhar, Rojin / Rozhin),
+// scholarly and Slavic-keyboard ones ž (Hažar). Not the j of dj, gj, where j is the Arabic ج
+// (Djamel, Gjergj). The j of other names (Jamal) read as zh stays close to itself (j and zh
+// are look-alike sounds), so the reading mostly adds where phoneticWord would read a j after
+// a vowel as the Albanian i.
+func zheReading(s string) string {
+	if strings.ContainsRune(s, 'ž') {
+		s = zheLetters.Replace(s)
+	}
+	return replaceLetter(s, 'j', "zh", func(prev, next byte) bool { return prev != 'd' && prev != 'g' })
+}
+
+// kurmanjiX reads the x of Kurmanji (and Azerbaijani) spellings as the kh that English ones
+// write for the same خ (Xelil / Khalil, Bextiyar / Bakhtiyar); somaliReading reads it as the
+// Somali ḥ. Not the Albanian xh.
+func kurmanjiX(s string) string {
+	return replaceLetter(s, 'x', "kh", func(prev, next byte) bool { return next != 'h' })
 }
 
 // replaceLetter replaces the letter from by to wherever ok accepts its neighbours (0 at an edge).
-func replaceLetter(s string, from, to byte, ok func(prev, next byte) bool) string {
+func replaceLetter(s string, from byte, to string, ok func(prev, next byte) bool) string {
 	if strings.IndexByte(s, from) < 0 {
 		return s
 	}
-	b := []byte(s)
-	for i := range b {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
 		if s[i] != from {
+			b.WriteByte(s[i])
 			continue
 		}
 		var prev, next byte
@@ -108,10 +131,12 @@ func replaceLetter(s string, from, to byte, ok func(prev, next byte) bool) strin
 			next = s[i+1]
 		}
 		if ok(prev, next) {
-			b[i] = to
+			b.WriteString(to)
+		} else {
+			b.WriteByte(from)
 		}
 	}
-	return string(b)
+	return b.String()
 }
 
 // variantsOf are a Latin name's other readings, folded (none for a name in another script:

@@ -14,8 +14,11 @@ package matching
 // other pair's child B — never from the frozen holdout. TestEstimateWeights recomputes both
 // and fails when a weight below drifts more than one bit from its estimate; when the
 // comparison changes, rerun it (go test -run TestEstimateWeights -v ./matching/) and copy the
-// estimates it prints. The same estimate could be made without labels by EM over candidate
-// pairs of the registry (Splink's method); the labelled set is small enough not to need it.
+// estimates it prints. The parents' names' m and u come from the labelled pairs with parents'
+// names the same way (TestEstimateParentWeights). The same estimates can be made without
+// labels by EM over candidate pairs of the registry (Splink's method; em.go, EstimateEM):
+// TestEstimateEMSynthetic shows it recovering the parents' m from a synthetic registry's
+// candidate pairs.
 
 import (
 	"math"
@@ -82,19 +85,16 @@ var (
 	birthMU = map[level]mu{
 		birthClose: {0.85, 0.29}, birthOverlap: {0.12, 0.10}, birthNear: {0.05, 0.44}, birthGap: {0.02, 0.22}, birthFar: {0.003, 0.1},
 	}
-	// parentMU weighs a parent's name (parents.go). No labelled pair carries parents' names
-	// yet, so m is a judgement: a given name's m spread over the levels (re-registrations
-	// spell a father's name as variably as the child's own), with a larger m for "different"
-	// (0.05 against 0.01) because a child may give a father's other name, a nickname or a
-	// step-parent's — a different parent's name is strong evidence against, not a veto. u is
-	// the given name's (two children's fathers share a name about as often as two children
-	// do; the frequency adjustment does the rest). Both can be estimated without labels by EM
-	// over the candidate pairs of a registry once registrations carry parents' names (see
-	// above): the level counts of the ≤ 30 candidates of many checks are a mixture of
-	// matches and non-matches whose m and u EM separates, as Splink does per field.
+	// parentMU weighs a parent's name (parents.go), as TestEstimateParentWeights estimated it
+	// on the tuning part of the labelled pairs with parents' names (testdata/parent_pairs.csv;
+	// father and mother pooled), rounded — but for "different", seen once among 63 same-child
+	// comparisons (0.019, too few to say): 0.032, between that and EM's 0.039 on a synthetic
+	// registry (TestEstimateEMSynthetic), so that a namesake whose parents both differ stays
+	// listed as possible (−10 bits in all) for the officer to rule out. EM over unlabelled candidate pairs (EstimateEM, see
+	// docs/duplicate-check.md) gives the same ordering from a synthetic registry.
 	parentMU = map[level]mu{
-		nameExact: {0.70, 0.0029}, nameClose: {0.10, 0.0010}, nameSimilar: {0.10, 0.0012},
-		nameWeak: {0.05, 0.0009}, nameDifferent: {0.05, 0.9935},
+		nameExact: {0.51, 0.0022}, nameClose: {0.29, 0.0025}, nameSimilar: {0.148, 0.0043},
+		nameWeak: {0.032, 0.0012}, nameDifferent: {0.032, 0.99},
 	}
 	sexMU = map[level]mu{sexSame: {0.997, 0.79}, sexDiffers: {0.003, 0.21}}
 	natMU = map[level]mu{natSame: {0.99, 0.13}, natDiffers: {0.05, 0.87}}
@@ -164,6 +164,16 @@ func (f *Freqs) AddTotal(kind string, n int64) {
 	f.total[kind] += n
 }
 
+// Merge adds another registry's counts.
+func (f *Freqs) Merge(o Freqs) {
+	for k, n := range o.n {
+		f.Add(k[0], k[1], n)
+	}
+	for kind, n := range o.total {
+		f.AddTotal(kind, n)
+	}
+}
+
 // Children is about how many children the registry holds (those with a given name).
 func (f Freqs) Children() int64 { return max(f.total["given"], f.total["family"]) }
 
@@ -214,13 +224,21 @@ func (fc fieldComparison) weight(freqs Freqs) (level, tfAdj float64) {
 	if fc.lvl < nameSimilar || fc.qSkel != fc.cSkel {
 		return w, 0
 	}
-	// Agreement on one name: how often two children share it, against the average name.
-	kind := fc.freqKind()
-	u, ok := freqs.tf(kind, fc.cSkel)
+	// Agreement on one name: how often two children (two parents) share it, against the
+	// average name (the level's u).
+	var u, avg float64
+	var ok bool
+	if fc.kind == kindFather || fc.kind == kindMother {
+		u, ok = freqs.parentTF(fc.kind, fc.cSkel)
+		avg = parentMU[nameExact].u
+	} else {
+		u, ok = freqs.tf(fc.kind, fc.cSkel)
+		avg = exactU[fc.kind]
+	}
 	if !ok {
 		return w, 0
 	}
-	return w, max(min(math.Log2(exactU[kind]/u), maxRareBonus), maxCommonMalus)
+	return w, max(min(math.Log2(avg/u), maxRareBonus), maxCommonMalus)
 }
 
 func (nc nameComparison) weight(freqs Freqs) float64 {
@@ -256,7 +274,7 @@ func compareNames(q, c Person, freqs Freqs) (nameComparison, bool) {
 			base := nameComparison{label: cf.label, sameSkeleton: same}
 			if !qf.given.empty() && !qf.family.empty() && !cf.given.empty() && !cf.family.empty() {
 				nc := base
-				nc.given, nc.family = field("given", qf.given, cf.given, sim), field("family", qf.family, cf.family, sim)
+				nc.given, nc.family = field("given", qf.given, cf.given, sim), field("family", qf.family, cf.family, chainSim(sim))
 				try(nc)
 				if len(qf.given.words) != len(cf.given.words) || len(qf.family.words) != len(cf.family.words) {
 					// The same words split differently (Ali | Hussein Kadhim, Ali Hussein |
@@ -415,8 +433,8 @@ func Compare(q, c Person, freqs Freqs) (cmp Comparison, ok bool) {
 	if !ok {
 		return Comparison{}, false
 	}
-	cmp = Comparison{names: nc, sex: sexLevel(q.sex, c.sex), nat: natLevel(q.nats, c.nats), freqs: freqs,
-		father: compareParent(kindFather, q.father, c.father), mother: compareParent(kindMother, q.mother, c.mother)}
+	cmp = Comparison{names: nc, sex: sexLevel(q.sex, c.sex), nat: natLevel(q.nats, c.nats), freqs: freqs}
+	cmp.father, cmp.mother = compareParents(q, c)
 	cmp.birth, cmp.birthYears = birthLevel(q.from, q.to, c.from, c.to)
 	return cmp, true
 }

@@ -83,6 +83,7 @@ const (
 	ReasonNameRare           = matching.ReasonNameRare
 	ReasonFatherName         = matching.ReasonFatherName
 	ReasonMotherName         = matching.ReasonMotherName
+	ReasonParentsUnresolved  = matching.ReasonParentsUnresolved
 )
 
 // namesakeGap is how close (in bits) to the first candidate's match weight another candidate
