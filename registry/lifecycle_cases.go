@@ -196,16 +196,20 @@ func (r *Registry) closeCase(tx *gorm.DB, a *models.Actor, c models.Child, ev mo
 // AgeOut moves a child who has turned 18 (models.TurnsAdultOn at now) to "aged out" and ends
 // their guardianship with the reason "aged_out", as the system (SystemActor), in one
 // transaction. It reports false, changing nothing, when the child is not (or no longer) due:
-// not yet 18, already aged out or closed, or locked by another instance running the sweep at
-// the same moment (FOR UPDATE SKIP LOCKED — that one ages the child out). Running it twice is
-// harmless.
+// not yet 18, already aged out or closed. The row lock is FOR NO KEY UPDATE, and it waits:
+// a transaction that writes a row referring to the child (a visit, an alert, a placement: its
+// foreign key holds FOR KEY SHARE on the child) does not conflict with it, and one that edits
+// the child is waited for, after which the child is checked again (another instance's sweep
+// that aged the child out meanwhile leaves it not due). It used to be FOR UPDATE SKIP LOCKED,
+// which skipped — silently, for the whole day — a child anything else had just touched.
+// Running it twice is harmless.
 func (r *Registry) AgeOut(ctx context.Context, childID int64, now time.Time) (bool, error) {
 	sys := SystemActor("age_out")
 	done := false
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		due := ageOutDue(now)
 		var c models.Child
-		err := tx.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}).
+		err := tx.Clauses(clause.Locking{Strength: "NO KEY UPDATE"}).
 			Where("children.id = ?", childID).Where(due.sql, due.args...).Take(&c).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil

@@ -35,6 +35,56 @@ func (f lifecycleFixture) bornOn(t *testing.T, number, from, to string) int64 {
 	return id
 }
 
+// A child is aged out on the birthday even when another transaction holds a row that refers
+// to the child (its foreign key locks the child FOR KEY SHARE), and the sweep waits for one
+// that edits the child instead of skipping it: a skipped child stays a child for a whole day
+// (the daily job runs once). The sweep used FOR UPDATE SKIP LOCKED; TestAgeOutJob failed now
+// and then with every sign of a skipped child (the job done, the child still active).
+func TestAgeOutDoesNotSkipALockedChild(t *testing.T) {
+	f := newLifecycleFixture(t)
+	ctx := context.Background()
+	at := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d.Add(8 * time.Hour) }
+	shared, edited := f.bornOn(t, "AO-K", "2008-06-20", "2008-06-20"), f.bornOn(t, "AO-U", "2008-06-20", "2008-06-20")
+	f.reg.Now = func() time.Time { return at("2026-06-20") }
+
+	other := f.db.Begin()
+	defer other.Rollback()
+	if err := other.Exec(`SELECT 1 FROM children WHERE id = ? FOR KEY SHARE`, shared).Error; err != nil {
+		t.Fatal(err)
+	}
+	if done, err := f.reg.AgeOut(ctx, shared, at("2026-06-20")); err != nil || !done {
+		t.Errorf("a child another transaction refers to: aged out %v, %v", done, err)
+	}
+	if err := other.Exec(`SELECT 1 FROM children WHERE id = ? FOR UPDATE`, edited).Error; err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		done bool
+		err  error
+	}
+	res := make(chan result, 1)
+	go func() {
+		done, err := f.reg.AgeOut(ctx, edited, at("2026-06-20"))
+		res <- result{done, err}
+	}()
+	select {
+	case r := <-res:
+		t.Fatalf("the sweep did not wait for the edit: aged out %v, %v", r.done, r.err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if err := other.Rollback().Error; err != nil {
+		t.Fatal(err)
+	}
+	if r := <-res; r.err != nil || !r.done {
+		t.Errorf("after the edit ended: aged out %v, %v", r.done, r.err)
+	}
+	for _, id := range []int64{shared, edited} {
+		if status, _ := f.state(t, id); status != "aged_out" {
+			t.Errorf("child %d: %s", id, status)
+		}
+	}
+}
+
 // Turning 18 with an injected clock: the day before nothing happens; on the birthday the
 // sweep moves the record to aged out, ends the guardianship with that reason as the system,
 // and the guardian gets "not found"; running the sweep again changes nothing.
