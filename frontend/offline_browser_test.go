@@ -54,7 +54,7 @@ func waitJS(t *testing.T, p *browsertest.Page, expr, what string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			dbg, _ := chromedp.Run(p.Context(), chromedp.Evaluate[string](`location.href + " | " + (document.getElementById("outbox-notice")||{}).textContent + " | " + (document.getElementById("outbox-list")||{}).innerHTML + " | online=" + navigator.onLine + " key=" + !!sessionStorage.getItem("kujdes-outbox-key")`))
+			dbg, _ := chromedp.Run(p.Context(), chromedp.Evaluate[string](`location.href + " | " + (document.getElementById("outbox-notice")||{}).textContent + " | " + (document.getElementById("outbox-list")||{}).innerHTML + " | online=" + navigator.onLine + " key=" + !!sessionStorage.getItem("kujdes-outbox-key") + " | invalid: " + [...document.querySelectorAll("form :invalid")].map((e) => e.name + "=" + JSON.stringify(e.value) + " " + e.validationMessage).join("; ")`))
 			t.Logf("page: %s", dbg)
 			t.Fatalf("waiting for %s (%s): %v; console: %v", what, expr, err, p.ConsoleErrors())
 		}
