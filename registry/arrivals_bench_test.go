@@ -3,14 +3,12 @@ package registry
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/kujdes/kujdes/auth"
+	"github.com/kujdes/kujdes/internal/cpustat"
 	"github.com/kujdes/kujdes/internal/testdb"
 	"github.com/kujdes/kujdes/models"
 )
@@ -77,39 +75,22 @@ func BenchmarkRegisterArrival(b *testing.B) {
 		b.Fatal(err)
 	}
 	backends := func() time.Duration {
-		var total time.Duration
-		rows, err := sqlDB.Query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
+		by, err := cpustat.Backends(ctx, sqlDB)
 		if err != nil {
 			b.Fatal(err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var pid int
-			if rows.Scan(&pid) != nil {
-				continue
-			}
-			stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-			if err != nil {
-				continue
-			}
-			f := strings.Fields(string(stat)[strings.LastIndexByte(string(stat), ')')+1:])
-			u, _ := strconv.ParseInt(f[11], 10, 64)
-			s, _ := strconv.ParseInt(f[12], 10, 64)
-			total += time.Duration(u+s) * 10 * time.Millisecond // USER_HZ = 100
+		var total time.Duration
+		for _, d := range by {
+			total += d
 		}
 		return total
 	}
-	self := func() time.Duration {
-		var ru syscall.Rusage
-		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
-	pg0, go0 := backends(), self()
+	pg0, go0 := backends(), cpustat.Self()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		register(i)
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(self()-go0)/float64(b.N)/1e6, "go-cpu-ms/op")
+	b.ReportMetric(float64(cpustat.Self()-go0)/float64(b.N)/1e6, "go-cpu-ms/op")
 	b.ReportMetric(float64(backends()-pg0)/float64(b.N)/1e6, "pg-cpu-ms/op")
 }

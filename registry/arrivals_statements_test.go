@@ -168,13 +168,17 @@ func TestRegistrationRowsWritten(t *testing.T) {
 		t.Errorf("child %+v", c)
 	}
 	var names struct{ Rows, WithBirth, Parentage int64 }
-	f.db.Raw(`SELECT count(*) AS rows, count(*) FILTER (WHERE birth_mid = '2010-03-04') AS with_birth,
-		count(*) FILTER (WHERE kind = 'parentage') AS parentage FROM child_names WHERE child_id = ?`, c.ID).Scan(&names)
+	if err := f.db.Raw(`SELECT count(*) AS rows, count(*) FILTER (WHERE birth_mid = '2010-03-04') AS with_birth,
+		count(*) FILTER (WHERE kind = 'parentage') AS parentage FROM child_names WHERE child_id = ?`, c.ID).Scan(&names).Error; err != nil {
+		t.Fatal(err)
+	}
 	if names.Rows < 5 || names.WithBirth != names.Rows || names.Parentage == 0 {
 		t.Errorf("name rows %+v, want ≥ 5, all with the birth middle, parentage among them", names)
 	}
 	var counted int64
-	f.db.Raw(`SELECT coalesce(sum(n), 0) FROM name_frequencies WHERE kind = 'given' AND skeleton = '*'`).Scan(&counted)
+	if err := f.db.Raw(`SELECT coalesce(sum(n), 0) FROM name_frequencies WHERE kind = 'given' AND skeleton = '*'`).Scan(&counted).Error; err != nil {
+		t.Fatal(err)
+	}
 	if counted != 1 {
 		t.Errorf("given names counted: %d, want 1", counted)
 	}
@@ -191,7 +195,9 @@ func TestRegistrationRowsWritten(t *testing.T) {
 	if err := f.db.Raw(`SELECT * FROM audit_events WHERE action = 'child.register' AND entity_id = ?`, strconv.FormatInt(c.ID, 10)).Scan(&ev).Error; err != nil || ev.ID == 0 {
 		t.Fatalf("audit event: %+v %v", ev, err)
 	}
-	f.db.Raw(`SELECT changes::text FROM audit_events WHERE id = ?`, ev.ID).Scan(&changes)
+	if err := f.db.Raw(`SELECT changes::text FROM audit_events WHERE id = ?`, ev.ID).Scan(&changes).Error; err != nil {
+		t.Fatal(err)
+	}
 	record, err := models.AuditLeafRecord(&ev, []byte(changes))
 	if err != nil {
 		t.Fatal(err)
