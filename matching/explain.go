@@ -161,7 +161,7 @@ func (cmp Comparison) parentsCap() (float64, bool) {
 	if !differs && !sibling {
 		return 0, false
 	}
-	return likelyOdds - priorWeight(cmp.freqs.Children()) - parentsCapMargin, true
+	return likelyWeight(cmp.freqs.Children()) - parentsCapMargin, true
 }
 
 // parentsCapMargin keeps a capped weight clearly below likely.

@@ -134,7 +134,10 @@ const (
 func priorWeight(n int64) float64 { return -math.Log2(float64(max(n, minPrior))) }
 
 // Likely reports whether a match weight makes a candidate likely among n children.
-func Likely(w float64, n int64) bool { return w+priorWeight(n) >= likelyOdds }
+func Likely(w float64, n int64) bool { return w >= likelyWeight(n) }
+
+// likelyWeight is the lowest match weight that is likely among n children.
+func likelyWeight(n int64) float64 { return likelyOdds - priorWeight(n) }
 
 // Probability is the posterior probability that a candidate of this match weight is the
 // child asked about, among n children.
