@@ -25,7 +25,10 @@ import (
 // child's birth range (birth_mid, for the duplicate search's nearest-birth blocks): the
 // registration supplies it, computed by kujdes_birth_mid from the range it has just written,
 // so the trigger child_names_birth, which would look the child up once per row, does not run
-// (it still does for every other writer: TestNameBirthMidFollowsChild).
+// (it still does for every other writer: TestNameBirthMidFollowsChild). Their counts
+// (name_frequencies) are appended to name_count_queue by the statement's trigger and folded
+// later (NameCountFolder), instead of three or four upserts on rows that concurrent
+// registrations share.
 
 // childInsertColumns are the columns a new child is inserted with, all but id and
 // registration_number (computed in the statement), in the order of childInsertValues.
