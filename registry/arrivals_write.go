@@ -16,7 +16,11 @@ import (
 // the name locks and with its number, when no duplicate check comes between), then its names,
 // its arrival and its audit event together, in one data-modifying WITH clause. Each round
 // trip saved is a statement's parse, bind and protocol work on both sides and a wake-up of
-// the backend, with the transaction's locks held. The statements are written by hand
+// the backend, with the transaction's locks held. The records cannot share the child's
+// statement: the audit event is prepared in Go (models.AuditInsert: its leaf hash covers
+// the entity id), which is the child's id, known once the child is inserted. (Before
+// migration 00046 the names could not either: their trigger read the child's birth range,
+// which a sibling part of the same statement does not see.) The statements are written by hand
 // rather than with GORM's Create, which builds them by reflection over every field of every
 // row; TestRegistrationInsertColumns holds the column lists to the models.
 //
