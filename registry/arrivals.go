@@ -489,7 +489,7 @@ func (r *Registry) registerArrival(ctx context.Context, tx *gorm.DB, a *models.A
 	rows = append(rows, ParentageRows(c.ID, c.GivenName, c.FamilyName, c.GivenNameLatin, c.FamilyNameLatin, c.FatherName)...)
 	ar := r.newArrival(a, c.ID, arr, true)
 	ev := auditEvent(ctx, a, "child.register", "child", strconv.FormatInt(c.ID, 10), registrationChanges(c, in.ConfirmNew), "")
-	if err := insertChildRecords(ctx, tx, rows, &ar, ev); err != nil {
+	if err := insertChildRecords(ctx, tx, &c, rows, &ar, ev); err != nil {
 		return err
 	}
 	*out = Registration{ChildID: c.ID, RegistrationNumber: c.RegistrationNumber, ArrivalID: ar.ID, NewChild: true}

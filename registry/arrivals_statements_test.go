@@ -176,7 +176,7 @@ func TestRegistrationRowsWritten(t *testing.T) {
 		t.Errorf("name rows %+v, want ≥ 5, all with the birth middle, parentage among them", names)
 	}
 	var counted int64
-	if err := f.db.Raw(`SELECT coalesce(sum(n), 0) FROM name_frequencies WHERE kind = 'given' AND skeleton = '*'`).Scan(&counted).Error; err != nil {
+	if err := f.db.Raw(`SELECT coalesce(sum(n), 0) FROM name_counts WHERE kind = 'given' AND skeleton = '*'`).Scan(&counted).Error; err != nil {
 		t.Fatal(err)
 	}
 	if counted != 1 {

@@ -16,11 +16,23 @@ import (
 // the name locks and with its number, when no duplicate check comes between), then its names,
 // its arrival and its audit event together, in one data-modifying WITH clause. Each round
 // trip saved is a statement's parse, bind and protocol work on both sides and a wake-up of
-// the backend, with the transaction's locks held. The names cannot share the child's
-// statement: their trigger reads the child's birth range (child_names_birth), which a
-// sibling part of the same statement would not see. The statements are written by hand
+// the backend, with the transaction's locks held. The records cannot share the child's
+// statement: the audit event is prepared in Go (models.AuditInsert: its leaf hash covers
+// the entity id), which is the child's id, known once the child is inserted. (Before
+// migration 00046 the names could not either: their trigger read the child's birth range,
+// which a sibling part of the same statement does not see.) The statements are written by hand
 // rather than with GORM's Create, which builds them by reflection over every field of every
 // row; TestRegistrationInsertColumns holds the column lists to the models.
+//
+// What PostgreSQL does per name row is most of the registration's work there (migration
+// 00046, docs/audit-log.md "2026-12-02 afternoon"). The names carry the middle of the
+// child's birth range (birth_mid, for the duplicate search's nearest-birth blocks): the
+// registration supplies it, computed by kujdes_birth_mid from the range it has just written,
+// so the trigger child_names_birth, which would look the child up once per row, does not run
+// (it still does for every other writer: TestNameBirthMidFollowsChild). Their counts
+// (name_frequencies) are appended to name_count_queue by the statement's trigger and folded
+// later (NameCountFolder), instead of three or four upserts on rows that concurrent
+// registrations share.
 
 // childInsertColumns are the columns a new child is inserted with, all but id and
 // registration_number (computed in the statement), in the order of childInsertValues.
@@ -48,8 +60,8 @@ func arrivalInsertValues(ar *models.Arrival) []any {
 		ar.AccompanyingAdults, ar.Documents, ar.Notes, ar.GrantsScope, ar.RegisteredBy, ar.CreatedAt}
 }
 
-// nameInsertColumns are the written columns of a child_names row (norm is generated,
-// birth_mid set by its trigger), in the order of nameInsertValues.
+// nameInsertColumns are the columns of a child_names row written from Go (norm is
+// generated; birth_mid is added by insertChildRecords), in the order of nameInsertValues.
 var nameInsertColumns = []string{"child_id", "kind", "original", "latin", "skeleton", "variant_skeletons"}
 
 func nameInsertValues(n *models.ChildName) []any {
@@ -94,8 +106,9 @@ func insertChild(tx *gorm.DB, c *models.Child, prefix string, lockKeys models.In
 
 // insertChildRecords writes, in one statement, the new child's names, its arrival and the
 // audit event ev (prepared by models.AuditInsert: the event commits with the rows), and sets
-// ar.ID and ev.ID.
-func insertChildRecords(ctx context.Context, tx *gorm.DB, names []models.ChildName, ar *models.Arrival, ev *models.AuditEvent) error {
+// ar.ID and ev.ID. The names get the birth middle of c's birth range, as inserted by
+// insertChild.
+func insertChildRecords(ctx context.Context, tx *gorm.DB, c *models.Child, names []models.ChildName, ar *models.Arrival, ev *models.AuditEvent) error {
 	auditSQL, auditArgs, err := models.AuditInsert(tx, ev)
 	if err != nil {
 		return err
@@ -104,12 +117,16 @@ func insertChildRecords(ctx context.Context, tx *gorm.DB, names []models.ChildNa
 	var args []any
 	q.WriteString("WITH ")
 	if len(names) > 0 {
-		q.WriteString("names AS (INSERT INTO child_names (" + strings.Join(nameInsertColumns, ", ") + ") VALUES ")
+		// One evaluation of the rule for all rows (an uncorrelated subquery runs once).
+		q.WriteString("birth AS (SELECT kujdes_birth_mid(CAST(? AS date), CAST(? AS date)) AS mid), ")
+		args = append(args, c.BirthDateFrom, c.BirthDateTo)
+		q.WriteString("names AS (INSERT INTO child_names (" + strings.Join(nameInsertColumns, ", ") + ", birth_mid) VALUES ")
+		row := strings.TrimSuffix(placeholders(len(nameInsertColumns)), ")") + ", (SELECT mid FROM birth))"
 		for i := range names {
 			if i > 0 {
 				q.WriteString(", ")
 			}
-			q.WriteString(placeholders(len(nameInsertColumns)))
+			q.WriteString(row)
 			args = append(args, nameInsertValues(&names[i])...)
 		}
 		q.WriteString("), ")

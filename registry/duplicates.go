@@ -244,7 +244,7 @@ func (r *Registry) FindDuplicates(ctx context.Context, a *models.Actor, q Duplic
 // of each name alone, each looked up in the index (skeleton, kind, birth_mid) nearest birth
 // first. The best candidatePool children, pre-ranked by name similarity, birth-date distance and
 // nationality, come back with their names and the frequencies of the query's names
-// (name_frequencies; agreement is adjusted by the frequency of a name both sides share, so the
+// (name_counts; agreement is adjusted by the frequency of a name both sides share, so the
 // candidates' other names need none), and are scored in Go by the matching engine (matching.Compare).
 func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]Candidate, error) {
 	if limit <= 0 {
@@ -473,9 +473,8 @@ const duplicateSearchSQL = `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x))
 	names AS (SELECT cn.id, cn.child_id, cn.kind, cn.latin, cn.skeleton FROM pool JOIN child_names cn ON cn.child_id = pool.id),
 	freqs AS (
 		SELECT coalesce(json_agg(json_build_object('kind', kind, 'skeleton', skeleton, 'n', n)), '[]') AS j
-		FROM (SELECT kind, skeleton, sum(n) AS n FROM name_frequencies
-			WHERE kind IN ('given', 'family') AND skeleton = ANY (CAST(@freq_skels AS text[]))
-			GROUP BY kind, skeleton) x
+		FROM name_counts
+		WHERE kind IN ('given', 'family') AND skeleton = ANY (CAST(@freq_skels AS text[]))
 	)
 	SELECT pool.id, pool.registration_number, pool.given_name, pool.family_name, pool.given_name_latin,
 		pool.family_name_latin, pool.sex, pool.birth_date_from, pool.birth_date_to, pool.nationalities,
@@ -485,10 +484,10 @@ const duplicateSearchSQL = `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x))
 	FROM pool
 	ORDER BY pool.pre_rank DESC, pool.id`
 
-// totalSkeleton is the row key of a kind's total in name_frequencies; skeletons never start
-// with '*'. Each count is the sum of its stripes (migrations/00028 and 00038: one row per
-// stripe of the child's id, so that concurrent writers of a common name do not queue on one
-// row).
+// totalSkeleton is the row key of a kind's total in name_frequencies and name_counts;
+// skeletons never start with '*'. The search reads name_counts (migration 00046): the folded
+// counts, each the sum of its stripes (00028, 00038), plus the changes not yet folded
+// (name_counts.go).
 const totalSkeleton = "*"
 
 // candidateRow is a retrieved child.

@@ -46,6 +46,7 @@ import (
 	"github.com/kujdes/kujdes/internal/server"
 	"github.com/kujdes/kujdes/migrations"
 	"github.com/kujdes/kujdes/models"
+	"github.com/kujdes/kujdes/registry"
 )
 
 func main() {
@@ -549,12 +550,14 @@ func startKujdes(ctx context.Context, dbURL string) (*kujdes, error) {
 		return nil, err
 	}
 	stopUsers := users.Start(context.Background())
+	stopFolder := (&registry.NameCountFolder{DB: db, Log: log}).Start(context.Background()) // as kujdes serve runs it
 	stopSealer := startSealer(sqlDB, key)
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go hs.Serve(ln)
 	k := &kujdes{url: base, db: sqlDB, auditKey: key, close: func() {
 		hs.Close()
 		stopSealer()
+		stopFolder()
 		stopUsers()
 		srv.Close()
 		sqlDB.Close()

@@ -217,6 +217,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		// change by any instance (auth.UserCache).
 		users := auth.NewUserCache(db, log)
 		defer users.Start(ctx)()
+		// Every instance folds the name counts the registrations queue (migration 00046).
+		defer (&registry.NameCountFolder{DB: db, Log: log}).Start(ctx)()
 		srv, err := server.New(server.Deps{Config: cfg, DB: db, Log: log, I18n: bundle, Users: users})
 		if err != nil {
 			return err

@@ -99,6 +99,10 @@ func LoadHistories(ctx context.Context, db *gorm.DB, cfg HistoryConfig, regionBy
 			}
 			stats.Children += len(b)
 		}
+		// The names' counts, queued by child_names' trigger (migration 00046), folded now.
+		if _, err := pc.Exec(ctx, `SELECT kujdes_fold_name_counts()`); err != nil {
+			return fmt.Errorf("synth: fold name counts: %w", err)
+		}
 		// Planner statistics for the new rows, so the first queries do not guess.
 		_, err = pc.Exec(ctx, `ANALYZE children, child_names, arrivals, guardian_appointments, placements, placement_checks,
 			guardian_visits, legal_events, missing_episodes, rights_information, transition_plans, child_lifecycle_events,

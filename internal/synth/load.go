@@ -120,6 +120,11 @@ func load(ctx context.Context, tx pgx.Tx, people []Person, regionByPost, postIDs
 			return fmt.Errorf("synth: copy %s: %w", c.table, err)
 		}
 	}
+	// The names' counts, queued by child_names' trigger (migration 00046), folded now rather
+	// than by the server's first fold.
+	if _, err := tx.Exec(ctx, "SELECT kujdes_fold_name_counts()"); err != nil {
+		return fmt.Errorf("synth: fold name counts: %w", err)
+	}
 	// Planner statistics for the new rows, so the first queries do not guess.
 	_, err = tx.Exec(ctx, "ANALYZE children, child_names, name_frequencies, arrivals")
 	return err

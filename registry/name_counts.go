@@ -1,0 +1,80 @@
+package registry
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/kujdes/kujdes/models"
+)
+
+// How a name's count (for the duplicate search's weights) follows child_names (migration
+// 00046): every statement that writes, removes or re-keys name rows appends its changes to
+// name_count_queue, a heap without index, in its own transaction; a fold moves the queue into
+// name_frequencies, one upsert per name for all the registrations of the interval. The view
+// name_counts adds the changes not yet folded, so a reader of name_counts sees every
+// committed name at once; name_frequencies alone lags by at most the fold interval.
+
+// DefaultNameCountFoldEvery is how often NameCountFolder folds when Every is zero: the queue
+// stays a second's registrations long (what a name_counts read scans), and name_frequencies
+// a second behind.
+const DefaultNameCountFoldEvery = time.Second
+
+// FoldNameCounts folds the queued name-count changes into name_frequencies and returns how
+// many it folded. Concurrent folds (every instance runs one) fold each change once.
+func FoldNameCounts(ctx context.Context, db *gorm.DB) (int64, error) {
+	var n int64
+	err := db.WithContext(ctx).Raw(`SELECT kujdes_fold_name_counts()`).Row().Scan(&n)
+	return n, err
+}
+
+// NameCountFolder calls FoldNameCounts every Every until stopped. Every instance runs one
+// beside the server (cmd/kujdes serve, kujdes-bench).
+type NameCountFolder struct {
+	DB    *gorm.DB
+	Every time.Duration // zero: DefaultNameCountFoldEvery
+	Log   *slog.Logger  // nil: slog.Default()
+}
+
+// Start folds in a goroutine until ctx ends or stop is called; stop waits for a fold under
+// way, then folds once more, so that a server shut down cleanly leaves nothing queued.
+func (f *NameCountFolder) Start(ctx context.Context) (stop func()) {
+	every := f.Every
+	if every <= 0 {
+		every = DefaultNameCountFoldEvery
+	}
+	log := f.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	fold := func(ctx context.Context) {
+		if _, err := FoldNameCounts(ctx, f.DB); err != nil && ctx.Err() == nil {
+			// The changes stay queued for the next fold; name_counts still counts them.
+			log.Warn("folding name counts", "err", models.RedactError(err))
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				fold(ctx)
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+		stopCtx, cancelStop := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancelStop()
+		fold(stopCtx)
+	}
+}
