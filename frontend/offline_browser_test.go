@@ -56,10 +56,48 @@ func waitJS(t *testing.T, p *browsertest.Page, expr, what string) {
 		if time.Now().After(deadline) {
 			dbg, _ := chromedp.Run(p.Context(), chromedp.Evaluate[string](`location.href + " | " + (document.getElementById("outbox-notice")||{}).textContent + " | " + (document.getElementById("outbox-list")||{}).innerHTML + " | online=" + navigator.onLine + " key=" + !!sessionStorage.getItem("kujdes-outbox-key") + " | invalid: " + [...document.querySelectorAll("form :invalid")].map((e) => e.name + "=" + JSON.stringify(e.value) + " " + e.validationMessage).join("; ")`))
 			t.Logf("page: %s", dbg)
+			trace, _ := chromedp.Run(p.Context(), chromedp.Evaluate[string](`sessionStorage.getItem("kujdes-test-trace")`))
+			t.Logf("trace: %s", trace)
 			t.Fatalf("waiting for %s (%s): %v; console: %v", what, expr, err, p.ConsoleErrors())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// pageTrace records, in the tab's sessionStorage (it survives the navigations), what the
+// offline tests depend on: each document's start and load, online/offline events, every
+// submit (navigator.onLine then, and whether the outbox took it), service-worker controller
+// changes, errors and unhandled rejections. waitJS prints it when a wait times out: the CI
+// timeout of TestOfflineSignOutKeepsOutbox (2026-12-02) left no way to tell a submit that
+// never fired from one posted online or one kept but never listed.
+const pageTrace = `(() => {
+  const log = (s) => { try {
+    const a = JSON.parse(sessionStorage.getItem("kujdes-test-trace") || "[]");
+    a.push(Math.round(performance.timeOrigin + performance.now()) % 100000 + " " + location.pathname + " " + s);
+    sessionStorage.setItem("kujdes-test-trace", JSON.stringify(a.slice(-60)));
+  } catch (e) { /* an opaque origin: no trace */ } };
+  log("start onLine=" + navigator.onLine);
+  addEventListener("load", () => log("load"));
+  addEventListener("pagehide", () => log("pagehide"));
+  addEventListener("online", () => log("online"));
+  addEventListener("offline", () => log("offline"));
+  addEventListener("error", (e) => log("error " + e.message));
+  addEventListener("unhandledrejection", (e) => log("rejection " + ((e.reason && e.reason.stack) || e.reason)));
+  document.addEventListener("submit", (e) => log("submit onLine=" + navigator.onLine), true);
+  addEventListener("submit", (e) => log("submit kept=" + e.defaultPrevented));
+  if (navigator.serviceWorker) navigator.serviceWorker.addEventListener("controllerchange", () => log("controllerchange"));
+})();`
+
+// newOfflinePage opens a tab that keeps a pageTrace.
+func newOfflinePage(t *testing.T, b *browsertest.Browser) *browsertest.Page {
+	t.Helper()
+	p := b.NewPage(t)
+	ctx, cancel := context.WithTimeout(p.Context(), 10*time.Second)
+	defer cancel()
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: pageTrace}); err != nil {
+		t.Fatalf("page trace: %v", err)
+	}
+	return p
 }
 
 // readyForOffline opens the registration page online and waits until its service worker
@@ -95,7 +133,7 @@ func countNamed(t *testing.T, app *apptest.App, given, family string) int64 {
 func TestOfflineRegistration(t *testing.T) {
 	app := apptest.Start(t)
 	b := browsertest.NewBrowser(t)
-	p := b.NewPage(t)
+	p := newOfflinePage(t, b)
 	app.BrowserLogin(t, p, "border1")
 	readyForOffline(t, app, p)
 
@@ -174,7 +212,7 @@ func TestOfflineRegistration(t *testing.T) {
 func TestOfflineRetryAfterDroppedResponse(t *testing.T) {
 	app := apptest.Start(t)
 	b := browsertest.NewBrowser(t)
-	p := b.NewPage(t)
+	p := newOfflinePage(t, b)
 	app.BrowserLogin(t, p, "border1")
 	readyForOffline(t, app, p)
 	setOffline(t, p, true)
@@ -238,7 +276,7 @@ func TestOfflineRetryAfterDroppedResponse(t *testing.T) {
 func TestOfflineDuplicateBecomesTask(t *testing.T) {
 	app := apptest.Start(t)
 	b := browsertest.NewBrowser(t)
-	p := b.NewPage(t)
+	p := newOfflinePage(t, b)
 	app.BrowserLogin(t, p, "border1")
 
 	// Registered online first.
@@ -310,7 +348,7 @@ const outboxSize = `new Promise((ok) => { const r = indexedDB.open("kujdes-outbo
 func TestOfflineSignOutKeepsOutbox(t *testing.T) {
 	app := apptest.Start(t)
 	b := browsertest.NewBrowser(t)
-	p := b.NewPage(t)
+	p := newOfflinePage(t, b)
 	app.BrowserLogin(t, p, "border1")
 	readyForOffline(t, app, p)
 	setOffline(t, p, true)
