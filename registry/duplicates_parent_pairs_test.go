@@ -13,10 +13,11 @@ import (
 // database (the child's name keys and the parentage keys), then the engine — on the labelled
 // pairs whose children carry their parents' names (matching/testdata/parent_pairs.csv, the
 // tuning part, and parent_pairs_holdout.csv, the frozen holdout: only its totals are
-// reported). Each part's children A are registered in one database with their parents' names;
+// reported; and the second set, parent_pairs_2.csv and its frozen parent_pairs_2_holdout.csv,
+// split by the same rule). Each part's children A are registered in one database with their parents' names;
 // each child B, with its parents' names, is the question. As in matching's
 // TestMatcherQualityParents, a pair is flagged when its own A comes back as a *likely*
-// candidate. Both parts must reach precision and recall 0.9.
+// candidate. Every part must reach precision and recall 0.9.
 func TestDuplicateDetectionQualityParents(t *testing.T) {
 	t.Parallel()
 	for _, part := range []struct {
@@ -25,6 +26,8 @@ func TestDuplicateDetectionQualityParents(t *testing.T) {
 	}{
 		{"tuning", "../matching/testdata/parent_pairs.csv", false},
 		{"holdout", "../matching/testdata/parent_pairs_holdout.csv", true},
+		{"tuning_2", "../matching/testdata/parent_pairs_2.csv", false},
+		{"holdout_2", "../matching/testdata/parent_pairs_2_holdout.csv", true},
 	} {
 		t.Run(part.name, func(t *testing.T) {
 			t.Parallel()
