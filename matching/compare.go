@@ -251,45 +251,7 @@ func nameSim(a, b name) float64 {
 	for _, bv := range b.variants {
 		s = max(s, spellingSim(a, bv)*variantFactor)
 	}
-	// "Naqibullah" / "Naqib": a compound given name said by its first element.
-	if ac, ok := a.withoutCompoundEnd(); ok {
-		s = max(s, spellingSim(ac, b)*compoundEndFactor)
-	}
-	if bc, ok := b.withoutCompoundEnd(); ok {
-		s = max(s, spellingSim(a, bc)*compoundEndFactor)
-	}
 	return s
-}
-
-// compoundEndFactor is the similarity kept when a name matches the other's only without the
-// -ullah or -uddin of its compound: the same name shortened (similar), not another spelling.
-const compoundEndFactor = 0.85
-
-// compoundEnds are the ends of compound names as nameWords and foldWord write them: -ullah
-// (Naqibullah, Zabiullah, Hayatullah) and -uddin (Shamsuddin, Nooruddin, Salahuddin).
-var compoundEnds = []string{"ula", "din"}
-
-// withoutCompoundEnd is the name with the -ullah or -uddin of its compounds cut (Naqibullah →
-// Naqib, Nooruddin Ahmadi → Noor Ahmadi): Afghan, Pakistani and Bangladeshi children go by
-// the first element as often as by the whole compound. ok is false when no word is one, or
-// the first element would be shorter than three letters.
-func (n name) withoutCompoundEnd() (name, bool) {
-	var ws []string
-	for i, w := range n.words {
-		for _, end := range compoundEnds {
-			if stem, ok := strings.CutSuffix(w, end); ok && len(stem) >= 3 {
-				if ws == nil {
-					ws = slices.Clone(n.words)
-				}
-				ws[i] = stem
-				break
-			}
-		}
-	}
-	if ws == nil {
-		return name{}, false
-	}
-	return nameOf(ws), true
 }
 
 // spellingSim is nameSim without the variant readings.
@@ -343,31 +305,6 @@ func chainSim(sim func(a, b name) float64) func(a, b name) float64 {
 	}
 }
 
-// minVowelShiftKey is the shortest phonetic key in which one vowel written otherwise is still
-// a spelling of the same name: in a name of two consonants one vowel tells names apart as
-// often as spellings (Rama / Rima, Dina / Dana, Hadi / Hodi).
-const minVowelShiftKey = 5
-
-// vowelShifted reports whether two names have phonetic keys of the same length
-// (minVowelShiftKey at least) that differ in one letter only, a vowel on both sides: one
-// spelling with one vowel written otherwise (Yousef / Yusuf, Rasel / Russel), not a changed consonant nor a vowel added or dropped (Hassan / Hussain, Amer /
-// Omar differ in two).
-func vowelShifted(a, b name) bool {
-	x, y := a.key, b.key
-	if len(x) != len(y) || len(x) < minVowelShiftKey || x == y {
-		return false
-	}
-	diff := 0
-	for i := 0; i < len(x); i++ {
-		if x[i] != y[i] {
-			if diff++; diff > 1 || !isVowel(x[i]) || !isVowel(y[i]) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 // withoutArticle is the name with a leading al- or el- cut from its first word.
 func (n name) withoutArticle() (name, bool) {
 	if len(n.words) == 0 || len(n.words[0]) < 6 || !(strings.HasPrefix(n.words[0], "al") || strings.HasPrefix(n.words[0], "el")) {
@@ -418,11 +355,7 @@ func trigrams(s string) map[string]bool {
 
 // editSim is 1 − 2.5·cost/length of a weighted edit distance: vowels and look-alike consonants
 // cost little to change, so spellings of one name stay close and different names do not.
-func editSim(a, b string) float64 { return editSimWith(a, b, false) }
-
-// editSimWith is editSim, where liquid makes an r or l between a vowel and a consonant cheap
-// to drop (liquidDropCost; familySim).
-func editSimWith(a, b string, liquid bool) float64 {
+func editSim(a, b string) float64 {
 	n := max(len(a), len(b))
 	if n == 0 {
 		return 0
@@ -431,9 +364,6 @@ func editSimWith(a, b string, liquid bool) float64 {
 	ins := func(s string, i int) float64 {
 		if i == len(s)-1 && i > 0 && isVowel(s[i]) && !isVowel(s[i-1]) {
 			return 1
-		}
-		if liquid && (s[i] == 'r' || s[i] == 'l') && i > 0 && i+1 < len(s) && isVowel(s[i-1]) && !isVowel(s[i+1]) {
-			return liquidDropCost
 		}
 		return indelCost(s[i])
 	}
@@ -452,23 +382,6 @@ func editSimWith(a, b string, liquid bool) float64 {
 	return max(0, 1-2.5*prev[len(b)]/float64(n))
 }
 
-// liquidDropCost is the cost of an r or l dropped from a cluster in a family name (familySim).
-const liquidDropCost = 0.5
-
-// familySim extends a name similarity for family names: an r or l between a vowel and a
-// consonant is said and written or not in family names of the route (the Turkish and Kurdish
-// Arslan / Aslan, Pashto clan names), so dropping it costs half a letter. Not in given names,
-// where the liquid makes another name (Farhad / Fahad, Arman / Aman, Salma / Sama).
-func familySim(sim func(a, b name) float64) func(a, b name) float64 {
-	return func(a, b name) float64 {
-		s := sim(a, b)
-		if s >= 0.9 || a.key == "" || b.key == "" {
-			return s
-		}
-		return max(s, editSimWith(a.key, b.key, true))
-	}
-}
-
 func indelCost(c byte) float64 {
 	switch c {
 	case 'a', 'e', 'i', 'o', 'u':
@@ -481,9 +394,7 @@ func indelCost(c byte) float64 {
 	return 1
 }
 
-// similar holds the cost of exchanging two sounds that spellings of one name confuse. Not s
-// and z: the scripts of the route write them as different letters (س ص ث, ز ذ ض ظ), and names
-// that differ by them are different names (Mansoor / Manzoor, Nasir / Nazir).
+// similar holds the cost of exchanging two sounds that spellings of one name confuse.
 var similar = map[[2]byte]float64{}
 
 func init() {
@@ -494,7 +405,7 @@ func init() {
 		{"ae", .25}, {"ei", .25}, {"ou", .2}, {"ao", .5}, {"eo", .5}, {"eu", .5}, {"ai", .6}, {"au", .6},
 		{"io", .6}, {"iu", .6}, {"kq", .3}, {"kg", .3}, {"kG", .3}, {"qG", .3}, {"gG", .3}, {"Ts", .3},
 		{"Tt", .3}, {"Dz", .3}, {"Dd", .3}, {"Hh", .3}, {"Hk", .5}, {"jy", .3}, {"jZ", .3}, {"yZ", .3},
-		{"Ss", .4}, {"td", .4}, {"gh", .5}, {"gj", .5}, {"bp", .4}, {"vf", .5}, {"yi", .3}, {"vu", .4},
+		{"Ss", .4}, {"td", .4}, {"gh", .5}, {"gj", .5}, {"zs", .5}, {"bp", .4}, {"vf", .5}, {"yi", .3}, {"vu", .4},
 	} {
 		similar[[2]byte{p.pair[0], p.pair[1]}] = p.cost
 		similar[[2]byte{p.pair[1], p.pair[0]}] = p.cost

@@ -150,17 +150,14 @@ func (cmp Comparison) score() (float64, []Reason) {
 //   - a parent's name agrees but the given names agree only weakly or not at all: brothers,
 //     sisters and twins share both parents and the family name and often have alike names
 //     (Hassan / Hussain, Rama / Rima), so the parents' agreement cannot tell them from the
-//     same child. Given names that are one spelling with one vowel written otherwise
-//     (vowelShifted: Yousef / Yusuf, Rasel / Russel) count as the same name here: the
-//     vowels are what transliterations of Arabic and Bengali disagree on most, and parents
-//     do not give two children one name in two spellings.
+//     same child.
 //
 // Such a candidate stays listed (possible, ranked by its weight) for the officer to resolve.
 func (cmp Comparison) parentsCap() (float64, bool) {
 	agree := func(fc fieldComparison) bool { return fc.lvl >= nameSimilar && fc.lvl <= nameExact }
 	differs := cmp.father.lvl == nameDifferent || cmp.mother.lvl == nameDifferent
 	sibling := (agree(cmp.father) || agree(cmp.mother)) && !cmp.names.alias && cmp.names.given.lvl != levelMissing &&
-		cmp.names.given.lvl <= nameWeak && !cmp.names.given.vowelShift
+		cmp.names.given.lvl <= nameWeak
 	if !differs && !sibling {
 		return 0, false
 	}

@@ -169,37 +169,3 @@ func TestVariantSkeletonsMeet(t *testing.T) {
 		}
 	}
 }
-
-// TestNameSimilarityRules: the rules of the second pass over the second labelled set's tuning
-// part. A compound said by its first element is similar (not another spelling); s and z make
-// different names; an r or l dropped from a cluster is a spelling in a family name, not in a
-// given name.
-func TestNameSimilarityRules(t *testing.T) {
-	for _, tc := range []struct {
-		name, a, b string
-		family     bool
-		want       level
-	}{
-		{"-ullah compound by its first element", "Naqibullah", "Naqib", false, nameSimilar},
-		{"-uddin compound by its first element", "Shamsuddin", "Shams", false, nameSimilar},
-		{"-ullah compound, other first elements", "Hayatullah", "Hidayat", false, nameDifferent},
-		{"-ullah and -uddin compounds", "Saifullah", "Saifuddin", false, nameDifferent},
-		{"s and z", "Mansoor", "Manzoor", false, nameDifferent},
-		{"s and z, again", "Nasir", "Nazir", false, nameDifferent},
-		{"a liquid dropped from a family name", "Arslan", "Aslan", true, nameSimilar},
-		{"a liquid dropped from a given name", "Farhad", "Fahad", false, nameDifferent},
-		{"a liquid dropped from a given name, again", "Arman", "Aman", false, nameDifferent},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			sim := nameSim
-			if tc.family {
-				sim = familySim(nameSim)
-			}
-			s := sim(makeName(tc.a), makeName(tc.b))
-			// At least the level wanted; a weak or different one exactly.
-			if got := nameLevel(s); got < tc.want || tc.want <= nameWeak && got != tc.want {
-				t.Errorf("%s / %s: %.2f (level %d), want level %d", tc.a, tc.b, s, got, tc.want)
-			}
-		})
-	}
-}

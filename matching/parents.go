@@ -76,14 +76,6 @@ func compareParent(kind string, q, c parentName) fieldComparison {
 	if len(a.words) >= 2 && len(b.words) >= 2 && sameFirstWord(a.words[0], b.words[0]) {
 		a, b = a.part(1, len(a.words)), b.part(1, len(b.words))
 	}
-	// Two names that end with the same words ("Ali Warsame Farah", "Abdi Warsame Farah") share
-	// a chain of forebears or a family name; the parent's own name is the first word. When the
-	// beginnings are different names, the parents differ: cousins named after one grandfather.
-	if ra, rb, ok := beforeSharedEnd(a, b); ok {
-		if rs := sim(ra, rb); nameLevel(rs) == nameDifferent {
-			return fieldComparison{kind: kind, lvl: nameDifferent, sim: rs, qSkel: q.n.skeleton, cSkel: c.n.skeleton, cName: c.n.text}
-		}
-	}
 	s := sim(a, b)
 	if short, long := a, b; len(short.words) != len(long.words) {
 		if len(short.words) > len(long.words) {
@@ -126,22 +118,6 @@ func albanianDefinite(short, long string) bool {
 	}
 	stem, ok := strings.CutSuffix(short, "e")
 	return ok && (long == stem+"ja" || long == stem+"a")
-}
-
-// beforeSharedEnd are the beginnings of two names of two words or more that end with the same
-// words (each spelled alike), with a word at least left on each side (ok false otherwise).
-func beforeSharedEnd(a, b name) (name, name, bool) {
-	i, j := len(a.words), len(b.words)
-	if i < 2 || j < 2 {
-		return name{}, name{}, false
-	}
-	for i > 1 && j > 1 && phoneticWord(a.words[i-1]) == phoneticWord(b.words[j-1]) {
-		i, j = i-1, j-1
-	}
-	if i == len(a.words) {
-		return name{}, name{}, false
-	}
-	return a.part(0, i), b.part(0, j), true
 }
 
 // sameFirstWord reports whether two names begin with the same word (any spelling of Muhammad

@@ -41,11 +41,6 @@ func TestCompareParent(t *testing.T) {
 		{"Turkish c, Albanian xh", "Hatice", "Hatixhe", nameClose},
 		{"Ukrainian h, Russian g", "Oleh", "Oleg", nameClose},
 		{"Russian form of a Ukrainian name", "Mykola", "Nikolai", nameClose},
-		// Rules from the second labelled set's tuning part, second pass.
-		{"cousins: other fathers, one grandfather", "Ali Warsame Farah", "Abdi Warsame Farah", nameDifferent},
-		{"other fathers, same family name", "Mansoor Hussain", "Manzoor Hussain", nameDifferent},
-		{"the same father, his chain spelled otherwise", "Weldu Haile", "Woldu Haile", nameSimilar},
-		{"the same father, his own name spelled otherwise", "Mohammed Ali Farah", "Muhammad Ali Farah", nameClose},
 		{"missing in the query", "", "Karim", levelMissing},
 		{"missing on the record", "Karim", "", levelMissing},
 		{"missing on both", "", "", levelMissing},
@@ -235,18 +230,6 @@ func TestParentsCapReadings(t *testing.T) {
 		{"Axin", "Akhin", true},
 		{"Xelil", "Xalid", false},
 		{"Hejar", "Hawar", false},
-		// One vowel written otherwise is the same name (vowelShifted); two, or in a short
-		// name, are a brother's or sister's.
-		{"Yousef", "Yusuf", true},
-		{"Rasel", "Russel", true},
-		{"Rama", "Rima", false},
-		{"Hassan", "Hussain", false},
-		{"Amer", "Omar", false},
-		// A compound said by its first element (withoutCompoundEnd); not another compound.
-		{"Naqibullah", "Naqib", true},
-		{"Nooruddin", "Noor", true},
-		{"Zabiullah", "Samiullah", false},
-		{"Saifullah", "Saifuddin", false},
 	} {
 		t.Run(tc.q+" / "+tc.c, func(t *testing.T) {
 			cmp, ok := Compare(child(tc.q), child(tc.c), Freqs{})

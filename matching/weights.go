@@ -200,9 +200,6 @@ type fieldComparison struct {
 	qSkel string
 	cSkel string
 	cName string // the candidate's name compared, as written
-	// vowelShift: the two names are one spelling with one vowel written otherwise
-	// (vowelShifted), which the parents' cap reads as the same name.
-	vowelShift bool
 }
 
 // nameComparison is the best reading of two people's names: its fields and its extra weight.
@@ -271,8 +268,7 @@ func compareNames(q, c Person, freqs Freqs) (nameComparison, bool) {
 			return fieldComparison{kind: kind}
 		}
 		s := sim(a, b)
-		return fieldComparison{kind: kind, lvl: nameLevel(s), sim: s, qSkel: a.skeleton, cSkel: b.skeleton, cName: b.text,
-			vowelShift: vowelShifted(a, b)}
+		return fieldComparison{kind: kind, lvl: nameLevel(s), sim: s, qSkel: a.skeleton, cSkel: b.skeleton, cName: b.text}
 	}
 	for _, qf := range q.forms {
 		for _, cf := range c.forms {
@@ -281,7 +277,7 @@ func compareNames(q, c Person, freqs Freqs) (nameComparison, bool) {
 			base := nameComparison{label: cf.label, sameSkeleton: same}
 			if !qf.given.empty() && !qf.family.empty() && !cf.given.empty() && !cf.family.empty() {
 				nc := base
-				nc.given, nc.family = field("given", qf.given, cf.given, sim), field("family", qf.family, cf.family, chainSim(familySim(sim)))
+				nc.given, nc.family = field("given", qf.given, cf.given, sim), field("family", qf.family, cf.family, chainSim(sim))
 				try(nc)
 				if len(qf.given.words) != len(cf.given.words) || len(qf.family.words) != len(cf.family.words) {
 					// The same words split differently (Ali | Hussein Kadhim, Ali Hussein |
