@@ -21,8 +21,11 @@ import (
 // skeleton: registry.RefreshNameSkeletons then rewrites the rows written under older rules.
 // 2: Albanian j between vowels read as i; the Mauritanian particle ould left out; variant
 // skeletons of other spellings (issue 12). 3: the zh reading of j and ž (zheReading) and the
-// kh reading of x (kurmanjiX) add variant skeletons.
-const RulesVersion = 3
+// kh reading of x (kurmanjiX) add variant skeletons. 4: the j reading of the Turkish c
+// (turkishC), the g reading of the Ukrainian h (ukrainianH), the e reading of the Russian yo
+// (russianYo), the w reading of the French initial ou (frenchOu), the Russian forms of
+// Ukrainian names (slavicForms) and the Somali final c (somaliReading) add variant skeletons.
+const RulesVersion = 4
 
 // LatinName suggests the Latin transliteration of a name written in any script; officers may
 // correct it. Names already in Latin letters lose their diacritics (Gül → Gul).

@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"slices"
 	"testing"
 )
 
@@ -143,5 +144,28 @@ func TestNameSimilarity(t *testing.T) {
 	t.Logf("lowest same-name similarity %.2f, highest different-name similarity %.2f", minSame, maxDifferent)
 	if got := nameSim(makeName("Ahmad"), makeName("")); got != 0 {
 		t.Errorf("empty name: %v", got)
+	}
+}
+
+// TestVariantSkeletonsMeet: a name spelled the way another officer spells it is retrieved
+// through the other spellings' skeletons (stored in child_names.variant_skeletons and asked
+// as full-name keys) when its own skeleton differs: the French ou for w, the Somali ʿayn at
+// the end of a name, the Russian forms of Ukrainian names, the Russian g, the Turkish
+// c. (From the tuning part of the second labelled set with parents' names.)
+func TestVariantSkeletonsMeet(t *testing.T) {
+	for _, tc := range [][2]string{
+		{"Oualid Benyoucef", "Walid Benyoucef"},
+		{"Cabdiwali Faarax Jaamac", "Abdiwali Farah Jama"},
+		{"Mykola Lysenko", "Nikolai Lysenko"},
+		{"Ihor Bondar", "Igor Bondar"},
+		{"Recep Yildiz", "Rexhep Yildiz"},
+	} {
+		want := Skeleton(tc[1])
+		if Skeleton(tc[0]) == want {
+			t.Errorf("%q and %q share the skeleton %q: not a test of the readings", tc[0], tc[1], want)
+		}
+		if !slices.Contains(VariantSkeletons(tc[0]), want) && !slices.Contains(VariantSkeletons(tc[1]), Skeleton(tc[0])) {
+			t.Errorf("no reading of %q (%v) meets %q (%s), nor the other way", tc[0], VariantSkeletons(tc[0]), tc[1], want)
+		}
 	}
 }

@@ -74,7 +74,7 @@ func compareParent(kind string, q, c parentName) fieldComparison {
 	}
 	a, b := q.n, c.n
 	if len(a.words) >= 2 && len(b.words) >= 2 && sameFirstWord(a.words[0], b.words[0]) {
-		a, b = nameOf(a.words[1:]), nameOf(b.words[1:])
+		a, b = a.part(1, len(a.words)), b.part(1, len(b.words))
 	}
 	s := sim(a, b)
 	if short, long := a, b; len(short.words) != len(long.words) {
@@ -82,7 +82,7 @@ func compareParent(kind string, q, c parentName) fieldComparison {
 			short, long = long, short
 		}
 		n := len(short.words)
-		s = max(s, sim(short, nameOf(long.words[:n]))*parentPrefixFactor, sim(short, nameOf(long.words[len(long.words)-n:]))*parentPrefixFactor)
+		s = max(s, sim(short, long.part(0, n))*parentPrefixFactor, sim(short, long.part(len(long.words)-n, len(long.words)))*parentPrefixFactor)
 	}
 	if albanianDefinite(a.key, b.key) || albanianDefinite(b.key, a.key) {
 		s = max(s, definiteFormSim)
@@ -121,9 +121,33 @@ func albanianDefinite(short, long string) bool {
 }
 
 // sameFirstWord reports whether two names begin with the same word (any spelling of Muhammad
-// counts as one).
+// counts as one, and an initial counts as the word it begins: "M. Rafique" is Muhammad Rafiq
+// in Pakistani and Bangladeshi spellings, "A. Karim" Abdul Karim).
 func sameFirstWord(a, b string) bool {
+	if len(a) == 1 || len(b) == 1 {
+		return a[0] == b[0]
+	}
 	return phoneticWord(a) == phoneticWord(b) || isMuhammad(a) && isMuhammad(b)
+}
+
+// part is the name's words from i to j, with the same words of its readings (variants), so
+// that a parent's name compared by its parts (the rest after a shared first word, the
+// beginning or end of a longer name) is still read as Somali, Kurmanji… spelling reads it:
+// "Khadija Omar" / "Khadiija Cumar" compare "Omar" with "Cumar" read as Somali.
+func (n name) part(i, j int) name {
+	if i == 0 && j == len(n.words) {
+		return n
+	}
+	p := nameOf(n.words[i:j])
+	for _, v := range n.variants {
+		if len(v.words) != len(n.words) {
+			continue
+		}
+		if pv := nameOf(v.words[i:j]); pv.key != p.key && !slices.ContainsFunc(p.variants, func(x name) bool { return x.key == pv.key }) {
+			p.variants = append(p.variants, pv)
+		}
+	}
+	return p
 }
 
 // parentOf is a person's parent's name as evidence: none when it is only the child's own family

@@ -21,7 +21,7 @@ const maxVariants = 4
 // it returns the input when it does not apply.
 type reading func(s string) string
 
-var readings = []reading{somaliReading, kurmanjiReading, egyptianG, bengaliJ, zheReading, kurmanjiX}
+var readings = []reading{somaliReading, kurmanjiReading, egyptianG, bengaliJ, zheReading, kurmanjiX, turkishC, ukrainianH, russianYo, frenchOu, slavicForms}
 
 // somaliReading reads Somali orthography, where c is the ʿayn that other spellings leave out
 // (Cabdi, Cumar, Cali) and x the ḥ others write h (Maxamed, Faarax), with doubled long vowels
@@ -34,6 +34,10 @@ func somaliReading(s string) string {
 	for i, w := range words {
 		if len(w) > 2 && w[0] == 'c' && isVowel(w[1]) {
 			w = w[1:]
+		}
+		// The ʿayn ends a name too (Jaamac, Sharmaarke Cali Jaamac).
+		if n := len(w); n > 3 && w[n-1] == 'c' && isVowel(w[n-2]) {
+			w = w[:n-1]
 		}
 		var b strings.Builder
 		for j := 0; j < len(w); j++ {
@@ -110,6 +114,74 @@ func zheReading(s string) string {
 // Somali ḥ. Not the Albanian xh.
 func kurmanjiX(s string) string {
 	return replaceLetter(s, 'x', "kh", func(prev, next byte) bool { return next != 'h' })
+}
+
+// turkishC reads the c of Turkish spellings as the j (ج) that English spellings write and
+// Albanian ones write xh: Hatice / Khadija / Hatixhe, Recep / Rajab, Cemal / Jamal, Cihan /
+// Jihan. Not the ch, sc or cc of other languages; phoneticWord reads c before e and i as the
+// French s (Youcef), which stays the first reading.
+func turkishC(s string) string {
+	return replaceLetter(s, 'c', "j", func(prev, next byte) bool { return next != 'h' && prev != 's' && prev != 'c' && next != 'c' })
+}
+
+// ukrainianH reads the h of Ukrainian spellings (Г) as the g that Russian ones write for the
+// same name: Oleh / Oleg, Ihor / Igor, Bohdan / Bogdan, Serhii / Sergii. Not a name's first
+// h, which is as often an Arabic h (Hani, not Gani), nor one of a digraph (sh, ch, kh, zh, th,
+// dh, gh, ph, xh).
+func ukrainianH(s string) string {
+	return replaceLetter(s, 'h', "g", func(prev, next byte) bool {
+		return prev != 0 && prev != ' ' && !strings.ContainsRune("sckztdgpxh", rune(prev))
+	})
+}
+
+// russianYo reads the yo (ё) of Russian spellings after a consonant as the e that Ukrainian
+// and passport spellings write: Artyom / Artem, Fyodor / Fedor, Semyon / Semen, Pyotr / Petr.
+func russianYo(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == 'y' && i > 0 && i+1 < len(s) && s[i+1] == 'o' && s[i-1] != ' ' && !isVowel(s[i-1]) {
+			b.WriteByte('e')
+			i++
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// frenchOu reads the ou before a vowel that begins a name in French spellings as the w of
+// English ones: Oualid / Walid, Ouarda / Warda, Ouassim / Wassim.
+func frenchOu(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		if len(w) > 3 && strings.HasPrefix(w, "ou") && isVowel(w[2]) {
+			words[i] = "w" + w[2:]
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// slavicNames are the Russian forms of Ukrainian given names (the passport's transliteration
+// of the Ukrainian form, KMU 2010) that children and officers also use: a Ukrainian child's
+// name or parent's name is written one way on the passport and the other when said in
+// Russian or taken from a Russian-language document. Only names whose two forms are too far
+// apart for the spelling similarity (Mykola / Nikolai; not Andrii / Andrei).
+var slavicNames = map[string]string{
+	"mykola": "nikolai", "oleksandr": "aleksandr", "oleksii": "aleksei", "mykhailo": "mikhail",
+	"volodymyr": "vladimir", "vasyl": "vasilii", "petro": "piotr", "hryhorii": "grigorii",
+	"yurii": "iurii", "kateryna": "ekaterina", "olena": "elena", "halyna": "galina",
+	"hanna": "anna", "yevhen": "evgenii", "ivanna": "ioanna", "liubov": "lyubov",
+}
+
+// slavicForms reads each Ukrainian given name of slavicNames in its Russian form.
+func slavicForms(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		if r, ok := slavicNames[w]; ok {
+			words[i] = r
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 // replaceLetter replaces the letter from by to wherever ok accepts its neighbours (0 at an edge).

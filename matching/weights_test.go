@@ -135,6 +135,19 @@ func TestVariantKinds(t *testing.T) {
 			p("Hazhar", "Rashid", "Hejar", "Rashid"), p("Rozhin", "Karim", "Rojin", "Karim"),
 			p("Hažar", "Aziz", "Hazhar", "Aziz"),
 		}, []pair{p("Hazhar", "Rashid", "Hawar", "Rashid"), p("Rojin", "Karim", "Rojda", "Karim"), p("Rozhin", "Aziz", "Rojhat", "Aziz")}},
+		// Readings added for the second labelled set's tuning part (parent_pairs_2.csv):
+		// Russian yo and g, the Russian forms of Ukrainian names, the French initial ou, the
+		// Turkish c (Albanian xh, English j).
+		{"Russian yo / e, g / h and Russian forms", []pair{
+			p("Artyom", "Shevchenko", "Artem", "Shevchenko"), p("Igor", "Bondar", "Ihor", "Bondar"),
+			p("Mykola", "Lysenko", "Nikolai", "Lysenko"),
+		}, []pair{p("Artem", "Shevchenko", "Anton", "Shevchenko"), p("Oleh", "Bondar", "Oleksii", "Bondar")}},
+		{"French initial ou / w", []pair{
+			p("Oualid", "Benyoucef", "Walid", "Ben Youcef"), p("Ouassim", "Amrani", "Wassim", "Amrani"),
+		}, []pair{p("Walid", "Benyoucef", "Wassim", "Benyoucef")}},
+		{"Turkish c / j / xh", []pair{
+			p("Recep", "Yildiz", "Rexhep", "Yildiz"), p("Cihan", "Aydin", "Jihan", "Aydin"),
+		}, []pair{p("Cemal", "Kaya", "Kemal", "Kaya")}},
 		{"scripts", []pair{
 			p("يوسف", "العلي", "Yousef", "Al-Ali"), p("Ігор", "Савченко", "Ihor", "Savchenko"),
 			p("ኣማኑኤል", "ዮሃንስ", "Amanuel", "Yohannes"), p("ڕێبین", "عەلی", "Rebin", "Ali"),
