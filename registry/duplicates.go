@@ -133,8 +133,8 @@ const (
 	// of at least motherSim to the name asked or its Latin reading, or the same consonants
 	// (vowels and h left out, w as v, q and c as k, y and j as i: Parwin / Parveen, Fatima /
 	// Fatemeh). Only the order of who is read changes; the engine weighs the names.
-	perParentMother   = 40
-	parentCheckMother = 80
+	perParentMother   = 20
+	parentCheckMother = 40
 	motherSim         = 0.3
 	// candidatePool is how many retrieved children are scored in Go.
 	candidatePool = 30

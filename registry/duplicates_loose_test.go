@@ -45,12 +45,17 @@ func TestMotherRanksParentageKey(t *testing.T) {
 	f := newDupFixture(t)
 	child := f.add(t, testChild{given: "Mohammad", family: "Ahmadi", sex: "male", from: "2010-06-01", to: "2010-06-01",
 		nats: []string{"AF"}, father: "Karim", mother: "Parwin"})
-	// perKey + 5 namesakes with the same father and another mother, all born between the
-	// child and the birth middle asked (more than any key's window on that side).
+	// perKey + 5 namesakes born between the child and the birth middle asked (more than the
+	// name keys' window on that side), perParentMother - 5 of them with the same father and
+	// another mother (more than the parentage key's window without the mother's name).
 	for i := range perKey + 5 {
 		day := fmt.Sprintf("2012-%02d-%02d", 1+i%6, 1+i%28)
+		father := "Sohrab"
+		if i < perParentMother-5 {
+			father = "Karim"
+		}
 		f.add(t, testChild{given: "Mohammad", family: "Ahmadi", sex: "male", from: day, to: day, nats: []string{"AF"},
-			father: "Karim", mother: "Zahra"})
+			father: father, mother: "Zahra"})
 	}
 	asked := testChild{given: "Mohammad", sex: "male", from: "2012-01-01", to: "2013-12-31", nats: []string{"AF"}}.query(t)
 	asked.FatherName = "Kareem"
