@@ -127,6 +127,15 @@ const (
 	perParent          = 10
 	parentSlots        = 10
 	parentSlotsOneName = 20
+	// With the mother's name asked, the parentage keys yield perParentMother children on each
+	// side of the birth middle, parentCheckMother of them (closest born first) are read, and
+	// those whose mother's name is alike take the reserved places first: a trigram similarity
+	// of at least motherSim to the name asked or its Latin reading, or the same consonants
+	// (vowels and h left out, w as v, q and c as k, y and j as i: Parwin / Parveen, Fatima /
+	// Fatemeh). Only the order of who is read changes; the engine weighs the names.
+	perParentMother   = 20
+	parentCheckMother = 40
+	motherSim         = 0.3
 	// candidatePool is how many retrieved children are scored in Go.
 	candidatePool = 30
 	// maxBirthGap is the widest gap between birth ranges that can still give a candidate.
@@ -354,6 +363,22 @@ func duplicateSearchArgs(q DuplicateQuery, qp matching.Person) (args map[string]
 	if len(fullSkels) == 0 {
 		slots = parentSlotsOneName
 	}
+	// The question's names in their other and looser spellings (Shakib / Sakib, Sajjad /
+	// Sajad), looked up as the names asked are; nothing is stored for them.
+	looseField, looseFull, looseParent := qp.LooseKeys()
+	fieldSkels := append(qp.FieldSkeletons(), looseField...)
+	fullSkels = append(fullSkels, looseFull...)
+	parentShort = append(parentShort, looseParent...)
+	// With the mother's name, more of the parentage key's children are read and those whose
+	// mother's name is alike keep the reserved places first.
+	perPar, parCheck, motherTerms := perParent, slots, []string{}
+	if m := strings.TrimSpace(q.MotherName); m != "" && len(parentShort)+len(parentLong) > 0 {
+		perPar, parCheck = perParentMother, parentCheckMother
+		motherTerms = append(motherTerms, m)
+		if l := matching.Latin(m, ""); l != m {
+			motherTerms = append(motherTerms, l)
+		}
+	}
 	nats := models.Strings(q.Nationalities)
 	if nats == nil {
 		nats = models.Strings{}
@@ -362,9 +387,10 @@ func duplicateSearchArgs(q DuplicateQuery, qp matching.Person) (args map[string]
 		"terms": models.Strings(terms), "full_skels": models.Strings(fullSkels), "single_skels": models.Strings(singleSkels),
 		"birth_from": q.BirthDateFrom, "birth_to": q.BirthDateTo, "sex": q.Sex, "nats": nats,
 		"max_gap": int(maxBirthGap.Hours() / 24), "pool": candidatePool,
-		"field_skels": models.Strings(qp.FieldSkeletons()), "birth_mid": birthMid(q.BirthDateFrom, q.BirthDateTo),
+		"field_skels": models.Strings(fieldSkels), "birth_mid": birthMid(q.BirthDateFrom, q.BirthDateTo),
 		"per_key": perKey, "per_field": perField,
-		"parent_skels": models.Strings(parentShort), "parent_long_skels": models.Strings(parentLong), "per_parent": perParent, "parent_slots": slots,
+		"parent_skels": models.Strings(parentShort), "parent_long_skels": models.Strings(parentLong), "per_parent": perPar, "parent_slots": slots,
+		"mother_terms": models.Strings(motherTerms), "mother_sim": motherSim, "par_check": parCheck,
 		// The parents' names are given names: their frequencies are the given names'.
 		"freq_skels": models.Strings(append([]string{totalSkeleton}, qp.FrequencySkeletons()...)),
 	}, true
@@ -388,6 +414,15 @@ func duplicateSearchArgs(q DuplicateQuery, qp matching.Person) (args map[string]
 //     keep parentSlots places in the pool (the ones the child's names or the long key found
 //     first, then the closest born), so a namesake with that father comes back whatever the
 //     age estimate; a long-key hit counts as a full-name hit, a short-key hit as 0.5.
+//     When the mother's name is asked too, the keys yield perParentMother on each side,
+//     parentCheckMother of their children (closest born first) are read, and those whose
+//     mother's name is alike (trigram similarity, or the same consonants) take the reserved
+//     places first: among thousands of "Mohammad son of Ahmad" only the mother tells a child
+//     asked by one name apart, and the age estimate may be a year or two off;
+//   - the question's names in their other and looser spellings (matching.LooseKeys: the
+//     readings of each name alone, an h after a consonant dropped or added, jj written j or a
+//     j written jj) as given and family names, full names and short parentage keys — keys
+//     of the question only, nothing stored.
 //
 // Within one key the children born closest to the child asked about come first: perKey on
 // each side of the birth middle asked, perField for the one-name keys (a common given name is
@@ -446,10 +481,22 @@ const duplicateSearchSQL = `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x))
 		FROM (SELECT child_id, max(sim) AS sim, bool_or(par) AS par, min(birth_mid) AS birth_mid
 			FROM hits GROUP BY child_id) x
 	),
+	mother AS (SELECT DISTINCT lower(kujdes_unaccent(x)) AS term,
+			regexp_replace(translate(lower(kujdes_unaccent(x)), 'wqcyj', 'vkkii'), '[aeiouh]+', '', 'g') AS cons
+		FROM unnest(CAST(@mother_terms AS text[])) AS x WHERE x <> ''),
+	par_checked AS (
+		SELECT p.child_id, p.r,
+			EXISTS (SELECT 1 FROM mother WHERE c.mother_name <> ''
+				AND (similarity(lower(kujdes_unaccent(c.mother_name)), mother.term) >= @mother_sim
+					OR regexp_replace(translate(lower(kujdes_unaccent(c.mother_name)), 'wqcyj', 'vkkii'), '[aeiouh]+', '', 'g') = mother.cons)) AS mother_agrees
+		FROM (SELECT child_id, r FROM by_child WHERE par ORDER BY r DESC, child_id LIMIT @par_check) p
+		JOIN children c ON c.id = p.child_id
+	),
+	par_slots AS (SELECT child_id FROM par_checked ORDER BY mother_agrees DESC, r DESC, child_id LIMIT @parent_slots),
 	best AS (
-		SELECT child_id, sim, par AND par_rank <= @parent_slots AS par_slot
-		FROM (SELECT *, row_number() OVER (PARTITION BY par ORDER BY r DESC, child_id) AS par_rank FROM by_child) x
-		ORDER BY par AND par_rank <= @parent_slots DESC, r DESC, child_id
+		SELECT child_id, sim, child_id IN (SELECT child_id FROM par_slots) AS par_slot
+		FROM by_child
+		ORDER BY par_slot DESC, r DESC, child_id
 		LIMIT 2 * @pool
 	),
 	near AS (
