@@ -350,10 +350,10 @@ type connPool interface {
 
 // pgxRow runs q on a connection of pool through pgx's own interface (the pool's driver is
 // pgx's database/sql adapter; no second pool) and scans its first row, if any, into dest with
-// pgx's scanning: each column decoded once, straight into its field, by a plan the
-// connection keeps per type. A models.Strings destination is given to pgx as the []string it
-// is, so that a text array is decoded from the binary format into it rather than passed to
-// Strings.Scan as text and parsed again. found is false when there is no row.
+// pgx's scanning: each column decoded once, straight into its field (pgx still plans each
+// column's scan for every query; it keeps only its encode plans). A models.Strings
+// destination is given to pgx as the []string it is, so that a text array is decoded from
+// the binary format into it rather than passed to Strings.Scan as text and parsed again. found is false when there is no row.
 func pgxRow(ctx context.Context, pool connPool, q string, args, dest []any) (found bool, err error) {
 	for i, d := range dest {
 		if s, ok := d.(*models.Strings); ok {
