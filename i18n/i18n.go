@@ -50,6 +50,11 @@ type Bundle struct {
 	tags      []language.Tag
 	matcher   language.Matcher
 	byTag     map[string]Language
+	// localizers holds one Localizer per shipped language, made once: every request asks
+	// for one, and go-i18n's NewLocalizer parses the language tag again each time. A
+	// Localizer is not changed after it is made (go-i18n's holds its bundle and tags only),
+	// so requests share it.
+	localizers map[string]*Localizer
 }
 
 // New loads the embedded message files. The default language is listed first.
@@ -90,6 +95,10 @@ func New(defaultLang string) (*Bundle, error) {
 		}
 	}
 	b.matcher = language.NewMatcher(b.tags)
+	b.localizers = make(map[string]*Localizer, len(b.languages))
+	for _, l := range b.languages {
+		b.localizers[l.Tag] = b.newLocalizer(l)
+	}
 	return b, nil
 }
 
@@ -129,8 +138,16 @@ func (b *Bundle) Match(choice, acceptLanguage string) Language {
 	return b.languages[idx]
 }
 
-// Localizer returns the translator for one language.
+// Localizer returns the translator for one language: for a shipped language, the same one
+// for every request (made by New).
 func (b *Bundle) Localizer(l Language) *Localizer {
+	if loc, ok := b.localizers[l.Tag]; ok && loc.Language == l {
+		return loc
+	}
+	return b.newLocalizer(l)
+}
+
+func (b *Bundle) newLocalizer(l Language) *Localizer {
 	return &Localizer{Language: l, loc: goi18n.NewLocalizer(b.bundle, l.Tag)}
 }
 

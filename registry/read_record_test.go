@@ -225,6 +225,9 @@ func TestScopedRecordIsScopedChild(t *testing.T) {
 	f.insert(t, `INSERT INTO break_glass_grants (user_id, child_id, reason, granted_at, expires_at) VALUES (?, ?, 'a child in danger now', ?, ?)`,
 		elsewhere.UserID, full, f.now.Add(-time.Minute), f.now.Add(time.Hour))
 
+	if _, ok := f.db.Statement.ConnPool.(connPool); !ok {
+		t.Fatalf("the registry's pool %T lends no connection: the test would not reach the read through pgx", f.db.Statement.ConnPool)
+	}
 	for _, tc := range []struct {
 		name  string
 		a     *models.Actor
@@ -243,6 +246,17 @@ func TestScopedRecordIsScopedChild(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			want, werr := f.reg.scopedChild(f.db.WithContext(ctx), tc.a, tc.child, false)
 			got, gerr := f.reg.scopedRecord(f.db.WithContext(ctx), tc.a, tc.child)
+			// The same read in a transaction (MissingEpisode) goes through database/sql
+			// instead of pgx's own interface: the same record, or the same refusal.
+			var inTx ChildView
+			terr := f.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+				var err error
+				inTx, err = f.reg.scopedRecord(tx, tc.a, tc.child)
+				return err
+			})
+			if !reflect.DeepEqual(inTx, got) || errors.Is(terr, models.ErrNotFound) != errors.Is(gerr, models.ErrNotFound) {
+				t.Errorf("read in a transaction:\n%+v %v\non the pool:\n%+v %v", inTx, terr, got, gerr)
+			}
 			if !tc.seen {
 				var d *deniedRead
 				if !errors.As(gerr, &d) || !errors.Is(gerr, models.ErrNotFound) || !errors.Is(werr, models.ErrNotFound) {
@@ -288,6 +302,13 @@ func (p countingPool) QueryContext(ctx context.Context, q string, args ...any) (
 func (p countingPool) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
 	p.n.Add(1)
 	return p.ConnPool.QueryRowContext(ctx, q, args...)
+}
+
+// Conn lends a connection of the pool, for the one statement that GetChild's scoped read
+// (scopedRowRaw through pgxRow) runs on it through pgx: counted as that statement.
+func (p countingPool) Conn(ctx context.Context) (*sql.Conn, error) {
+	p.n.Add(1)
+	return p.ConnPool.(connPool).Conn(ctx)
 }
 
 // BeginTx starts a transaction on the pool (its statements are not counted).

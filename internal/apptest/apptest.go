@@ -21,6 +21,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/kujdes/kujdes/auditlog"
+	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/i18n"
 	"github.com/kujdes/kujdes/internal/config"
 	"github.com/kujdes/kujdes/internal/demo"
@@ -50,6 +51,16 @@ func WithDBURL(t testing.TB, url string) Option {
 			t.Fatalf("apptest: %v", err)
 		}
 		d.DB = db
+	}
+}
+
+// WithUserCache runs the bearer users' cache as `kujdes serve` does (auth.UserCache, its
+// listener started and stopped with the test); without it every bearer request reads its user.
+func WithUserCache(t testing.TB) Option {
+	return func(d *server.Deps) {
+		d.Users = auth.NewUserCache(d.DB, d.Log)
+		stop := d.Users.Start(context.Background())
+		t.Cleanup(stop)
 	}
 }
 
