@@ -423,3 +423,39 @@ func TestOfflineSignOutKeepsOutbox(t *testing.T) {
 		t.Errorf("%d records left after signing out with nothing waiting", n)
 	}
 }
+
+// A registration made offline that the device's storage refuses (a full disk, a browser that
+// refuses IndexedDB) is not silently dropped: the page says it was not kept, the form keeps
+// what the officer entered, and once storage works the same submit is kept.
+func TestOfflineKeepRefusedSaysSo(t *testing.T) {
+	app := apptest.Start(t)
+	b := browsertest.NewBrowser(t)
+	p := newOfflinePage(t, b)
+	app.BrowserLogin(t, p, "border1")
+	readyForOffline(t, app, p)
+	setOffline(t, p, true)
+
+	browsertest.Get(t, p, chromedp.Evaluate[bool](`window.keptPut = IDBObjectStore.prototype.put;
+		IDBObjectStore.prototype.put = function () { throw new DOMException("storage is full", "QuotaExceededError"); }; true`))
+	fillChild(t, p, "Refused", "Storageson")
+	p.Click(t, `#register-form > .actions button[type="submit"]`)
+	waitJS(t, p, `document.getElementById("outbox-notice").className === "alert" && !document.getElementById("outbox-notice").hidden`, "the page to say the registration was not kept")
+	if got := p.Text(t, "#outbox-notice"); !strings.HasPrefix(got, "This registration could not be kept on this device") {
+		t.Errorf("notice after a refused write: %q", got)
+	}
+	if got := browsertest.Get(t, p, chromedp.Evaluate[string](`document.getElementById("given_name").value`)); got != "Refused" {
+		t.Errorf("the form lost what was entered: given name %q", got)
+	}
+	if n := browsertest.Get(t, p, chromedp.Evaluate[int](outboxSize, chromedp.EvalAwaitPromise)); n != 0 {
+		t.Errorf("%d records in the outbox after a refused write, want 0", n)
+	}
+	p.Axe(t)
+
+	// Storage works again: the same form, submitted again, is kept.
+	browsertest.Get(t, p, chromedp.Evaluate[bool](`IDBObjectStore.prototype.put = window.keptPut; true`))
+	p.Click(t, `#register-form > .actions button[type="submit"]`)
+	waitJS(t, p, `document.querySelectorAll("#outbox-list li").length === 1`, "the outbox to hold the registration")
+	if got := p.Text(t, "#outbox-list"); !strings.Contains(got, "Refused Storageson") {
+		t.Errorf("outbox after the retry: %q", got)
+	}
+}

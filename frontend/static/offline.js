@@ -27,14 +27,19 @@
     r.onupgradeneeded = () => r.result.createObjectStore(STORE, { keyPath: "id" });
     r.onsuccess = () => ok(r.result);
     r.onerror = () => fail(r.error);
+    r.onblocked = () => fail(new Error("blocked"));
   });
+  // run settles on every ending of its transaction — completed, failed, aborted (a full disk
+  // aborts without an error event) or refused at once — so no caller waits forever.
   const run = async (mode, fn) => {
     const db = await openDB();
     return new Promise((ok, fail) => {
       const t = db.transaction(STORE, mode);
-      const req = fn(t.objectStore(STORE));
+      let req;
       t.oncomplete = () => { db.close(); ok(req && req.result); };
       t.onerror = () => { db.close(); fail(t.error); };
+      t.onabort = () => { db.close(); fail(t.error || new Error("aborted")); };
+      try { req = fn(t.objectStore(STORE)); } catch (e) { t.abort(); }
     });
   };
   const all = () => run("readonly", (s) => s.getAll());
@@ -263,8 +268,14 @@
     const get = (n) => (pairs.find((x) => x[0] === n) || [0, ""])[1].trim();
     const id = crypto.randomUUID();
     const label = [get("given_name"), get("family_name")].filter(Boolean).join(" ") || [get("given_name_latin"), get("family_name_latin")].filter(Boolean).join(" ");
-    const sealed = await seal(k, id, { key: crypto.randomUUID(), label, pairs });
-    await put({ id, user, key_id: k.id, created: Date.now(), state: "waiting", attempts: 0, next: 0, iv: sealed.iv, data: sealed.data });
+    // Not kept (the device's storage refused it): say so, and leave the form as it is.
+    try {
+      const sealed = await seal(k, id, { key: crypto.randomUUID(), label, pairs });
+      await put({ id, user, key_id: k.id, created: Date.now(), state: "waiting", attempts: 0, next: 0, iv: sealed.iv, data: sealed.data });
+    } catch (e) {
+      notice(msg("not_kept"), "alert");
+      return;
+    }
     const arrived = form.elements.arrived_at && form.elements.arrived_at.value;
     form.reset();
     notice(msg("kept"));
