@@ -131,8 +131,8 @@ const (
 	// side of the birth middle, parentCheckMother of them (closest born first) are read, and
 	// those whose mother's name is alike take the reserved places first: a trigram similarity
 	// of at least motherSim to the name asked or its Latin reading, or the same consonants
-	// (vowels and h left out, w as v, q and c as k, y and j as i: Parwin / Parveen, Fatima /
-	// Fatemeh). Only the order of who is read changes; the engine weighs the names.
+	// (kujdes_consonants, migration 00048: vowels and h left out, w as v, q and c as k, y and
+	// j as i: Parwin / Parveen, Fatima / Fatemeh). Only the order of who is read changes; the engine weighs the names.
 	perParentMother   = 20
 	parentCheckMother = 40
 	motherSim         = 0.3
@@ -482,13 +482,13 @@ const duplicateSearchSQL = `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x))
 			FROM hits GROUP BY child_id) x
 	),
 	mother AS (SELECT DISTINCT lower(kujdes_unaccent(x)) AS term,
-			regexp_replace(translate(lower(kujdes_unaccent(x)), 'wqcyj', 'vkkii'), '[aeiouh]+', '', 'g') AS cons
+			kujdes_consonants(x) AS cons
 		FROM unnest(CAST(@mother_terms AS text[])) AS x WHERE x <> ''),
 	par_checked AS (
 		SELECT p.child_id, p.r,
 			EXISTS (SELECT 1 FROM mother WHERE c.mother_name <> ''
 				AND (similarity(lower(kujdes_unaccent(c.mother_name)), mother.term) >= @mother_sim
-					OR regexp_replace(translate(lower(kujdes_unaccent(c.mother_name)), 'wqcyj', 'vkkii'), '[aeiouh]+', '', 'g') = mother.cons)) AS mother_agrees
+					OR kujdes_consonants(c.mother_name) = mother.cons)) AS mother_agrees
 		FROM (SELECT child_id, r FROM by_child WHERE par ORDER BY r DESC, child_id LIMIT @par_check) p
 		JOIN children c ON c.id = p.child_id
 	),

@@ -73,3 +73,30 @@ func TestMotherRanksParentageKey(t *testing.T) {
 		t.Fatalf("retrieved with another mother's name: %v", candidateIDs(got))
 	}
 }
+
+// TestConsonantFold: kujdes_consonants (migration 00048), the mother's-name reading that
+// ranks a parentage key's children, meets spellings of one name and keeps different names
+// apart.
+func TestConsonantFold(t *testing.T) {
+	t.Parallel()
+	f := newDupFixture(t)
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{"Parwin", "Parveen", true},
+		{"Fatima", "Fatemeh", true},
+		{"Zahra", "Zohra", true},
+		{"Khadija", "Kadiya", true},
+		{"Fatima", "Farida", false},
+		{"Parwin", "Nasrin", false},
+	} {
+		var same bool
+		if err := f.db.Raw(`SELECT kujdes_consonants(?) = kujdes_consonants(?)`, c.a, c.b).Row().Scan(&same); err != nil {
+			t.Fatal(err)
+		}
+		if same != c.same {
+			t.Errorf("%s / %s: same consonants %v, want %v", c.a, c.b, same, c.same)
+		}
+	}
+}
