@@ -76,6 +76,7 @@ const pageTrace = `(() => {
     a.push(Math.round(performance.timeOrigin + performance.now()) % 100000 + " " + location.pathname + " " + s);
     sessionStorage.setItem("kujdes-test-trace", JSON.stringify(a.slice(-60)));
   } catch (e) { /* an opaque origin: no trace */ } };
+  window.kujdesTrace = log;
   log("start onLine=" + navigator.onLine);
   addEventListener("load", () => log("load"));
   addEventListener("pagehide", () => log("pagehide"));
@@ -117,6 +118,19 @@ func submitOffline(t *testing.T, p *browsertest.Page, given, family string, want
 	p.Click(t, `#register-form > .actions button[type="submit"]`)
 	waitJS(t, p, `document.querySelectorAll("#outbox-list li").length === `+strconv.Itoa(want), "the outbox to hold the registration")
 }
+
+// outboxExists tells whether the page's origin has the outbox database.
+func outboxExists(t *testing.T, p *browsertest.Page) bool {
+	t.Helper()
+	return browsertest.Get(t, p, chromedp.Evaluate[bool](`indexedDB.databases().then((l) => l.some((d) => d.name === "kujdes-outbox"))`, chromedp.EvalAwaitPromise))
+}
+
+// neverOpens makes every IndexedDB open request of the page go unanswered, as Chromium leaves
+// one while a page that left mid-creation holds the database; unstuck undoes it.
+const (
+	neverOpens = `window.keptOpen = IDBFactory.prototype.open; IDBFactory.prototype.open = function () { return {}; }; true`
+	unstuck    = `IDBFactory.prototype.open = window.keptOpen; window.clearNotice = () => { const n = document.getElementById("outbox-notice"); n.textContent = ""; n.className = ""; n.hidden = true; return true; }; true`
+)
 
 // countNamed counts children registered under a Latin given and family name.
 func countNamed(t *testing.T, app *apptest.App, given, family string) int64 {
@@ -162,8 +176,16 @@ func TestOfflineRegistration(t *testing.T) {
 		}
 	}
 
+	// Signing in, the home page and the registration page do not create the outbox: a page
+	// that left while creating it could hold every later open of it (see offline.js).
+	if outboxExists(t, p) {
+		t.Fatal("the outbox database exists before anything was kept")
+	}
 	setOffline(t, p, true)
 	submitOffline(t, p, "Karim", "Offlineson", 1)
+	if !outboxExists(t, p) {
+		t.Fatal("a registration is listed as kept, but there is no outbox database")
+	}
 	if got := p.Text(t, "#outbox-notice"); !strings.Contains(got, "kept on this device") {
 		t.Errorf("notice after keeping: %q", got)
 	}
@@ -435,6 +457,20 @@ func TestOfflineKeepRefusedSaysSo(t *testing.T) {
 	readyForOffline(t, app, p)
 	setOffline(t, p, true)
 
+	// The device's storage does not answer at all: the page gives up waiting and says so.
+	browsertest.Get(t, p, chromedp.Evaluate[bool](neverOpens))
+	fillChild(t, p, "Unanswered", "Storageson")
+	p.Click(t, `#register-form > .actions button[type="submit"]`)
+	waitJS(t, p, `document.getElementById("outbox-notice").className === "alert" && !document.getElementById("outbox-notice").hidden`, "the page to say the registration was not kept")
+	if got := p.Text(t, "#outbox-notice"); !strings.HasPrefix(got, "This registration could not be kept on this device") {
+		t.Errorf("notice after storage that does not answer: %q", got)
+	}
+	if got := browsertest.Get(t, p, chromedp.Evaluate[string](`document.getElementById("given_name").value`)); got != "Unanswered" {
+		t.Errorf("the form lost what was entered: given name %q", got)
+	}
+	browsertest.Get(t, p, chromedp.Evaluate[bool](unstuck+` && clearNotice() && !document.getElementById("register-form").reset()`))
+
+	// The device's storage refuses the write.
 	browsertest.Get(t, p, chromedp.Evaluate[bool](`window.keptPut = IDBObjectStore.prototype.put;
 		IDBObjectStore.prototype.put = function () { throw new DOMException("storage is full", "QuotaExceededError"); }; true`))
 	fillChild(t, p, "Refused", "Storageson")
@@ -458,4 +494,10 @@ func TestOfflineKeepRefusedSaysSo(t *testing.T) {
 	if got := p.Text(t, "#outbox-list"); !strings.Contains(got, "Refused Storageson") {
 		t.Errorf("outbox after the retry: %q", got)
 	}
+
+	// With a registration kept, the storage stops answering: the page says what waits cannot
+	// be shown, rather than an outbox that looks empty.
+	browsertest.Get(t, p, chromedp.Evaluate[bool](neverOpens+` && clearNotice() && dispatchEvent(new Event("offline"))`))
+	waitJS(t, p, `document.getElementById("outbox-notice").textContent.startsWith("This device's storage is not answering")`, "the page to say the outbox cannot be read")
+	browsertest.Get(t, p, chromedp.Evaluate[bool](unstuck))
 }

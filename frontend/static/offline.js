@@ -22,16 +22,38 @@
   };
 
   // ---- IndexedDB: one store of sealed records {id, user, key_id, created, state, attempts, next, iv, data}.
+  //
+  // An open request can go unanswered: a page that leaves while it is creating the database
+  // (Chromium keeps it in the back/forward cache, frozen) holds every later open of that
+  // database until it is evicted; our browser tests met this about once in ten sign-ins. So
+  // the outbox is created only by keeping a registration, on the page that stays to see it
+  // kept (exists() lets every other use skip an outbox that is not there), and every wait on
+  // IndexedDB ends: an open that has not answered in OPEN_WAIT ms fails, and the officer is told.
+  const OPEN_WAIT = 8000;
+  const within = (p, what) => Promise.race([p, new Promise((_, fail) => setTimeout(() => fail(new Error(what)), OPEN_WAIT))]);
+  const exists = async () => {
+    if (!indexedDB.databases) return true; // cannot tell: open it, as before
+    return (await within(indexedDB.databases(), "the outbox did not answer")).some((d) => d.name === DB);
+  };
   const openDB = () => new Promise((ok, fail) => {
+    let done = false;
+    const end = (f, v) => { if (!done) { done = true; clearTimeout(timer); f(v); return true; } return false; };
+    const timer = setTimeout(() => end(fail, new Error("the outbox did not open")), OPEN_WAIT);
     const r = indexedDB.open(DB, 1);
     r.onupgradeneeded = () => r.result.createObjectStore(STORE, { keyPath: "id" });
-    r.onsuccess = () => ok(r.result);
-    r.onerror = () => fail(r.error);
-    r.onblocked = () => fail(new Error("blocked"));
+    r.onsuccess = () => {
+      const db = r.result;
+      db.onversionchange = () => db.close(); // a sign-out in another tab deletes the outbox
+      if (!end(ok, db)) db.close(); // answered too late: nobody waits for it now
+    };
+    r.onerror = () => end(fail, r.error);
+    r.onblocked = () => end(fail, new Error("blocked"));
   });
   // run settles on every ending of its transaction — completed, failed, aborted (a full disk
-  // aborts without an error event) or refused at once — so no caller waits forever.
-  const run = async (mode, fn) => {
+  // aborts without an error event) or refused at once — so no caller waits forever. Only
+  // put() creates the outbox; on a device without one, every other use finds nothing to do.
+  const run = async (mode, fn, create) => {
+    if (!create && !(await exists())) return undefined;
     const db = await openDB();
     return new Promise((ok, fail) => {
       const t = db.transaction(STORE, mode);
@@ -42,8 +64,8 @@
       try { req = fn(t.objectStore(STORE)); } catch (e) { t.abort(); }
     });
   };
-  const all = () => run("readonly", (s) => s.getAll());
-  const put = (item) => run("readwrite", (s) => s.put(item));
+  const all = async () => (await run("readonly", (s) => s.getAll())) || [];
+  const put = (item) => run("readwrite", (s) => s.put(item), true);
   const del = (id) => run("readwrite", (s) => s.delete(id));
   // change rewrites a record's sending state, unless it was discarded meanwhile.
   const change = (id, fn) => run("readwrite", (s) => {
@@ -169,6 +191,8 @@
       };
       if (navigator.locks) await navigator.locks.request("kujdes-outbox", go);
       else await go();
+    } catch (e) {
+      // The outbox could not be read or written: nothing was lost; show() says so.
     } finally {
       busy = false;
       await show();
@@ -177,7 +201,9 @@
   }
   async function schedule() {
     clearTimeout(timer);
-    const next = (await mine()).filter((i) => i.state === "waiting").map((i) => i.next || 0);
+    let items;
+    try { items = await mine(); } catch (e) { return; } // show() has said so
+    const next = items.filter((i) => i.state === "waiting").map((i) => i.next || 0);
     if (next.length && !stopped) timer = setTimeout(flush, Math.max(1000, Math.min(...next) - Date.now()));
   }
 
@@ -186,7 +212,12 @@
   let drawn = 0;
   async function show() {
     const gen = ++drawn; // calls overlap (events, sends): only the latest one draws
-    const items = await mine();
+    let items;
+    try { items = await mine(); } catch (e) {
+      // The device's storage does not answer: say so where registrations are kept.
+      if (form && gen === drawn) notice(msg("unavailable"), "alert");
+      return;
+    }
     const waiting = items.filter((i) => i.state === "waiting").length, toDecide = items.length - waiting;
     const parts = [];
     if (waiting) parts.push(plural("waiting", waiting));
@@ -289,8 +320,10 @@
     f.addEventListener("submit", async (ev) => {
       if (f.dataset.go) return;
       ev.preventDefault();
-      const n = (await mine()).length;
-      if (n && !f.dataset.keep) {
+      // An outbox that cannot be read counts as not empty: it is kept, never deleted unread.
+      let n = -1;
+      try { n = (await mine()).length; } catch (e) { n = -1; }
+      if (n > 0 && !f.dataset.keep) {
         let w = $("signout-warning");
         if (!w) {
           w = document.createElement("div");
@@ -314,7 +347,12 @@
       sessionStorage.removeItem(DECIDING);
       if (window.caches) await caches.delete("kujdes-pages");
       // The outbox goes only when nothing in it waits, another officer's records included.
-      if (!(await all()).length) await new Promise((ok) => { const r = indexedDB.deleteDatabase(DB); r.onsuccess = r.onerror = r.onblocked = () => ok(); });
+      let everyone = -1;
+      try { everyone = (await all()).length; } catch (e) { everyone = -1; }
+      if (everyone === 0) {
+        const gone = new Promise((ok) => { const r = indexedDB.deleteDatabase(DB); r.onsuccess = r.onerror = r.onblocked = () => ok(); });
+        await within(gone, "the outbox was not deleted").catch(() => {});
+      }
       f.dataset.go = "1";
       f.submit();
     });
@@ -324,7 +362,7 @@
   if (path === "/register/done") {
     try {
       const d = JSON.parse(sessionStorage.getItem(DECIDING) || "null");
-      if (d) { sessionStorage.removeItem(DECIDING); del(d.id); }
+      if (d) { sessionStorage.removeItem(DECIDING); del(d.id).catch(() => {}); }
     } catch (e) { /* nothing to clear */ }
   }
   if (form) {
@@ -335,7 +373,7 @@
     form.addEventListener("submit", keep);
     $("outbox-send").addEventListener("click", () => {
       stopped = "";
-      mine().then((items) => Promise.all(items.map((i) => change(i.id, (r) => Object.assign(r, { next: 0 }))))).then(flush);
+      mine().then((items) => Promise.all(items.map((i) => change(i.id, (r) => Object.assign(r, { next: 0 }))))).then(flush, show);
     });
     if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js", { scope: "/register" }).catch(() => {});
     getKey(true).then(show);
