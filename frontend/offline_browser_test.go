@@ -129,8 +129,25 @@ func outboxExists(t *testing.T, p *browsertest.Page) bool {
 // one while a page that left mid-creation holds the database; unstuck undoes it.
 const (
 	neverOpens = `window.keptOpen = IDBFactory.prototype.open; IDBFactory.prototype.open = function () { return {}; }; true`
-	unstuck    = `IDBFactory.prototype.open = window.keptOpen; window.clearNotice = () => { const n = document.getElementById("outbox-notice"); n.textContent = ""; n.className = ""; n.hidden = true; return true; }; true`
+	unstuck    = `IDBFactory.prototype.open = window.keptOpen; true`
+	// clearNotice empties the outbox notice, so the next wait sees a new one.
+	clearNotice = `(() => { const n = document.getElementById("outbox-notice"); n.textContent = ""; n.className = ""; n.hidden = true; return true; })()`
 )
+
+// submitNotKept submits the offline form under a given name while storage fails: the page
+// must say the registration was not kept, and the form must still hold the name.
+func submitNotKept(t *testing.T, p *browsertest.Page, given string) {
+	t.Helper()
+	fillChild(t, p, given, "Storageson")
+	p.Click(t, `#register-form > .actions button[type="submit"]`)
+	waitJS(t, p, `document.getElementById("outbox-notice").className === "alert" && !document.getElementById("outbox-notice").hidden`, "the page to say the registration was not kept")
+	if got := p.Text(t, "#outbox-notice"); !strings.HasPrefix(got, "This registration could not be kept on this device") {
+		t.Errorf("notice (%s): %q", given, got)
+	}
+	if got := browsertest.Get(t, p, chromedp.Evaluate[string](`document.getElementById("given_name").value`)); got != given {
+		t.Errorf("the form lost what was entered: given name %q, want %q", got, given)
+	}
+}
 
 // countNamed counts children registered under a Latin given and family name.
 func countNamed(t *testing.T, app *apptest.App, given, family string) int64 {
@@ -459,29 +476,13 @@ func TestOfflineKeepRefusedSaysSo(t *testing.T) {
 
 	// The device's storage does not answer at all: the page gives up waiting and says so.
 	browsertest.Get(t, p, chromedp.Evaluate[bool](neverOpens))
-	fillChild(t, p, "Unanswered", "Storageson")
-	p.Click(t, `#register-form > .actions button[type="submit"]`)
-	waitJS(t, p, `document.getElementById("outbox-notice").className === "alert" && !document.getElementById("outbox-notice").hidden`, "the page to say the registration was not kept")
-	if got := p.Text(t, "#outbox-notice"); !strings.HasPrefix(got, "This registration could not be kept on this device") {
-		t.Errorf("notice after storage that does not answer: %q", got)
-	}
-	if got := browsertest.Get(t, p, chromedp.Evaluate[string](`document.getElementById("given_name").value`)); got != "Unanswered" {
-		t.Errorf("the form lost what was entered: given name %q", got)
-	}
-	browsertest.Get(t, p, chromedp.Evaluate[bool](unstuck+` && clearNotice() && !document.getElementById("register-form").reset()`))
+	submitNotKept(t, p, "Unanswered")
+	browsertest.Get(t, p, chromedp.Evaluate[bool](unstuck+` && `+clearNotice+` && !document.getElementById("register-form").reset()`))
 
 	// The device's storage refuses the write.
 	browsertest.Get(t, p, chromedp.Evaluate[bool](`window.keptPut = IDBObjectStore.prototype.put;
 		IDBObjectStore.prototype.put = function () { throw new DOMException("storage is full", "QuotaExceededError"); }; true`))
-	fillChild(t, p, "Refused", "Storageson")
-	p.Click(t, `#register-form > .actions button[type="submit"]`)
-	waitJS(t, p, `document.getElementById("outbox-notice").className === "alert" && !document.getElementById("outbox-notice").hidden`, "the page to say the registration was not kept")
-	if got := p.Text(t, "#outbox-notice"); !strings.HasPrefix(got, "This registration could not be kept on this device") {
-		t.Errorf("notice after a refused write: %q", got)
-	}
-	if got := browsertest.Get(t, p, chromedp.Evaluate[string](`document.getElementById("given_name").value`)); got != "Refused" {
-		t.Errorf("the form lost what was entered: given name %q", got)
-	}
+	submitNotKept(t, p, "Refused")
 	if n := browsertest.Get(t, p, chromedp.Evaluate[int](outboxSize, chromedp.EvalAwaitPromise)); n != 0 {
 		t.Errorf("%d records in the outbox after a refused write, want 0", n)
 	}
@@ -497,7 +498,7 @@ func TestOfflineKeepRefusedSaysSo(t *testing.T) {
 
 	// With a registration kept, the storage stops answering: the page says what waits cannot
 	// be shown, rather than an outbox that looks empty.
-	browsertest.Get(t, p, chromedp.Evaluate[bool](neverOpens+` && clearNotice() && dispatchEvent(new Event("offline"))`))
+	browsertest.Get(t, p, chromedp.Evaluate[bool](neverOpens+` && `+clearNotice+` && dispatchEvent(new Event("offline"))`))
 	waitJS(t, p, `document.getElementById("outbox-notice").textContent.startsWith("This device's storage is not answering")`, "the page to say the outbox cannot be read")
 	browsertest.Get(t, p, chromedp.Evaluate[bool](unstuck))
 }
