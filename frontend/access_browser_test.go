@@ -20,6 +20,7 @@ import (
 // administrator, who approves it; the refused reads of a probing officer show on the
 // emergency-access page.
 func TestAccessFlowsInBrowser(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	signIn := func(username string) *browsertest.Page {
 		p := browsertest.NewBrowser(t).NewPage(t)

@@ -16,6 +16,7 @@ import (
 // Every administration page, in English and in right-to-left Arabic, and in its error states
 // (validation, conflict): one h1, the sub-navigation, and zero axe violations.
 func TestAdminPagesInBrowser(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	// An emergency access, so the list has a row to check.
 	officer := app.Login(t, "protection1")

@@ -322,6 +322,7 @@ func ageAxe(t *testing.T, p *browsertest.Page) {
 // The section in its states — list, refused request, refused result — in English and in
 // right-to-left Arabic, with zero axe violations.
 func TestAgeAssessmentsInBrowser(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	child := ageChild(t, app)
 	page := fmt.Sprintf("%s/children/%d", app.URL, child)

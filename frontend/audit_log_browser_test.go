@@ -14,6 +14,7 @@ import (
 // right-to-left Arabic, on a desktop and at phone width: one h1, zero axe violations, and no
 // page-level horizontal scroll (checkpoints and keys are long unbroken strings).
 func TestAuditLogPagesInBrowser(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	app.SealAudit(t)
 	childID := app.ChildID(t, "AL-2026-000001")

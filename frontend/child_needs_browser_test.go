@@ -15,6 +15,7 @@ import (
 // read-only, and their save of a corrected name keeps every need. 0 axe violations, in
 // English and right-to-left in Arabic.
 func TestBorderOfficerEditInBrowser(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	id := app.ChildID(t, "AL-2026-000001")
 	if err := app.DB.Exec(`UPDATE children SET protection_status = 'separated', vulnerabilities = '{chronic_illness}',

@@ -21,6 +21,7 @@ import (
 // access are in the child's access history. 0 axe violations in English and Arabic; no
 // page-wide horizontal scroll.
 func TestComplianceMonitorFlowInBrowser(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	reg, err := server.NewRegistry(app.Config, app.DB, nil)
 	if err != nil {

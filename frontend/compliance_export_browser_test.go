@@ -14,6 +14,7 @@ import (
 // English, then in Arabic (right to left, the status in words); 0 axe violations and no
 // sideways scroll in both.
 func TestComplianceMonthlyReportInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	if err := registry.New(app.DB).RefreshCompliance(context.Background()); err != nil {
 		t.Fatal(err)

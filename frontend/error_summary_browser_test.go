@@ -15,6 +15,7 @@ import (
 // summary has the focus. The Latin spellings suggested for a name typed in Arabic script are
 // filled in for checking. 0 axe violations in English and Arabic.
 func TestRegistrationErrorSummary(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	b := browsertest.NewBrowser(t)
 	p := b.NewPage(t)

@@ -19,6 +19,7 @@ import (
 // appoints another guardian, and the first one gets 404 on the child at once. 0 axe violations
 // on every page.
 func TestGuardianAppointmentInBrowser(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	// The newly registered child: registered at KAK (Gjirokastër), speaks Dari.
 	res := app.Do(t, nil, "POST", "/api/v1/registrations", `{"given_name":"نجیب","family_name":"سلطانی","given_name_latin":"Najib","family_name_latin":"Soltani",

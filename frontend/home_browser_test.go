@@ -12,6 +12,7 @@ import (
 // The home page in English and Arabic: right lang/dir, one h1, a language switcher that works
 // without JavaScript, and zero axe violations in both directions.
 func TestHomePageInBrowser(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	b := browsertest.NewBrowser(t)
 	p := b.NewPage(t)

@@ -18,6 +18,7 @@ import (
 // step; the voided event stays in the timeline, marked. My wards shows the legal status. 0 axe
 // violations in English and in Arabic, no page-wide horizontal scroll.
 func TestGuardianRecordsAndVoidsLegalEvents(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	id := app.ChildID(t, "AL-2026-000002")
 	today := time.Now().UTC().Format(time.DateOnly)

@@ -16,6 +16,7 @@ import (
 // child was informed of her rights in Arabic, then opens the printable rights sheet in
 // Arabic (right to left) and in English. 0 axe violations on every page, no sideways scroll.
 func TestLifecyclePlanAndRightsSheet(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	id := app.ChildID(t, "AL-2025-900006")
 	p := browsertest.NewBrowser(t).NewPage(t)

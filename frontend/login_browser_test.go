@@ -38,6 +38,7 @@ func sessionCookie(t *testing.T, p *browsertest.Page, appURL string) *http.Cooki
 // A person signs in through the identity provider's login page, lands on Kujdes with the
 // right role, signs out, and the old cookie no longer works.
 func TestBrowserLoginAndLogout(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	b := browsertest.NewBrowser(t)
 	p := b.NewPage(t)
@@ -85,6 +86,7 @@ func TestBrowserLoginAndLogout(t *testing.T) {
 
 // The provider's page and the record pages work right-to-left in Arabic with 0 violations.
 func TestBrowserArabicSignedIn(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	b := browsertest.NewBrowser(t)
 	p := b.NewPage(t)
@@ -115,6 +117,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // "/\t/evil.example" was dropped by Chromium, which then followed "//evil.example"); a good one
 // is kept.
 func TestBrowserLoginReturnPath(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	b := browsertest.NewBrowser(t)
 	for _, tt := range []struct{ next, want string }{

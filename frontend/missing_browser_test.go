@@ -19,6 +19,7 @@ import (
 // records him found; the return-interview deadline (S10, 72 hours) appears. 0 axe violations
 // in English and in Arabic at every step; no page-wide horizontal scroll on /missing.
 func TestMissingChildFlowInBrowser(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	id := app.ChildID(t, "AL-2026-000001") // guardian1's ward, placed with the Dervishi family
 	var placement int64

@@ -17,6 +17,7 @@ import (
 // both parents' names that match neither, it says the parents' names do not tell them apart
 // either. 0 axe violations throughout.
 func TestNamesakesNoticeInBrowser(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	b := browsertest.NewBrowser(t)
 	p := b.NewPage(t)

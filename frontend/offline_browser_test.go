@@ -162,6 +162,7 @@ func countNamed(t *testing.T, app *apptest.App, given, family string) int64 {
 // sends both by itself: exactly two children, each registration audited. The page is
 // installable, and 0 axe violations with the outbox shown, in English and Arabic.
 func TestOfflineRegistration(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	b := browsertest.NewBrowser(t)
 	p := newOfflinePage(t, b)
@@ -249,6 +250,7 @@ func TestOfflineRegistration(t *testing.T) {
 // server registered the child, the phone saw a dropped connection). The outbox retries with
 // the same Idempotency-Key: the server answers the first result again and creates nothing.
 func TestOfflineRetryAfterDroppedResponse(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	b := browsertest.NewBrowser(t)
 	p := newOfflinePage(t, b)
@@ -313,6 +315,7 @@ func TestOfflineRetryAfterDroppedResponse(t *testing.T) {
 // your decision" on the registration page and on every page — which leads to the usual
 // duplicate decision; once decided, it leaves the outbox. 0 axe violations in Arabic.
 func TestOfflineDuplicateBecomesTask(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	b := browsertest.NewBrowser(t)
 	p := newOfflinePage(t, b)
@@ -385,6 +388,7 @@ const outboxSize = `new Promise((ok) => { const r = indexedDB.open("kujdes-outbo
 // (encrypted) but not the key; after signing in again it opens and can be discarded; then
 // signing out clears everything.
 func TestOfflineSignOutKeepsOutbox(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	b := browsertest.NewBrowser(t)
 	p := newOfflinePage(t, b)
@@ -467,6 +471,7 @@ func TestOfflineSignOutKeepsOutbox(t *testing.T) {
 // refuses IndexedDB) is not silently dropped: the page says it was not kept, the form keeps
 // what the officer entered, and once storage works the same submit is kept.
 func TestOfflineKeepRefusedSaysSo(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	b := browsertest.NewBrowser(t)
 	p := newOfflinePage(t, b)

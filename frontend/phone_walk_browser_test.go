@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -33,6 +34,7 @@ import (
 // on every page in en and ar"); about 25 s more on a quiet 2-core machine. KUJDES_WALK_AXE=0
 // leaves it out of a local run (CI never sets it).
 func TestPhoneWidthWalk(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	// The compliance pages show their figures only after a refresh (serve runs it on a
 	// schedule): refresh once, so the walk checks the dashboard's tables and lists too.
@@ -73,41 +75,53 @@ func TestPhoneWidthWalk(t *testing.T) {
 	words := codeWords(t, app) // the raw-code check (raw_code_test.go), on the same page loads
 	widths := []int64{360}
 	langs := []string{"en", "sq", "ar"}
-	states, failed := 0, 0
-	var failures []string
-	for _, u := range users {
-		p := b.NewPage(t)
-		p.Navigate(t, app.URL+"/?lang=en")
-		app.BrowserLogin(t, p, u.name)
-		pages := walkPages(t, p, app.URL, u.seeds)
-		t.Logf("%s: %d pages: %s", u.name, len(pages), strings.Join(pages, " "))
-		for _, w := range widths {
-			p.Run(t, chromedp.EmulateViewport(w, 800))
-			for _, path := range pages {
-				for _, l := range langs {
-					name := fmt.Sprintf("%s %s %dpx %s", u.name, path, w, l)
-					sep := "?"
-					if strings.Contains(path, "?") {
-						sep = "&"
-					}
-					states++
-					if !t.Run(name, func(t *testing.T) {
-						p.Navigate(t, app.URL+path+sep+"lang="+l)
-						browsertest.NoSideScroll(t, p, name)
-						if l != "en" {
-							checkRawCodes(t, p, words)
+	var (
+		mu             sync.Mutex // the users walk in parallel; these add up their results
+		states, failed int
+		failures       []string
+	)
+	// One group, so the users' parallel walks end before the summary below.
+	t.Run("users", func(t *testing.T) {
+		for _, u := range users {
+			t.Run(u.name, func(t *testing.T) {
+				t.Parallel()
+				p := b.NewPage(t)
+				p.Navigate(t, app.URL+"/?lang=en")
+				app.BrowserLogin(t, p, u.name)
+				pages := walkPages(t, p, app.URL, u.seeds)
+				t.Logf("%s: %d pages: %s", u.name, len(pages), strings.Join(pages, " "))
+				for _, w := range widths {
+					p.Run(t, chromedp.EmulateViewport(w, 800))
+					for _, path := range pages {
+						for _, l := range langs {
+							name := fmt.Sprintf("%s %s %dpx %s", u.name, path, w, l)
+							sep := "?"
+							if strings.Contains(path, "?") {
+								sep = "&"
+							}
+							ok := t.Run(name, func(t *testing.T) {
+								p.Navigate(t, app.URL+path+sep+"lang="+l)
+								browsertest.NoSideScroll(t, p, name)
+								if l != "en" {
+									checkRawCodes(t, p, words)
+								}
+								if axe && l != "sq" {
+									p.Axe(t)
+								}
+							})
+							mu.Lock()
+							states++
+							if !ok {
+								failed++
+								failures = append(failures, name)
+							}
+							mu.Unlock()
 						}
-						if axe && l != "sq" {
-							p.Axe(t)
-						}
-					}) {
-						failed++
-						failures = append(failures, name)
 					}
 				}
-			}
+			})
 		}
-	}
+	})
 	t.Logf("phone-width walk: %d page states (%d users × pages × %d widths × %d languages), %d fail (sideways scrolling or raw codes)", states, len(users), len(widths), len(langs), failed)
 	if failed > 0 {
 		t.Errorf("%d of %d page states scroll sideways or show raw codes:\n%s", failed, states, strings.Join(failures, "\n"))

@@ -17,6 +17,7 @@ import (
 // placement closes and the history shows both. 0 axe violations at every step, no page-wide
 // horizontal scroll at 390 px.
 func TestGuardianRecordsPlacementChangeInArabic(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	id := app.ChildID(t, "AL-2026-000001") // guardian1's ward, with the Dervishi family
 	var korce, before int64
@@ -83,6 +84,7 @@ func TestGuardianRecordsPlacementChangeInArabic(t *testing.T) {
 // the facility list, sees it with its occupancy, and records an inspection; the list and the
 // facility page have 0 axe violations in English and in Arabic, and no page-wide scroll.
 func TestProtectionOfficerRegistersFacilityInBrowser(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	p := browsertest.NewBrowser(t).NewPage(t)
 	p.Run(t, chromedp.EmulateViewport(390, 844))

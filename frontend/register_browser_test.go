@@ -31,6 +31,7 @@ func fillChild(t *testing.T, p *browsertest.Page, given, family string) {
 // spelling: Kujdes warns of the duplicate, and the officer records the second arrival on the
 // existing child. The form also works right-to-left in Arabic. 0 axe violations throughout.
 func TestRegisterArrivalInBrowser(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	b := browsertest.NewBrowser(t)
 	p := b.NewPage(t)

@@ -18,6 +18,7 @@ import (
 // violations in English and Arabic with the hint shown. (Without JavaScript the page saves as
 // before: the server suggests the spelling and checks for duplicates; see register tests.)
 func TestRegistrationLiveHints(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	b := browsertest.NewBrowser(t)
 	p := b.NewPage(t)

@@ -18,6 +18,7 @@ import (
 // in Arabic — and nothing is recorded until both are given. 0 axe violations in en and ar at
 // every step, no page-wide horizontal scroll at 390 px.
 func TestSiblingsSeparatedInBrowser(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	fatima := app.ChildID(t, "AL-2026-000004")
 	var gji, before int64

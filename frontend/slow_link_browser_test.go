@@ -17,6 +17,7 @@ import (
 // interactive — when the deferred scripts (app.js, offline.js) have run, i.e. the end of
 // DOMContentLoaded — as a figure for docs/offline.md; it only fails far above it.
 func TestRegistrationPageOnSlow3G(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	b := browsertest.NewBrowser(t)
 	p := b.NewPage(t)
