@@ -18,7 +18,7 @@ import (
 // either. 0 axe violations throughout.
 func TestNamesakesNoticeInBrowser(t *testing.T) {
 	t.Parallel()
-	app := apptest.Start(t)
+	app := apptest.Start(t, apptest.WithDuplicateCheckBurst(50)) // six registrations, each with live checks
 	b := browsertest.NewBrowser(t)
 	p := b.NewPage(t)
 	p.Navigate(t, app.URL+"/?lang=en")

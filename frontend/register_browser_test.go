@@ -32,7 +32,7 @@ func fillChild(t *testing.T, p *browsertest.Page, given, family string) {
 // existing child. The form also works right-to-left in Arabic. 0 axe violations throughout.
 func TestRegisterArrivalInBrowser(t *testing.T) {
 	t.Parallel()
-	app := apptest.Start(t)
+	app := apptest.Start(t, apptest.WithDuplicateCheckBurst(50)) // several registrations, each with live checks
 	b := browsertest.NewBrowser(t)
 	p := b.NewPage(t)
 	p.Navigate(t, app.URL+"/?lang=sq")

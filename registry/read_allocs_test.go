@@ -3,12 +3,8 @@ package registry
 import (
 	"context"
 	"testing"
-	"time"
 
 	"gorm.io/gorm"
-
-	"github.com/kujdes/kujdes/auth"
-	"github.com/kujdes/kujdes/models"
 )
 
 // sqlOnlyPool is a connection pool without Conn: scopedRowRaw reads through database/sql on
@@ -27,14 +23,8 @@ func TestScopedRecordAllocations(t *testing.T) {
 	if err := f.db.Exec(`UPDATE children SET languages = '{ps,fa}', vulnerabilities = '{health}', trafficking_indicators = '{debt}' WHERE id = ?`, id).Error; err != nil {
 		t.Fatal(err)
 	}
-	if err := f.db.Exec(`INSERT INTO arrivals (child_id, arrived_at, border_post_id, location, how_found, notes, grants_scope)
-		VALUES (?, ?, ?, 'Kakavijë', 'found_alone', 'tired', true)`, id, f.now.Add(-time.Hour), f.post).Error; err != nil {
-		t.Fatal(err)
-	}
-	user := f.insert(t, `INSERT INTO users (issuer, subject, username) VALUES ('test', 'po', 'po')`)
-	roles := []models.Role{models.RoleProtectionOfficer}
-	po := &models.Actor{UserID: user, Issuer: "test", Subject: "po", Roles: roles, RegionIDs: []int64{f.region},
-		Permissions: auth.PermissionsFor(roles), ChildFields: auth.ChildFieldsFor(roles)}
+	f.arriveAtKakavije(t, id)
+	po := f.protectionOfficer(t)
 	if _, ok := f.db.Statement.ConnPool.(connPool); !ok {
 		t.Fatalf("the registry's pool %T lends no connection", f.db.Statement.ConnPool)
 	}

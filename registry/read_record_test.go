@@ -28,10 +28,7 @@ func TestGetChildStatements(t *testing.T) {
 	ctx := context.Background()
 	with := f.add(t, testChild{given: "Yusuf", family: "Karimi", aliases: []string{"Abu Bakr", "Jusuf"}, sex: "male", nats: []string{"AF"}})
 	without := f.add(t, testChild{given: "Amina", family: "Haidari", sex: "female", nats: []string{"AF"}})
-	user := f.insert(t, `INSERT INTO users (issuer, subject, username) VALUES ('test', 'po', 'po')`)
-	roles := []models.Role{models.RoleProtectionOfficer}
-	po := &models.Actor{UserID: user, Issuer: "test", Subject: "po", Roles: roles, RegionIDs: []int64{f.region},
-		Permissions: auth.PermissionsFor(roles), ChildFields: auth.ChildFieldsFor(roles)}
+	po := f.protectionOfficer(t)
 
 	// Every statement the registry sends through its pool, built by GORM or not (the read
 	// audit's batch has its own pool).
@@ -130,14 +127,8 @@ func TestReadIsNotAnsweredWithoutItsAuditEvent(t *testing.T) {
 	f := newDupFixture(t)
 	ctx := context.Background()
 	id := f.add(t, testChild{given: "Yusuf", family: "Karimi", aliases: []string{"Jusuf"}, sex: "male", nats: []string{"AF"}})
-	if err := f.db.Exec(`INSERT INTO arrivals (child_id, arrived_at, border_post_id, location, how_found, notes, grants_scope)
-		VALUES (?, ?, ?, 'Kakavijë', 'found_alone', 'tired', true)`, id, f.now.Add(-time.Hour), f.post).Error; err != nil {
-		t.Fatal(err)
-	}
-	user := f.insert(t, `INSERT INTO users (issuer, subject, username) VALUES ('test', 'po', 'po')`)
-	roles := []models.Role{models.RoleProtectionOfficer}
-	po := &models.Actor{UserID: user, Issuer: "test", Subject: "po", Roles: roles, RegionIDs: []int64{f.region},
-		Permissions: auth.PermissionsFor(roles), ChildFields: auth.ChildFieldsFor(roles)}
+	f.arriveAtKakavije(t, id)
+	po := f.protectionOfficer(t)
 	reads := map[string]func() (any, error){
 		"child":           func() (any, error) { return f.reg.GetChild(ctx, po, id) },
 		"guardianship":    func() (any, error) { return f.reg.Guardianship(ctx, po, id) },

@@ -64,6 +64,15 @@ func WithUserCache(t testing.TB) Option {
 	}
 }
 
+// WithDuplicateCheckBurst lets each user make n duplicate checks at once (the default is
+// config's 10, KUJDES_DUPLICATE_CHECK_BURST). For a browser test that registers several
+// children as one user: the registration page's live check asks again whenever a field
+// changes after a pause, so how many checks the test makes depends on how fast the browser
+// types — on a loaded machine, more than ten.
+func WithDuplicateCheckBurst(n int) Option {
+	return func(d *server.Deps) { d.Config.DuplicateCheckBurst = n }
+}
+
 // WithClock injects the server's clock.
 func WithClock(now func() time.Time) Option { return func(d *server.Deps) { d.Now = now } }
 
