@@ -74,7 +74,8 @@ func TestGetChildArrivals(t *testing.T) {
 	f := newDupFixture(t)
 	ctx := context.Background()
 	id := f.add(t, testChild{given: "Yusuf", family: "Karimi", sex: "male", nats: []string{"AF"}})
-	officer := f.insert(t, `INSERT INTO users (issuer, subject, username) VALUES ('test', 'po', 'po')`)
+	po := f.protectionOfficer(t)
+	officer := po.UserID
 	arrivals := []models.Arrival{
 		{ChildID: id, ArrivedAt: f.now.Add(-72*time.Hour + 123456*time.Microsecond), BorderPostID: &f.post, Location: "Kakavijë", HowFound: "border_check",
 			AccompanyingAdults: models.JSONList[models.AccompanyingAdult]{{Relation: "uncle", Name: "Ahmad", Verified: false}},
@@ -93,9 +94,6 @@ func TestGetChildArrivals(t *testing.T) {
 	if err := arrivalViews(f.db).Where("arrivals.child_id = ?", id).Order("arrivals.arrived_at DESC, arrivals.id DESC").Find(&want).Error; err != nil {
 		t.Fatal(err)
 	}
-	roles := []models.Role{models.RoleProtectionOfficer}
-	po := &models.Actor{UserID: officer, Issuer: "test", Subject: "po", Roles: roles, RegionIDs: []int64{f.region},
-		Permissions: auth.PermissionsFor(roles), ChildFields: auth.ChildFieldsFor(roles)}
 	v, err := f.reg.GetChild(ctx, po, id)
 	if err != nil {
 		t.Fatal(err)
