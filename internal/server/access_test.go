@@ -47,6 +47,7 @@ func signedIn(t *testing.T, app *apptest.App, c *http.Client) bool {
 // Each case gets its own server and clock: the development provider signs ID tokens with the
 // real clock, so a login must happen before the test clock moves.
 func TestSessionIdleAndAbsoluteExpiry(t *testing.T) {
+	t.Parallel()
 	t.Run("idle", func(t *testing.T) {
 		clk := &clock{t: time.Now()}
 		app := apptest.Start(t, apptest.WithClock(clk.Now))
@@ -78,6 +79,7 @@ func TestSessionIdleAndAbsoluteExpiry(t *testing.T) {
 }
 
 func TestLogoutEndsTheSession(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	c := app.Login(t, "protection1")
 	u, _ := url.Parse(app.URL)
@@ -325,6 +327,7 @@ func allowed(rule, user string) bool {
 // TestRouteRoleMatrix sends every registered route as every role (and anonymously) and checks
 // who is let through. It also fails when a route is missing from the matrix.
 func TestRouteRoleMatrix(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	// The user pages are tried on another user than admin1: a change to one's own account is
 	// refused with 403 to everyone (separation of duties), which would read as "denied".
@@ -386,6 +389,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 
 // Out-of-scope children are 404 in both faces, never 403: their existence does not leak.
 func TestGuardianSeesOnlyCurrentWards(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	g1 := app.Login(t, "guardian1")
 	own := app.ChildID(t, "AL-2026-000001")   // guardian1's ward
@@ -445,6 +449,7 @@ func auditCount(t *testing.T, app *apptest.App, where string, args ...any) int64
 }
 
 func TestReadsWritesAndDenialsAreAudited(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	p1 := app.Login(t, "protection1")
 	id := app.ChildID(t, "AL-2026-000001")
@@ -499,6 +504,7 @@ func TestReadsWritesAndDenialsAreAudited(t *testing.T) {
 }
 
 func TestOptimisticConcurrencyOnChildren(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	tok := "Bearer " + app.Token(t, "protection1")
 	sid := fmt.Sprint(app.ChildID(t, "AL-2026-000004"))
@@ -544,6 +550,7 @@ func TestOptimisticConcurrencyOnChildren(t *testing.T) {
 }
 
 func TestBreakGlassExpires(t *testing.T) {
+	t.Parallel()
 	clk := &clock{t: time.Now()}
 	app := apptest.Start(t, apptest.WithClock(clk.Now))
 	m := app.Login(t, "monitor1")
@@ -597,6 +604,7 @@ func TestBreakGlassExpires(t *testing.T) {
 }
 
 func TestDeactivationAndRoleChangeEndSessions(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	g := app.Login(t, "guardian2")
 	var id, version int64
@@ -617,6 +625,7 @@ func TestDeactivationAndRoleChangeEndSessions(t *testing.T) {
 }
 
 func TestNoRoleSeesNoAccessYet(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	body := apptest.Body(t, app.Do(t, app.Login(t, "newcomer"), "GET", "/me", "", "Accept-Language", "sq"))
 	if !strings.Contains(body, "Ende pa qasje") {
@@ -626,6 +635,7 @@ func TestNoRoleSeesNoAccessYet(t *testing.T) {
 
 // A cross-site form post (CSRF) is refused before any handler runs, and changes nothing.
 func TestCrossOriginRequestsRefused(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	c := app.Login(t, "protection1")
 	res := app.Do(t, noFollow(c), "POST", "/logout", "", "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site")

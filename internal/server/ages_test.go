@@ -17,6 +17,7 @@ import (
 // February: with the day of the year, someone born 2000-03-02 was still 25 on 2026-03-02
 // and could be registered as a child (at most 25). The child's page counts on the same clock.
 func TestAgesOnTheInjectedClock(t *testing.T) {
+	t.Parallel()
 	clk := &clock{t: time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)}
 	app := apptest.Start(t, apptest.WithClock(clk.Now))
 	b1 := "Bearer " + app.Token(t, "border1")

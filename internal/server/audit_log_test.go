@@ -18,6 +18,7 @@ import (
 // from the API — and it verifies offline with the public key only; monitors fetch the signed
 // checkpoint; before the sealer covered an event, both faces say "not sealed yet".
 func TestAuditEvidenceAndCheckpoint(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	admin := app.Login(t, "admin1")
 	monitor := app.Login(t, "monitor1")

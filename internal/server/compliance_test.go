@@ -16,6 +16,7 @@ import (
 // name field) and the violation; a malformed filter is 400 naming it; a border officer is 403;
 // every answer checked against the OpenAPI document by apptest.
 func TestComplianceAPI(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	reg, err := server.NewRegistry(app.Config, app.DB, nil)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 var requestID = regexp.MustCompile(`"request_id":"[^"]*"`)
 
 func TestDeniedReadsProbe(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	b1 := "Bearer " + app.Token(t, "border1")
 	var ids []int64

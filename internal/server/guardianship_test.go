@@ -15,6 +15,7 @@ import (
 // override) then made, a replacement that ends the old guardian's access at once, a visit,
 // the wards board, and the S8 reason in the needs-action queue.
 func TestGuardianshipBothFaces(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	po := "Bearer " + app.Token(t, "protection1")
 	g1 := "Bearer " + app.Token(t, "guardian1")

@@ -18,6 +18,7 @@ import (
 // the same key with another request is refused; keys are per user; and many copies of one
 // request at the same moment still make one child (issue 13, item 4).
 func TestIdempotentRegistration(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	b1 := "Bearer " + app.Token(t, "border1")
 	body := registration(map[string]any{"given_name": "Idris", "family_name": "Wardak", "given_name_latin": "Idris", "family_name_latin": "Wardak", "confirm_new": true})
@@ -129,6 +130,7 @@ func TestIdempotentRegistration(t *testing.T) {
 // The registration form carries its own idempotency key: submitting it twice (a double
 // click, a reload after a lost answer) shows the first child instead of registering another.
 func TestRegistrationFormSubmittedTwice(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	border := app.Login(t, "border1")
 	page := apptest.Body(t, app.Do(t, border, "GET", "/register", ""))

@@ -83,6 +83,7 @@ func fingerprint(t *testing.T, app *apptest.App) string {
 // codes, malformed query parameters, values of the wrong JSON type, a name of zero-width
 // characters — and wants a 422 or 400 naming the field, a small answer, and no write.
 func TestHostileInputRefused(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	border := "Bearer " + app.Token(t, "border1")
 	prot := "Bearer " + app.Token(t, "protection1")
@@ -349,6 +350,7 @@ func TestHostileInputRefused(t *testing.T) {
 // decoder refuses control characters and oversized values with 422 naming the field, the
 // use case applies each field's own limit, and nothing is written.
 func TestHostileFormsRefused(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	c := app.Login(t, "protection1")
 	child := app.ChildID(t, "AL-2026-000001")

@@ -16,6 +16,7 @@ import (
 // 412), refusals 422 with a localized message naming why, the status derived and stepped
 // back by a void; every answer checked against the OpenAPI document by apptest.
 func TestLegalAPI(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	po := "Bearer " + app.Token(t, "protection1")
 	child := app.ChildID(t, "AL-2026-000010") // GJI, no legal event in the demo data
@@ -81,6 +82,7 @@ func TestLegalAPI(t *testing.T) {
 // Who gets what on a child's legal timeline: the guardian of another child 404 (its existence
 // does not leak), a border officer and a monitor 403 even on a child in their scope.
 func TestLegalAPIScope(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	ward := app.ChildID(t, "AL-2026-000001") // guardian1's ward, at post KAK (border1's)
 	path := fmt.Sprintf("/api/v1/children/%d/legal-events", ward)
@@ -127,6 +129,7 @@ func TestLegalAPIScope(t *testing.T) {
 // else added an event answers 409 with the timeline as it is now and what was typed, and
 // writes nothing; the same form with the current version is recorded.
 func TestLegalPageStaleForm(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	ward := app.ChildID(t, "AL-2026-000002") // guardian1's; two demo events (version 3)
 	g1 := app.Login(t, "guardian1")

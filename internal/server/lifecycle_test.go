@@ -13,6 +13,7 @@ import (
 // A guardian may edit their ward's identity and needs, not its region or status: the PATCH is
 // refused with 403 naming both fields, localized, and nothing changes.
 func TestGuardianPatchOfRegionOrStatusForbidden(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	g := app.Login(t, "guardian1")
 	sid := fmt.Sprint(app.ChildID(t, "AL-2026-000001"))
@@ -63,6 +64,7 @@ func TestGuardianPatchOfRegionOrStatusForbidden(t *testing.T) {
 
 // POST /children/{id}/transitions: If-Match like every update, the table's moves only, audited.
 func TestTransitionsAPI(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	tok := "Bearer " + app.Token(t, "protection1")
 	path := fmt.Sprintf("/api/v1/children/%d/transitions", app.ChildID(t, "AL-2026-000001"))
@@ -103,6 +105,7 @@ func TestTransitionsAPI(t *testing.T) {
 // grant by admin1 is pending (visible, not in effect) until admin2 approves it; admin1 cannot
 // approve their own.
 func TestAdminGrantsNeedASecondAdministrator(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	a1, a2 := app.Login(t, "admin1"), app.Login(t, "admin2")
 	user := func(name string) (id int64, version int) {

@@ -16,6 +16,7 @@ import (
 // If-Match (428, 412), found refused as a whole when its new placement is refused, then found,
 // the return interview, S10 in the needs-action queue, and the demo's repeat runaway.
 func TestMissingAPI(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	child := app.ChildID(t, "AL-2026-000001") // guardian1's ward, GJI
 	g1, g2, b1 := "Bearer "+app.Token(t, "guardian1"), "Bearer "+app.Token(t, "guardian2"), "Bearer "+app.Token(t, "border1")

@@ -12,6 +12,7 @@ import (
 // cannot tell apart — until the question carries the father's name, which puts his son
 // first and weighs in the reasons.
 func TestParentsNamesThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	auth := "Bearer " + app.Token(t, "border1")
 	first := decode[registered](t, app.Do(t, nil, "POST", "/api/v1/registrations",

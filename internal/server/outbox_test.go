@@ -16,6 +16,7 @@ import (
 // may not register gets none. The service worker and the manifest are public and hold no
 // personal data.
 func TestOutboxKey(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	type key struct {
 		ID  string `json:"key_id"`

@@ -12,6 +12,7 @@ import (
 // (registry/page.go): out of range is refused with 422 naming the field, never clamped; an
 // absent or 0 limit keeps the default page size.
 func TestSearchBodyPagingRefusedNotClamped(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	prot := "Bearer " + app.Token(t, "protection1")
 	for _, c := range []struct{ body, field, code string }{

@@ -14,6 +14,7 @@ import (
 // (API and pages), not on a child's placements (API and child page) — while the roles that
 // visit or decide do (issue 9; MISSION.md: "never placement addresses").
 func TestBorderOfficersNeverSeeFacilityAddresses(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	child := app.ChildID(t, "AL-2026-000001") // at post KAK: in border1's scope; placed with the Dervishi family
 	var facilityID int64
@@ -57,6 +58,7 @@ func TestBorderOfficersNeverSeeFacilityAddresses(t *testing.T) {
 // acknowledged and justified placement is recorded, a stale view is 412, and the child's
 // current placement is derived from the history.
 func TestPlacementAPI(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	p1 := app.Login(t, "protection1")
 	child := app.ChildID(t, "AL-2026-000010") // GJI, never placed

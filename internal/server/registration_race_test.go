@@ -24,6 +24,7 @@ import (
 // is waiting on a lock: without serialization, every request has passed its duplicate check by
 // then and each inserts a child.
 func TestConcurrentIdenticalRegistrations(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	// One officer's 30 requests would meet the duplicate-check rate limit first (429): this
 	// test is about the race, so the limit is out of the way.

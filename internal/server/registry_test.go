@@ -59,6 +59,7 @@ func childCount(t *testing.T, app *apptest.App) int64 {
 }
 
 func TestRegisterReadUpdate(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	b1 := "Bearer " + app.Token(t, "border1")
 	res := app.Do(t, nil, "POST", "/api/v1/registrations", registration(nil), "Authorization", b1)
@@ -125,6 +126,7 @@ func TestRegisterReadUpdate(t *testing.T) {
 }
 
 func TestRegistrationValidation(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	b1 := "Bearer " + app.Token(t, "border1")
 	before := childCount(t, app)
@@ -169,6 +171,7 @@ func TestRegistrationValidation(t *testing.T) {
 }
 
 func TestDuplicateWarningAndSecondArrival(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	b1 := "Bearer " + app.Token(t, "border1")
 	first := decode[registered](t, app.Do(t, nil, "POST", "/api/v1/registrations", registration(nil), "Authorization", b1))
@@ -233,6 +236,7 @@ func TestDuplicateWarningAndSecondArrival(t *testing.T) {
 }
 
 func TestRegistryScopeAndPermissions(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	reg := decode[registered](t, app.Do(t, nil, "POST", "/api/v1/registrations", registration(nil), "Authorization", "Bearer "+app.Token(t, "border1")))
 	path := fmt.Sprintf("/api/v1/children/%d", reg.ChildID)
@@ -280,6 +284,7 @@ func TestRegistryScopeAndPermissions(t *testing.T) {
 }
 
 func TestMergeAndUndo(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	b1 := "Bearer " + app.Token(t, "border1")
 	a := decode[registered](t, app.Do(t, nil, "POST", "/api/v1/registrations", registration(nil), "Authorization", b1))

@@ -36,6 +36,7 @@ func problemFields(t *testing.T, res *http.Response) string {
 // justified; the link is voided on its version (428 without, 412 stale); a border officer
 // links only children of their post; a guardian records none.
 func TestRelativesAPI(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	p1 := app.Login(t, "protection1")
 	fatima := app.ChildID(t, "AL-2026-000004") // KOR, at the Korçë children's home; guardian2's ward

@@ -45,6 +45,7 @@ func newServer(t *testing.T, policy func(string, string) (auth.Permission, bool)
 // Probe routes, declared in an extended policy, show how the shared middleware answers
 // body errors and panics on both faces.
 func TestBodyErrorsAndPanics(t *testing.T) {
+	t.Parallel()
 	extended := func(method, route string) (auth.Permission, bool) {
 		if strings.HasPrefix(route, "/api/v1/probe") || route == "/probe/panic" {
 			return auth.Public, true
@@ -114,6 +115,7 @@ func TestBodyErrorsAndPanics(t *testing.T) {
 // Every registered route must be in the policy table, and every table entry must be a route
 // (a stale entry is a door nobody reviews).
 func TestEveryRouteHasAPolicy(t *testing.T) {
+	t.Parallel()
 	s := newServer(t, nil)
 	registered := map[auth.Route]bool{}
 	for _, r := range s.Engine().Routes() {
@@ -131,6 +133,7 @@ func TestEveryRouteHasAPolicy(t *testing.T) {
 
 // An undeclared route is denied even though a handler exists (default deny).
 func TestUndeclaredRouteIsDenied(t *testing.T) {
+	t.Parallel()
 	s := newServer(t, nil)
 	s.Engine().GET("/api/v1/undeclared", func(c *gin.Context) { c.String(200, "secret") })
 	hs := httptest.NewServer(s.Handler())
@@ -149,6 +152,7 @@ var ginParam = regexp.MustCompile(`[:*]([A-Za-z_]+)`)
 
 // The OpenAPI document must be valid and describe exactly the registered /api/v1 routes.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
+	t.Parallel()
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(api.OpenAPIDocument())
 	if err != nil {

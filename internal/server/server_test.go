@@ -35,6 +35,7 @@ func decodeProblem(t *testing.T, res *http.Response) api.Problem {
 }
 
 func TestAPIErrorsAreProblems(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	tests := []struct {
 		name, method, path, lang string
@@ -63,6 +64,7 @@ func TestAPIErrorsAreProblems(t *testing.T) {
 // A client's X-Request-ID reaches the response and the audit trail only when it matches the
 // strict pattern; otherwise a new id replaces it everywhere.
 func TestRequestIDIsEchoedOrMade(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	for _, tt := range []struct {
 		sent string
@@ -97,6 +99,7 @@ func TestRequestIDIsEchoedOrMade(t *testing.T) {
 }
 
 func TestPagesLocalizedAndSecure(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 
 	t.Run("arabic is right to left", func(t *testing.T) {
@@ -182,6 +185,7 @@ func TestPagesLocalizedAndSecure(t *testing.T) {
 }
 
 func TestMetricsByRouteTemplate(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	app.Get(t, "/")
 	app.Get(t, "/api/v1/nope")
@@ -256,6 +260,7 @@ func (p *proxy) setDown(down bool) {
 }
 
 func TestReadyzFollowsTheDatabase(t *testing.T) {
+	t.Parallel()
 	var app *apptest.App
 	var px *proxy
 	// Start once to get a database, then point a second server at it through the proxy.
@@ -292,6 +297,7 @@ func TestReadyzFollowsTheDatabase(t *testing.T) {
 }
 
 func TestReadyzWantsCurrentMigrations(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	if err := app.DB.Exec(`DELETE FROM goose_db_version WHERE version_id = (SELECT max(version_id) FROM goose_db_version)`).Error; err != nil {
 		t.Fatal(err)

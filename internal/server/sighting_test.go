@@ -19,6 +19,7 @@ import (
 // officer sees the sighting on the record and in the needs-action queue — through the API
 // and the pages.
 func TestArrivalOnOutOfScopeChildIsASighting(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	const notes, needs = "Recruiter-marker-7Q in Tirana", "Needs-marker-7Q insulin"
 	b1 := "Bearer " + app.Token(t, "border1")
