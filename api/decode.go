@@ -134,10 +134,11 @@ func jsonPath(t reflect.Type, field string) string {
 type listQuery struct {
 	After int64
 	Limit int
+	Hint  bool // ?hint=true: a duplicate check asked while a form is typed
 }
 
-// parseListQuery reads ?after= and ?limit= (registry.ParseAfter, registry.ParseLimit) when
-// allowed holds them, and refuses any other parameter, a repeated one or a malformed value
+// parseListQuery reads ?after= and ?limit= (registry.ParseAfter, registry.ParseLimit) and
+// ?hint= (true or false) when allowed holds them, and refuses any other parameter, a repeated one or a malformed value
 // with 400 naming it: a typo must not silently fall back to defaults. ?lang= (the language
 // choice, read by the server's middleware) is allowed everywhere.
 func parseListQuery(q url.Values, allowed ...string) (listQuery, error) {
@@ -176,6 +177,13 @@ func parseListQuery(q url.Values, allowed ...string) (listQuery, error) {
 				errs = append(errs, *fe)
 			}
 			out.Limit = n
+		case "hint":
+			switch vs[0] {
+			case "true", "false":
+				out.Hint = vs[0] == "true"
+			default:
+				errs = append(errs, models.FieldError{Field: k, Code: "query_bool_invalid"})
+			}
 		}
 		if len(errs) >= models.MaxFieldErrors {
 			break

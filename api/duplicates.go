@@ -16,7 +16,15 @@ import (
 // registering. The answer is 200 {"candidates": [...], "namesakes": n}, an empty list when
 // nobody matches; namesakes (registry.Namesakes) is how many candidates cannot be told apart
 // from the first (0 when it stands out): ask for the parents' names.
+//
+// With ?hint=true the check is a hint asked while the form is typed: the same answer, but
+// refused (429) when it would leave the user fewer checks than are kept for saving
+// (registry.FindDuplicateHints).
 func (a *API) duplicateCheck(c *gin.Context) {
+	lq, ok := listQueryOf(c, "hint")
+	if !ok {
+		return
+	}
 	var in registry.RegistrationInput
 	if err := decodeJSON(c, &in); err != nil {
 		WriteError(c, err)
@@ -28,7 +36,11 @@ func (a *API) duplicateCheck(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	cands, err := a.Registry.FindDuplicates(ctx, auth.ActorFrom(ctx), q)
+	find := a.Registry.FindDuplicates
+	if lq.Hint {
+		find = a.Registry.FindDuplicateHints
+	}
+	cands, err := find(ctx, auth.ActorFrom(ctx), q)
 	if err != nil {
 		WriteError(c, err)
 		return

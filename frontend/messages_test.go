@@ -55,7 +55,7 @@ func TestEveryUsedMessageExists(t *testing.T) {
 			registry.ReasonNameCommon, registry.ReasonNameRare},
 		"needs_action.reason.": {"no_guardian", "vulnerabilities_not_assessed", "age_assessment_pending", registry.ReasonSeenElsewhere, registry.ReasonVisitOverdue,
 			registry.ReasonNoPlacement, registry.ReasonPlacementReviewDue, registry.ReasonReturnInterviewDue},
-		"history.via.": {"duplicate_check", "registration"},
+		"history.via.": {"duplicate_check", "duplicate_hint", "registration"},
 		"field.":       {"status", "region_code", "given_name", "family_name", "sex", "birth_date", "nationalities", "languages", "vulnerabilities", "trafficking_indicators"},
 		"age.method.":  registry.AgeMethods, "age.outcome.": registry.AgeOutcomes, "age.appeal_outcome.": registry.AppealOutcomes,
 		// Missing children (issue 10).

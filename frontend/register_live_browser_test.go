@@ -3,11 +3,13 @@ package frontend_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/kujdes/kujdes/internal/apptest"
 	"github.com/kujdes/kujdes/internal/browsertest"
+	"github.com/kujdes/kujdes/internal/server"
 	"github.com/kujdes/kujdes/matching"
 )
 
@@ -73,6 +75,66 @@ func TestRegistrationLiveHints(t *testing.T) {
 	})()`))
 	if groups[0] != "true" || groups[1] != groups[2] || groups[3] != groups[4] || groups[4] == groups[5] {
 		t.Errorf("groups at 360 px (from/to on one row, their legends; document 1 type, country; document 2 type): %q", groups)
+	}
+}
+
+// TestRegistrationHintsKeepTheSaveCheck: the form's checks while it is typed are hints, and
+// hints may not spend the checks kept for saving. Typed slowly (a change after each pause),
+// the hints run out, the form says they are paused, and the save still runs its duplicate
+// check: the demo's Karim Sultani is offered instead of "limit used up". 0 axe violations.
+func TestRegistrationHintsKeepTheSaveCheck(t *testing.T) {
+	t.Parallel()
+	// 3 checks at once, one of them kept for saving; one more per 10 minutes, so that nothing
+	// refills while the test runs however slow the machine.
+	app := apptest.Start(t, func(d *server.Deps) { d.Config.DuplicateChecks, d.Config.DuplicateCheckBurst = 1, 3 })
+	b := browsertest.NewBrowser(t)
+	p := b.NewPage(t)
+	app.BrowserLogin(t, p, "border1")
+	p.Navigate(t, app.URL+"/register")
+	p.Run(t,
+		chromedp.WaitVisible(chromedp.ID("given_name")),
+		chromedp.SendKeys(chromedp.ID("given_name"), "Karim"),
+		chromedp.SendKeys(chromedp.ID("family_name"), "Sultani"),
+		chromedp.Click(chromedp.CSS(`input[name="sex"][value="male"]`)),
+		chromedp.SendKeys(chromedp.ID("age_min"), "15"),
+		chromedp.SendKeys(chromedp.ID("age_max"), "16"),
+		chromedp.SendKeys(chromedp.ID("given_name"), "\t"),
+	)
+	// Each pause in typing that changed the question asks again: a letter more of the father's
+	// name, then of the mother's, until the hints stop (at most 2 are allowed).
+	paused := `#live-duplicates:not([hidden]) p`
+	for i := 0; ; i++ {
+		time.Sleep(time.Second) // past the page's 600 ms pause, so each change is a question
+		if strings.Contains(p.Text(t, "#live-duplicates"), "paused") {
+			break
+		}
+		if i == 8 {
+			t.Fatalf("the hints never paused: %q", p.Text(t, "#live-duplicates"))
+		}
+		field := []string{"father_name", "mother_name"}[i%2]
+		p.Run(t, chromedp.SendKeys(chromedp.ID(field), "a"), chromedp.SendKeys(chromedp.ID(field), "\t"))
+	}
+	if got := p.Text(t, paused); got != "Checks while you type are paused, to keep your remaining checks for saving: the check runs when you save." {
+		t.Errorf("paused notice: %q", got)
+	}
+	var hints, refused int64
+	app.Scan(t, &hints, `SELECT count(*) FROM audit_events WHERE action = 'child.duplicate_check' AND actor_subject = 'demo-border-1'`)
+	app.Scan(t, &refused, `SELECT count(*) FROM audit_events WHERE action = 'child.duplicate_check_refused' AND actor_subject = 'demo-border-1'
+		AND changes->'via'->>'after' = 'duplicate_hint'`)
+	if hints != 2 || refused != 1 {
+		t.Errorf("%d hints answered (want 2: the third of the burst is kept), %d refused (want 1, then paused)", hints, refused)
+	}
+	p.Axe(t)
+	p.Run(t,
+		chromedp.SetValue(chromedp.ID("nationality_1"), "AF"),
+		chromedp.Click(chromedp.CSS(`input[name="languages"][value="fa-AF"]`)),
+		chromedp.Click(chromedp.CSS(`input[name="trafficking_indicators"][value="relation_unverified"]`)),
+		chromedp.SendKeys(chromedp.ID("adult_0_relation"), "uncle"),
+	)
+	p.Click(t, `form[action="/register"] > .actions button[type="submit"]`)
+	p.WaitFor(t, "#dup-title")
+	if c := p.Text(t, ".candidates"); !strings.Contains(c, "Karim Sultani") {
+		t.Errorf("the save's own check does not offer the demo's Karim Sultani: %q", c)
 	}
 }
 

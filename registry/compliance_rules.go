@@ -47,7 +47,7 @@ func (r *Registry) takeComplianceList(a *models.Actor) error {
 	if r.ComplianceLists == nil {
 		return errors.New("compliance: no list rate limiter configured")
 	}
-	if ok, wait := r.ComplianceLists.reserve(a.UserID, r.now()); !ok {
+	if ok, wait := r.ComplianceLists.reserve(a.UserID, r.now(), 0); !ok {
 		return &RateLimitedError{RetryAfter: wait, Lists: true}
 	}
 	return nil

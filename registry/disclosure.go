@@ -29,7 +29,8 @@ import (
 //   - every candidate shown is written into that child's access history (recordDisclosure):
 //     who asked, from which post, in which band;
 //   - each user has a rate limit (CheckLimiter), for the check and for registrations that run
-//     it; a refusal is audited.
+//     it; a refusal is audited. Hints (the form's check while it is typed) may not spend the
+//     last checks, which are kept for saving (hintReserve).
 
 // DefaultCheckLimit is 30 duplicate checks per user per 10 minutes, 10 at once: enough for a
 // post registering a group that arrived together, far too few for a sweep.
@@ -41,6 +42,12 @@ type CheckLimit struct {
 	Per   time.Duration
 	Burst int
 }
+
+// hintReserve is how many checks a hint leaves for saving: the registration form asks while
+// it is typed (a hint, FindDuplicateHints), and a slow typist or a post registering a group
+// would otherwise spend the budget on hints and see the save itself refused. A hint is
+// refused when it would leave fewer than a third of the burst (3 of the default 10).
+func (l CheckLimit) hintReserve() int { return l.Burst / 3 }
 
 // CheckLimiter holds one token bucket (golang.org/x/time/rate) per user. It lives in this
 // process: with several app instances, each grants the limit (see the OpenAPI description).
@@ -56,8 +63,9 @@ func NewCheckLimiter(l CheckLimit) *CheckLimiter {
 	return &CheckLimiter{limit: l, users: map[int64]*rate.Limiter{}}
 }
 
-// reserve takes one check for the user at now, or tells how long to wait.
-func (l *CheckLimiter) reserve(userID int64, now time.Time) (ok bool, wait time.Duration) {
+// reserve takes one check for the user at now, or tells how long to wait. With keep > 0 it
+// takes one only if keep more would remain (a hint, which must leave some for saving).
+func (l *CheckLimiter) reserve(userID int64, now time.Time, keep int) (ok bool, wait time.Duration) {
 	l.mu.Lock()
 	lim := l.users[userID]
 	if lim == nil {
@@ -68,13 +76,20 @@ func (l *CheckLimiter) reserve(userID int64, now time.Time) (ok bool, wait time.
 	// AllowN decides atomically and takes nothing when it refuses. (A reservation cancelled
 	// after the fact gives back less than it took when other reservations came in between, so
 	// a burst of refused checks pushed the user's wait out to minutes.)
-	if lim.AllowN(now, 1) {
-		return true, 0
+	// A hint's look at the tokens and its AllowN are two steps: a save of the same user in
+	// between may leave it one fewer than keep, never fewer than none.
+	if keep <= 0 || lim.TokensAt(now) >= float64(keep+1) {
+		if lim.AllowN(now, 1) {
+			return true, 0
+		}
 	}
-	missing := 1 - lim.TokensAt(now)
+	missing := float64(keep+1) - lim.TokensAt(now)
 	wait = time.Duration(math.Ceil(missing * float64(time.Second) / float64(lim.Limit())))
-	if lim.Limit() <= 0 || wait <= 0 {
+	switch {
+	case lim.Limit() <= 0:
 		wait = l.limit.Per
+	case wait <= 0: // a hint that lost the tokens it saw to a save of the same user
+		wait = time.Second
 	}
 	return false, wait
 }
@@ -99,17 +114,30 @@ func (e *RateLimitedError) RetryAfterSeconds() int {
 // allowCheck takes one duplicate check from the actor's limit. Without a limiter the check is
 // refused: the registry fails closed rather than run an unlimited people search.
 func (r *Registry) allowCheck(a *models.Actor) error {
+	return r.allowChecks(a, 0)
+}
+
+// allowHint takes one duplicate check for a hint (asked while the form is typed): refused
+// when it would leave the user fewer checks than the limit keeps for saving (hintReserve).
+func (r *Registry) allowHint(a *models.Actor) error {
+	if r.Checks == nil {
+		return r.allowChecks(a, 0)
+	}
+	return r.allowChecks(a, r.Checks.limit.hintReserve())
+}
+
+func (r *Registry) allowChecks(a *models.Actor, keep int) error {
 	if r.Checks == nil {
 		return errors.New("duplicate check: no rate limiter configured")
 	}
-	if ok, wait := r.Checks.reserve(a.UserID, r.now()); !ok {
+	if ok, wait := r.Checks.reserve(a.UserID, r.now(), keep); !ok {
 		return &RateLimitedError{RetryAfter: wait}
 	}
 	return nil
 }
 
 // auditCheckRefused records, in its own transaction, that a check was refused by the limit
-// (the use case's transaction was rolled back). via: "duplicate_check" or "registration".
+// (the use case's transaction was rolled back). via: "duplicate_check", "duplicate_hint" or "registration".
 func (r *Registry) auditCheckRefused(ctx context.Context, a *models.Actor, err error, via string) error {
 	var rl *RateLimitedError
 	if !errors.As(err, &rl) {
@@ -152,6 +180,7 @@ func (q DuplicateQuery) checkMinimum(verr *models.ValidationError) {
 // Ways a candidate is shown, recorded in its access history.
 const (
 	viaDuplicateCheck = "duplicate_check"
+	viaDuplicateHint  = "duplicate_hint" // asked while the registration form was typed
 	viaRegistration   = "registration"
 )
 

@@ -86,6 +86,56 @@ func TestDuplicateCheckRateLimit(t *testing.T) {
 	}
 }
 
+// TestDuplicateHintsKeepChecksForSaving: the checks the registration form asks while it is
+// typed (hints) may not spend the last third of the burst, so that a slow typist or a post
+// registering a group still has checks left when saving; a refused hint is audited as one,
+// and the candidates a hint shows are recorded as shown by a hint.
+func TestDuplicateHintsKeepChecksForSaving(t *testing.T) {
+	t.Parallel()
+	f := newDupFixture(t)
+	now := f.now
+	f.reg.Now = func() time.Time { return now }
+	f.reg.Checks = NewCheckLimiter(CheckLimit{Count: 30, Per: 10 * time.Minute, Burst: 10}) // keeps 3
+	f.add(t, testChild{given: "Yusuf", family: "Karimi", sex: "male", from: "2011-01-01", to: "2011-12-31", nats: []string{"AF"}})
+	ctx := context.Background()
+	q := DuplicateQuery{GivenName: "Yusuf", FamilyName: "Karimi", Nationalities: []string{"AF"}}
+	for i := range 7 {
+		if _, err := f.reg.FindDuplicateHints(ctx, f.borderOfficer, q); err != nil {
+			t.Fatalf("hint %d of the 7 the burst allows: %v", i+1, err)
+		}
+	}
+	_, err := f.reg.FindDuplicateHints(ctx, f.borderOfficer, q)
+	var rl *RateLimitedError
+	if !errors.As(err, &rl) || rl.RetryAfterSeconds() != 20 {
+		t.Fatalf("8th hint: %v, want a refusal for 20 s (one check refills in 20 s)", err)
+	}
+	for i := range 3 {
+		if _, err := f.reg.FindDuplicates(ctx, f.borderOfficer, q); err != nil {
+			t.Fatalf("check %d of the 3 kept for saving: %v", i+1, err)
+		}
+	}
+	if _, err := f.reg.FindDuplicates(ctx, f.borderOfficer, q); !errors.As(err, &rl) {
+		t.Fatalf("a check over the whole burst: %v, want a refusal", err)
+	}
+	count := func(where string) int64 {
+		t.Helper()
+		var n int64
+		if err := f.db.Model(&models.AuditEvent{}).Where(where).Count(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if got := count("action = 'child.duplicate_check_refused' AND changes->'via'->>'after' = 'duplicate_hint'"); got != 1 {
+		t.Errorf("refused hints audited: %d, want 1", got)
+	}
+	if got := count("action = 'child.duplicate_candidate' AND changes->'via'->>'after' = 'duplicate_hint'"); got != 7 {
+		t.Errorf("candidates shown by hints: %d access-history rows, want 7", got)
+	}
+	if got := count("action = 'child.duplicate_candidate' AND changes->'via'->>'after' = 'duplicate_check'"); got != 3 {
+		t.Errorf("candidates shown by checks: %d access-history rows, want 3", got)
+	}
+}
+
 // TestCheckLimiterConcurrent: concurrent checks by one user get exactly the burst.
 func TestCheckLimiterConcurrent(t *testing.T) {
 	t.Parallel()
@@ -98,7 +148,7 @@ func TestCheckLimiterConcurrent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if ok, _ := l.reserve(7, now); ok {
+			if ok, _ := l.reserve(7, now, 0); ok {
 				mu.Lock()
 				allowed++
 				mu.Unlock()
@@ -109,10 +159,10 @@ func TestCheckLimiterConcurrent(t *testing.T) {
 	if allowed != 10 {
 		t.Fatalf("%d of 50 concurrent checks allowed, want the burst of 10", allowed)
 	}
-	if ok, wait := l.reserve(7, now); ok || wait != 20*time.Second {
+	if ok, wait := l.reserve(7, now, 0); ok || wait != 20*time.Second {
 		t.Errorf("next check: ok %t, wait %v (want 20 s: 30 per 10 minutes)", ok, wait)
 	}
-	if ok, _ := l.reserve(7, now.Add(20*time.Second)); !ok {
+	if ok, _ := l.reserve(7, now.Add(20*time.Second), 0); !ok {
 		t.Errorf("one check refills in 20 s")
 	}
 }

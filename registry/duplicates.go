@@ -220,6 +220,17 @@ func (q DuplicateQuery) hasName() bool {
 // describes one child (checkMinimum), within the actor's rate limit; every candidate shown is
 // recorded in its access history and, outside the actor's scope, reduced to the minimum.
 func (r *Registry) FindDuplicates(ctx context.Context, a *models.Actor, q DuplicateQuery) ([]Candidate, error) {
+	return r.findDuplicatesAsked(ctx, a, q, false)
+}
+
+// FindDuplicateHints is FindDuplicates asked while the registration form is being typed: the
+// same answer, disclosure and audit, but within a smaller share of the user's limit
+// (allowHint), so that hints never leave the save itself without a check.
+func (r *Registry) FindDuplicateHints(ctx context.Context, a *models.Actor, q DuplicateQuery) ([]Candidate, error) {
+	return r.findDuplicatesAsked(ctx, a, q, true)
+}
+
+func (r *Registry) findDuplicatesAsked(ctx context.Context, a *models.Actor, q DuplicateQuery, hint bool) ([]Candidate, error) {
 	if err := require(a, models.PermChildRegister); err != nil {
 		return nil, err
 	}
@@ -228,8 +239,12 @@ func (r *Registry) FindDuplicates(ctx context.Context, a *models.Actor, q Duplic
 	if err := verr.Err(); err != nil {
 		return nil, err
 	}
-	if err := r.allowCheck(a); err != nil {
-		return nil, r.auditCheckRefused(ctx, a, err, viaDuplicateCheck)
+	allow, via := r.allowCheck, viaDuplicateCheck
+	if hint {
+		allow, via = r.allowHint, viaDuplicateHint
+	}
+	if err := allow(a); err != nil {
+		return nil, r.auditCheckRefused(ctx, a, err, via)
 	}
 	var out []Candidate
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -237,7 +252,7 @@ func (r *Registry) FindDuplicates(ctx context.Context, a *models.Actor, q Duplic
 		if err != nil {
 			return err
 		}
-		if out, err = r.discloseCandidates(ctx, tx, a, cands, viaDuplicateCheck); err != nil {
+		if out, err = r.discloseCandidates(ctx, tx, a, cands, via); err != nil {
 			return err
 		}
 		return audit(ctx, tx, a, "child.duplicate_check", "child", "", models.AuditChanges{"candidates": {After: len(out)}}, "")

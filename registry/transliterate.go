@@ -42,7 +42,7 @@ func (r *Registry) Transliterate(ctx context.Context, a *models.Actor, in Transl
 	if r.Transliterations == nil {
 		return Transliteration{}, errNoTransliterationLimiter
 	}
-	if ok, wait := r.Transliterations.reserve(a.UserID, r.now()); !ok {
+	if ok, wait := r.Transliterations.reserve(a.UserID, r.now(), 0); !ok {
 		return Transliteration{}, &RateLimitedError{RetryAfter: wait}
 	}
 	out := Transliteration{Latin: make([]string, len(in.Names))}

@@ -16,7 +16,8 @@
         headers: { "Content-Type": "application/json", Accept: "application/json", "Accept-Language": lang },
         body: JSON.stringify(body),
       });
-      return res.ok ? res.json() : null; // 422 (not enough yet), 429 (over the limit): no hint
+      if (res.status === 429) return { refused: Number(res.headers.get("Retry-After")) || 60 };
+      return res.ok ? res.json() : null; // 422 (not enough yet): no hint
     } catch (e) { return null; }
   };
   const later = (fn, ms) => { let t; return () => { clearTimeout(t); t = setTimeout(fn, ms); }; };
@@ -28,7 +29,7 @@
     const names = pairs.map(([n]) => $(n).value);
     if (!names.some((n) => nonLatin.test(n))) return;
     const j = await post("/api/v1/transliterate", { names });
-    if (!j) return;
+    if (!j || j.refused) return;
     pairs.forEach(([n, l], i) => {
       const f = $(l);
       if (f.value === "" || f.value === f.dataset.suggested) {
@@ -40,8 +41,13 @@
 
   // The duplicate check once a name and an age (or a nationality) are there, as the server's
   // check requires; the same question is not asked twice (each check is audited and counted).
+  // It is asked as a hint (?hint=true): the server refuses it (429) rather than spend the
+  // checks it keeps for saving, and the page then pauses the hints for the Retry-After time
+  // and says that the check runs on saving.
   let asked = "";
+  let pausedUntil = 0;
   const check = later(async () => {
+    if (Date.now() < pausedUntil) return;
     const v = (id) => ($(id) ? $(id).value.trim() : "");
     const age = (id) => (v(id) === "" ? undefined : Number(v(id)));
     const q = {
@@ -56,8 +62,15 @@
     const key = JSON.stringify(q);
     if (key === asked) return;
     asked = key;
-    const j = await post("/api/v1/duplicate-check", q);
+    const j = await post("/api/v1/duplicate-check?hint=true", q);
     if (!j) return;
+    if (j.refused) {
+      pausedUntil = Date.now() + j.refused * 1000;
+      asked = ""; // asked again after the pause
+      live.querySelector("p").textContent = live.dataset.paused;
+      live.hidden = false;
+      return;
+    }
     const list = live.querySelector("ul");
     list.replaceChildren(...j.candidates.map((c) => {
       const li = document.createElement("li");

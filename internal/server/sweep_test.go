@@ -146,6 +146,7 @@ func (s sweepResult) String() string {
 // population. A first-name sweep must learn nothing; the other only what the rate limit lets
 // through; every child shown must find the showing in their access history.
 func TestDuplicateCheckSweep(t *testing.T) {
+	t.Parallel()
 	// The registry's clock stands still, so the limit cannot refill however slowly a loaded
 	// machine runs the sweep: what it lets through is the burst alone, exactly.
 	frozen := time.Now()
@@ -235,6 +236,7 @@ func TestDuplicateCheckSweep(t *testing.T) {
 // localized reason naming the field, and the page offers to register a new child without
 // the check; confirming does so.
 func TestRegistrationWithoutFamilyName(t *testing.T) {
+	t.Parallel()
 	app := apptest.Start(t)
 	token := "Bearer " + app.Token(t, "border1")
 	body := registration(map[string]any{"family_name": nil, "family_name_latin": nil})
@@ -279,4 +281,35 @@ func countChildren(t *testing.T, app *apptest.App) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestDuplicateCheckHints: the registration form asks its checks as hints (?hint=true); over
+// the API the hints stop (429 with Retry-After) while the checks kept for saving remain, so the
+// registration that follows still runs its check. A malformed ?hint is refused, localized.
+func TestDuplicateCheckHints(t *testing.T) {
+	t.Parallel()
+	frozen := time.Now()
+	app := apptest.Start(t, apptest.WithClock(func() time.Time { return frozen })) // burst 10, 3 kept
+	token := "Bearer " + app.Token(t, "border1")
+	question := registration(nil)
+	res := app.Do(t, nil, "POST", "/api/v1/duplicate-check?hint=maybe", question, "Authorization", token, "Accept-Language", "sq",
+		apptest.InvalidRequest, "hint is not a boolean")
+	if p := decodeProblem(t, res); res.StatusCode != 400 || len(p.Errors) != 1 || p.Errors[0].Field != "hint" ||
+		p.Errors[0].Code != "query_bool_invalid" || p.Errors[0].Message != "Jepni true ose false." {
+		t.Fatalf("?hint=maybe: %d %+v", res.StatusCode, p)
+	}
+	for i := range 7 {
+		res := app.Do(t, nil, "POST", "/api/v1/duplicate-check?hint=true", question, "Authorization", token)
+		if body := apptest.Body(t, res); res.StatusCode != 200 {
+			t.Fatalf("hint %d: %d %s", i+1, res.StatusCode, body)
+		}
+	}
+	res = app.Do(t, nil, "POST", "/api/v1/duplicate-check?hint=true", question, "Authorization", token)
+	if p := decodeProblem(t, res); res.StatusCode != 429 || res.Header.Get("Retry-After") != "20" {
+		t.Fatalf("8th hint: %d, Retry-After %q: %+v", res.StatusCode, res.Header.Get("Retry-After"), p)
+	}
+	res = app.Do(t, nil, "POST", "/api/v1/registrations", question, "Authorization", token)
+	if body := apptest.Body(t, res); res.StatusCode != 201 {
+		t.Fatalf("the registration after the hints: %d %s", res.StatusCode, body)
+	}
 }
