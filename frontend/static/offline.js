@@ -76,10 +76,13 @@
   const mine = async () => (await all()).filter((i) => i.user === user).sort((a, b) => a.created - b.created);
 
   // ---- The key: fetched while online, kept in this tab only.
-  let key = null;
+  // Once signing out has begun (leaving), no key is fetched or kept again: the sender, still
+  // retrying, would otherwise fetch it anew between the sign-out's removal and the sign-out.
+  let key = null, leaving = false;
   const b64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
   async function getKey(mayFetch) {
     if (key) return key;
+    if (leaving) return null;
     let slot = null;
     try { slot = JSON.parse(sessionStorage.getItem(KEY) || "null"); } catch (e) { slot = null; }
     if (slot && slot.user !== user) { sessionStorage.removeItem(KEY); slot = null; }
@@ -88,13 +91,16 @@
         const r = await fetch("/api/v1/me/outbox-key", { credentials: "same-origin", headers: { Accept: "application/json" } });
         if (r.ok) {
           const j = await r.json();
+          if (leaving) return null;
           slot = { user, id: j.key_id, k: j.key };
           sessionStorage.setItem(KEY, JSON.stringify(slot));
         }
       } catch (e) { slot = null; }
     }
     if (!slot) return null;
-    key = { id: slot.id, k: await crypto.subtle.importKey("raw", b64(slot.k), "AES-GCM", false, ["encrypt", "decrypt"]) };
+    const k = await crypto.subtle.importKey("raw", b64(slot.k), "AES-GCM", false, ["encrypt", "decrypt"]);
+    if (leaving) return null;
+    key = { id: slot.id, k };
     return key;
   }
   const te = new TextEncoder(), td = new TextDecoder();
@@ -342,6 +348,7 @@
         w.querySelector("button").focus();
         return;
       }
+      leaving = true;
       key = null;
       sessionStorage.removeItem(KEY);
       sessionStorage.removeItem(DECIDING);
@@ -353,6 +360,7 @@
         const gone = new Promise((ok) => { const r = indexedDB.deleteDatabase(DB); r.onsuccess = r.onerror = r.onblocked = () => ok(); });
         await within(gone, "the outbox was not deleted").catch(() => {});
       }
+      sessionStorage.removeItem(KEY); // again: a fetch begun before leaving may have kept it
       f.dataset.go = "1";
       f.submit();
     });
