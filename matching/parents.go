@@ -30,7 +30,14 @@ func makeParent(s string) parentName {
 		return parentName{}
 	}
 	latin := Latin(s, "")
-	return parentName{n: makeName(latin), abjad: scriptOf(s) == scriptArabic}
+	n := makeName(latin)
+	// The northern Pashto reading (pashtoNorth) is one more spelling of the name.
+	if north, ok := pashtoNorth(s); ok {
+		if v := makeName(Latin(north, "")); v.key != n.key {
+			n.variants = append(slices.Clone(n.variants), v)
+		}
+	}
+	return parentName{n: n, abjad: scriptOf(s) == scriptArabic}
 }
 
 func (p parentName) empty() bool { return p.n.empty() }
