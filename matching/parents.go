@@ -80,7 +80,9 @@ func compareParent(kind string, q, c parentName) fieldComparison {
 		return s
 	}
 	a, b := q.n, c.n
-	if len(a.words) >= 2 && len(b.words) >= 2 && sameFirstWord(a.words[0], b.words[0]) {
+	// Every shared first word goes, as long as both keep a word: a title and the commonest
+	// name often come together ("Md. Abul Kashem" / "Md. Abul Hashem", "Haji Gul Ahmad").
+	for len(a.words) >= 2 && len(b.words) >= 2 && sameFirstWord(a.words[0], b.words[0]) {
 		a, b = a.part(1, len(a.words)), b.part(1, len(b.words))
 	}
 	s := sim(a, b)
