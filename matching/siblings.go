@@ -45,33 +45,35 @@ func oneSoundApart(a, b name) bool {
 }
 
 // sharedWordRest is, for two given names of the same number of words (two at least) that share
-// a word at the same place (any spelling of Muhammad counts as one), the similarity of their
-// other words (ok false otherwise, or when they share every word).
-func sharedWordRest(a, b name) (float64, bool) {
+// a word at the same place (any spelling of Muhammad counts as one), their other words (ok
+// false otherwise, or when they share every word).
+func sharedWordRest(a, b name) (restA, restB name, ok bool) {
 	if len(a.words) < 2 || len(a.words) != len(b.words) {
-		return 0, false
+		return name{}, name{}, false
 	}
-	var restA, restB []string
+	var wa, wb []string
 	for i := range a.words {
 		x, y := a.words[i], b.words[i]
 		if phoneticWord(x) == phoneticWord(y) || isMuhammad(x) && isMuhammad(y) {
 			continue
 		}
-		restA, restB = append(restA, x), append(restB, y)
+		wa, wb = append(wa, x), append(wb, y)
 	}
-	if len(restA) == 0 || len(restA) == len(a.words) {
-		return 0, false
+	if len(wa) == 0 || len(wa) == len(a.words) {
+		return name{}, name{}, false
 	}
-	return nameSim(nameOf(restA), nameOf(restB)), true
+	return nameOf(wa), nameOf(wb), true
 }
 
-// siblingLevel is the level of two given names as the parents' cap reads it (see above).
+// siblingLevel is the level of two given names as the parents' cap reads it (see above): the
+// level of their other words when they share one, and at least similar for one sound written
+// otherwise.
 func siblingLevel(a, b name, lvl level) level {
-	if rest, ok := sharedWordRest(a, b); ok {
-		lvl = min(lvl, nameLevel(rest))
+	if ra, rb, ok := sharedWordRest(a, b); ok && lvl > nameWeak {
+		return min(lvl, siblingLevel(ra, rb, nameLevel(nameSim(ra, rb))))
 	}
 	if lvl <= nameWeak && oneSoundApart(a, b) {
-		lvl = nameSimilar
+		return nameSimilar
 	}
 	return lvl
 }

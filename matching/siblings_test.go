@@ -31,6 +31,7 @@ func TestSiblingLevel(t *testing.T) {
 		{"Hassan Raza", "Hussain Raza", false},
 		{"Ahmad Zia", "Ahmad Shah", false},
 		{"Abu Bakar", "Abu Talha", false},
+		{"Sujon Ahmed", "Sujan Ahmed", true},
 	} {
 		t.Run(tc.q+" / "+tc.c, func(t *testing.T) {
 			cmp, ok := Compare(child(tc.q), child(tc.c), Freqs{})
