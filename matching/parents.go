@@ -62,10 +62,11 @@ const minParentPartKey = 4
 // Rahimi" or "Ghulam Sakhi", "Md. Abdul Karim" or "Abdul Karim", "Abdul Wahid" or "Wahid",
 // "Tesfay Gebremariam" (with his father's name) or "Tesfay". So a shorter name is compared with
 // the beginning and with the end of the longer one (×parentPrefixFactor). Two names that begin
-// with the same word ("Mohammad Hussain", "Mohammad Hassan"; "Sayed Jalal", "Sayed Kamal";
-// "Tesfay Haile", "Tesfay Gebremedhin") are compared by the rest: the shared first word is as
-// often a title or the commonest name (Mohammad, Ghulam, Sayed, Gul) as the name itself, and a
-// father's father differs between namesakes.
+// with the same word or words ("Mohammad Hussain", "Mohammad Hassan"; "Sayed Jalal", "Sayed
+// Kamal"; "Tesfay Haile", "Tesfay Gebremedhin"; "Md. Abul Kashem", "Md. Abul Hashem") are
+// compared by the rest: a shared first word is as often a title or the commonest name
+// (Mohammad, Ghulam, Sayed, Gul, Abul) as the name itself, and a father's father differs
+// between namesakes.
 func compareParent(kind string, q, c parentName) fieldComparison {
 	if q.empty() || c.empty() {
 		return fieldComparison{kind: kind}
