@@ -143,6 +143,12 @@ func (p *Person) addForms(given, family, givenLatin, familyLatin string) {
 			(scriptOf(family) == scriptArabic && f[1] == LatinName(family))
 		p.addForm(f[0], f[1], abjad)
 	}
+	// The Pashto letters the dialects say otherwise, read the northern way too (pashtoNorth).
+	ng, okG := pashtoNorth(given)
+	nf, okF := pashtoNorth(family)
+	if okG || okF {
+		p.addForm(Latin(ng, ""), Latin(nf, ""), true)
+	}
 }
 
 func (p *Person) addForm(given, family string, abjad bool) {

@@ -150,14 +150,16 @@ func (cmp Comparison) score() (float64, []Reason) {
 //   - a parent's name agrees but the given names agree only weakly or not at all: brothers,
 //     sisters and twins share both parents and the family name and often have alike names
 //     (Hassan / Hussain, Rama / Rima), so the parents' agreement cannot tell them from the
-//     same child.
+//     same child. The given names are read as siblings' names are (siblingLevel, siblings.go):
+//     one sound written otherwise is one name (Sujon / Sujan), and compound names that share
+//     a word are compared by the rest (Hassan Raza / Hussain Raza).
 //
 // Such a candidate stays listed (possible, ranked by its weight) for the officer to resolve.
 func (cmp Comparison) parentsCap() (float64, bool) {
 	agree := func(fc fieldComparison) bool { return fc.lvl >= nameSimilar && fc.lvl <= nameExact }
 	differs := cmp.father.lvl == nameDifferent || cmp.mother.lvl == nameDifferent
 	sibling := (agree(cmp.father) || agree(cmp.mother)) && !cmp.names.alias && cmp.names.given.lvl != levelMissing &&
-		cmp.names.given.lvl <= nameWeak
+		cmp.names.given.siblingLvl <= nameWeak
 	if !differs && !sibling {
 		return 0, false
 	}

@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -25,7 +26,8 @@ import (
 // (turkishC), the g reading of the Ukrainian h (ukrainianH), the e reading of the Russian yo
 // (russianYo), the w reading of the French initial ou (frenchOu), the Russian forms of
 // Ukrainian names (slavicForms) and the Somali final c (somaliReading) add variant skeletons.
-const RulesVersion = 4
+// 5: the l of Allah in Abdullahi written once (Abdulahi, Abdilahi) folds as when doubled.
+const RulesVersion = 5
 
 // LatinName suggests the Latin transliteration of a name written in any script; officers may
 // correct it. Names already in Latin letters lose their diacritics (Gül → Gul).
@@ -173,6 +175,11 @@ func foldWord(w string) string {
 	if rest, ok := strings.CutPrefix(w, "abd"); ok && len(rest) >= 3 {
 		rest = strings.TrimLeft(rest, "aeiou")
 		switch {
+		case slices.Contains([]string{"ahi", "aahi"}, strings.TrimLeft(rest, "l")):
+			// Abd + Allah + i (Somali and West African Abdullahi): the l of Allah written
+			// once or twice is one letter, as the doubled first letter of the other
+			// compounds is (Abdurrahman / Abdurahman) — it is not the article's l.
+			rest = "lahi"
 		case len(rest) > 2 && rest[0] == 'l':
 			rest = rest[1:]
 		case len(rest) > 2 && rest[0] == rest[1]:

@@ -72,6 +72,7 @@ func TestSkeletonMeets(t *testing.T) {
 		{"Yusuf", "Youssef", "Yousef", "Yousaf", "Jusuf", "یوسف"},
 		{"Abdul Rahman", "Abdulrahman", "Abd al-Rahman", "Abdurrahman", "Abderrahmane", "Abdelrahman", "Abdirahman", "عبد الرحمن"},
 		{"Abdullah", "Abd Allah", "Abdallah", "Abdulla"},
+		{"Abdullahi", "Abdulahi", "Abdillahi", "Abdilahi", "Abdullaahi"},
 		{"Ahmad", "Ahmed", "Ahmet", "أحمد"},
 		{"Aisha", "Ayesha", "Aicha", "Aysha", "عائشة"},
 		{"Fatima", "Fatma", "Fatemeh", "Fatime", "فاطمه"},
@@ -107,6 +108,7 @@ func TestSkeletonKeepsNamesApart(t *testing.T) {
 		{"Amir", "Amin"}, {"Mohammad", "Ahmad"}, {"Yusuf", "Yunus"}, {"Karim", "Rahim"},
 		{"Ali", "Omar"}, {"Fatima", "Zainab"}, {"Bashir", "Nasir"}, {"Imran", "Irfan"},
 		{"Mohammad Ahmadi", "Ahmadi Mohammad"}, {"Sara", "Samira"}, {"Abdullah", "Abdulrahman"},
+		{"Abdulahi", "Abdul Hadi"}, {"Abdulahi", "Abdullah"},
 	}
 	for _, p := range pairs {
 		if Skeleton(p[0]) == Skeleton(p[1]) {

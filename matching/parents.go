@@ -30,7 +30,14 @@ func makeParent(s string) parentName {
 		return parentName{}
 	}
 	latin := Latin(s, "")
-	return parentName{n: makeName(latin), abjad: scriptOf(s) == scriptArabic}
+	n := makeName(latin)
+	// The northern Pashto reading (pashtoNorth) is one more spelling of the name.
+	if north, ok := pashtoNorth(s); ok {
+		if v := makeName(Latin(north, "")); v.key != n.key {
+			n.variants = append(slices.Clone(n.variants), v)
+		}
+	}
+	return parentName{n: n, abjad: scriptOf(s) == scriptArabic}
 }
 
 func (p parentName) empty() bool { return p.n.empty() }
@@ -55,10 +62,11 @@ const minParentPartKey = 4
 // Rahimi" or "Ghulam Sakhi", "Md. Abdul Karim" or "Abdul Karim", "Abdul Wahid" or "Wahid",
 // "Tesfay Gebremariam" (with his father's name) or "Tesfay". So a shorter name is compared with
 // the beginning and with the end of the longer one (×parentPrefixFactor). Two names that begin
-// with the same word ("Mohammad Hussain", "Mohammad Hassan"; "Sayed Jalal", "Sayed Kamal";
-// "Tesfay Haile", "Tesfay Gebremedhin") are compared by the rest: the shared first word is as
-// often a title or the commonest name (Mohammad, Ghulam, Sayed, Gul) as the name itself, and a
-// father's father differs between namesakes.
+// with the same word or words ("Mohammad Hussain", "Mohammad Hassan"; "Sayed Jalal", "Sayed
+// Kamal"; "Tesfay Haile", "Tesfay Gebremedhin"; "Md. Abul Kashem", "Md. Abul Hashem") are
+// compared by the rest: a shared first word is as often a title or the commonest name
+// (Mohammad, Ghulam, Sayed, Gul, Abul) as the name itself, and a father's father differs
+// between namesakes.
 func compareParent(kind string, q, c parentName) fieldComparison {
 	if q.empty() || c.empty() {
 		return fieldComparison{kind: kind}
@@ -73,7 +81,9 @@ func compareParent(kind string, q, c parentName) fieldComparison {
 		return s
 	}
 	a, b := q.n, c.n
-	if len(a.words) >= 2 && len(b.words) >= 2 && sameFirstWord(a.words[0], b.words[0]) {
+	// Every shared first word goes, as long as both keep a word: a title and the commonest
+	// name often come together ("Md. Abul Kashem" / "Md. Abul Hashem", "Haji Gul Ahmad").
+	for len(a.words) >= 2 && len(b.words) >= 2 && sameFirstWord(a.words[0], b.words[0]) {
 		a, b = a.part(1, len(a.words)), b.part(1, len(b.words))
 	}
 	s := sim(a, b)

@@ -41,6 +41,10 @@ func TestCompareParent(t *testing.T) {
 		{"Turkish c, Albanian xh", "Hatice", "Hatixhe", nameClose},
 		{"Ukrainian h, Russian g", "Oleh", "Oleg", nameClose},
 		{"Russian form of a Ukrainian name", "Mykola", "Nikolai", nameClose},
+		// Rules from the third labelled set's tuning part (parent_pairs_3.csv).
+		{"two shared first words, other names", "Md. Abul Kashem", "Md. Abul Hashem", nameDifferent},
+		{"two shared first words, title and name", "Haji Gul Ahmad", "Haji Gul Ahmed", nameSimilar},
+		{"two shared first words, then the father's father left out", "Md. Abul Kalam Azad", "Md. Abul Kalam", nameClose},
 		{"missing in the query", "", "Karim", levelMissing},
 		{"missing on the record", "Karim", "", levelMissing},
 		{"missing on both", "", "", levelMissing},

@@ -250,6 +250,17 @@ func arabicLetters(k string, persian bool) string {
 	return strings.Join(out, "")
 }
 
+// pashtoNorth is the name read as northern (Yusufzai, Peshawar) Pashto says it, ok false when
+// it has none of the letters the dialects say otherwise: ږ is zh in the south (Kandahar) and g
+// in the north, ښ sh and kh (Pashto / Pakhto), so Spozhmai and Spogmai, Wazhma and Wagma are
+// both the spellings of one name.
+func pashtoNorth(s string) (string, bool) {
+	if !strings.ContainsAny(s, "ږښ") {
+		return s, false
+	}
+	return strings.NewReplacer("ږ", "گ", "ښ", "خ").Replace(s), true
+}
+
 func pick(persian bool, p, a string) string {
 	if persian {
 		return p

@@ -200,6 +200,8 @@ type fieldComparison struct {
 	qSkel string
 	cSkel string
 	cName string // the candidate's name compared, as written
+	// siblingLvl is the level the parents' cap reads for given names (siblingLevel).
+	siblingLvl level
 }
 
 // nameComparison is the best reading of two people's names: its fields and its extra weight.
@@ -268,7 +270,9 @@ func compareNames(q, c Person, freqs Freqs) (nameComparison, bool) {
 			return fieldComparison{kind: kind}
 		}
 		s := sim(a, b)
-		return fieldComparison{kind: kind, lvl: nameLevel(s), sim: s, qSkel: a.skeleton, cSkel: b.skeleton, cName: b.text}
+		lvl := nameLevel(s)
+		return fieldComparison{kind: kind, lvl: lvl, sim: s, qSkel: a.skeleton, cSkel: b.skeleton, cName: b.text,
+			siblingLvl: siblingLevel(a, b, lvl)}
 	}
 	for _, qf := range q.forms {
 		for _, cf := range c.forms {
