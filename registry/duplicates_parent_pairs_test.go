@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"cmp"
 	"os"
 	"slices"
 	"testing"
@@ -27,17 +28,28 @@ func TestDuplicateDetectionQualityParents(t *testing.T) {
 		// floor is the recall this part must keep when it is below the issue's 0.9
 		// (0 = the gate is 0.9); see holdout_2.
 		floor float64
+		// minSame and minDifferent are the fewest "same" and "different" pairs the part
+		// must hold to be measured (0 = 30 and 20); see holdout_3.
+		minSame, minDifferent int
 	}{
-		{"tuning", "../matching/testdata/parent_pairs.csv", false, 0},
-		{"holdout", "../matching/testdata/parent_pairs_holdout.csv", true, 0},
-		{"tuning_2", "../matching/testdata/parent_pairs_2.csv", false, 0},
+		{"tuning", "../matching/testdata/parent_pairs.csv", false, 0, 0, 0},
+		{"holdout", "../matching/testdata/parent_pairs_holdout.csv", true, 0, 0, 0},
+		{"tuning_2", "../matching/testdata/parent_pairs_2.csv", false, 0, 0, 0},
 		// The second set's frozen holdout is BELOW the issue's gate: recall 0.894 (42 of 47)
 		// at its first reading, before any rule was written from the second set, and since
 		// (docs/duplicate-check.md, "a second labelled set with parents"). It is not tuned
 		// on; until the engine reaches 0.9 on it from other evidence, this part fails if its
 		// recall falls below that first reading, and says it is below the gate. Issue 12 stays
 		// open for it.
-		{"holdout_2", "../matching/testdata/parent_pairs_2_holdout.csv", true, 0.89},
+		{"holdout_2", "../matching/testdata/parent_pairs_2_holdout.csv", true, 0.89, 0, 0},
+		{"tuning_3", "../matching/testdata/parent_pairs_3.csv", false, 0, 0, 0},
+		// The third set's frozen holdout (2026-12-03) is smaller than the usual minimum (the
+		// split rule sent 37 % of the set there: 28 same, 19 different) and BELOW the gate in
+		// the engine's test (recall 0.857 at its first reading; matching's holdout_3). Its
+		// reading here, the first in this test, was taken with RulesVersion 5, whose rules come
+		// from tuning_3's misses and did not move the engine's holdout_3: this part fails if
+		// its recall falls below that reading.
+		{"holdout_3", "../matching/testdata/parent_pairs_3_holdout.csv", true, 0.85, 28, 19},
 	} {
 		t.Run(part.name, func(t *testing.T) {
 			t.Parallel()
@@ -69,7 +81,8 @@ func TestDuplicateDetectionQualityParents(t *testing.T) {
 					positives++
 				}
 			}
-			if positives < 30 || len(pairs)-positives < 20 {
+			minSame, minDifferent := cmp.Or(part.minSame, 30), cmp.Or(part.minDifferent, 20)
+			if positives < minSame || len(pairs)-positives < minDifferent {
 				t.Fatalf("evaluation set too small: %d positive and %d negative pairs", positives, len(pairs)-positives)
 			}
 			var tp, fp, fn, tn, first int
