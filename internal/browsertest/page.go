@@ -150,10 +150,13 @@ func (p *Page) Click(t testing.TB, sel string) {
 	}
 }
 
-// WaitFor waits until an element matches the CSS selector (up to the page timeout).
+// WaitFor waits until an element matches the CSS selector and the document is parsed to its
+// end (up to the page timeout): what a test counts or reads next is all there. (Without the
+// second condition a long page — the compliance dashboard with its charts as data: URLs — was
+// counted half-parsed on a loaded machine: "9 trend charts" of 10.)
 func (p *Page) WaitFor(t testing.TB, sel string) {
 	t.Helper()
-	if _, err := p.poll(fmt.Sprintf(`[document.querySelector(%s) !== null, ""]`, jsString(sel))); err != nil {
+	if _, err := p.poll(fmt.Sprintf(`[document.readyState !== "loading" && document.querySelector(%s) !== null, ""]`, jsString(sel))); err != nil {
 		t.Fatalf("browsertest: WaitFor(%q): %s", sel, p.explain(err))
 	}
 }
