@@ -21,12 +21,12 @@ test:
 	@scripts/ensure-postgres.sh
 	@scripts/ensure-chromium.sh
 	go vet $(PKGS)
-	# -parallel 4: the browser tests (t.Parallel) mostly wait on Chromium and the app; four at
-	# a time take the frontend package from ~13 to ~4 minutes on 2 cores.
+	@# -parallel 4: the browser tests (t.Parallel) mostly wait on Chromium and the app; four at
+	@# a time take the frontend package from ~13 to ~4 minutes on 2 cores.
 	go test -race -count=1 -timeout 20m -parallel 4 $$(go list $(PKGS) | grep -v '/matching$$')
-	# matching, the name engine, is single-goroutine arithmetic but for its memo, which the
-	# registry's and the server's tests above exercise concurrently with -race; under -race its
-	# own tests (EM over 20 000 synthetic children) took 65-106 s of CPU, without it 15 s.
+	@# matching, the name engine, is single-goroutine arithmetic but for its memo, which the
+	@# registry's and the server's tests above exercise concurrently with -race; under -race its
+	@# own tests (EM over 20 000 synthetic children) took 65-106 s of CPU, without it 15 s.
 	go test -count=1 -timeout 10m ./matching/
 
 ## lint: formatting, vet and the offline vulnerability check
