@@ -15,6 +15,7 @@ import (
 
 	"github.com/kujdes/kujdes/internal/apptest"
 	"github.com/kujdes/kujdes/internal/browsertest"
+	"github.com/kujdes/kujdes/internal/server"
 )
 
 // setOffline cuts (or restores) the page's connection the way DevTools' "Offline" does: every
@@ -243,6 +244,48 @@ func TestOfflineRegistration(t *testing.T) {
 	}
 	if ce := p.ConsoleErrors(); len(ce) > 0 {
 		t.Logf("console: %v", ce)
+	}
+}
+
+// An outbox registration refused over the officer's limit of duplicate checks (429) makes
+// every other kept registration wait as long: one refusal, not one per registration kept
+// (each is audited, and each would be refused too).
+func TestOfflineOutboxWaitsOutTheLimit(t *testing.T) {
+	t.Parallel()
+	// One check at a time and one more per 10 minutes: the first registration sent takes it.
+	app := apptest.Start(t, func(d *server.Deps) { d.Config.DuplicateChecks, d.Config.DuplicateCheckBurst = 1, 1 })
+	b := browsertest.NewBrowser(t)
+	p := newOfflinePage(t, b)
+	app.BrowserLogin(t, p, "border1")
+	readyForOffline(t, app, p)
+	setOffline(t, p, true)
+	for i, given := range []string{"Karim", "Samira", "Yusuf"} {
+		submitOffline(t, p, given, "Limitson", i+1)
+	}
+	setOffline(t, p, false)
+	waitJS(t, p, `document.querySelectorAll("#outbox-list li").length === 2`, "the first registration to be sent")
+	refusals := func() int64 {
+		t.Helper()
+		var n int64
+		app.Scan(t, &n, `SELECT count(*) FROM audit_events WHERE action = 'child.duplicate_check_refused' AND actor_subject = 'demo-border-1'`)
+		return n
+	}
+	for deadline := time.Now().Add(30 * time.Second); refusals() == 0; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the second registration was not refused over the limit")
+		}
+	}
+	time.Sleep(3 * time.Second) // the third would have been sent right after the second
+	if n := refusals(); n != 1 {
+		t.Errorf("%d registrations refused over the limit, want 1 (the others wait as long)", n)
+	}
+	for given, want := range map[string]int64{"Karim": 1, "Samira": 0, "Yusuf": 0} {
+		if n := countNamed(t, app, given, "Limitson"); n != want {
+			t.Errorf("%s Limitson: %d children, want %d", given, n, want)
+		}
+	}
+	if got := p.Text(t, "#outbox-list"); !strings.Contains(got, "Samira Limitson") || !strings.Contains(got, "Yusuf Limitson") {
+		t.Errorf("the two refused for now must still wait in the outbox: %q", got)
 	}
 }
 

@@ -191,6 +191,16 @@
             const wait = res && res.headers.get("Retry-After") ? Number(res.headers.get("Retry-After")) * 1000 : 0;
             const next = Date.now() + Math.max(wait, Math.min(300000, 2000 * 2 ** attempts) * (0.5 + Math.random() / 2));
             await change(item.id, (r) => Object.assign(r, { attempts, next }));
+            if (res && res.status === 429) {
+              // Over the officer's limit of duplicate checks: every other registration would be
+              // refused too (and each refusal audited), so they all wait as long.
+              for (const other of await mine()) {
+                if (other.state === "waiting" && other.id !== item.id && (other.next || 0) < next) {
+                  await change(other.id, (r) => Object.assign(r, { next }));
+                }
+              }
+              break;
+            }
           }
         }
         if (sent.length) notice(sent.map((n) => msg("sent").replace("{number}", n)).join(" "));
