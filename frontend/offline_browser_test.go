@@ -249,7 +249,8 @@ func TestOfflineRegistration(t *testing.T) {
 
 // An outbox registration refused over the officer's limit of duplicate checks (429) makes
 // every other kept registration wait as long: one refusal, not one per registration kept
-// (each is audited, and each would be refused too).
+// (each is audited, and each would be refused too); the page says why they wait and how long.
+// 0 axe violations with the notice shown.
 func TestOfflineOutboxWaitsOutTheLimit(t *testing.T) {
 	t.Parallel()
 	// One check at a time and one more per 10 minutes: the first registration sent takes it.
@@ -287,6 +288,12 @@ func TestOfflineOutboxWaitsOutTheLimit(t *testing.T) {
 	if got := p.Text(t, "#outbox-list"); !strings.Contains(got, "Samira Limitson") || !strings.Contains(got, "Yusuf Limitson") {
 		t.Errorf("the two refused for now must still wait in the outbox: %q", got)
 	}
+	// The officer is told why they wait, and for how long (one check per 10 minutes).
+	if got := p.Text(t, "#outbox-notice"); !strings.Contains(got, "Sent: AL-") ||
+		!strings.Contains(got, "Your limit of duplicate checks is used up for now: what is waiting will be sent by itself in about 10 minutes.") {
+		t.Errorf("notice after the refusal: %q", got)
+	}
+	p.Axe(t)
 }
 
 // Issue 13, item 4: the answer to an outbox's registration is lost on the way back (the

@@ -164,6 +164,7 @@
         const k = await getKey(true);
         if (!k) return;
         const sent = [];
+        let limited = "";
         for (const item of await mine()) {
           if (item.state !== "waiting" || item.key_id !== k.id || item.next > Date.now() || !navigator.onLine) continue;
           let p = null;
@@ -199,11 +200,14 @@
                   await change(other.id, (r) => Object.assign(r, { next }));
                 }
               }
+              limited = plural("limited", Math.max(1, Math.ceil((next - Date.now()) / 60000)));
               break;
             }
           }
         }
-        if (sent.length) notice(sent.map((n) => msg("sent").replace("{number}", n)).join(" "));
+        if (sent.length || limited) {
+          notice(sent.map((n) => msg("sent").replace("{number}", n)).concat(limited || []).join(" "), limited ? "alert" : "success");
+        }
       };
       if (navigator.locks) await navigator.locks.request("kujdes-outbox", go);
       else await go();
