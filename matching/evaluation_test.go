@@ -179,53 +179,20 @@ func rankCandidates(qp Person, stored []Person, freqs Freqs) []labelledHit {
 // of its namesakes.
 func TestMatcherQualityParents(t *testing.T) {
 	t.Parallel()
-	for _, part := range []struct {
-		name, file string
-		frozen     bool
-		// floor is the recall this part must keep when it is below the issue's 0.9
-		// (0 = the gate is 0.9); see holdout_2.
-		floor float64
-		// minSame and minDifferent are the fewest "same" and "different" pairs the part
-		// must hold to be measured (0 = 30 and 20); see holdout_3.
-		minSame, minDifferent int
-	}{
-		{"tuning", "testdata/parent_pairs.csv", false, 0, 0, 0},
-		{"holdout", "testdata/parent_pairs_holdout.csv", true, 0, 0, 0},
-		{"tuning_2", "testdata/parent_pairs_2.csv", false, 0, 0, 0},
-		// The second set's frozen holdout is BELOW the issue's gate: recall 0.894 (42 of 47)
-		// at its first reading, before any rule was written from the second set, and since
-		// (docs/duplicate-check.md, "a second labelled set with parents"). It is not tuned
-		// on; until the engine reaches 0.9 on it from other evidence, this part fails if its
-		// recall falls below that first reading, and says it is below the gate. Issue 12 stays
-		// open for it.
-		{"holdout_2", "testdata/parent_pairs_2_holdout.csv", true, 0.89, 0, 0},
-		{"tuning_3", "testdata/parent_pairs_3.csv", false, 0, 0, 0},
-		// The third set's frozen holdout is what the split rule gave it: 28 "same" and 19
-		// "different" of 128 pairs (the rule sends about 40 % there, this time 37 %). Its
-		// minimum is its own size, fixed at the split, not a number chosen to let it pass:
-		// the test still fails if a pair is lost from the file. One "same" pair is 3.6 points
-		// of its recall, so read its figures with that grain. It is BELOW the issue's gate
-		// too: recall 0.857 (24 of 28), precision 1.000, at its first reading (2026-12-03,
-		// engine of main dec7276, before any rule was written from the third set;
-		// docs/duplicate-check.md, "a third labelled set with parents' names"). As for
-		// holdout_2, it is not tuned on, and this part fails if its recall falls below that
-		// first reading rounded down; issue 12 stays open for it.
-		{"holdout_3", "testdata/parent_pairs_3_holdout.csv", true, 0.85, 28, 19},
-	} {
-		t.Run(part.name, func(t *testing.T) {
+	for _, part := range ParentPairsParts {
+		t.Run(part.Name, func(t *testing.T) {
 			t.Parallel()
-			pairs := readPairs(t, part.file)
+			pairs := readPairs(t, part.File)
 			positives := 0
 			for _, p := range pairs {
 				if p.Same {
 					positives++
 				}
 				if p.A.FatherName == "" && p.A.MotherName == "" {
-					t.Fatalf("%s: pair without parents' names on the record: %+v", part.name, p.A)
+					t.Fatalf("%s: pair without parents' names on the record: %+v", part.Name, p.A)
 				}
 			}
-			minSame, minDifferent := cmp.Or(part.minSame, 30), cmp.Or(part.minDifferent, 20)
-			if positives < minSame || len(pairs)-positives < minDifferent {
+			if !part.Enough(positives, len(pairs)-positives) {
 				t.Fatalf("evaluation set too small: %d positive and %d negative pairs", positives, len(pairs)-positives)
 			}
 			stored, freqs := labelledRegistry(pairs)
@@ -247,7 +214,7 @@ func TestMatcherQualityParents(t *testing.T) {
 				default:
 					tn++
 				}
-				if !part.frozen && p.Same != flagged {
+				if !part.Frozen && p.Same != flagged {
 					w := math.Inf(-1)
 					if k >= 0 {
 						w = hits[k].weight
@@ -258,15 +225,15 @@ func TestMatcherQualityParents(t *testing.T) {
 			}
 			precision := float64(tp) / float64(max(tp+fp, 1))
 			recall := float64(tp) / float64(max(tp+fn, 1))
-			t.Logf("%s: %d pairs with parents' names (%d same, %d different)", part.name, len(pairs), positives, len(pairs)-positives)
+			t.Logf("%s: %d pairs with parents' names (%d same, %d different)", part.Name, len(pairs), positives, len(pairs)-positives)
 			t.Logf("%s: true positives %d, false positives %d, false negatives %d, true negatives %d; same child first %d of %d",
-				part.name, tp, fp, fn, tn, first, positives)
-			t.Logf("%s: precision %.3f, recall %.3f", part.name, precision, recall)
-			switch {
-			case part.floor > 0 && precision >= 0.9 && recall < 0.9 && recall >= part.floor:
-				t.Logf("%s: recall %.3f is below the issue's gate 0.9 (kept at least %.2f, its first reading)", part.name, recall, part.floor)
-			case precision < 0.9 || recall < 0.9:
-				t.Errorf("%s: precision %.3f and recall %.3f must both be at least 0.9", part.name, precision, recall)
+				part.Name, tp, fp, fn, tn, first, positives)
+			t.Logf("%s: precision %.3f, recall %.3f", part.Name, precision, recall)
+			switch pass, held := part.Judge(precision, recall); {
+			case !pass:
+				t.Errorf("%s: precision %.3f and recall %.3f must both be at least %.1f", part.Name, precision, recall, QualityGate)
+			case held:
+				t.Logf("%s: recall %.3f is below the issue's gate %.1f (kept at least %.2f, its first reading)", part.Name, recall, QualityGate, part.Floor)
 			}
 		})
 	}

@@ -218,23 +218,36 @@ func TestParentsCap(t *testing.T) {
 // likely — the readings make the given names similar, not a brother's weak likeness — and
 // a brother with the same parents stays below likely.
 func TestParentsCapReadings(t *testing.T) {
+	checkParentsCap(t, Identity{FamilyName: "Rashid", Nationalities: []string{"IQ"}, FatherName: "Kawa", MotherName: "Kwestan"},
+		[]parentsCapCase{
+			{"Hejar", "Hazhar", true},
+			{"Rojin", "Rozhin", true},
+			{"Xelil", "Khalil", true},
+			{"Bextiyar", "Bakhtiyar", true},
+			{"Axin", "Akhin", true},
+			{"Xelil", "Xalid", false},
+			{"Hejar", "Hawar", false},
+		})
+}
+
+// parentsCapCase is two given names of children with the same family, sex, birth year and
+// parents, and whether the second is a likely candidate for the first.
+type parentsCapCase struct {
+	q, c   string
+	likely bool
+}
+
+// checkParentsCap compares, for each case, two boys born in 2009 of family (its family name,
+// nationalities and parents' names) who differ only by their given names.
+func checkParentsCap(t *testing.T, family Identity, cases []parentsCapCase) {
+	t.Helper()
 	d := func(s string) *time.Time { v, _ := time.Parse(time.DateOnly, s); return &v }
 	child := func(given string) Person {
-		return NewPerson(Identity{GivenName: given, FamilyName: "Rashid", Sex: "male", BirthDateFrom: d("2009-01-01"),
-			BirthDateTo: d("2009-12-31"), Nationalities: []string{"IQ"}, FatherName: "Kawa", MotherName: "Kwestan"})
+		id := family
+		id.GivenName, id.Sex, id.BirthDateFrom, id.BirthDateTo = given, "male", d("2009-01-01"), d("2009-12-31")
+		return NewPerson(id)
 	}
-	for _, tc := range []struct {
-		q, c   string
-		likely bool
-	}{
-		{"Hejar", "Hazhar", true},
-		{"Rojin", "Rozhin", true},
-		{"Xelil", "Khalil", true},
-		{"Bextiyar", "Bakhtiyar", true},
-		{"Axin", "Akhin", true},
-		{"Xelil", "Xalid", false},
-		{"Hejar", "Hawar", false},
-	} {
+	for _, tc := range cases {
 		t.Run(tc.q+" / "+tc.c, func(t *testing.T) {
 			cmp, ok := Compare(child(tc.q), child(tc.c), Freqs{})
 			if !ok {

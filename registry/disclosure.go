@@ -120,10 +120,11 @@ func (r *Registry) allowCheck(a *models.Actor) error {
 // allowHint takes one duplicate check for a hint (asked while the form is typed): refused
 // when it would leave the user fewer checks than the limit keeps for saving (hintReserve).
 func (r *Registry) allowHint(a *models.Actor) error {
-	if r.Checks == nil {
-		return r.allowChecks(a, 0)
+	keep := 0
+	if r.Checks != nil {
+		keep = r.Checks.limit.hintReserve()
 	}
-	return r.allowChecks(a, r.Checks.limit.hintReserve())
+	return r.allowChecks(a, keep)
 }
 
 func (r *Registry) allowChecks(a *models.Actor, keep int) error {
