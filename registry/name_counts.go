@@ -30,13 +30,32 @@ func FoldNameCounts(ctx context.Context, db *gorm.DB) (int64, error) {
 	return n, err
 }
 
-// NameCountFolder calls FoldNameCounts every Every until stopped. Every instance runs one
+// VacuumNameCountQueue vacuums name_count_queue: every fold leaves the rows it deleted behind
+// as dead rows, and every duplicate check scans the whole heap (name_counts), live or dead.
+// Vacuum frees them and gives the emptied pages at the end back, so the scan stays a few
+// pages long after a surge of registrations or a bulk load, whether autovacuum runs or not
+// (measured at 1 000 000 children loaded: an 81 MB queue heap of dead rows made the duplicate
+// check's statement 76 ms, 54 of them scanning it). SKIP_LOCKED: when another instance is
+// vacuuming it, this one does not wait.
+func VacuumNameCountQueue(ctx context.Context, db *gorm.DB) error {
+	return db.WithContext(ctx).Exec(`VACUUM (SKIP_LOCKED) name_count_queue`).Error
+}
+
+// NameCountFolder calls FoldNameCounts every Every until stopped, and VacuumNameCountQueue
+// once VacuumAfter changes have been folded since its last vacuum. Every instance runs one
 // beside the server (cmd/kujdes serve, kujdes-bench).
 type NameCountFolder struct {
-	DB    *gorm.DB
-	Every time.Duration // zero: DefaultNameCountFoldEvery
-	Log   *slog.Logger  // nil: slog.Default()
+	DB          *gorm.DB
+	Every       time.Duration // zero: DefaultNameCountFoldEvery
+	VacuumAfter int64         // zero: DefaultNameCountVacuumAfter
+	Log         *slog.Logger  // nil: slog.Default()
 }
+
+// DefaultNameCountVacuumAfter is how many folded changes (queue rows, now dead) NameCountFolder
+// lets pile up before it vacuums the queue: about 50 pages of heap, a fraction of a
+// millisecond to scan; at a thousand registrations a second (four or five names each), a
+// vacuum every few seconds.
+const DefaultNameCountVacuumAfter = 10_000
 
 // Start folds in a goroutine until ctx ends or stop is called; stop waits for a fold under
 // way, then folds once more, so that a server shut down cleanly leaves nothing queued.
@@ -49,11 +68,30 @@ func (f *NameCountFolder) Start(ctx context.Context) (stop func()) {
 	if log == nil {
 		log = slog.Default()
 	}
+	vacuumAfter := f.VacuumAfter
+	if vacuumAfter <= 0 {
+		vacuumAfter = DefaultNameCountVacuumAfter
+	}
+	var dead int64 // folded since the last vacuum
 	fold := func(ctx context.Context) {
-		if _, err := FoldNameCounts(ctx, f.DB); err != nil && ctx.Err() == nil {
-			// The changes stay queued for the next fold; name_counts still counts them.
-			log.Warn("folding name counts", "err", models.RedactError(err))
+		n, err := FoldNameCounts(ctx, f.DB)
+		if err != nil {
+			if ctx.Err() == nil {
+				// The changes stay queued for the next fold; name_counts still counts them.
+				log.Warn("folding name counts", "err", models.RedactError(err))
+			}
+			return
 		}
+		if dead += n; dead < vacuumAfter {
+			return
+		}
+		if err := VacuumNameCountQueue(ctx, f.DB); err != nil {
+			if ctx.Err() == nil {
+				log.Warn("vacuuming the name-count queue", "err", models.RedactError(err))
+			}
+			return
+		}
+		dead = 0
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})

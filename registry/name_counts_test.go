@@ -89,3 +89,46 @@ func TestNameCountFoldsRaceWriters(t *testing.T) {
 		t.Fatalf("after the folder stopped: %d changes queued (%v)", queued, err)
 	}
 }
+
+// TestNameCountFolderVacuumsQueue: the rows a fold deletes stay in the queue's heap, which
+// every duplicate check scans, until a vacuum; the folder vacuums it once enough changes were
+// folded, whether autovacuum runs or not (it is off for the queue here).
+func TestNameCountFolderVacuumsQueue(t *testing.T) {
+	t.Parallel()
+	f := newDupFixture(t)
+	ctx := t.Context()
+	if err := f.db.Exec(`ALTER TABLE name_count_queue SET (autovacuum_enabled = false)`).Error; err != nil {
+		t.Fatal(err)
+	}
+	// A surge: 20 000 changes that cancel out (a name written and removed 10 000 times).
+	if err := f.db.Exec(`INSERT INTO name_count_queue (kind, skeleton, d)
+		SELECT 'given', 'zzsurge', CASE WHEN g % 2 = 0 THEN 1 ELSE -1 END FROM generate_series(1, 20000) AS g`).Error; err != nil {
+		t.Fatal(err)
+	}
+	size := func() int64 {
+		var n int64
+		if err := f.db.Raw(`SELECT pg_relation_size('name_count_queue')`).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := size()
+	if before < 50*8192 {
+		t.Fatalf("the queue holds %d bytes after the surge: the test needs a large heap", before)
+	}
+	stop := (&NameCountFolder{DB: f.db, Every: 10 * time.Millisecond, VacuumAfter: 1000}).Start(ctx)
+	defer stop()
+	deadline := time.Now().Add(20 * time.Second)
+	for size() > 2*8192 {
+		if time.Now().After(deadline) {
+			var queued int64
+			f.db.Raw(`SELECT count(*) FROM name_count_queue`).Scan(&queued)
+			t.Fatalf("the queue's heap is still %d bytes (%d before the folds; %d rows queued)", size(), before, queued)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var n int64
+	if err := f.db.Raw(`SELECT count(*) FROM name_counts WHERE skeleton = 'zzsurge'`).Scan(&n).Error; err != nil || n != 0 {
+		t.Fatalf("the surge's changes cancel out: %d counts of it (%v)", n, err)
+	}
+}

@@ -45,7 +45,7 @@ func Load(ctx context.Context, db *gorm.DB, people []Person, regionByPost map[st
 		return err
 	}
 	defer conn.Close()
-	return conn.Raw(func(dc any) error {
+	if err := conn.Raw(func(dc any) error {
 		sc, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("synth: the database driver is %T, not pgx", dc)
@@ -53,7 +53,12 @@ func Load(ctx context.Context, db *gorm.DB, people []Person, regionByPost map[st
 		return pgx.BeginFunc(ctx, sc.Conn(), func(tx pgx.Tx) error {
 			return load(ctx, tx, people, regionByPost, postIDs)
 		})
-	})
+	}); err != nil {
+		return err
+	}
+	// The fold left every name's queued change behind as a dead row, which every duplicate
+	// check would scan until a vacuum.
+	return registry.VacuumNameCountQueue(ctx, db)
 }
 
 func load(ctx context.Context, tx pgx.Tx, people []Person, regionByPost, postIDs map[string]int64) error {
