@@ -226,24 +226,42 @@ func (fc fieldComparison) weight(freqs Freqs) (level, tfAdj float64) {
 		table = parentMU
 	}
 	w := table[fc.lvl].weight()
-	if fc.lvl < nameSimilar || fc.qSkel != fc.cSkel {
-		return w, 0
+	if fc.lvl >= nameSimilar && fc.qSkel == fc.cSkel {
+		// Agreement on one name: how often two children (two parents) share it, against the
+		// average name (the level's u).
+		adj, _ := fc.tfAdjust(freqs, fc.cSkel)
+		return w, adj
 	}
-	// Agreement on one name: how often two children (two parents) share it, against the
-	// average name (the level's u).
+	// A near spelling of the name asked is no stronger evidence than the name itself: a level
+	// below agreement weighs at most what agreeing on the name asked weighs after its own
+	// frequency adjustment (else Omar would weigh more than Ammar itself for a question about
+	// Ammar, whose skeleton is as common as Omar's).
+	if fc.lvl > nameDifferent {
+		if adj, ok := fc.tfAdjust(freqs, fc.qSkel); ok {
+			if exact := table[nameExact].weight() + adj; exact < w {
+				return w, exact - w
+			}
+		}
+	}
+	return w, 0
+}
+
+// tfAdjust is the term-frequency adjustment of agreeing on the name with this skeleton: how
+// often two children (two parents) share it, against the average name (the exact level's u),
+// bounded by maxRareBonus and maxCommonMalus. ok is false without frequencies.
+func (fc fieldComparison) tfAdjust(freqs Freqs, skel string) (adj float64, ok bool) {
 	var u, avg float64
-	var ok bool
 	if fc.kind == kindFather || fc.kind == kindMother {
-		u, ok = freqs.parentTF(fc.kind, fc.cSkel)
+		u, ok = freqs.parentTF(fc.kind, skel)
 		avg = parentMU[nameExact].u
 	} else {
-		u, ok = freqs.tf(fc.kind, fc.cSkel)
+		u, ok = freqs.tf(fc.kind, skel)
 		avg = exactU[fc.kind]
 	}
 	if !ok {
-		return w, 0
+		return 0, false
 	}
-	return w, max(min(math.Log2(avg/u), maxRareBonus), maxCommonMalus)
+	return max(min(math.Log2(avg/u), maxRareBonus), maxCommonMalus), true
 }
 
 func (nc nameComparison) weight(freqs Freqs) float64 {
