@@ -13,7 +13,8 @@ import (
 // the route; a few spelling habits still move a name's skeleton, in either direction:
 //
 //   - an h written or not after a consonant (Shakib / Sakib, Shumon / Sumon, Şahin / Shahin,
-//     Ridha / Reda, Ramadhan / Ramadan, Bhatt / Butt, Michael / Mikael);
+//     Ridha / Reda, Ramadhan / Ramadan, Bhatt / Butt, Nicholas / Nicolas; Michael / Mikael
+//     meet through a reading, michaelK);
 //   - a doubled j (Sajjad / Sajad, Najjar / Najar): phoneticWord reads a j after a vowel
 //     before a consonant as the Albanian i, so jj is not folded as other doubled letters are.
 //

@@ -21,7 +21,8 @@ func TestLooseSkeletons(t *testing.T) {
 		{"h after d added", "Ramadan", "Ramadhan"},
 		{"h after d dropped, in the middle", "Ramadhan", "Ramadan"},
 		{"h after b dropped", "Bhatt", "Butt"},
-		{"ch of Michael read as k", "Michael", "Mikael"},
+		// (Michael / Mikael meet through a reading since RulesVersion 6: michaelK.)
+		{"ch of Nicholas read as k", "Nicholas", "Nicolas"},
 		{"h after k added", "Sakib", "Sakhib"},
 		{"jj written j", "Sajjad", "Sajad"},
 		{"h dropped in a full name", "Shakib Hasan", "Sakib Hasan"},
