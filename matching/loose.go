@@ -113,8 +113,9 @@ const maxLooseKeys = 8
 //   - full: the skeletons of the looser spellings of the full name, to look up among full
 //     names and aliases (its readings are in SearchTerms already);
 //   - parentage: short parentage keys (ParentageSkeletons) of the given name's looser
-//     spellings with the father's name and its readings, and of the given name and its
-//     readings with the father's looser spellings.
+//     spellings with the father's name and its readings, of the given name and its
+//     readings with the father's looser spellings, and of the given name's form with or
+//     without -ullah (ullahForm: Naqib / Naqibullah) with the father's name and its readings.
 //
 // At most maxLooseKeys of each; none a key of SearchTerms, FieldSkeletons or
 // ParentageSkeletons already.
@@ -168,6 +169,12 @@ func (p Person) LooseKeys() (field, full, parentage []string) {
 		}
 		for _, fa := range looseNames(p.father.n) {
 			for _, g := range append([]name{f.given}, f.given.variants...) {
+				add(&parentage, Skeleton(strings.Join(parentageWords(g, fa), " ")), short)
+			}
+		}
+		// The given name's short or long form as a name of Allah (Naqib / Naqibullah).
+		if g, ok := f.given.ullahForm(); ok {
+			for _, fa := range fathers {
 				add(&parentage, Skeleton(strings.Join(parentageWords(g, fa), " ")), short)
 			}
 		}

@@ -95,3 +95,29 @@ func TestLooseKeys(t *testing.T) {
 		t.Errorf("parentage keys without a father's name: %v", par)
 	}
 }
+
+// TestUllahParentageKeys: a question for a name of Allah's short form looks up the parentage
+// key of the full form with the father's name, and the other way round (Naqib / Naqibullah,
+// son of Gul Agha), so a child registered in one form is retrieved when asked in the other;
+// a name of more words or a short one adds none.
+func TestUllahParentageKeys(t *testing.T) {
+	for _, tc := range []struct {
+		asked, stored string
+		want          bool
+	}{
+		{"Naqib", "Naqibullah", true},
+		{"Naqibullah", "Naqib", true},
+		{"Nasrat", "Nasratullah", true},
+		{"Hayat Ullah", "Hayat", true},
+		{"Ali", "Aliullah", false},
+		{"Ahmad Zia", "Ahmad Ziaullah", false},
+	} {
+		t.Run(tc.asked+" / "+tc.stored, func(t *testing.T) {
+			_, _, parentage := NewPerson(Identity{GivenName: tc.asked, FamilyName: "Momand", FatherName: "Gul Agha"}).LooseKeys()
+			key := Skeleton(ParentageLatin(tc.stored, "Gul Agha", ""))
+			if got := slices.Contains(parentage, key); got != tc.want {
+				t.Errorf("parentage key of %s son of Gul Agha (%s) among %v: %v, want %v", tc.stored, key, parentage, got, tc.want)
+			}
+		})
+	}
+}

@@ -129,3 +129,23 @@ func shortFormSim(a, b name) float64 {
 	}
 	return s
 }
+
+// ullahForm is a one-word given name's other form for retrieval: a name of Allah without
+// -ullah (Naqibullah: Naqib), or a name long enough with it (Naqib: Naqibullah); ok false
+// for a name of more words or a shorter one.
+func (n name) ullahForm() (name, bool) {
+	if len(n.words) != 1 {
+		return name{}, false
+	}
+	w := n.words[0]
+	if stem, ok := strings.CutSuffix(w, "ula"); ok {
+		if len(phoneticWord(stem)) < minUllahStem {
+			return name{}, false
+		}
+		return nameOf([]string{stem}), true
+	}
+	if len(n.key) < minUllahStem {
+		return name{}, false
+	}
+	return nameOf([]string{w + "ula"}), true
+}
