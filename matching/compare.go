@@ -270,6 +270,8 @@ func spellingSim(a, b name) float64 {
 	if bc, ok := b.withoutMuhammad(); ok {
 		s = max(s, simpleSim(a, bc)*muhammadFactor)
 	}
+	// Forms of one name with a word added, dropped or joined (shortforms.go).
+	s = max(s, shortFormSim(a, b))
 	// "Alobaidi" / "Al-Obaidi": an article written together with a name that starts with a
 	// vowel (nameWords leaves it, not to cut Alireza or Alexander).
 	if ac, ok := a.withoutArticle(); ok {

@@ -127,18 +127,18 @@ type ParentPairsPart struct {
 	MinSame, MinDifferent int
 }
 
-// ParentPairsParts are the three labelled sets with parents' names, each split once by the
+// ParentPairsParts are the four labelled sets with parents' names, each split once by the
 // SHA-256 rule (split_test.go) into a tuning part and a frozen holdout.
 var ParentPairsParts = []ParentPairsPart{
 	{Name: "tuning", File: "testdata/parent_pairs.csv"},
 	{Name: "holdout", File: "testdata/parent_pairs_holdout.csv", Frozen: true},
 	{Name: "tuning_2", File: "testdata/parent_pairs_2.csv"},
-	// The second set's frozen holdout is BELOW the gate: recall 0.894 (42 of 47) at its first
-	// reading, before any rule was written from the second set, and since
-	// (docs/duplicate-check.md, "a second labelled set with parents"). It is not tuned on;
-	// until the engine reaches the gate on it from other evidence, it fails if its recall
-	// falls below that first reading. Issue 12 stays open for it.
-	{Name: "holdout_2", File: "testdata/parent_pairs_2_holdout.csv", Frozen: true, Floor: 0.89},
+	// The second set's frozen holdout was below the gate from its first reading (recall
+	// 0.894, 42 of 47, docs/duplicate-check.md, "a second labelled set with parents") until
+	// the fourth set's rules, written from tuning parts only: 0.915 (43 of 47), precision
+	// 0.935, in the engine and the registry (2026-12-03, "a fourth labelled set"). The gate
+	// applies to it again.
+	{Name: "holdout_2", File: "testdata/parent_pairs_2_holdout.csv", Frozen: true},
 	{Name: "tuning_3", File: "testdata/parent_pairs_3.csv"},
 	// The third set's frozen holdout is what the split rule gave it: 28 "same" and 19
 	// "different" of 128 pairs (the rule sends about 40 % there, this time 37 %). Its minimum
@@ -147,9 +147,19 @@ var ParentPairsParts = []ParentPairsPart{
 	// is BELOW the gate too: recall 0.857 (24 of 28), precision 1.000, at its first reading
 	// (2026-12-03, engine of main dec7276, before any rule was written from the third set;
 	// the registry's search read the same after RulesVersion 5; docs/duplicate-check.md, "a
-	// third labelled set with parents' names"). As holdout_2, it is not tuned on, and fails if
-	// its recall falls below that reading rounded down; issue 12 stays open for it.
+	// third labelled set with parents' names"). It is not tuned on, and fails if its recall
+	// falls below that reading rounded down; issue 12 stays open for it. After the fourth
+	// set's rules it reads 0.893 (25 of 28), still below the gate.
 	{Name: "holdout_3", File: "testdata/parent_pairs_3_holdout.csv", Frozen: true, Floor: 0.85, MinSame: 28, MinDifferent: 19},
+	// The fourth set (2026-12-03, 9th session; docs/duplicate-check.md, "a fourth labelled
+	// set"): 156 pairs written by hand, 101 tuning (59 same, 42 different) and 55 in the
+	// frozen holdout (35 same, 20 different). Its holdout is BELOW the gate at its first
+	// reading, taken once after the rules written from the tuning parts were final: precision
+	// 1.000 in both tests, recall 0.857 (30 of 35) in the engine and 0.829 (29 of 35) in the
+	// registry, whose search does not return one of them. One floor serves both tests, so it
+	// is the lower reading rounded down. It is not tuned on; issue 12 stays open for it.
+	{Name: "tuning_4", File: "testdata/parent_pairs_4.csv"},
+	{Name: "holdout_4", File: "testdata/parent_pairs_4_holdout.csv", Frozen: true, Floor: 0.82},
 }
 
 // Enough reports whether the part holds enough pairs of each kind to be measured.

@@ -13,7 +13,8 @@ import (
 // the route; a few spelling habits still move a name's skeleton, in either direction:
 //
 //   - an h written or not after a consonant (Shakib / Sakib, Shumon / Sumon, Şahin / Shahin,
-//     Ridha / Reda, Ramadhan / Ramadan, Bhatt / Butt, Michael / Mikael);
+//     Ridha / Reda, Ramadhan / Ramadan, Bhatt / Butt, Nicholas / Nicolas; Michael / Mikael
+//     meet through a reading, michaelK);
 //   - a doubled j (Sajjad / Sajad, Najjar / Najar): phoneticWord reads a j after a vowel
 //     before a consonant as the Albanian i, so jj is not folded as other doubled letters are.
 //
@@ -112,8 +113,9 @@ const maxLooseKeys = 8
 //   - full: the skeletons of the looser spellings of the full name, to look up among full
 //     names and aliases (its readings are in SearchTerms already);
 //   - parentage: short parentage keys (ParentageSkeletons) of the given name's looser
-//     spellings with the father's name and its readings, and of the given name and its
-//     readings with the father's looser spellings.
+//     spellings with the father's name and its readings, of the given name and its
+//     readings with the father's looser spellings, and of the given name's form with or
+//     without -ullah (ullahForm: Naqib / Naqibullah) with the father's name and its readings.
 //
 // At most maxLooseKeys of each; none a key of SearchTerms, FieldSkeletons or
 // ParentageSkeletons already.
@@ -167,6 +169,12 @@ func (p Person) LooseKeys() (field, full, parentage []string) {
 		}
 		for _, fa := range looseNames(p.father.n) {
 			for _, g := range append([]name{f.given}, f.given.variants...) {
+				add(&parentage, Skeleton(strings.Join(parentageWords(g, fa), " ")), short)
+			}
+		}
+		// The given name's short or long form as a name of Allah (Naqib / Naqibullah).
+		if g, ok := f.given.ullahForm(); ok {
+			for _, fa := range fathers {
 				add(&parentage, Skeleton(strings.Join(parentageWords(g, fa), " ")), short)
 			}
 		}

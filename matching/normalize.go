@@ -27,7 +27,9 @@ import (
 // (russianYo), the w reading of the French initial ou (frenchOu), the Russian forms of
 // Ukrainian names (slavicForms) and the Somali final c (somaliReading) add variant skeletons.
 // 5: the l of Allah in Abdullahi written once (Abdulahi, Abdilahi) folds as when doubled.
-const RulesVersion = 5
+// 6: the Somali ʿayn c inside a name (somaliAyn), the Ukrainian h that begins a name before a
+// consonant (ukrainianH) and the k of Michael (michaelK) add variant skeletons.
+const RulesVersion = 6
 
 // LatinName suggests the Latin transliteration of a name written in any script; officers may
 // correct it. Names already in Latin letters lose their diacritics (Gül → Gul).

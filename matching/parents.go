@@ -75,8 +75,8 @@ func compareParent(kind string, q, c parentName) fieldComparison {
 		s := nameSim(a, b)
 		// Between a reading of the Arabic script and a Latin spelling only the consonants
 		// can be compared (formSim).
-		if q.abjad != c.abjad && a.skeleton != "" && b.skeleton != "" {
-			s = max(s, editSim(a.skeleton, b.skeleton)*vowelBlindFactor)
+		if q.abjad != c.abjad {
+			s = max(s, vowelBlindSim(a, b))
 		}
 		return s
 	}
@@ -94,9 +94,7 @@ func compareParent(kind string, q, c parentName) fieldComparison {
 		n := len(short.words)
 		s = max(s, sim(short, long.part(0, n))*parentPrefixFactor, sim(short, long.part(len(long.words)-n, len(long.words)))*parentPrefixFactor)
 	}
-	if albanianDefinite(a.key, b.key) || albanianDefinite(b.key, a.key) {
-		s = max(s, definiteFormSim)
-	}
+	s = definiteSim(a, b, s)
 	// A compound written as one word loses its first element the same way ("Abdulqayum" /
 	// "Qayum", "Gholamreza" / "Reza").
 	if short, long := a.key, b.key; len(short) != len(long) {

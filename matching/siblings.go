@@ -4,8 +4,9 @@ package matching
 // given names; the parents' cap (Comparison.parentsCap) keeps such a candidate below likely
 // when the given names agree only weakly. Two kinds of given names are read otherwise there
 // than their similarity says:
-//   - one spelling with one sound written otherwise (oneSoundApart): Sujon / Sujan, Yousef /
-//     Yusuf, Sajib / Shajib. The vowels, and the s / sh of Bengali and Persian, are what
+//   - one spelling with one sound written otherwise (oneSoundApart), as written or in one of
+//     the names' readings (oneSoundApartRead): Sujon / Sujan, Yousef / Yusuf, Sajib / Shajib,
+//     Shuvo / Subho (bh read as v). The vowels, and the s / sh of Bengali and Persian, are what
 //     transliterations disagree on most, and parents do not give two children one name in
 //     two spellings;
 //   - compound given names that share a word (sharedWordRest): Hassan Raza / Hussain Raza,
@@ -72,8 +73,27 @@ func siblingLevel(a, b name, lvl level) level {
 	if ra, rb, ok := sharedWordRest(a, b); ok && lvl > nameWeak {
 		return min(lvl, siblingLevel(ra, rb, nameLevel(nameSim(ra, rb))))
 	}
-	if lvl <= nameWeak && oneSoundApart(a, b) {
+	if lvl <= nameWeak && oneSoundApartRead(a, b) {
 		return nameSimilar
 	}
 	return lvl
+}
+
+// oneSoundApartRead is oneSoundApart for the names or one of their readings (variants.go):
+// Shuvo / Subho are one sound apart once Subho's bh is read as the v others write.
+func oneSoundApartRead(a, b name) bool {
+	if oneSoundApart(a, b) {
+		return true
+	}
+	for _, av := range a.variants {
+		if oneSoundApart(av, b) {
+			return true
+		}
+	}
+	for _, bv := range b.variants {
+		if oneSoundApart(a, bv) {
+			return true
+		}
+	}
+	return false
 }

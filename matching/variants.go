@@ -21,7 +21,7 @@ const maxVariants = 4
 // it returns the input when it does not apply.
 type reading func(s string) string
 
-var readings = []reading{somaliReading, kurmanjiReading, egyptianG, bengaliJ, zheReading, kurmanjiX, turkishC, ukrainianH, russianYo, frenchOu, slavicForms}
+var readings = []reading{somaliReading, kurmanjiReading, egyptianG, bengaliJ, zheReading, kurmanjiX, turkishC, ukrainianH, russianYo, frenchOu, slavicForms, michaelK, bengaliBh}
 
 // somaliReading reads Somali orthography, where c is the ʿayn that other spellings leave out
 // (Cabdi, Cumar, Cali) and x the ḥ others write h (Maxamed, Faarax), with doubled long vowels
@@ -43,6 +43,8 @@ func somaliReading(s string) string {
 		for j := 0; j < len(w); j++ {
 			c := w[j]
 			switch {
+			case c == 'c' && somaliAyn(w, j):
+				continue
 			case c == 'x' && (j+1 == len(w) || w[j+1] != 'h'):
 				c = 'h'
 			case isVowel(c) && j > 0 && w[j-1] == c:
@@ -53,6 +55,16 @@ func somaliReading(s string) string {
 		words[i] = b.String()
 	}
 	return strings.Join(words, " ")
+}
+
+// somaliAyn reports whether the c at w[i] is the ʿayn inside a Somali name: between two
+// vowels, one of them long (doubled), as in Ismaaciil (Ismail), Sucaad (Suad), Ducaale
+// (Duale). A c between short vowels is as often the French s or the English k (Lucia).
+func somaliAyn(w string, i int) bool {
+	if i == 0 || i+1 >= len(w) || !isVowel(w[i-1]) || !isVowel(w[i+1]) {
+		return false
+	}
+	return i >= 2 && w[i-2] == w[i-1] || i+2 < len(w) && w[i+2] == w[i+1]
 }
 
 func containsDoubledVowel(s string) bool {
@@ -94,6 +106,12 @@ func bengaliJ(s string) string {
 	return replaceLetter(s, 'j', "z", func(prev, next byte) bool { return prev != 'd' && prev != 'g' })
 }
 
+// bengaliBh reads the bh of Bangladeshi spellings (ভ) as the v that others write for the same
+// letter: Shubho / Shuvo, Probhat / Provat, Abhi / Avi.
+func bengaliBh(s string) string {
+	return strings.ReplaceAll(s, "bh", "v")
+}
+
 var zheLetters = strings.NewReplacer("ž", "zh")
 
 // zheReading reads the Persian and Kurdish ژ as English spellings write it, zh: Kurmanji,
@@ -126,12 +144,23 @@ func turkishC(s string) string {
 
 // ukrainianH reads the h of Ukrainian spellings (Г) as the g that Russian ones write for the
 // same name: Oleh / Oleg, Ihor / Igor, Bohdan / Bogdan, Serhii / Sergii. Not a name's first
-// h, which is as often an Arabic h (Hani, not Gani), nor one of a digraph (sh, ch, kh, zh, th,
-// dh, gh, ph, xh).
+// h before a vowel, which is as often an Arabic h (Hani, not Gani), nor one of a digraph (sh,
+// ch, kh, zh, th, dh, gh, ph, xh). A first h before a consonant is Ukrainian (Hlib / Gleb,
+// Hryhorii / Grigorii, Hnat / Gnat): no Arabic, Persian or Turkish name begins so.
 func ukrainianH(s string) string {
 	return replaceLetter(s, 'h', "g", func(prev, next byte) bool {
-		return prev != 0 && prev != ' ' && !strings.ContainsRune("sckztdgpxh", rune(prev))
+		if prev == 0 || prev == ' ' {
+			return next != 0 && next != ' ' && next != 'y' && !isVowel(next)
+		}
+		return !strings.ContainsRune("sckztdgpxh", rune(prev))
 	})
+}
+
+// michaelK reads the ch of Michael, a Greek k, as the k that other spellings write: the
+// Tigrinya and Amharic compounds with it (Gebremichael / Gebremikael, Woldemichael,
+// Tesfamichael, Andemichael / Andemikael), where phoneticWord would read ch as sh.
+func michaelK(s string) string {
+	return strings.ReplaceAll(s, "chae", "kae")
 }
 
 // russianYo reads the yo (ё) of Russian spellings after a consonant as the e that Ukrainian

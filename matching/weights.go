@@ -23,6 +23,7 @@ package matching
 import (
 	"math"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -288,6 +289,11 @@ func compareNames(q, c Person, freqs Freqs) (nameComparison, bool) {
 			return fieldComparison{kind: kind}
 		}
 		s := sim(a, b)
+		if kind == "given" {
+			// Albanian children and officers give a given name in its definite form too
+			// (Kaltrina / Kaltrinë), as they give their parents' (compareParent).
+			s = definiteSim(a, b, s)
+		}
 		lvl := nameLevel(s)
 		return fieldComparison{kind: kind, lvl: lvl, sim: s, qSkel: a.skeleton, cSkel: b.skeleton, cName: b.text,
 			siblingLvl: siblingLevel(a, b, lvl)}
@@ -359,13 +365,35 @@ func formSim(q, c nameForm) func(a, b name) float64 {
 	if q.abjad == c.abjad {
 		return nameSim
 	}
-	return func(a, b name) float64 {
-		s := nameSim(a, b)
-		if a.skeleton != "" && b.skeleton != "" {
-			s = max(s, editSim(a.skeleton, b.skeleton)*vowelBlindFactor)
-		}
-		return s
+	return func(a, b name) float64 { return max(nameSim(a, b), vowelBlindSim(a, b)) }
+}
+
+// wawFactor is the similarity kept when the consonants agree only once a Latin w or v is read
+// as the و that a reading of the Arabic script took for a vowel.
+const wawFactor = 0.95
+
+// vowelBlindSim is the similarity of a reading of the Arabic script and a Latin spelling by
+// their consonants (0 when either has none). و is a consonant (w) or a long vowel (u, o), and
+// a reading must guess which between two consonants: پلوشه reads Palusha, the officer writes
+// Palwasha. So the consonants are compared also without the w (v in the skeleton) that one
+// side writes after its first letter.
+func vowelBlindSim(a, b name) float64 {
+	if a.skeleton == "" || b.skeleton == "" {
+		return 0
 	}
+	s := editSim(a.skeleton, b.skeleton) * vowelBlindFactor
+	if wa, wb := withoutWaw(a.skeleton), withoutWaw(b.skeleton); wa != a.skeleton || wb != b.skeleton {
+		s = max(s, editSim(wa, wb)*vowelBlindFactor*wawFactor)
+	}
+	return s
+}
+
+// withoutWaw is a skeleton without its v after the first letter.
+func withoutWaw(skel string) string {
+	if len(skel) < 2 || !strings.Contains(skel[1:], "v") {
+		return skel
+	}
+	return skel[:1] + strings.ReplaceAll(skel[1:], "v", "")
 }
 
 // BirthDistance is how far apart the middles of two people's birth ranges are (0 when one is

@@ -148,6 +148,21 @@ func TestVariantKinds(t *testing.T) {
 		{"Turkish c / j / xh", []pair{
 			p("Recep", "Yildiz", "Rexhep", "Yildiz"), p("Cihan", "Aydin", "Jihan", "Aydin"),
 		}, []pair{p("Cemal", "Kaya", "Kemal", "Kaya")}},
+		// Readings added for the fourth set's tuning part (parent_pairs_4.csv): the Somali
+		// ʿayn c inside a name, the Ukrainian h that begins a name, the k of Michael, the
+		// Bengali bh written v.
+		{"Somali ʿayn inside a name", []pair{
+			p("Ismail", "Abdi", "Ismaaciil", "Cabdi"), p("Suad", "Duale", "Sucaad", "Ducaale"),
+		}, []pair{p("Ismaaciil", "Cabdi", "Ismaaciil", "Cali")}},
+		{"Ukrainian h / Russian g at the start", []pair{
+			p("Hlib", "Moskalenko", "Gleb", "Moskalenko"), p("Hryhorii", "Pavlenko", "Grigorii", "Pavlenko"),
+		}, []pair{p("Hlib", "Moskalenko", "Ivan", "Moskalenko")}},
+		{"Michael / Mikael", []pair{
+			p("Semere", "Andemichael", "Semere", "Andemikael"), p("Habtom", "Woldemichael", "Habtom", "Woldemikael"),
+		}, []pair{p("Semere", "Andemichael", "Semere", "Andemariam")}},
+		{"Bengali bh / v", []pair{
+			p("Provat", "Sarkar", "Probhat", "Sarkar"), p("Avijit", "Das", "Abhijit", "Das"),
+		}, []pair{p("Provat", "Sarkar", "Pritom", "Sarkar")}},
 		{"scripts", []pair{
 			p("يوسف", "العلي", "Yousef", "Al-Ali"), p("Ігор", "Савченко", "Ihor", "Savchenko"),
 			p("ኣማኑኤል", "ዮሃንስ", "Amanuel", "Yohannes"), p("ڕێبین", "عەلی", "Rebin", "Ali"),
