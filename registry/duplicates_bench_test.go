@@ -41,7 +41,7 @@ import (
 // spellings are the same name): ceiling-first-% is the best found-first-% on them (with
 // names-only-ceiling-%, father-ceiling-%, parents-ceiling-%), attainable-% the share of
 // questions whose child such a matcher puts first and attainable-first-% how often this one
-// does. KUJDES_BENCH_SHOW_MISSES=1 logs the attainable questions it does not put first.
+// does; with-namesakes-% the share of questions that only the birth estimate can decide. KUJDES_BENCH_SHOW_MISSES=1 logs the attainable questions it does not put first.
 // KUJDES_BENCH_QUESTION_SEED asks other questions (43 when unset; the figures in
 // docs/duplicate-check.md are seed 43's: look at misses with another seed, and report 43).
 //
@@ -89,9 +89,18 @@ func benchDatabase(ctx context.Context, b *testing.B, people []synth.Person) *go
 				b.Fatal("KUJDES_BENCH_DATABASE_URL holds a population without parents' names: load it again into an empty database")
 			}
 			backfillParentage(b, db)
-			// A population loaded before synth.Load vacuumed the name-count queue.
+			// A population loaded before synth.Load vacuumed the name-count queue, or under
+			// older name rules: as a server does at start.
 			if err := registry.VacuumNameCountQueue(ctx, db); err != nil {
 				b.Fatal(err)
+			}
+			if n, err := registry.RefreshNameSkeletons(ctx, db); err != nil {
+				b.Fatal(err)
+			} else if n > 0 {
+				if err := db.Exec(`VACUUM ANALYZE child_names`).Error; err != nil {
+					b.Fatal(err)
+				}
+				b.Logf("refreshed %d name rows to the name rules %d", n, matching.RulesVersion)
 			}
 			return db
 		}
@@ -151,7 +160,7 @@ func benchFindDuplicates(b *testing.B, children int) {
 	// found first, and found first among the questions whose child a matcher that knew every
 	// spelling would put first.
 	open := synth.Ambiguities(people, queries)
-	ceiling, attainable, attainableFirst := 0.0, 0, 0
+	ceiling, attainable, attainableFirst, withNamesakes := 0.0, 0, 0, 0
 	var byLevelCeiling [3]float64
 	reg := registry.New(db)
 	var durations []time.Duration
@@ -224,6 +233,9 @@ func benchFindDuplicates(b *testing.B, children int) {
 		lvl := evidenceLevel(v)
 		a := open[(i-1)%len(queries)]
 		ceiling += a.First
+		if a.Namesakes > 0 {
+			withNamesakes++
+		}
 		byLevelCeiling[lvl] += a.First
 		if a.First == 1 {
 			attainable++
@@ -309,6 +321,7 @@ func benchFindDuplicates(b *testing.B, children int) {
 	b.ReportMetric(100*float64(first)/float64(len(durations)), "found-first-%")
 	b.ReportMetric(100*ceiling/float64(len(durations)), "ceiling-first-%")
 	b.ReportMetric(100*float64(attainable)/float64(len(durations)), "attainable-%")
+	b.ReportMetric(100*float64(withNamesakes)/float64(len(durations)), "with-namesakes-%")
 	b.ReportMetric(100*float64(attainableFirst)/float64(max(attainable, 1)), "attainable-first-%")
 	slices.Sort(durations)
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
