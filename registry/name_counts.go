@@ -30,26 +30,39 @@ func FoldNameCounts(ctx context.Context, db *gorm.DB) (int64, error) {
 	return n, err
 }
 
-// VacuumNameCountQueue vacuums name_count_queue: every fold leaves the rows it deleted behind
-// as dead rows, and every duplicate check scans the whole heap (name_counts), live or dead.
-// Vacuum frees them and gives the emptied pages at the end back, so the scan stays a few
-// pages long after a surge of registrations or a bulk load, whether autovacuum runs or not
-// (measured at 1 000 000 children loaded: an 81 MB queue heap of dead rows made the duplicate
-// check's statement 76 ms, 54 of them scanning it). SKIP_LOCKED: when another instance is
-// vacuuming it, this one does not wait.
+// VacuumNameCountQueue vacuums name_count_queue and gives the emptied pages at its end back:
+// every fold leaves the rows it deleted behind as dead rows, and every duplicate check scans
+// the whole heap (name_counts), live or dead, empty pages too. Measured at 1 000 000 children
+// loaded: an 81 MB queue heap of dead rows made the duplicate check's statement 76 ms, 54 of
+// them scanning it. For after a bulk load or a surge, whether autovacuum runs or not;
+// SKIP_LOCKED: when another instance is vacuuming it, this one does not wait.
 func VacuumNameCountQueue(ctx context.Context, db *gorm.DB) error {
 	return db.WithContext(ctx).Exec(`VACUUM (SKIP_LOCKED) name_count_queue`).Error
 }
 
-// NameCountFolder calls FoldNameCounts every Every until stopped, and VacuumNameCountQueue
-// once VacuumAfter changes have been folded since its last vacuum. Every instance runs one
-// beside the server (cmd/kujdes serve, kujdes-bench).
-type NameCountFolder struct {
-	DB          *gorm.DB
-	Every       time.Duration // zero: DefaultNameCountFoldEvery
-	VacuumAfter int64         // zero: DefaultNameCountVacuumAfter
-	Log         *slog.Logger  // nil: slog.Default()
+// vacuumNameCountQueueInPlace frees the queue's dead rows for the next changes to reuse but
+// does not cut its end: cutting takes the table's exclusive lock for a moment, which every
+// registration's names wait for, and in steady use the pages would only be added again.
+func vacuumNameCountQueueInPlace(ctx context.Context, db *gorm.DB) error {
+	return db.WithContext(ctx).Exec(`VACUUM (SKIP_LOCKED, TRUNCATE false) name_count_queue`).Error
 }
+
+// NameCountFolder calls FoldNameCounts every Every until stopped, and vacuums the queue once
+// VacuumAfter changes have been folded since its last vacuum: in place, or, when the heap has
+// grown past TruncateFrom bytes (a surge, a bulk load), cutting its emptied end too
+// (VacuumNameCountQueue). Every instance runs one beside the server (cmd/kujdes serve,
+// kujdes-bench).
+type NameCountFolder struct {
+	DB           *gorm.DB
+	Every        time.Duration // zero: DefaultNameCountFoldEvery
+	VacuumAfter  int64         // zero: DefaultNameCountVacuumAfter
+	TruncateFrom int64         // zero: DefaultNameCountTruncateFrom
+	Log          *slog.Logger  // nil: slog.Default()
+}
+
+// DefaultNameCountTruncateFrom is the queue heap size (8 MB, about 150 000 changes) from which
+// the folder's vacuum cuts the emptied end; below it the pages are reused.
+const DefaultNameCountTruncateFrom = 8 << 20
 
 // DefaultNameCountVacuumAfter is how many folded changes (queue rows, now dead) NameCountFolder
 // lets pile up before it vacuums the queue: about 50 pages of heap, a fraction of a
@@ -72,6 +85,10 @@ func (f *NameCountFolder) Start(ctx context.Context) (stop func()) {
 	if vacuumAfter <= 0 {
 		vacuumAfter = DefaultNameCountVacuumAfter
 	}
+	truncateFrom := f.TruncateFrom
+	if truncateFrom <= 0 {
+		truncateFrom = DefaultNameCountTruncateFrom
+	}
 	var dead int64 // folded since the last vacuum
 	fold := func(ctx context.Context) {
 		n, err := FoldNameCounts(ctx, f.DB)
@@ -85,7 +102,12 @@ func (f *NameCountFolder) Start(ctx context.Context) (stop func()) {
 		if dead += n; dead < vacuumAfter {
 			return
 		}
-		if err := VacuumNameCountQueue(ctx, f.DB); err != nil {
+		vacuum := vacuumNameCountQueueInPlace
+		var size int64
+		if err := f.DB.WithContext(ctx).Raw(`SELECT pg_relation_size('name_count_queue')`).Row().Scan(&size); err == nil && size > truncateFrom {
+			vacuum = VacuumNameCountQueue
+		}
+		if err := vacuum(ctx, f.DB); err != nil {
 			if ctx.Err() == nil {
 				log.Warn("vacuuming the name-count queue", "err", models.RedactError(err))
 			}

@@ -92,7 +92,8 @@ func TestNameCountFoldsRaceWriters(t *testing.T) {
 
 // TestNameCountFolderVacuumsQueue: the rows a fold deletes stay in the queue's heap, which
 // every duplicate check scans, until a vacuum; the folder vacuums it once enough changes were
-// folded, whether autovacuum runs or not (it is off for the queue here).
+// folded, whether autovacuum runs or not (it is off for the queue here), and cuts the heap's
+// emptied end once it has grown past TruncateFrom.
 func TestNameCountFolderVacuumsQueue(t *testing.T) {
 	t.Parallel()
 	f := newDupFixture(t)
@@ -116,7 +117,7 @@ func TestNameCountFolderVacuumsQueue(t *testing.T) {
 	if before < 50*8192 {
 		t.Fatalf("the queue holds %d bytes after the surge: the test needs a large heap", before)
 	}
-	stop := (&NameCountFolder{DB: f.db, Every: 10 * time.Millisecond, VacuumAfter: 1000}).Start(ctx)
+	stop := (&NameCountFolder{DB: f.db, Every: 10 * time.Millisecond, VacuumAfter: 1000, TruncateFrom: 64 << 10}).Start(ctx)
 	defer stop()
 	deadline := time.Now().Add(20 * time.Second)
 	for size() > 2*8192 {
@@ -130,5 +131,45 @@ func TestNameCountFolderVacuumsQueue(t *testing.T) {
 	var n int64
 	if err := f.db.Raw(`SELECT count(*) FROM name_counts WHERE skeleton = 'zzsurge'`).Scan(&n).Error; err != nil || n != 0 {
 		t.Fatalf("the surge's changes cancel out: %d counts of it (%v)", n, err)
+	}
+}
+
+// TestNameCountQueueVacuumInPlace: between surges, a vacuum in place leaves the heap's size
+// as it is but frees its dead rows, so the next changes reuse the pages instead of adding
+// to them.
+func TestNameCountQueueVacuumInPlace(t *testing.T) {
+	t.Parallel()
+	f := newDupFixture(t)
+	ctx := t.Context()
+	if err := f.db.Exec(`ALTER TABLE name_count_queue SET (autovacuum_enabled = false)`).Error; err != nil {
+		t.Fatal(err)
+	}
+	size := func() int64 {
+		var n int64
+		if err := f.db.Raw(`SELECT pg_relation_size('name_count_queue')`).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	surge := func() {
+		if err := f.db.Exec(`INSERT INTO name_count_queue (kind, skeleton, d)
+			SELECT 'given', 'zzsurge', CASE WHEN g % 2 = 0 THEN 1 ELSE -1 END FROM generate_series(1, 20000) AS g`).Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := FoldNameCounts(ctx, f.db); err != nil {
+			t.Fatal(err)
+		}
+	}
+	surge()
+	first := size()
+	if err := vacuumNameCountQueueInPlace(ctx, f.db); err != nil {
+		t.Fatal(err)
+	}
+	if s := size(); s != first {
+		t.Fatalf("a vacuum in place changed the heap from %d to %d bytes", first, s)
+	}
+	surge()
+	if s := size(); s > first {
+		t.Fatalf("the second surge grew the heap from %d to %d bytes: the first one's pages were not reused", first, s)
 	}
 }
