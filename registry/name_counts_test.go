@@ -90,41 +90,54 @@ func TestNameCountFoldsRaceWriters(t *testing.T) {
 	}
 }
 
+// queueWithoutAutovacuum is a fixture whose name-count queue autovacuum leaves alone, so
+// that only the code under test vacuums it.
+func queueWithoutAutovacuum(t *testing.T) *dupFixture {
+	t.Helper()
+	f := newDupFixture(t)
+	if err := f.db.Exec(`ALTER TABLE name_count_queue SET (autovacuum_enabled = false)`).Error; err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// queueSurge queues 20 000 changes that cancel out (a name written and removed 10 000 times).
+func queueSurge(t *testing.T, f *dupFixture) {
+	t.Helper()
+	if err := f.db.Exec(`INSERT INTO name_count_queue (kind, skeleton, d)
+		SELECT 'given', 'zzsurge', CASE WHEN g % 2 = 0 THEN 1 ELSE -1 END FROM generate_series(1, 20000) AS g`).Error; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// queueHeap is the size of the queue's heap in bytes.
+func queueHeap(t *testing.T, f *dupFixture) int64 {
+	t.Helper()
+	var n int64
+	if err := f.db.Raw(`SELECT pg_relation_size('name_count_queue')`).Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 // TestNameCountFolderVacuumsQueue: the rows a fold deletes stay in the queue's heap, which
 // every duplicate check scans, until a vacuum; the folder vacuums it once enough changes were
 // folded, whether autovacuum runs or not (it is off for the queue here), and cuts the heap's
 // emptied end once it has grown past TruncateFrom.
 func TestNameCountFolderVacuumsQueue(t *testing.T) {
 	t.Parallel()
-	f := newDupFixture(t)
-	ctx := t.Context()
-	if err := f.db.Exec(`ALTER TABLE name_count_queue SET (autovacuum_enabled = false)`).Error; err != nil {
-		t.Fatal(err)
-	}
-	// A surge: 20 000 changes that cancel out (a name written and removed 10 000 times).
-	if err := f.db.Exec(`INSERT INTO name_count_queue (kind, skeleton, d)
-		SELECT 'given', 'zzsurge', CASE WHEN g % 2 = 0 THEN 1 ELSE -1 END FROM generate_series(1, 20000) AS g`).Error; err != nil {
-		t.Fatal(err)
-	}
-	size := func() int64 {
-		var n int64
-		if err := f.db.Raw(`SELECT pg_relation_size('name_count_queue')`).Scan(&n).Error; err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	before := size()
+	f := queueWithoutAutovacuum(t)
+	queueSurge(t, f)
+	before := queueHeap(t, f)
 	if before < 50*8192 {
 		t.Fatalf("the queue holds %d bytes after the surge: the test needs a large heap", before)
 	}
-	stop := (&NameCountFolder{DB: f.db, Every: 10 * time.Millisecond, VacuumAfter: 1000, TruncateFrom: 64 << 10}).Start(ctx)
+	stop := (&NameCountFolder{DB: f.db, Every: 10 * time.Millisecond, VacuumAfter: 1000, TruncateFrom: 64 << 10}).Start(t.Context())
 	defer stop()
 	deadline := time.Now().Add(20 * time.Second)
-	for size() > 2*8192 {
+	for queueHeap(t, f) > 2*8192 {
 		if time.Now().After(deadline) {
-			var queued int64
-			f.db.Raw(`SELECT count(*) FROM name_count_queue`).Scan(&queued)
-			t.Fatalf("the queue's heap is still %d bytes (%d before the folds; %d rows queued)", size(), before, queued)
+			t.Fatalf("the queue's heap is still %d bytes (%d before the folds)", queueHeap(t, f), before)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -139,37 +152,24 @@ func TestNameCountFolderVacuumsQueue(t *testing.T) {
 // to them.
 func TestNameCountQueueVacuumInPlace(t *testing.T) {
 	t.Parallel()
-	f := newDupFixture(t)
+	f := queueWithoutAutovacuum(t)
 	ctx := t.Context()
-	if err := f.db.Exec(`ALTER TABLE name_count_queue SET (autovacuum_enabled = false)`).Error; err != nil {
-		t.Fatal(err)
-	}
-	size := func() int64 {
-		var n int64
-		if err := f.db.Raw(`SELECT pg_relation_size('name_count_queue')`).Scan(&n).Error; err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
 	surge := func() {
-		if err := f.db.Exec(`INSERT INTO name_count_queue (kind, skeleton, d)
-			SELECT 'given', 'zzsurge', CASE WHEN g % 2 = 0 THEN 1 ELSE -1 END FROM generate_series(1, 20000) AS g`).Error; err != nil {
-			t.Fatal(err)
-		}
+		queueSurge(t, f)
 		if _, err := FoldNameCounts(ctx, f.db); err != nil {
 			t.Fatal(err)
 		}
 	}
 	surge()
-	first := size()
+	first := queueHeap(t, f)
 	if err := vacuumNameCountQueueInPlace(ctx, f.db); err != nil {
 		t.Fatal(err)
 	}
-	if s := size(); s != first {
+	if s := queueHeap(t, f); s != first {
 		t.Fatalf("a vacuum in place changed the heap from %d to %d bytes", first, s)
 	}
 	surge()
-	if s := size(); s > first {
+	if s := queueHeap(t, f); s > first {
 		t.Fatalf("the second surge grew the heap from %d to %d bytes: the first one's pages were not reused", first, s)
 	}
 }
