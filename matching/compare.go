@@ -76,8 +76,12 @@ func isMuhammad(word string) bool {
 
 // withoutMuhammad is the name without a leading Muhammad (ok false when it has none, or
 // nothing else).
-func (n name) withoutMuhammad() (name, bool) {
-	if len(n.words) < 2 || !isMuhammad(n.words[0]) {
+func (n name) withoutMuhammad() (name, bool) { return n.withoutFirst(isMuhammad) }
+
+// withoutFirst is the name without its first word when is says so of it (ok false when it
+// does not, or when nothing else is left).
+func (n name) withoutFirst(is func(word string) bool) (name, bool) {
+	if len(n.words) < 2 || !is(n.words[0]) {
 		return name{}, false
 	}
 	return nameOf(n.words[1:]), true
@@ -262,16 +266,9 @@ func nameSim(a, b name) float64 {
 
 // spellingSim is nameSim without the variant readings.
 func spellingSim(a, b name) float64 {
-	s := simpleSim(a, b)
+	// Forms of one name with a word added, dropped or joined (shortforms.go), among them
 	// "Md Arif" / "Arif": the same name with and without Muhammad before it.
-	if ac, ok := a.withoutMuhammad(); ok {
-		s = max(s, simpleSim(ac, b)*muhammadFactor)
-	}
-	if bc, ok := b.withoutMuhammad(); ok {
-		s = max(s, simpleSim(a, bc)*muhammadFactor)
-	}
-	// Forms of one name with a word added, dropped or joined (shortforms.go).
-	s = max(s, shortFormSim(a, b))
+	s := max(simpleSim(a, b), shortFormSim(a, b))
 	// "Alobaidi" / "Al-Obaidi": an article written together with a name that starts with a
 	// vowel (nameWords leaves it, not to cut Alireza or Alexander).
 	if ac, ok := a.withoutArticle(); ok {

@@ -28,7 +28,8 @@ import (
 // Ukrainian names (slavicForms) and the Somali final c (somaliReading) add variant skeletons.
 // 5: the l of Allah in Abdullahi written once (Abdulahi, Abdilahi) folds as when doubled.
 // 6: the Somali ʿayn c inside a name (somaliAyn), the Ukrainian h that begins a name before a
-// consonant (ukrainianH) and the k of Michael (michaelK) add variant skeletons.
+// consonant (ukrainianH), the k of Michael (michaelK) and the Bengali bh written v (bengaliBh)
+// add variant skeletons.
 const RulesVersion = 6
 
 // LatinName suggests the Latin transliteration of a name written in any script; officers may

@@ -47,12 +47,7 @@ func muhammadLike(word string) bool {
 
 // withoutMuhammadLike is the name without a leading muhammadLike word (ok false when it has
 // none, or nothing else).
-func (n name) withoutMuhammadLike() (name, bool) {
-	if len(n.words) < 2 || !muhammadLike(n.words[0]) {
-		return name{}, false
-	}
-	return nameOf(n.words[1:]), true
-}
+func (n name) withoutMuhammadLike() (name, bool) { return n.withoutFirst(muhammadLike) }
 
 // ullahShortSim is the similarity of a name of Allah and its short form: the same name, said
 // otherwise (similar, not another spelling).

@@ -246,7 +246,7 @@ func benchFindDuplicates(b *testing.B, children int) {
 				if i, ok := index[cands0(cands)]; ok {
 					firstOf = &people[i]
 				}
-				logMiss(b, people[root(v.DuplicateOf)], v, cands, want, firstOf)
+				logMiss(people[root(v.DuplicateOf)], v, cands, want, firstOf)
 			}
 		}
 		byLevel[lvl]++
@@ -349,8 +349,7 @@ func benchFindDuplicates(b *testing.B, children int) {
 
 // logMiss prints a question whose child was not the first candidate (to the standard error:
 // a benchmark's log is cut after a few lines).
-func logMiss(b *testing.B, child, q synth.Person, cands []registry.Candidate, want func(int64) bool, first *synth.Person) {
-	b.Helper()
+func logMiss(child, q synth.Person, cands []registry.Candidate, want func(int64) bool, first *synth.Person) {
 	rank, got := -1, "none"
 	for i, c := range cands {
 		if want(c.ChildID) && rank < 0 {

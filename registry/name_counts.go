@@ -104,7 +104,13 @@ func (f *NameCountFolder) Start(ctx context.Context) (stop func()) {
 		}
 		vacuum := vacuumNameCountQueueInPlace
 		var size int64
-		if err := f.DB.WithContext(ctx).Raw(`SELECT pg_relation_size('name_count_queue')`).Row().Scan(&size); err == nil && size > truncateFrom {
+		if err := f.DB.WithContext(ctx).Raw(`SELECT pg_relation_size('name_count_queue')`).Row().Scan(&size); err != nil {
+			if ctx.Err() == nil {
+				log.Warn("sizing the name-count queue", "err", models.RedactError(err))
+			}
+			return // the next fold tries again
+		}
+		if size > truncateFrom {
 			vacuum = VacuumNameCountQueue
 		}
 		if err := vacuum(ctx, f.DB); err != nil {
