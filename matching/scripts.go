@@ -250,6 +250,8 @@ func arabicLetters(k string, persian bool) string {
 	return strings.Join(out, "")
 }
 
+var pashtoNorthLetters = strings.NewReplacer("ږ", "گ", "ښ", "خ")
+
 // pashtoNorth is the name read as northern (Yusufzai, Peshawar) Pashto says it, ok false when
 // it has none of the letters the dialects say otherwise: ږ is zh in the south (Kandahar) and g
 // in the north, ښ sh and kh (Pashto / Pakhto), so Spozhmai and Spogmai, Wazhma and Wagma are
@@ -258,7 +260,7 @@ func pashtoNorth(s string) (string, bool) {
 	if !strings.ContainsAny(s, "ږښ") {
 		return s, false
 	}
-	return strings.NewReplacer("ږ", "گ", "ښ", "خ").Replace(s), true
+	return pashtoNorthLetters.Replace(s), true
 }
 
 func pick(persian bool, p, a string) string {

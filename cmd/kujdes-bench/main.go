@@ -58,6 +58,7 @@ func main() {
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process (server and load generator) during the audited read at 8 clients; with -compliance: during the refresh")
 	flag.StringVar(&regProfilePath, "regprofile", "", "write a CPU profile of this process during the registration at 8 clients")
 	flag.StringVar(&dbPrefix, "db-prefix", "kujdes_bench", "prefix of the scratch databases' names (several people benchmarking one server keep theirs apart)")
+	flag.DurationVar(&warmup, "warmup", 2*time.Second, "unmeasured load before each Kujdes scenario, with the same requests")
 	flag.BoolVar(&registrationOnly, "only-registration", false, "run the anchor and the registration only (no read, hello or home page)")
 	verifyEvents := flag.Int64("verify-events", 0, "instead of the load: time sealing and `audit verify` over this many generated audit events")
 	// issue 11: compliance
@@ -255,6 +256,9 @@ func run(ctx context.Context, adminURL, pgbench string, d time.Duration, clients
 	return sealingReport(ctx, app.db, app.auditKey, loadStarted)
 }
 
+// warmup is how long each Kujdes scenario runs before it is measured (-warmup).
+var warmup time.Duration
+
 // onlyRead skips the scenarios after the audited read (-read-only).
 var onlyRead bool
 
@@ -366,8 +370,17 @@ func runPgbench(ctx context.Context, bin string, conn []string, db string, c int
 // attack sends as many requests as c clients can for d (vegeta with c workers, no rate
 // limit) and samples, while it runs, what the application's PostgreSQL backends wait on.
 func attack(ctx context.Context, db *sql.DB, what string, tr vegeta.Targeter, c int, d time.Duration, okStatus uint16) result {
-	at := vegeta.NewAttacker(vegeta.Workers(uint64(c)), vegeta.MaxWorkers(uint64(c)), vegeta.Connections(c),
-		vegeta.MaxConnections(c), vegeta.KeepAlive(true), vegeta.Timeout(30*time.Second))
+	attacker := func() *vegeta.Attacker {
+		return vegeta.NewAttacker(vegeta.Workers(uint64(c)), vegeta.MaxWorkers(uint64(c)), vegeta.Connections(c),
+			vegeta.MaxConnections(c), vegeta.KeepAlive(true), vegeta.Timeout(30*time.Second))
+	}
+	if warmup > 0 {
+		// Unmeasured (an attacker runs once): caches and the heap at their working size. A cold
+		// process touching fresh memory cost a registration-only run twice the CPU per request.
+		for range attacker().Attack(tr, vegeta.Rate{Freq: 0}, warmup, what+" (warm-up)") {
+		}
+	}
+	at := attacker()
 	stop := make(chan struct{})
 	waits, locks := make(chan string, 1), make(chan []string, 1)
 	go func() { waits <- sampleWaits(ctx, db, stop) }()
