@@ -232,7 +232,7 @@ func TestMatcherQualityParents(t *testing.T) {
 			case !pass:
 				t.Errorf("%s: precision %.3f and recall %.3f must both be at least %.1f", part.Name, precision, recall, QualityGate)
 			case held:
-				t.Logf("%s: recall %.3f is below the issue's gate %.1f (kept at least %.2f, its first reading)", part.Name, recall, QualityGate, part.Floor)
+				t.Logf("%s: recall %.3f is below the issue's gate %.1f (kept at least %.2f, its floor)", part.Name, recall, QualityGate, part.Floor)
 			}
 		})
 	}
