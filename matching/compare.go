@@ -269,6 +269,9 @@ func spellingSim(a, b name) float64 {
 	// Forms of one name with a word added, dropped or joined (shortforms.go), among them
 	// "Md Arif" / "Arif": the same name with and without Muhammad before it.
 	s := max(simpleSim(a, b), shortFormSim(a, b))
+	if bengaliO(a.key, b.key) {
+		s = max(s, bengaliOSim)
+	}
 	// "Alobaidi" / "Al-Obaidi": an article written together with a name that starts with a
 	// vowel (nameWords leaves it, not to cut Alireza or Alexander).
 	if ac, ok := a.withoutArticle(); ok {
@@ -278,6 +281,35 @@ func spellingSim(a, b name) float64 {
 		s = max(s, simpleSim(a, bc)*articleFactor)
 	}
 	return s
+}
+
+// bengaliOSim is the similarity of two spellings of a name that differ only in the Bengali
+// inherent vowel (bengaliO): another spelling.
+const bengaliOSim = 0.9
+
+// minBengaliOKey is the shortest phonetic key read for the Bengali inherent vowel.
+const minBengaliOKey = 5
+
+// bengaliO reports whether two phonetic keys differ only in vowels that one writes o and the
+// other a, twice or more, the o's all on one side. The Bengali inherent vowel (অ, said ô) is
+// written o by Bangladeshi spellings and a by Indian and English ones, throughout a name:
+// Pronob / Pranab, Moriom / Mariam, Tonmoy / Tanmay, Shobuj / Shabuj. Once only, it is as
+// often another name (Omar / Amar, Roma / Rama), which the spelling similarity weighs.
+func bengaliO(a, b string) bool {
+	if len(a) != len(b) || len(a) < minBengaliOKey {
+		return false
+	}
+	n, side := 0, byte(0)
+	for i := 0; i < len(a); i++ {
+		if a[i] == b[i] {
+			continue
+		}
+		if !(a[i] == 'o' && b[i] == 'a' || a[i] == 'a' && b[i] == 'o') || side != 0 && a[i] != side {
+			return false
+		}
+		n, side = n+1, a[i]
+	}
+	return n >= 2
 }
 
 // chainFactor is the similarity kept when a family name agrees only with the beginning or the

@@ -146,3 +146,39 @@ func TestReasonData(t *testing.T) {
 		t.Errorf("years %#v", years)
 	}
 }
+
+// TestSpellingKinds: kinds of spelling from the fifth labelled set's tuning part that the
+// spelling similarity alone left weak or different, each brought to another spelling
+// (nameClose) by its rule, and each kind's near-misses (other names) kept below similar.
+func TestSpellingKinds(t *testing.T) {
+	for _, tc := range []struct {
+		kind            string
+		same, different [][2]string
+	}{
+		// albanianJ (a reading).
+		{"Albanian j after a consonant", [][2]string{{"Gentjana", "Gentiana"}, {"Vjollca", "Viollca"}, {"Marjana", "Mariana"}, {"Pjetër", "Pieter"}, {"Fatjon", "Fation"}},
+			[][2]string{{"Vjollca", "Violeta"}, {"Marjana", "Mirjeta"}, {"Arjeta", "Arlinda"}}},
+		// phoneticWord: jj is one j.
+		{"doubled j", [][2]string{{"Sajjad", "Sajad"}, {"Hajjaj", "Hajaj"}, {"Al-Najjar", "Najar"}},
+			[][2]string{{"Sajjad", "Saad"}}},
+		// nameWords: the article's l of an Abd compound before a vowel.
+		{"Abd + article + a vowel", [][2]string{{"Abd El Ilah", "Abdelilah"}, {"Abd Al Aziz", "Abdulaziz"}, {"Abd Ilah", "Abdulilah"}},
+			[][2]string{{"Abd El Ilah", "Abdelali"}, {"Abd Al Aziz", "Abdelhafiz"}}},
+		// bengaliO.
+		{"Bengali o for a, throughout", [][2]string{{"Pronob", "Pranab"}, {"Moriom", "Mariam"}, {"Tonmoy", "Tanmay"}, {"Rokon", "Rakan"}},
+			[][2]string{{"Omar", "Amar"}, {"Roma", "Rama"}, {"Pronob", "Pritom"}}},
+	} {
+		t.Run(tc.kind, func(t *testing.T) {
+			for _, p := range tc.same {
+				if s := nameSim(makeName(p[0]), makeName(p[1])); nameLevel(s) < nameClose {
+					t.Errorf("%s / %s: similarity %.2f, want another spelling", p[0], p[1], s)
+				}
+			}
+			for _, p := range tc.different {
+				if s := nameSim(makeName(p[0]), makeName(p[1])); nameLevel(s) >= nameSimilar {
+					t.Errorf("%s / %s are other names: similarity %.2f", p[0], p[1], s)
+				}
+			}
+		})
+	}
+}

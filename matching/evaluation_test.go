@@ -165,8 +165,8 @@ func rankCandidates(qp Person, stored []Person, freqs Freqs) []labelledHit {
 // TestMatcherQualityParents measures the engine on the labelled pairs whose children carry
 // their parents' names: the tuning part testdata/parent_pairs.csv and the frozen holdout
 // testdata/parent_pairs_holdout.csv (never tuned on: only its totals are reported), and the
-// second, third and fourth sets written later, split by the same rule, parent_pairs_2.csv,
-// parent_pairs_3.csv and parent_pairs_4.csv and their frozen parent_pairs_N_holdout.csv (each
+// second to fifth sets written later, split by the same rule, parent_pairs_2.csv to
+// parent_pairs_5.csv and their frozen parent_pairs_N_holdout.csv (each
 // part measured on its own registry; ParentPairsParts lists them). The registry is every
 // pair's child A (labelledRegistry). With parents' names the question is no longer whether a
 // child is listed — the child's names alone list every namesake as possible — but whether the
@@ -232,7 +232,7 @@ func TestMatcherQualityParents(t *testing.T) {
 			case !pass:
 				t.Errorf("%s: precision %.3f and recall %.3f must both be at least %.1f", part.Name, precision, recall, QualityGate)
 			case held:
-				t.Logf("%s: recall %.3f is below the issue's gate %.1f (kept at least %.2f, its first reading)", part.Name, recall, QualityGate, part.Floor)
+				t.Logf("%s: recall %.3f is below the issue's gate %.1f (kept at least %.2f, its floor)", part.Name, recall, QualityGate, part.Floor)
 			}
 		})
 	}

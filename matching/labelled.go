@@ -108,7 +108,7 @@ func pairSide(f []string) (Identity, error) {
 }
 
 // QualityGate is the precision and the recall every part of the labelled sets must reach
-// (issue 12), unless it is held at its first reading (ParentPairsPart.Floor).
+// (issue 12), unless it is held at a floor below it (ParentPairsPart.Floor).
 const QualityGate = 0.9
 
 // ParentPairsPart is one part of the labelled sets whose children carry their parents' names.
@@ -120,14 +120,15 @@ type ParentPairsPart struct {
 	// Frozen parts are holdouts: never tuned on, only their totals are reported.
 	Frozen bool
 	// Floor is the recall a part below QualityGate must keep: its first reading, rounded
-	// down (0: the gate applies).
+	// down, raised to a later reading when rules written from the tuning parts raise its
+	// recall, never lowered (0: the gate applies).
 	Floor float64
 	// MinSame and MinDifferent are the fewest "same" and "different" pairs the part must hold
 	// to be measured (0: 30 and 20).
 	MinSame, MinDifferent int
 }
 
-// ParentPairsParts are the four labelled sets with parents' names, each split once by the
+// ParentPairsParts are the five labelled sets with parents' names, each split once by the
 // SHA-256 rule (split_test.go) into a tuning part and a frozen holdout.
 var ParentPairsParts = []ParentPairsPart{
 	{Name: "tuning", File: "testdata/parent_pairs.csv"},
@@ -148,9 +149,10 @@ var ParentPairsParts = []ParentPairsPart{
 	// (2026-12-03, engine of main dec7276, before any rule was written from the third set;
 	// the registry's search read the same after RulesVersion 5; docs/duplicate-check.md, "a
 	// third labelled set with parents' names"). It is not tuned on, and fails if its recall
-	// falls below that reading rounded down; issue 12 stays open for it. After the fourth
-	// set's rules it reads 0.893 (25 of 28), still below the gate.
-	{Name: "holdout_3", File: "testdata/parent_pairs_3_holdout.csv", Frozen: true, Floor: 0.85, MinSame: 28, MinDifferent: 19},
+	// falls below its latest reading rounded down; issue 12 stays open for it. After the
+	// fourth set's rules it reads 0.893 (25 of 28), still below the gate, and the same after
+	// the fifth set's (RulesVersion 7, engine and registry): its floor rose from 0.85 to 0.89.
+	{Name: "holdout_3", File: "testdata/parent_pairs_3_holdout.csv", Frozen: true, Floor: 0.89, MinSame: 28, MinDifferent: 19},
 	// The fourth set (2026-12-03, 9th session; docs/duplicate-check.md, "a fourth labelled
 	// set"): 156 pairs written by hand, 101 tuning (59 same, 42 different) and 55 in the
 	// frozen holdout (35 same, 20 different). Its holdout is BELOW the gate at its first
@@ -158,8 +160,20 @@ var ParentPairsParts = []ParentPairsPart{
 	// 1.000 in both tests, recall 0.857 (30 of 35) in the engine and 0.829 (29 of 35) in the
 	// registry, whose search does not return one of them. One floor serves both tests, so it
 	// is the lower reading rounded down. It is not tuned on; issue 12 stays open for it.
+	// After the fifth set's rules (RulesVersion 7) it reads 0.886 (31 of 35) in the engine
+	// and 0.857 (30 of 35) in the registry, still below the gate: its floor rose from 0.82 to
+	// 0.85.
 	{Name: "tuning_4", File: "testdata/parent_pairs_4.csv"},
-	{Name: "holdout_4", File: "testdata/parent_pairs_4_holdout.csv", Frozen: true, Floor: 0.82},
+	{Name: "holdout_4", File: "testdata/parent_pairs_4_holdout.csv", Frozen: true, Floor: 0.85},
+	// The fifth set (2026-12-03, 10th session; docs/duplicate-check.md, "a fifth labelled
+	// set"): 169 pairs written by hand, 97 tuning (66 same, 31 different) and 72 in the frozen
+	// holdout (40 same, 32 different). Its holdout is BELOW the gate at its first reading,
+	// taken once after the rules written from the tuning parts were final: recall 0.825 (33
+	// of 40) and precision 0.917 (3 false positives) in the engine, recall 0.800 (32 of 40)
+	// and precision 0.914 in the registry. The floor is the lower recall rounded down. It is
+	// not tuned on; issue 12 stays open for it.
+	{Name: "tuning_5", File: "testdata/parent_pairs_5.csv"},
+	{Name: "holdout_5", File: "testdata/parent_pairs_5_holdout.csv", Frozen: true, Floor: 0.80},
 }
 
 // Enough reports whether the part holds enough pairs of each kind to be measured.

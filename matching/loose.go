@@ -14,9 +14,10 @@ import (
 //
 //   - an h written or not after a consonant (Shakib / Sakib, Shumon / Sumon, Şahin / Shahin,
 //     Ridha / Reda, Ramadhan / Ramadan, Bhatt / Butt, Nicholas / Nicolas; Michael / Mikael
-//     meet through a reading, michaelK);
-//   - a doubled j (Sajjad / Sajad, Najjar / Najar): phoneticWord reads a j after a vowel
-//     before a consonant as the Albanian i, so jj is not folded as other doubled letters are.
+//     meet through a reading, michaelK).
+//
+// (A doubled j, Sajjad / Sajad, was one of them until RulesVersion 7: phoneticWord now reads
+// jj as one j, so the two share a skeleton.)
 //
 // A question looks its names up in these spellings too (LooseSkeletons): one more exact
 // index look-up each, nothing stored with a registration — a stored name is found in the
@@ -34,8 +35,8 @@ const hAfter = "bcdgkpstz"
 var hAdded = []byte{'s', 'd', 'k', 't'}
 
 // looseSpellings are the looser spellings of a lower-case Latin name: h after a consonant
-// dropped everywhere; an h added after every s (d, k, t) that has none; jj written j, and a j
-// between vowels written jj. At most maxLoose, in that order.
+// dropped everywhere; an h added after every s (d, k, t) that has none. At most maxLoose, in
+// that order.
 func looseSpellings(low string) []string {
 	var out []string
 	add := func(s string) {
@@ -52,12 +53,6 @@ func looseSpellings(low string) []string {
 		b.WriteByte(low[i])
 	}
 	add(b.String())
-	// jj written j, and j between vowels written jj.
-	if strings.Contains(low, "jj") {
-		add(strings.ReplaceAll(low, "jj", "j"))
-	} else {
-		add(replaceLetter(low, 'j', "jj", func(prev, next byte) bool { return isVowel(prev) && isVowel(next) }))
-	}
 	// An h added after s, d, k, t (not at the end of a word, not before an h, not to a doubled
 	// letter).
 	for _, c := range hAdded {

@@ -24,7 +24,7 @@ func TestLooseSkeletons(t *testing.T) {
 		// (Michael / Mikael meet through a reading since RulesVersion 6: michaelK.)
 		{"ch of Nicholas read as k", "Nicholas", "Nicolas"},
 		{"h after k added", "Sakib", "Sakhib"},
-		{"jj written j", "Sajjad", "Sajad"},
+		// (Sajjad / Sajad share a skeleton since RulesVersion 7: phoneticWord reads jj as j.)
 		{"h dropped in a full name", "Shakib Hasan", "Sakib Hasan"},
 	} {
 		t.Run(tc.kind, func(t *testing.T) {

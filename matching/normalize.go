@@ -30,7 +30,12 @@ import (
 // 6: the Somali ʿayn c inside a name (somaliAyn), the Ukrainian h that begins a name before a
 // consonant (ukrainianH), the k of Michael (michaelK) and the Bengali bh written v (bengaliBh)
 // add variant skeletons.
-const RulesVersion = 6
+// 7: a doubled j is one j (Sajjad / Sajad, phoneticWord); an Abd compound whose second name
+// begins with a vowel keeps the article's l (Abd El Ilah / Abdelilah, nameWords); the
+// Albanian j after a consonant read as i (albanianJ) adds variant skeletons. Stored parentage
+// keys are folded words, so the Abd rule reaches them only when a child's names are written
+// again.
+const RulesVersion = 7
 
 // LatinName suggests the Latin transliteration of a name written in any script; officers may
 // correct it. Names already in Latin letters lose their diacritics (Gül → Gul).
@@ -146,6 +151,12 @@ func nameWords(name string) []string {
 		case n > 0 && (w == "din" || w == "deen" || w == "dine" || w == "uddin" || w == "eddine" || w == "uddeen" || w == "addin"):
 			ws[n-1] += "uddin"
 		case n > 0 && isAbd(ws[n-1]):
+			// A name that begins with a vowel takes the article's l that nameWords dropped or
+			// that was never written (Abd El Ilah, Abd Ilah / Abdelilah; Abd Al Aziz /
+			// Abdulaziz): foldWord reads the compound as written in one word.
+			if abd := ws[n-1]; isVowel(w[0]) && (abd == "abd" || isVowel(abd[len(abd)-1])) {
+				w = "l" + w
+			}
 			ws[n-1] += w
 		default:
 			ws = append(ws, w)
@@ -223,7 +234,10 @@ func isVowel(c byte) bool { return c == 'a' || c == 'e' || c == 'i' || c == 'o' 
 // Replacer is costly to build and every name of every candidate goes through it).
 var phoneticLetters = strings.NewReplacer("tch", "S", "sch", "S", "sh", "S", "ch", "S", "zh", "Z", "kh", "H",
 	"gh", "G", "ph", "f", "th", "T", "dh", "D", "dzh", "j", "dj", "j", "xh", "j", "gj", "j",
-	"ck", "k", "x", "ks", "ou", "u", "oo", "u", "ee", "i", "ce", "se", "ci", "si", "cy", "sy", "c", "k")
+	"ck", "k", "x", "ks", "ou", "u", "oo", "u", "ee", "i", "ce", "se", "ci", "si", "cy", "sy", "c", "k",
+	// A doubled j (the shadda of ج: Sajjad / Sajad, Najjar / Najar, Hajji / Haji) is one
+	// letter, as other doubled letters are; read before the j after a vowel becomes i.
+	"jj", "j")
 
 func phoneticWord(w string) string {
 	// Somali writes ħ as x (Farax, Xasan); elsewhere x is "ks" (Alexander).

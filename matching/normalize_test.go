@@ -89,6 +89,13 @@ func TestSkeletonMeets(t *testing.T) {
 		{"Yasin", "Yassine"},
 		{"Ilyas", "Ilias"},
 		{"Al-Hassan", "Al Hassan", "El-Hassan", "Hassan", "الحسن"},
+		// RulesVersion 7, from the fifth set's tuning part: a doubled j is one j (the
+		// shadda); an Abd compound whose second name begins with a vowel keeps the article's
+		// l however it is written apart.
+		{"Sajjad", "Sajad", "سجاد"},
+		{"Najjar", "Najar", "Al-Najjar"},
+		{"Abdelilah", "Abd El Ilah", "Abd al-Ilah", "Abd Ilah", "Abdulilah"},
+		{"Abdulaziz", "Abd al-Aziz", "Abd Aziz", "Abdelaziz", "Abdu Aziz"},
 	}
 	for _, g := range groups {
 		want := Skeleton(g[0])
@@ -109,6 +116,7 @@ func TestSkeletonKeepsNamesApart(t *testing.T) {
 		{"Ali", "Omar"}, {"Fatima", "Zainab"}, {"Bashir", "Nasir"}, {"Imran", "Irfan"},
 		{"Mohammad Ahmadi", "Ahmadi Mohammad"}, {"Sara", "Samira"}, {"Abdullah", "Abdulrahman"},
 		{"Abdulahi", "Abdul Hadi"}, {"Abdulahi", "Abdullah"},
+		{"Abd al-Aziz", "Abdelhafiz"},
 	}
 	for _, p := range pairs {
 		if Skeleton(p[0]) == Skeleton(p[1]) {
@@ -155,7 +163,7 @@ func TestNameSimilarity(t *testing.T) {
 // the end of a name, the Russian forms of Ukrainian names, the Russian g, the Turkish
 // c (from the tuning part of the second labelled set with parents' names); the Somali ʿayn
 // inside a name, the Ukrainian h that begins a name, the k of Michael, the Bengali bh written
-// v (the fourth set's).
+// v (the fourth set's); the Albanian j after a consonant written i (the fifth set's).
 func TestVariantSkeletonsMeet(t *testing.T) {
 	for _, tc := range [][2]string{
 		{"Oualid Benyoucef", "Walid Benyoucef"},
@@ -167,6 +175,9 @@ func TestVariantSkeletonsMeet(t *testing.T) {
 		{"Hlib Moskalenko", "Gleb Moskalenko"},
 		{"Semere Andemichael", "Semere Andemikael"},
 		{"Probhat Sarkar", "Provat Sarkar"},
+		// The fifth set's: the Albanian j after a consonant written i.
+		{"Gentjana Dervishi", "Gentiana Dervishi"},
+		{"Vjollca Cela", "Viollca Cela"},
 	} {
 		want := Skeleton(tc[1])
 		if Skeleton(tc[0]) == want {

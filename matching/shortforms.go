@@ -6,15 +6,18 @@ import "strings"
 // or joined rather than spelled otherwise. Each is a kind seen on the route, and each is read
 // in the comparison only (spellingSim, compareParent): the stored skeletons do not change.
 //   - a title before the name (withoutTitle): Sayed Masood / Masood, Haji Mohammad Zahir /
-//     Mohammad Zaher, Syed Imtiaz Ali / Imtiaz Ali Shah. A Sayed, Syed or Haji is written
-//     before the name by one officer and left out by the next, as Muhammad is (withoutMuhammad);
+//     Mohammad Zaher, Syed Imtiaz Ali / Imtiaz Ali Shah, Hafiz Talha / Talha. A Sayed, Syed,
+//     Haji or Hafiz is written before the name by one officer and left out by the next, as
+//     Muhammad is (withoutMuhammad);
 //   - Muhammad said as the Sorani Hama (muhammadLike): Hama Amin / Mohammed Amin, Hama Karim /
 //     Karim;
 //   - a name of Allah said without -ullah (ullahShort): Naqibullah / Naqib, Nasratullah /
 //     Nasrat. Afghan and Pakistani children go by the first part of the compound;
 //   - a compound written as one word on one side and as two on the other (joinedSim): the
 //     letters at the joint then read as one sound on one side only (Ahmadjawed: the dj of the
-//     French and Maghrebi spellings; Ahmad Jawid), so both are read as one word;
+//     French and Maghrebi spellings; Ahmad Jawid), so both are read as one word; and an
+//     article at the joint is written in the one word and left out of the two (Ziaulhaq /
+//     Zia ul Haq, Fazlurrahman / Fazl ur Rahman: withoutJointArticle);
 //   - the Albanian definite form of a given name (definiteSim), as for the parents' names:
 //     Kaltrina / Kaltrinë, Agron / Agroni.
 
@@ -22,11 +25,16 @@ import "strings"
 const titleFactor = 0.95
 
 // titles are the honorifics written before a name, as nameWords folds them: the Sayed of the
-// Prophet's descendants (Sayed, Syed, Sayyid, Seyed) and the Haji of a pilgrim (Haji, Hajji,
-// Alhaj). Only as the first of two words or more: Sayed alone is a given name (Egyptian).
+// Prophet's descendants (Sayed, Syed, Sayyid, Seyed), the Haji of a pilgrim (Haji, Hajji,
+// Alhaj), and the titles of religious learning that Afghan and Pakistani boys and their
+// fathers carry from the madrasa (Hafiz: one who knows the Qur'an by heart; Qari: its
+// reciter; Mawlawi, Maulana, Mufti). Only as the first of two words or more: Sayed and Hafiz
+// alone are given names.
 var titles = map[string]bool{
 	"sayed": true, "sayyed": true, "sayyid": true, "sayid": true, "syed": true, "seyed": true, "seyyed": true,
 	"haji": true, "hajji": true, "hadji": true, "haj": true, "alhaj": true, "alhaji": true,
+	"hafiz": true, "hafez": true, "qari": true, "mawlawi": true, "mawlavi": true, "maulvi": true, "molvi": true,
+	"moulvi": true, "mawlana": true, "maulana": true, "molana": true, "mufti": true,
 }
 
 // withoutTitle is the name without a leading title, its readings kept (ok false when it has
@@ -77,12 +85,39 @@ func joined(n name) name {
 }
 
 // joinedSim is the similarity of two names of different numbers of words, both read as one
-// word (0 when they have as many words).
+// word (0 when they have as many words), also with an article at a joint of the one-word
+// name left out (withoutJointArticle).
 func joinedSim(a, b name) float64 {
 	if len(a.words) == len(b.words) {
 		return 0
 	}
-	return simpleSim(joined(a), joined(b))
+	s := simpleSim(joined(a), joined(b))
+	if one, apart := a, b; len(one.words) == 1 || len(apart.words) == 1 {
+		if len(one.words) != 1 {
+			one, apart = apart, one
+		}
+		if w, ok := withoutJointArticle(one.words[0], apart.words); ok {
+			s = max(s, simpleSim(nameOf([]string{w}), joined(apart)))
+		}
+	}
+	return s
+}
+
+// withoutJointArticle is a compound written as one word without the article at one of the
+// joints that the other name's words mark (ok false when there is none there): Ziaulhaq for
+// Zia ul Haq, Fazlurrahman for Fazl ur Rahman, Saifulislam for Saif al-Islam. Written apart,
+// the article is a word of its own, which nameWords leaves out; joined, it stays.
+func withoutJointArticle(word string, apart []string) (string, bool) {
+	at := 0
+	for _, w := range apart[:len(apart)-1] {
+		at += len(w)
+		for _, n := range []int{2, 3} {
+			if at+n < len(word) && articles[word[at:at+n]] {
+				return word[:at] + word[at+n:], true
+			}
+		}
+	}
+	return "", false
 }
 
 // definiteSim is s, raised to definiteFormSim when one name is the other's Albanian definite

@@ -3,7 +3,8 @@ package matching
 import "testing"
 
 // TestShortForms: each kind of shortforms.go — a title, the Sorani Hama for Muhammad, a name
-// of Allah and its short form, a compound joined with a letter pair at the joint — brings a
+// of Allah and its short form, a compound joined with a letter pair or an article at the
+// joint — brings a
 // name and its other form to the level wanted at least, and each kind's near-misses (other
 // names) stay below similar.
 func TestShortForms(t *testing.T) {
@@ -15,12 +16,19 @@ func TestShortForms(t *testing.T) {
 	}{
 		{"title", [][2]string{{"Sayed Masood", "Masood"}, {"Syed Ali Raza", "Ali Raza"}, {"Haji Gul Agha", "Gul Agha"}, {"Sayed Jawad", "Syed Jawad"}},
 			nameClose, [][2]string{{"Sayed Jalal", "Kamal"}, {"Sayed Masood", "Sayed"}, {"Haji Gul Agha", "Haji Gul Ahmad"}}},
+		// The titles of religious learning (the fifth set's tuning part: Hafiz Talha / Talha).
+		{"title of learning", [][2]string{{"Hafiz Talha", "Talha"}, {"Qari Abdul Basit", "Abdul Basit"}, {"Mawlawi Abdul Hai", "Abdul Hai"}, {"Maulana Tariq", "Tariq"}},
+			nameClose, [][2]string{{"Hafiz Talha", "Hafiz Hamza"}, {"Hafiz Talha", "Hafiz"}, {"Mufti Naeem", "Nadeem"}}},
 		{"Sorani Hama", [][2]string{{"Hama Amin", "Mohammed Amin"}, {"Hama Karim", "Karim"}, {"Hama Rashid", "Muhammad Rashid"}},
 			nameClose, [][2]string{{"Hama Karim", "Hama Rashid"}, {"Hama Amin", "Mohammed Anwar"}, {"Hamid", "Mohammed"}}},
 		{"-ullah short", [][2]string{{"Naqibullah", "Naqib"}, {"Nasratullah", "Nasrat"}, {"Hayat Ullah", "Hayat"}},
 			nameSimilar, [][2]string{{"Naqibullah", "Najib"}, {"Rahmatullah", "Hikmat"}, {"Samiullah", "Sami Jan"}}},
 		{"compound joined at dj", [][2]string{{"Ahmad Jawid", "Ahmadjawed"}, {"Ahmad Jan", "Ahmadjan"}, {"Mohammad Jan", "Mohammadjan"}},
 			nameClose, [][2]string{{"Ahmad Jan", "Ahmadzia"}, {"Ahmad Jawid", "Ahmadwali"}}},
+		// The article at a compound's joint, kept when joined and dropped when apart (the
+		// fifth set's tuning part: Ziaulhaq / Zia Ul Haq).
+		{"article at the joint", [][2]string{{"Ziaulhaq", "Zia Ul Haq"}, {"Fazlurrahman", "Fazl ur Rahman"}, {"Saifulislam", "Saif al Islam"}, {"Anwarulhaq", "Anwar ul Haq"}},
+			nameClose, [][2]string{{"Ziaulhaq", "Zia Ul Rahman"}, {"Anwarulhaq", "Anwar Ali"}, {"Saifulislam", "Saif Ali"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.kind, func(t *testing.T) {

@@ -40,8 +40,8 @@ func dataLines(t *testing.T, file string) []string {
 // TestParentPairsSplitByRule checks that each labelled set with parents' names was split by
 // its documented rule, so that no pair moved between the tuning part and the frozen holdout
 // after the split (moving a "hard" holdout pair to the tuning part is the quiet way of tuning
-// on the holdout), and that no later set (parent_pairs_2*.csv, parent_pairs_3*.csv,
-// parent_pairs_4*.csv) repeats a pair or a child A of an earlier one.
+// on the holdout), and that no later set (parent_pairs_2*.csv … parent_pairs_5*.csv) repeats
+// a pair or a child A of an earlier one.
 func TestParentPairsSplitByRule(t *testing.T) {
 	t.Parallel()
 	seen := map[string]string{}
@@ -50,6 +50,7 @@ func TestParentPairsSplitByRule(t *testing.T) {
 		{"testdata/parent_pairs_2.csv", "testdata/parent_pairs_2_holdout.csv"},
 		{"testdata/parent_pairs_3.csv", "testdata/parent_pairs_3_holdout.csv"},
 		{"testdata/parent_pairs_4.csv", "testdata/parent_pairs_4_holdout.csv"},
+		{"testdata/parent_pairs_5.csv", "testdata/parent_pairs_5_holdout.csv"},
 	} {
 		for _, part := range []struct {
 			file    string

@@ -21,7 +21,10 @@ const maxVariants = 4
 // it returns the input when it does not apply.
 type reading func(s string) string
 
-var readings = []reading{somaliReading, kurmanjiReading, egyptianG, bengaliJ, zheReading, kurmanjiX, turkishC, ukrainianH, russianYo, frenchOu, slavicForms, michaelK, bengaliBh}
+// albanianJ comes before the other readings of j (bengaliJ, zheReading) and c (turkishC): a j
+// after a consonant is Albanian far more often than Bengali or Kurdish, and a name reaches
+// maxVariants before the end of the list (Vjollca Cela: Somali, Bengali, Kurdish, Turkish).
+var readings = []reading{somaliReading, kurmanjiReading, albanianJ, egyptianG, bengaliJ, zheReading, kurmanjiX, turkishC, ukrainianH, russianYo, frenchOu, slavicForms, michaelK, bengaliBh}
 
 // somaliReading reads Somali orthography, where c is the ʿayn that other spellings leave out
 // (Cabdi, Cumar, Cali) and x the ḥ others write h (Maxamed, Faarax), with doubled long vowels
@@ -211,6 +214,17 @@ func slavicForms(s string) string {
 		}
 	}
 	return strings.Join(words, " ")
+}
+
+// albanianJ reads the Albanian j after a consonant and before a vowel as the i that Italian,
+// Greek and English spellings write for the same sound: Gentjana / Gentiana, Vjollca /
+// Viollca, Marjana / Mariana, Arjeta / Arieta, Pjetër / Pieter. (phoneticWord reads a j after
+// a vowel as i already: Hajdar / Haidar.) Not the j of dj, gj or xh (the Arabic ج), nor a
+// doubled j.
+func albanianJ(s string) string {
+	return replaceLetter(s, 'j', "i", func(prev, next byte) bool {
+		return prev != 0 && prev != ' ' && !isVowel(prev) && !strings.ContainsRune("dgjxyz", rune(prev)) && isVowel(next)
+	})
 }
 
 // replaceLetter replaces the letter from by to wherever ok accepts its neighbours (0 at an edge).

@@ -378,8 +378,8 @@ func duplicateSearchArgs(q DuplicateQuery, qp matching.Person) (args map[string]
 	if len(fullSkels) == 0 {
 		slots = parentSlotsOneName
 	}
-	// The question's names in their other and looser spellings (Shakib / Sakib, Sajjad /
-	// Sajad), looked up as the names asked are; nothing is stored for them.
+	// The question's names in their other and looser spellings (Shakib / Sakib, Ridha /
+	// Rida), looked up as the names asked are; nothing is stored for them.
 	looseField, looseFull, looseParent := qp.LooseKeys()
 	fieldSkels := append(qp.FieldSkeletons(), looseField...)
 	fullSkels = append(fullSkels, looseFull...)
@@ -435,8 +435,8 @@ func duplicateSearchArgs(q DuplicateQuery, qp matching.Person) (args map[string]
 //     places first: among thousands of "Mohammad son of Ahmad" only the mother tells a child
 //     asked by one name apart, and the age estimate may be a year or two off;
 //   - the question's names in their other and looser spellings (matching.LooseKeys: the
-//     readings of each name alone, an h after a consonant dropped or added, jj written j or a
-//     j written jj) as given and family names, full names and short parentage keys — keys
+//     readings of each name alone, an h after a consonant dropped or added) as given and
+//     family names, full names and short parentage keys — keys
 //     of the question only, nothing stored.
 //
 // Within one key the children born closest to the child asked about come first: perKey on

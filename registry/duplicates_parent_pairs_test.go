@@ -14,12 +14,12 @@ import (
 // database (the child's name keys and the parentage keys), then the engine — on the labelled
 // pairs whose children carry their parents' names (matching/testdata/parent_pairs.csv, the
 // tuning part, and parent_pairs_holdout.csv, the frozen holdout: only its totals are
-// reported; and the second set, parent_pairs_2.csv and its frozen parent_pairs_2_holdout.csv,
-// split by the same rule). Each part's children A are registered in one database with their parents' names;
-// each child B, with its parents' names, is the question. As in matching's
-// TestMatcherQualityParents, a pair is flagged when its own A comes back as a *likely*
-// candidate. Every part must reach precision and recall 0.9 but the second holdout, which is
-// held at its first reading (see holdout_2 below).
+// reported; and the later sets, parent_pairs_2.csv to parent_pairs_5.csv and their frozen
+// parent_pairs_N_holdout.csv, split by the same rule: matching.ParentPairsParts). Each part's
+// children A are registered in one database with their parents' names; each child B, with its
+// parents' names, is the question. As in matching's TestMatcherQualityParents, a pair is
+// flagged when its own A comes back as a *likely* candidate. Every part must reach precision
+// and recall 0.9 but the holdouts held at a floor below it (matching.ParentPairsPart.Floor).
 func TestDuplicateDetectionQualityParents(t *testing.T) {
 	t.Parallel()
 	for _, part := range matching.ParentPairsParts {
@@ -95,7 +95,7 @@ func TestDuplicateDetectionQualityParents(t *testing.T) {
 			case !pass:
 				t.Errorf("%s: precision %.3f and recall %.3f must both be at least %.1f", part.Name, precision, recall, matching.QualityGate)
 			case held:
-				t.Logf("%s: recall %.3f is below the issue's gate %.1f (kept at least %.2f, its first reading)", part.Name, recall, matching.QualityGate, part.Floor)
+				t.Logf("%s: recall %.3f is below the issue's gate %.1f (kept at least %.2f, its floor)", part.Name, recall, matching.QualityGate, part.Floor)
 			}
 		})
 	}
