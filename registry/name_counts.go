@@ -119,6 +119,15 @@ func (f *NameCountFolder) Start(ctx context.Context) (stop func()) {
 			}
 			return
 		}
+		if size > truncateFrom {
+			// The vacuum cuts the end only if it gets the table's exclusive lock within its
+			// own few seconds (a long reader holds it off) and nothing live sits there: while
+			// the heap is still past TruncateFrom, the next fold vacuums again instead of
+			// waiting for VacuumAfter more changes, which a quiet queue may never see.
+			if err := f.DB.WithContext(ctx).Raw(`SELECT pg_relation_size('name_count_queue')`).Row().Scan(&size); err != nil || size > truncateFrom {
+				return
+			}
+		}
 		dead = 0
 	}
 	ctx, cancel := context.WithCancel(ctx)

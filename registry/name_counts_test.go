@@ -147,6 +147,54 @@ func TestNameCountFolderVacuumsQueue(t *testing.T) {
 	}
 }
 
+// TestNameCountFolderRetriesTruncation: a vacuum that could not cut the heap's end (a reader
+// held the table past the vacuum's wait for its exclusive lock) is tried again at the next
+// fold, not after VacuumAfter more changes, which a quiet queue may never see: without the
+// retry the heap stays at 1 MB of empty pages that every duplicate check scans.
+func TestNameCountFolderRetriesTruncation(t *testing.T) {
+	t.Parallel()
+	f := queueWithoutAutovacuum(t)
+	queueSurge(t, f)
+	before := queueHeap(t, f)
+	reader := f.db.Begin()
+	if err := reader.Exec(`LOCK TABLE name_count_queue IN ACCESS SHARE MODE`).Error; err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Rollback()
+	stop := (&NameCountFolder{DB: f.db, Every: 10 * time.Millisecond, VacuumAfter: 1000, TruncateFrom: 64 << 10}).Start(t.Context())
+	defer stop()
+	// The surge is folded, then the vacuum frees its rows but waits in vain for the lock to cut
+	// the end (PostgreSQL gives up after 5 s).
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var live int64
+		if err := f.db.Raw(`SELECT count(*) FROM name_count_queue`).Scan(&live).Error; err != nil {
+			t.Fatal(err)
+		}
+		if live == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d changes still queued", live)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(6 * time.Second)
+	if s := queueHeap(t, f); s != before {
+		t.Fatalf("the heap went from %d to %d bytes while a reader held the table: the test needs the cut refused", before, s)
+	}
+	if err := reader.Rollback().Error; err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(20 * time.Second)
+	for queueHeap(t, f) > 2*8192 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the queue's heap is still %d bytes after the reader left: the folder did not vacuum again", queueHeap(t, f))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // TestNameCountQueueVacuumInPlace: between surges, a vacuum in place leaves the heap's size
 // as it is but frees its dead rows, so the next changes reuse the pages instead of adding
 // to them.
