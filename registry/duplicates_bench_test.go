@@ -41,7 +41,8 @@ import (
 // spellings are the same name): ceiling-first-% is the best found-first-% on them (with
 // names-only-ceiling-%, father-ceiling-%, parents-ceiling-%), attainable-% the share of
 // questions whose child such a matcher puts first and attainable-first-% how often this one
-// does; with-namesakes-% the share of questions that only the birth estimate can decide. KUJDES_BENCH_SHOW_MISSES=1 logs the attainable questions it does not put first.
+// does; with-namesakes-% the share of questions that only the birth estimate can decide.
+// KUJDES_BENCH_SHOW_MISSES=1 logs the attainable questions it does not put first.
 // KUJDES_BENCH_QUESTION_SEED asks other questions (43 when unset; the figures in
 // docs/duplicate-check.md are seed 43's: look at misses with another seed, and report 43).
 //

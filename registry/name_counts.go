@@ -40,6 +40,14 @@ func VacuumNameCountQueue(ctx context.Context, db *gorm.DB) error {
 	return db.WithContext(ctx).Exec(`VACUUM (SKIP_LOCKED) name_count_queue`).Error
 }
 
+// nameCountQueueSize is the size of the queue's heap in bytes, dead rows and empty pages
+// included: what every duplicate check scans.
+func nameCountQueueSize(ctx context.Context, db *gorm.DB) (int64, error) {
+	var size int64
+	err := db.WithContext(ctx).Raw(`SELECT pg_relation_size('name_count_queue')`).Row().Scan(&size)
+	return size, err
+}
+
 // vacuumNameCountQueueInPlace frees the queue's dead rows for the next changes to reuse but
 // does not cut its end: cutting takes the table's exclusive lock for a moment, which every
 // registration's names wait for, and in steady use the pages would only be added again.
@@ -89,6 +97,13 @@ func (f *NameCountFolder) Start(ctx context.Context) (stop func()) {
 	if truncateFrom <= 0 {
 		truncateFrom = DefaultNameCountTruncateFrom
 	}
+	sized := func(ctx context.Context) (int64, bool) {
+		size, err := nameCountQueueSize(ctx, f.DB)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("sizing the name-count queue", "err", models.RedactError(err))
+		}
+		return size, err == nil
+	}
 	var dead int64 // folded since the last vacuum
 	fold := func(ctx context.Context) {
 		n, err := FoldNameCounts(ctx, f.DB)
@@ -102,14 +117,11 @@ func (f *NameCountFolder) Start(ctx context.Context) (stop func()) {
 		if dead += n; dead < vacuumAfter {
 			return
 		}
-		vacuum := vacuumNameCountQueueInPlace
-		var size int64
-		if err := f.DB.WithContext(ctx).Raw(`SELECT pg_relation_size('name_count_queue')`).Row().Scan(&size); err != nil {
-			if ctx.Err() == nil {
-				log.Warn("sizing the name-count queue", "err", models.RedactError(err))
-			}
+		size, ok := sized(ctx)
+		if !ok {
 			return // the next fold tries again
 		}
+		vacuum := vacuumNameCountQueueInPlace
 		if size > truncateFrom {
 			vacuum = VacuumNameCountQueue
 		}
@@ -124,7 +136,7 @@ func (f *NameCountFolder) Start(ctx context.Context) (stop func()) {
 			// own few seconds (a long reader holds it off) and nothing live sits there: while
 			// the heap is still past TruncateFrom, the next fold vacuums again instead of
 			// waiting for VacuumAfter more changes, which a quiet queue may never see.
-			if err := f.DB.WithContext(ctx).Raw(`SELECT pg_relation_size('name_count_queue')`).Row().Scan(&size); err != nil || size > truncateFrom {
+			if size, ok := sized(ctx); !ok || size > truncateFrom {
 				return
 			}
 		}

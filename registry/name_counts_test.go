@@ -113,8 +113,8 @@ func queueSurge(t *testing.T, f *dupFixture) {
 // queueHeap is the size of the queue's heap in bytes.
 func queueHeap(t *testing.T, f *dupFixture) int64 {
 	t.Helper()
-	var n int64
-	if err := f.db.Raw(`SELECT pg_relation_size('name_count_queue')`).Scan(&n).Error; err != nil {
+	n, err := nameCountQueueSize(t.Context(), f.db)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -157,6 +157,9 @@ func TestNameCountFolderRetriesTruncation(t *testing.T) {
 	queueSurge(t, f)
 	before := queueHeap(t, f)
 	reader := f.db.Begin()
+	if reader.Error != nil {
+		t.Fatal(reader.Error)
+	}
 	if err := reader.Exec(`LOCK TABLE name_count_queue IN ACCESS SHARE MODE`).Error; err != nil {
 		t.Fatal(err)
 	}
