@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 )
@@ -90,11 +91,49 @@ func (c AuditChanges) canonical() ([]byte, error) {
 	if c == nil {
 		c = AuditChanges{}
 	}
+	if plain, ok := c.plain(); ok {
+		return json.Marshal(plain)
+	}
 	raw, err := json.Marshal(c)
 	if err != nil {
 		return nil, fmt.Errorf("audit changes: %w", err)
 	}
 	return canonicalChanges(raw)
+}
+
+// plain gives the changes as canonicalChanges decodes them — a map of maps, so encoded with
+// sorted keys — when every value is nil, a string in UTF-8 or a bool, which decoding gives back as they
+// are (most events: withheld values, codes, flags). It spares a registration's event an
+// encoding and a decoding (issue 8); TestAuditChangesPlainIsCanonical holds it to the full
+// path.
+func (c AuditChanges) plain() (map[string]any, bool) {
+	out := make(map[string]any, len(c))
+	for k, fc := range c {
+		if !plainValue(fc.Before) || !plainValue(fc.After) {
+			return nil, false
+		}
+		m := make(map[string]any, 2)
+		if fc.Before != nil {
+			m["before"] = fc.Before
+		}
+		if fc.After != nil {
+			m["after"] = fc.After
+		}
+		out[k] = m
+	}
+	return out, true
+}
+
+// plainValue: v encodes as the decoding of its encoding does (a string not in UTF-8 does
+// not: the first encoding writes its bad bytes as \ufffd, the second the character itself).
+func plainValue(v any) bool {
+	switch x := v.(type) {
+	case nil, bool:
+		return true
+	case string:
+		return utf8.ValidString(x)
+	}
+	return false
 }
 
 // canonicalChanges re-encodes a JSON object the way the hash sees it: decoded into plain Go

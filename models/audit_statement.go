@@ -21,6 +21,14 @@ func AuditInsert(tx *gorm.DB, ev *AuditEvent) (string, []any, error) {
 	if _, ok := tx.Statement.ConnPool.(gorm.TxCommitter); !ok {
 		return "", nil, errors.New("append audit: not inside a transaction")
 	}
+	return AuditInsertStatement(ev)
+}
+
+// AuditInsertStatement is AuditInsert for a write that is one statement and its own
+// transaction (autocommit): the event's INSERT must be a part of that statement's WITH clause,
+// never run alone, so that the event commits, or not, with the change. Anything else uses
+// AuditInsert inside its transaction.
+func AuditInsertStatement(ev *AuditEvent) (string, []any, error) {
 	changes, err := prepareAuditChanges(ev)
 	if err != nil {
 		return "", nil, err

@@ -258,7 +258,7 @@ func parseArrivalTime(s string) (time.Time, error) {
 
 // validateArrival checks the arrival and resolves its post and region. A border officer
 // registers at their own post(s); when they have one, it is the default.
-func (r *Registry) validateArrival(tx *gorm.DB, a *models.Actor, in ArrivalInput, now time.Time, verr *models.ValidationError) arrival {
+func (r *Registry) validateArrival(ctx context.Context, tx *gorm.DB, a *models.Actor, in ArrivalInput, now time.Time, verr *models.ValidationError) arrival {
 	out := arrival{in: in}
 	if strings.TrimSpace(in.ArrivedAt) == "" {
 		out.at = now
@@ -276,14 +276,12 @@ func (r *Registry) validateArrival(tx *gorm.DB, a *models.Actor, in ArrivalInput
 	}
 	code := strings.ToUpper(strings.TrimSpace(in.BorderPostCode))
 	if code == "" && a.Has(models.RoleBorderOfficer) && len(a.BorderPostIDs) == 1 {
-		var p models.BorderPost
-		if err := tx.Take(&p, a.BorderPostIDs[0]).Error; err == nil {
+		if p, err := r.regState().borderPosts.get(ctx, tx, "", a.BorderPostIDs[0]); err == nil {
 			code = p.Code
 		}
 	}
 	if code != "" {
-		var p models.BorderPost
-		if err := tx.Where("code = ?", code).Take(&p).Error; err != nil {
+		if p, err := r.regState().borderPosts.get(ctx, tx, code, 0); err != nil {
 			verr.Add("border_post_code", "border_post_unknown", map[string]any{"Value": code})
 		} else if a.Has(models.RoleBorderOfficer) && !a.Has(models.RoleProtectionOfficer) && !slices.Contains(a.BorderPostIDs, p.ID) {
 			verr.Add("border_post_code", "border_post_not_yours", map[string]any{"Value": code})
@@ -364,23 +362,18 @@ func (r *Registry) RegisterArrivalOnce(ctx context.Context, a *models.Actor, key
 	now := r.now()
 	var out Registration
 	var found []Candidate // shown to the actor; the registration is refused after commit
-	err = r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if idem == nil {
-			return r.registerArrival(ctx, tx, a, in, now, &out, &found)
-		}
-		if ok, err := idem.replay(tx, a.UserID, now, &out); ok || err != nil {
-			if err != nil {
-				return err
-			}
-			out.Replayed = true
-			return audit(ctx, tx, a, "child.registration_replayed", "child", strconv.FormatInt(out.ChildID, 10), models.AuditChanges{}, "")
-		}
-		if err := r.registerArrival(ctx, tx, a, in, now, &out, &found); err != nil || found != nil {
-			return err
-		}
-		return idem.remember(tx, a.UserID, now, out)
-	})
+	if idem == nil && in.ConfirmNew && in.ExistingChildID == 0 {
+		// A new child confirmed as new, without a key: its reads are validation only (the
+		// border post, the region) and its write is one statement (insertRegistration), a
+		// transaction of its own — no BEGIN or COMMIT round trip (issue 8).
+		err = r.registerArrival(ctx, r.DB.WithContext(ctx), a, in, now, &out, &found)
+	} else {
+		err = r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return r.registerArrivalIn(ctx, tx, a, idem, in, now, &out, &found)
+		})
+	}
 	if errors.Is(err, errIdempotentRace) {
+
 		// A concurrent request with this key committed first: answer what it answered.
 		return r.RegisterArrivalOnce(ctx, a, key, in)
 	}
@@ -394,11 +387,32 @@ func (r *Registry) RegisterArrivalOnce(ctx context.Context, a *models.Actor, key
 	return out, nil
 }
 
-// registerArrival is RegisterArrival's write, inside tx: out is what it registered, or found
+// registerArrivalIn is RegisterArrivalOnce's transaction: the replay of a known key, or the
+// registration, remembered under its key.
+func (r *Registry) registerArrivalIn(ctx context.Context, tx *gorm.DB, a *models.Actor, idem *idempotencyKey, in RegistrationInput, now time.Time, out *Registration, found *[]Candidate) error {
+	if idem == nil {
+		return r.registerArrival(ctx, tx, a, in, now, out, found)
+	}
+	if ok, err := idem.replay(tx, a.UserID, now, out); ok || err != nil {
+		if err != nil {
+			return err
+		}
+		out.Replayed = true
+		return audit(ctx, tx, a, "child.registration_replayed", "child", strconv.FormatInt(out.ChildID, 10), models.AuditChanges{}, "")
+	}
+	if err := r.registerArrival(ctx, tx, a, in, now, out, found); err != nil || *found != nil {
+		return err
+	}
+	return idem.remember(tx, a.UserID, now, *out)
+}
+
+// registerArrival is RegisterArrival's write, inside tx — or, for a new child confirmed as
+// new without an idempotency key, on the plain handle, where its one write statement is its
+// own transaction (RegisterArrivalOnce): out is what it registered, or found
 // the possible duplicates that refuse a new child (their disclosure commits with tx).
 func (r *Registry) registerArrival(ctx context.Context, tx *gorm.DB, a *models.Actor, in RegistrationInput, now time.Time, out *Registration, found *[]Candidate) error {
 	var verr models.ValidationError
-	arr := r.validateArrival(tx, a, in.Arrival, now, &verr)
+	arr := r.validateArrival(ctx, tx, a, in.Arrival, now, &verr)
 	asOf := arr.at
 	if asOf.IsZero() {
 		asOf = now
@@ -441,7 +455,7 @@ func (r *Registry) registerArrival(ctx context.Context, tx *gorm.DB, a *models.A
 		return err
 	}
 	// The name locks are taken before the duplicate check, or — confirmed new, no check to
-	// come — by the child's own insert, with its number (insertChild).
+	// come — by the registration's one statement, before its number (insertRegistration).
 	var lockKeys models.Int64s
 	if in.ConfirmNew {
 		lockKeys = nameLockKeys(id.duplicateQuery())
@@ -482,14 +496,16 @@ func (r *Registry) registerArrival(ctx context.Context, tx *gorm.DB, a *models.A
 	if id.in.VulnerabilitiesAssessed || len(id.in.Vulnerabilities) > 0 || strings.TrimSpace(id.in.SpecialNeeds) != "" {
 		c.VulnerabilitiesAt = &now
 	}
-	if err := insertChild(tx, &c, r.prefix(), lockKeys); err != nil {
+	var err error
+	if c.ID, err = r.regState().childIDs.next(ctx, r.DB); err != nil {
 		return err
 	}
 	rows := NameRows(c.ID, c.GivenName, c.FamilyName, c.GivenNameLatin, c.FamilyNameLatin, id.in.Aliases)
 	rows = append(rows, ParentageRows(c.ID, c.GivenName, c.FamilyName, c.GivenNameLatin, c.FamilyNameLatin, c.FatherName)...)
 	ar := r.newArrival(a, c.ID, arr, true)
 	ev := auditEvent(ctx, a, "child.register", "child", strconv.FormatInt(c.ID, 10), registrationChanges(c, in.ConfirmNew), "")
-	if err := insertChildRecords(ctx, tx, &c, rows, &ar, ev); err != nil {
+	if err := insertRegistration(ctx, tx, &c, rows, &ar, ev, r.prefix(), lockKeys); err != nil {
+		c.ID = 0
 		return err
 	}
 	*out = Registration{ChildID: c.ID, RegistrationNumber: c.RegistrationNumber, ArrivalID: ar.ID, NewChild: true}

@@ -29,7 +29,7 @@ const registrationLockClass int32 = 0x4b52
 //
 // What it does not cover: names that meet only by trigram similarity, not by skeleton. A
 // registration confirmed as new (ConfirmNew) takes the same locks, in the statement that inserts
-// its child (insertChild), so a check running beside it still sees its child.
+// its child (insertRegistration), so a check running beside it still sees its child.
 //
 // All the keys are taken by one statement (one round trip, however many spellings the name
 // has): the array is sorted in Go and unnest hands its elements out in order, one lock at a

@@ -12,30 +12,30 @@ import (
 	"github.com/kujdes/kujdes/models"
 )
 
-// A new child's registration writes its rows in two statements (issue 8): the child (after
-// the name locks and with its number, when no duplicate check comes between), then its names,
-// its arrival and its audit event together, in one data-modifying WITH clause. Each round
-// trip saved is a statement's parse, bind and protocol work on both sides and a wake-up of
-// the backend, with the transaction's locks held. The records cannot share the child's
-// statement: the audit event is prepared in Go (models.AuditInsert: its leaf hash covers
-// the entity id), which is the child's id, known once the child is inserted. (Before
-// migration 00046 the names could not either: their trigger read the child's birth range,
-// which a sibling part of the same statement does not see.) The statements are written by hand
-// rather than with GORM's Create, which builds them by reflection over every field of every
-// row; TestRegistrationInsertColumns holds the column lists to the models.
+// A new child's registration writes all its rows in one statement (issue 8,
+// insertRegistration): the name locks, the child with its number, its names, its arrival and
+// its audit event, in one data-modifying WITH clause. Each round trip saved is a statement's
+// parse, bind and protocol work on both sides and a wake-up of the backend, with the
+// transaction's locks held; a confirmed new child without an idempotency key needs no other
+// statement, so it is registered in one round trip, with no BEGIN or COMMIT. The audit
+// event is prepared in Go (models.AuditInsertStatement: its leaf hash covers the entity id),
+// so the child's id is known before the statement: it comes from the ids the registry
+// reserves from the children's sequence in blocks (child_ids.go). The statements are
+// written by hand rather than with GORM's Create, which builds them by reflection over every
+// field of every row; TestRegistrationInsertColumns holds the column lists to the models.
 //
 // What PostgreSQL does per name row is most of the registration's work there (migration
 // 00046, docs/audit-log.md "2026-12-02 afternoon"). The names carry the middle of the
 // child's birth range (birth_mid, for the duplicate search's nearest-birth blocks): the
-// registration supplies it, computed by kujdes_birth_mid from the range it has just written,
-// so the trigger child_names_birth, which would look the child up once per row, does not run
+// registration supplies it, computed by kujdes_birth_mid from the child's range, so the
+// trigger child_names_birth, which would look the child up once per row, does not run
 // (it still does for every other writer: TestNameBirthMidFollowsChild). Their counts
 // (name_frequencies) are appended to name_count_queue by the statement's trigger and folded
 // later (NameCountFolder), instead of three or four upserts on rows that concurrent
 // registrations share.
 
-// childInsertColumns are the columns a new child is inserted with, all but id and
-// registration_number (computed in the statement), in the order of childInsertValues.
+// childInsertColumns are the columns a new child is inserted with, all but id (reserved
+// before, written first) and registration_number (computed in the statement), in the order of childInsertValues.
 var childInsertColumns = []string{"region_id", "border_post_id", "status", "given_name", "family_name",
 	"given_name_latin", "family_name_latin", "father_name", "mother_name", "sex", "birth_date_known",
 	"birth_date_from", "birth_date_to", "nationalities", "languages", "protection_status", "vulnerabilities",
@@ -61,7 +61,7 @@ func arrivalInsertValues(ar *models.Arrival) []any {
 }
 
 // nameInsertColumns are the columns of a child_names row written from Go (norm is
-// generated; birth_mid is added by insertChildRecords), in the order of nameInsertValues.
+// generated; birth_mid is added by insertRegistration), in the order of nameInsertValues.
 var nameInsertColumns = []string{"child_id", "kind", "original", "latin", "skeleton", "variant_skeletons"}
 
 func nameInsertValues(n *models.ChildName) []any {
@@ -78,44 +78,44 @@ func placeholders(n int) string {
 // placeholders.
 const registrationNumberSQL = `CAST(? AS text) || '-' || CAST(? AS text) || '-' || lpad(n::text, greatest(6, length(n::text)), '0')`
 
-// insertChild inserts c with a new number from child_registration_seq, taken in the same
-// statement after the name locks of lockKeys (none: the locks were taken before, and a
-// duplicate check came between), and sets c.ID and c.RegistrationNumber. The number comes
+// insertRegistration writes a new child in ONE statement (issue 8): the name locks of
+// lockKeys (none: they were taken before, and a duplicate check came between), the child with
+// a number from child_registration_seq taken after those locks, its names, its arrival and
+// the audit event ev (prepared here: its leaf hash covers the child's id, which c.ID must
+// already hold, from Registry.newChildID). It sets c.RegistrationNumber, ar.ID and ev.ID.
+//
+// Being one statement, it is one transaction of its own when db is not inside one: a
+// confirmed new child without an idempotency key is registered in a single round trip
+// (RegisterArrivalOnce), with no BEGIN and no COMMIT to send. Inside a transaction (after a
+// duplicate check, or with a key) it is that transaction's last write. The number comes
 // after validation and the locks, so a refused registration leaves no gap, and a registration
-// waiting for a namesake takes its number once it may insert (see lockNames).
-func insertChild(tx *gorm.DB, c *models.Child, prefix string, lockKeys models.Int64s) error {
-	var q strings.Builder
-	var args []any
-	if lockKeys != nil {
-		q.WriteString(`WITH locked AS (SELECT count(pg_advisory_xact_lock(?, k)) AS n FROM unnest(CAST(? AS int[])) AS k),
-			num AS (SELECT nextval('child_registration_seq') AS n FROM locked) `)
-		args = append(args, registrationLockClass, lockKeys)
-	} else {
-		q.WriteString(`WITH num AS (SELECT nextval('child_registration_seq') AS n) `)
+// waiting for a namesake takes its number once it may insert (see lockNames). The parts of a
+// WITH clause see one snapshot and run in no set order; nothing here reads what a sibling
+// writes: the names carry the birth middle computed from the values (the trigger
+// child_names_birth, which would read the child, does not run), and the foreign keys to the
+// child are checked at the statement's end, when the child is there.
+func insertRegistration(ctx context.Context, db *gorm.DB, c *models.Child, names []models.ChildName, ar *models.Arrival, ev *models.AuditEvent, prefix string, lockKeys models.Int64s) error {
+	if c.ID == 0 {
+		return errors.New("insert registration: the child has no id")
 	}
-	q.WriteString("INSERT INTO children (registration_number, " + strings.Join(childInsertColumns, ", ") +
-		") VALUES ((SELECT " + registrationNumberSQL + " FROM num), " +
-		strings.TrimPrefix(placeholders(len(childInsertColumns)), "(") + " RETURNING id, registration_number")
-	args = append(append(args, prefix, strconv.Itoa(c.RegisteredAt.Year())), childInsertValues(c)...)
-	if err := scanRow(tx, q.String(), args, &c.ID, &c.RegistrationNumber); err != nil {
-		c.ID, c.RegistrationNumber = 0, ""
-		return fmt.Errorf("insert child: %w", err)
-	}
-	return nil
-}
-
-// insertChildRecords writes, in one statement, the new child's names, its arrival and the
-// audit event ev (prepared by models.AuditInsert: the event commits with the rows), and sets
-// ar.ID and ev.ID. The names get the birth middle of c's birth range, as inserted by
-// insertChild.
-func insertChildRecords(ctx context.Context, tx *gorm.DB, c *models.Child, names []models.ChildName, ar *models.Arrival, ev *models.AuditEvent) error {
-	auditSQL, auditArgs, err := models.AuditInsert(tx, ev)
+	auditSQL, auditArgs, err := models.AuditInsertStatement(ev)
 	if err != nil {
 		return err
 	}
 	var q strings.Builder
 	var args []any
 	q.WriteString("WITH ")
+	if lockKeys != nil {
+		q.WriteString(`locked AS (SELECT count(pg_advisory_xact_lock(?, k)) AS n FROM unnest(CAST(? AS int[])) AS k),
+			num AS (SELECT nextval('child_registration_seq') AS n FROM locked), `)
+		args = append(args, registrationLockClass, lockKeys)
+	} else {
+		q.WriteString(`num AS (SELECT nextval('child_registration_seq') AS n), `)
+	}
+	q.WriteString("child AS (INSERT INTO children (id, registration_number, " + strings.Join(childInsertColumns, ", ") +
+		") VALUES (?, (SELECT " + registrationNumberSQL + " FROM num), " +
+		strings.TrimPrefix(placeholders(len(childInsertColumns)), "(") + " RETURNING registration_number), ")
+	args = append(append(args, c.ID, prefix, strconv.Itoa(c.RegisteredAt.Year())), childInsertValues(c)...)
 	if len(names) > 0 {
 		// One evaluation of the rule for all rows (an uncorrelated subquery runs once).
 		q.WriteString("birth AS (SELECT kujdes_birth_mid(CAST(? AS date), CAST(? AS date)) AS mid), ")
@@ -133,11 +133,11 @@ func insertChildRecords(ctx context.Context, tx *gorm.DB, c *models.Child, names
 	}
 	q.WriteString("arrival AS (INSERT INTO arrivals (" + strings.Join(arrivalInsertColumns, ", ") + ") VALUES " +
 		placeholders(len(arrivalInsertColumns)) + " RETURNING id), event AS (" + auditSQL + ") " +
-		"SELECT arrival.id AS arrival_id, event.id AS event_id FROM arrival, event")
+		"SELECT child.registration_number, arrival.id AS arrival_id, event.id AS event_id FROM child, arrival, event")
 	args = append(append(args, arrivalInsertValues(ar)...), auditArgs...)
-	if err := scanRow(tx.WithContext(ctx), q.String(), args, &ar.ID, &ev.ID); err != nil {
-		ar.ID, ev.ID = 0, 0
-		return fmt.Errorf("insert child records: %w", err)
+	if err := scanRow(db.WithContext(ctx), q.String(), args, &c.RegistrationNumber, &ar.ID, &ev.ID); err != nil {
+		c.RegistrationNumber, ar.ID, ev.ID = "", 0, 0
+		return fmt.Errorf("insert registration: %w", err)
 	}
 	return nil
 }

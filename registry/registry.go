@@ -52,6 +52,10 @@ type Registry struct {
 	// issue 11: compliance exports. ComplianceExportMax bounds the rows of one violation
 	// export; 0 means ComplianceExportMaxRows.
 	ComplianceExportMax int
+
+	// What registrations keep between requests (issue 8), made on first use and shared by
+	// copies of the registry (registrationState).
+	state *registrationState
 }
 
 // New returns a Registry with the real clock, a one-hour break-glass and the default
