@@ -73,8 +73,8 @@ func TestPhoneWidthWalk(t *testing.T) {
 	}
 	axe := os.Getenv("KUJDES_WALK_AXE") != "0"
 	words := codeWords(t, app) // the raw-code check (raw_code_test.go), on the same page loads
-	widths := []int64{360}
-	langs := []string{"en", "sq", "ar"}
+	const width = 360
+	langs := []string{"en", "sq", "ar"} // English first: the walk reads each page's links on that load
 	var (
 		mu             sync.Mutex // the users walk in parallel; these add up their results
 		states, failed int
@@ -88,41 +88,43 @@ func TestPhoneWidthWalk(t *testing.T) {
 				p := b.NewPage(t)
 				p.Navigate(t, app.URL+"/?lang=en")
 				app.BrowserLogin(t, p, u.name)
-				pages := walkPages(t, p, app.URL, u.seeds)
-				t.Logf("%s: %d pages: %s", u.name, len(pages), strings.Join(pages, " "))
-				for _, w := range widths {
-					p.Run(t, chromedp.EmulateViewport(w, 800))
-					for _, path := range pages {
-						for _, l := range langs {
-							name := fmt.Sprintf("%s %s %dpx %s", u.name, path, w, l)
-							sep := "?"
-							if strings.Contains(path, "?") {
-								sep = "&"
-							}
-							ok := t.Run(name, func(t *testing.T) {
-								p.Navigate(t, app.URL+path+sep+"lang="+l)
-								browsertest.NoSideScroll(t, p, name)
-								if l != "en" {
-									checkRawCodes(t, p, words)
-								}
-								if axe && l != "sq" {
-									p.Axe(t)
-								}
-							})
-							mu.Lock()
-							states++
-							if !ok {
-								failed++
-								failures = append(failures, name)
-							}
-							mu.Unlock()
+				p.Run(t, chromedp.EmulateViewport(width, 800))
+				// Each page is checked in every language as the walk reaches it.
+				pages := walkPages(app.URL, u.seeds, func(path string) (links []string) {
+					for _, l := range langs {
+						name := fmt.Sprintf("%s %s %dpx %s", u.name, path, width, l)
+						sep := "?"
+						if strings.Contains(path, "?") {
+							sep = "&"
 						}
+						ok := t.Run(name, func(t *testing.T) {
+							p.Navigate(t, app.URL+path+sep+"lang="+l)
+							if l == langs[0] {
+								links = browsertest.Get(t, p, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("a[href]"), a => a.href)`))
+							}
+							browsertest.NoSideScroll(t, p, name)
+							if l != "en" {
+								checkRawCodes(t, p, words)
+							}
+							if axe && l != "sq" {
+								p.Axe(t)
+							}
+						})
+						mu.Lock()
+						states++
+						if !ok {
+							failed++
+							failures = append(failures, name)
+						}
+						mu.Unlock()
 					}
-				}
+					return links
+				})
+				t.Logf("%s: %d pages: %s", u.name, len(pages), strings.Join(pages, " "))
 			})
 		}
 	})
-	t.Logf("phone-width walk: %d page states (%d users × pages × %d widths × %d languages), %d fail (sideways scrolling or raw codes)", states, len(users), len(widths), len(langs), failed)
+	t.Logf("phone-width walk: %d page states (%d users × pages × %d languages), %d fail (sideways scrolling or raw codes)", states, len(users), len(langs), failed)
 	if failed > 0 {
 		t.Errorf("%d of %d page states scroll sideways or show raw codes:\n%s", failed, states, strings.Join(failures, "\n"))
 	}
@@ -154,10 +156,10 @@ func notAPage(path string) bool {
 	return false
 }
 
-// walkPages lists the pages the signed-in user of p reaches from the home page (breadth first,
-// one per route template), after the seed paths.
-func walkPages(t *testing.T, p *browsertest.Page, base string, seeds []string) []string {
-	t.Helper()
+// walkPages walks the pages a signed-in user reaches from the home page (breadth first, one per
+// route template), after the seed paths, and lists them. visit loads a page (and checks it) and
+// returns the links on it: the walk follows those of the site.
+func walkPages(base string, seeds []string, visit func(path string) (links []string)) []string {
 	seen := map[string]bool{}
 	var out []string
 	queue := append(append([]string{}, seeds...), "/")
@@ -169,9 +171,7 @@ func walkPages(t *testing.T, p *browsertest.Page, base string, seeds []string) [
 		path := queue[0]
 		queue = queue[1:]
 		out = append(out, path)
-		p.Navigate(t, base+path)
-		hrefs := browsertest.Get(t, p, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("a[href]"), a => a.href)`))
-		for _, h := range hrefs {
+		for _, h := range visit(path) {
 			u, err := url.Parse(h)
 			if err != nil || h == "" || !strings.HasPrefix(h, base+"/") {
 				continue
