@@ -168,7 +168,8 @@ func TestDuplicateCheckSweep(t *testing.T) {
 	}
 	t.Logf("SWEEP figure: %d children outside scope disclosed to one border officer in %v", len(all), (first.elapsed + second.elapsed).Round(time.Millisecond))
 
-	if first.answered != 0 || len(first.disclosed) != 0 || first.refused != len(firstOnly) {
+	// Every check sent (the sweep stops after a minute: a loaded machine sends fewer) is refused.
+	if first.sent == 0 || first.answered != 0 || len(first.disclosed) != 0 || first.refused != first.sent {
 		t.Errorf("a first-name sweep must be refused (422) and disclose nothing: %s", first)
 	}
 	// The limit: a burst of 10, then 3 a minute of the registry's (frozen) clock.
