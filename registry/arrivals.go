@@ -373,7 +373,6 @@ func (r *Registry) RegisterArrivalOnce(ctx context.Context, a *models.Actor, key
 		})
 	}
 	if errors.Is(err, errIdempotentRace) {
-
 		// A concurrent request with this key committed first: answer what it answered.
 		return r.RegisterArrivalOnce(ctx, a, key, in)
 	}
@@ -497,7 +496,7 @@ func (r *Registry) registerArrival(ctx context.Context, tx *gorm.DB, a *models.A
 		c.VulnerabilitiesAt = &now
 	}
 	var err error
-	if c.ID, err = r.regState().childIDs.next(ctx, r.DB); err != nil {
+	if c.ID, err = r.regState().childIDs.next(ctx, tx); err != nil {
 		return err
 	}
 	rows := NameRows(c.ID, c.GivenName, c.FamilyName, c.GivenNameLatin, c.FamilyNameLatin, id.in.Aliases)

@@ -24,7 +24,7 @@ type borderPosts struct {
 // errNoBorderPost: no border post has that code or id.
 var errNoBorderPost = errors.New("no such border post")
 
-// byCodeOrID returns the post with code, or with id when code is "", reading it with db the
+// get returns the post with code, or with id when code is "", reading it with db the
 // first time.
 func (c *borderPosts) get(ctx context.Context, db *gorm.DB, code string, id int64) (models.BorderPost, error) {
 	if code != "" {

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"gorm.io/gorm"
@@ -39,25 +40,31 @@ const childIDBlock = 32
 // registration numbers, which people read, come from their own sequence in the statement and
 // keep no gap. Within one process the ids grow in the order they are handed out; several
 // instances interleave their blocks, so ids do not tell the order of registrations across
-// instances (registered_at and the numbers do; nothing orders children by id but pagination,
-// which only needs ids to be unique and stable).
+// instances (registered_at and the numbers do; lists and batches that walk children by id
+// need only unique, stable ids).
 type childIDs struct {
 	mu   sync.Mutex
 	free []int64 // ascending
 }
 
-// next returns an id no other child has or will have, reserving a new block with db when
-// the last one is used up.
+// next returns an id no other child has or will have, reserving a new block with db (the
+// caller's handle: its transaction, or the plain handle of a one-statement registration)
+// when the last one is used up.
 func (p *childIDs) next(ctx context.Context, db *gorm.DB) (int64, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.free) == 0 {
-		// Outside the caller's transaction (sequences are not transactional anyway): the block
-		// stays reserved whatever becomes of the registration that asked for it.
+		// On the caller's own connection, inside its transaction if it has one: asking the pool
+		// for a second connection while holding the first could wait forever once every
+		// connection is held by a registration waiting here. Sequences are not transactional,
+		// so the block stays reserved whatever becomes of that transaction.
 		var ids []int64
 		if err := db.WithContext(ctx).Raw(`SELECT nextval(pg_get_serial_sequence('children', 'id')) FROM generate_series(1, ?) ORDER BY 1`,
 			childIDBlock).Scan(&ids).Error; err != nil {
 			return 0, err
+		}
+		if len(ids) != childIDBlock {
+			return 0, fmt.Errorf("reserve child ids: %d of %d", len(ids), childIDBlock)
 		}
 		p.free = ids
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/kujdes/kujdes/auth"
 	"github.com/kujdes/kujdes/models"
@@ -76,5 +77,32 @@ func TestRegistrationStateAcrossInstances(t *testing.T) {
 	}
 	if want := int64(2*each + 1); got.Children != want || got.IDs != want || got.Numbers != want || got.Events != want {
 		t.Errorf("%+v, want %d children with distinct ids, numbers and events", got, want)
+	}
+}
+
+// TestChildIDsOnTheCallersConnection: a registration reserves its block of child ids on its
+// own connection. On a pool of one connection, a registration with a duplicate check (its
+// transaction holds that connection) must still finish: a block reserved through the pool would
+// wait for a second connection for ever, as every registration would once all of a real pool's
+// connections are held by registrations waiting for the block.
+func TestChildIDsOnTheCallersConnection(t *testing.T) {
+	t.Parallel()
+	f := newDupFixture(t)
+	sqlDB, err := f.db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB.SetMaxOpenConns(1)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for i, confirm := range []bool{false, true} {
+		out, err := f.reg.RegisterArrival(ctx, f.borderOfficer, RegistrationInput{
+			IdentityInput: IdentityInput{GivenName: fmt.Sprintf("Yama%c", 'A'+i), FamilyName: "Wardak", Sex: "male", AgeMin: ptr(15), AgeMax: ptr(16),
+				Nationalities: []string{"AF"}},
+			Arrival: ArrivalInput{HowFound: "border_check", BorderPostCode: "HAN"}, ConfirmNew: confirm,
+		})
+		if err != nil || out.ChildID == 0 {
+			t.Fatalf("registration (confirmed new: %v) on one connection: %+v %v", confirm, out, err)
+		}
 	}
 }
