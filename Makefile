@@ -16,18 +16,12 @@ run:
 	@test -f $(AUDIT_KEY) || go run ./cmd/kujdes audit keygen -name kujdes-dev-audit -out $(AUDIT_KEY)
 	KUJDES_AUDIT_SIGNING_KEY_FILE=$(AUDIT_KEY) go run ./cmd/kujdes serve -dev-idp -demo
 
-## test: vet and run every test (real PostgreSQL, real Chromium), with the race detector but for the name engine
+## test: vet and run every test (real PostgreSQL, real Chromium), with the race detector but for the browser tests and the name engine (scripts/test.sh says why)
 test:
 	@scripts/ensure-postgres.sh
 	@scripts/ensure-chromium.sh
 	go vet $(PKGS)
-	@# -parallel 4: the browser tests (t.Parallel) mostly wait on Chromium and the app; four at
-	@# a time take the frontend package from ~13 to ~4 minutes on 2 cores.
-	go test -race -count=1 -timeout 20m -parallel 4 $$(go list $(PKGS) | grep -v '/matching$$')
-	@# matching, the name engine, is single-goroutine arithmetic but for its memo, which the
-	@# registry's and the server's tests above exercise concurrently with -race; under -race its
-	@# own tests (EM over 20 000 synthetic children) took 65-106 s of CPU, without it 15 s.
-	go test -count=1 -timeout 10m ./matching/
+	scripts/test.sh
 
 ## lint: formatting, vet and the offline vulnerability check
 lint:
