@@ -33,10 +33,15 @@ func AuditInsertStatement(ev *AuditEvent) (string, []any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	q := "INSERT INTO audit_events (" + strings.Join(auditInsertColumns, ", ") + ") VALUES (" +
-		strings.TrimSuffix(strings.Repeat("?, ", len(auditInsertColumns)), ", ") + ") RETURNING id"
 	values := auditInsertValues(ev)
 	// The changes as hashed, not encoded a second time by AuditChanges.Value.
-	values[slices.Index(auditInsertColumns, "changes")] = string(changes)
-	return q, values, nil
+	values[auditChangesColumn] = string(changes)
+	return auditInsertSQL, values, nil
 }
+
+// auditInsertSQL is the event's INSERT with ? placeholders, in auditInsertColumns' order.
+var auditInsertSQL = "INSERT INTO audit_events (" + strings.Join(auditInsertColumns, ", ") + ") VALUES (" +
+	strings.TrimSuffix(strings.Repeat("?, ", len(auditInsertColumns)), ", ") + ") RETURNING id"
+
+// auditChangesColumn is the place of the changes among auditInsertColumns.
+var auditChangesColumn = slices.Index(auditInsertColumns, "changes")
