@@ -287,3 +287,48 @@ func (p Person) ParentageSkeletons() (short, long []string) {
 	}
 	return short, long
 }
+
+// The parents' key: "father's name + mother's name", a blocking key of the duplicate check
+// stored with the child's parentage rows (registry.ParentageRows) and looked up for a question
+// that carries both names. Every other key is made of the child's own names (the full name,
+// each name alone, the given name with the father's), so a child whose given and family names
+// are both spelled beyond their skeletons (Salah Uddin Bhuiyan / Salauddin Bhuiya) is found by
+// none of them, although the engine, which reads the parents' names too, would call it likely.
+// Only the parents' names are independent of the child's own: a father's name and the family
+// name is not (where the family name is spelled otherwise, so is that key, and where it is
+// not, the family name's own key finds the child). Brothers and sisters share the key; the
+// engine keeps them apart (parentsCap).
+
+// maxParentsKeys bounds the parents' keys of one question (each is one more index range scan).
+const maxParentsKeys = 4
+
+// ParentsLatin is the Latin form of the parents' key of a father's and a mother's name as the
+// child gives them (any script; read as makeParent reads them): "" when either is missing. Its
+// Skeleton is the key.
+func ParentsLatin(father, mother string) string {
+	f, m := makeParent(father), makeParent(mother)
+	if f.empty() || m.empty() {
+		return ""
+	}
+	return strings.Join(append(slices.Clone(f.n.words), m.n.words...), " ")
+}
+
+// ParentsSkeletons are the parents' keys of the query: the skeletons of the father's name or
+// one of its other spellings followed by the mother's name or one of hers (at most
+// maxParentsKeys). None unless both names are asked.
+func (p Person) ParentsSkeletons() []string {
+	out := []string{}
+	if p.father.empty() || p.mother.empty() {
+		return out
+	}
+	for _, f := range append([]name{p.father.n}, p.father.n.variants...) {
+		for _, m := range append([]name{p.mother.n}, p.mother.n.variants...) {
+			// As Skeleton reads the stored key (a compound may span the two names).
+			s := Skeleton(strings.Join(append(slices.Clone(f.words), m.words...), " "))
+			if s != "" && len(out) < maxParentsKeys && !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}

@@ -60,3 +60,44 @@ func TestParentageKeyRetrieves(t *testing.T) {
 		}
 	})
 }
+
+// TestParentsKeyRetrieves (issue 12): a re-registration whose given and family names are both
+// spelled beyond their skeletons (Salah Uddin Bhuiyan / Salauddin Bhuiya: no name key, full,
+// alone or with the father's, meets the record's) is found through the parents' key (father's
+// name + mother's name) when the question carries both names, and the engine calls it likely;
+// without the mother's name, or with another mother, it is not retrieved at all.
+func TestParentsKeyRetrieves(t *testing.T) {
+	t.Parallel()
+	f := newDupFixture(t)
+	child := f.add(t, testChild{given: "Salah Uddin", family: "Bhuiyan", sex: "male", from: "2011-01-01", to: "2011-12-31",
+		nats: []string{"BD"}, father: "Kamal Uddin", mother: "Rahima Khatun"})
+	f.add(t, testChild{given: "Sabbir", family: "Hossain", sex: "male", from: "2011-01-01", to: "2011-12-31",
+		nats: []string{"BD"}, father: "Abdul Mannan", mother: "Rahima Khatun"})
+	asked := testChild{given: "Salauddin", family: "Bhuiya", sex: "male", from: "2011-06-01", to: "2012-05-31", nats: []string{"BD"}}
+	for _, tc := range []struct {
+		name           string
+		father, mother string
+		found          bool
+	}{
+		{"both parents' names, the father's compound joined", "Kamaluddin", "Rahima Khatun", true},
+		{"both parents' names in the Bengali script", "কামাল উদ্দিন", "রহিমা খাতুন", true},
+		{"the father's name only", "Kamaluddin", "", false},
+		{"another mother", "Kamaluddin", "Rokeya Begum", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := asked.query(t)
+			q.FatherName, q.MotherName = tc.father, tc.mother
+			got := f.find(t, q, 10)
+			k := slices.Index(candidateIDs(got), child)
+			if !tc.found {
+				if k >= 0 {
+					t.Fatalf("retrieved: %v", candidateIDs(got))
+				}
+				return
+			}
+			if k != 0 || got[0].Band != BandLikely {
+				t.Fatalf("want child %d first and likely, got %v", child, got)
+			}
+		})
+	}
+}
