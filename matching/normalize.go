@@ -35,9 +35,7 @@ import (
 // Albanian j after a consonant read as i (albanianJ) adds variant skeletons. Stored parentage
 // keys are folded words, so the Abd rule reaches them only when a child's names are written
 // again.
-// 8: a new stored key, the parents' key (ParentsLatin: father's name + mother's name), which
-// registry.RefreshNameSkeletons writes for the children stored before it.
-const RulesVersion = 8
+const RulesVersion = 7
 
 // LatinName suggests the Latin transliteration of a name written in any script; officers may
 // correct it. Names already in Latin letters lose their diacritics (Gül → Gul).

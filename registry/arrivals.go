@@ -500,7 +500,7 @@ func (r *Registry) registerArrival(ctx context.Context, tx *gorm.DB, a *models.A
 		return err
 	}
 	rows := NameRows(c.ID, c.GivenName, c.FamilyName, c.GivenNameLatin, c.FamilyNameLatin, id.in.Aliases)
-	rows = append(rows, ParentageRows(c.ID, c.GivenName, c.FamilyName, c.GivenNameLatin, c.FamilyNameLatin, c.FatherName, c.MotherName)...)
+	rows = append(rows, ParentageRows(c.ID, c.GivenName, c.FamilyName, c.GivenNameLatin, c.FamilyNameLatin, c.FatherName)...)
 	ar := r.newArrival(a, c.ID, arr, true)
 	ev := auditEvent(ctx, a, "child.register", "child", strconv.FormatInt(c.ID, 10), registrationChanges(c, in.ConfirmNew), "")
 	if err := insertRegistration(ctx, tx, &c, rows, &ar, ev, r.prefix(), lockKeys); err != nil {

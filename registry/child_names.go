@@ -48,18 +48,12 @@ func NameRows(childID int64, given, family, givenLatin, familyLatin string, alia
 // name" and "given name + father's name + family name" for each reading of the names (the
 // officer's Latin, the transliteration), the blocking keys by which a duplicate check that
 // carries the father's name finds the child whatever its age estimate
-// (matching.ParentageLatin, duplicateSearchSQL), none without a given name or a father's name;
-// and "father's name + mother's name" (matching.ParentsLatin), the one key that does not
-// depend on the child's own names, when both are known. They are written, deleted and moved
-// with NameRows' rows.
-func ParentageRows(childID int64, given, family, givenLatin, familyLatin, father, mother string) []models.ChildName {
+// (matching.ParentageLatin, duplicateSearchSQL). None without a given name or a father's
+// name. They are written, deleted and moved with NameRows' rows.
+func ParentageRows(childID int64, given, family, givenLatin, familyLatin, father string) []models.ChildName {
 	given, family, father = matching.CleanName(given), matching.CleanName(family), matching.CleanName(father)
 	var rows []models.ChildName
 	seen := map[string]bool{}
-	if row, ok := ParentsRow(childID, father, mother); ok {
-		seen[row.Skeleton] = true
-		rows = append(rows, row)
-	}
 	for _, n := range [][2]string{
 		{matching.Latin(given, givenLatin), matching.Latin(family, familyLatin)}, {matching.Latin(given, ""), matching.Latin(family, "")},
 	} {
@@ -79,16 +73,4 @@ func ParentageRows(childID int64, given, family, givenLatin, familyLatin, father
 		}
 	}
 	return rows
-}
-
-// ParentsRow is the parents' key row of a child (kind "parentage"): its father's name and its
-// mother's name (matching.ParentsLatin); ok false unless both are known.
-func ParentsRow(childID int64, father, mother string) (row models.ChildName, ok bool) {
-	father, mother = matching.CleanName(father), matching.CleanName(mother)
-	latin := matching.ParentsLatin(father, mother)
-	if latin == "" {
-		return models.ChildName{}, false
-	}
-	return models.ChildName{ChildID: childID, Kind: "parentage", Original: matching.JoinName(father, mother),
-		Latin: latin, Skeleton: matching.Skeleton(latin), VariantSkeletons: models.Strings{}}, true
 }

@@ -405,7 +405,7 @@ func duplicateSearchArgs(q DuplicateQuery, qp matching.Person) (args map[string]
 		"field_skels": models.Strings(fieldSkels), "birth_mid": birthMid(q.BirthDateFrom, q.BirthDateTo),
 		"per_key": perKey, "per_field": perField,
 		"parent_skels": models.Strings(parentShort), "parent_long_skels": models.Strings(parentLong), "per_parent": perPar, "parent_slots": slots,
-		"mother_terms": models.Strings(motherTerms), "mother_sim": motherSim, "par_check": parCheck, "parents_skels": models.Strings(qp.ParentsSkeletons()),
+		"mother_terms": models.Strings(motherTerms), "mother_sim": motherSim, "par_check": parCheck,
 		// The parents' names are given names: their frequencies are the given names'.
 		"freq_skels": models.Strings(append([]string{totalSkeleton}, qp.FrequencySkeletons()...)),
 	}, true
@@ -434,13 +434,6 @@ func duplicateSearchArgs(q DuplicateQuery, qp matching.Person) (args map[string]
 //     mother's name is alike (trigram similarity, or the same consonants) take the reserved
 //     places first: among thousands of "Mohammad son of Ahmad" only the mother tells a child
 //     asked by one name apart, and the age estimate may be a year or two off;
-//   - when the question carries both parents' names, the parents' keys
-//     (matching.ParentsSkeletons: father's name + mother's name) against the parentage rows,
-//     perParent on each side of the birth middle: the one route that does not depend on the
-//     child's own names, for a child whose given and family names are both spelled beyond
-//     their skeletons. Their children keep no reserved place (brothers and sisters share the
-//     key): a hit counts 0.5, as a full-name hit without its similarity, so where the child's
-//     names find close namesakes these come first;
 //   - the question's names in their other and looser spellings (matching.LooseKeys: the
 //     readings of each name alone, an h after a consonant dropped or added) as given and
 //     family names, full names and short parentage keys — keys
@@ -454,28 +447,25 @@ func duplicateSearchArgs(q DuplicateQuery, qp matching.Person) (args map[string]
 // Only the twice pool best hits by name and birth middle are read from children.
 const duplicateSearchSQL = `WITH t AS (SELECT DISTINCT lower(kujdes_unaccent(x)) AS term FROM unnest(CAST(@terms AS text[])) AS x),
 	keys AS (
-		SELECT k, kind, max(lim) AS lim, max(base) AS base, bool_or(par) AS par FROM (
-			SELECT k, kind, CAST(@per_key AS bigint) AS lim, 0.5 AS base, false AS par
+		SELECT k, kind, max(lim) AS lim, max(base) AS base FROM (
+			SELECT k, kind, CAST(@per_key AS bigint) AS lim, 0.5 AS base
 			FROM unnest(CAST(@full_skels AS text[])) AS k, unnest(ARRAY['full', 'alias']) AS kind
 			UNION ALL
-			SELECT k, kind, CAST(@per_key AS bigint), 0.5, false
+			SELECT k, kind, CAST(@per_key AS bigint), 0.5
 			FROM unnest(CAST(@single_skels AS text[])) AS k, unnest(ARRAY['given', 'alias']) AS kind
 			UNION ALL
-			SELECT k, kind, CAST(@per_field AS bigint), 0.0, false
+			SELECT k, kind, CAST(@per_field AS bigint), 0.0
 			FROM unnest(CAST(@field_skels AS text[])) AS k, unnest(ARRAY['given', 'family']) AS kind
 			UNION ALL
-			SELECT k, 'parentage', CAST(@per_parent AS bigint), 0.5, true
+			SELECT k, 'parentage', CAST(@per_parent AS bigint), 0.5
 			FROM unnest(CAST(@parent_skels AS text[])) AS k
 			UNION ALL
-			SELECT k, 'parentage', CAST(@per_parent AS bigint), 1.0, true
+			SELECT k, 'parentage', CAST(@per_parent AS bigint), 1.0
 			FROM unnest(CAST(@parent_long_skels AS text[])) AS k
-			UNION ALL
-			SELECT k, 'parentage', CAST(@per_parent AS bigint), 0.5, false
-			FROM unnest(CAST(@parents_skels AS text[])) AS k
 		) x WHERE k <> '' GROUP BY k, kind
 	),
 	hits AS (
-		SELECT b.child_id, b.birth_mid, keys.par,
+		SELECT b.child_id, b.birth_mid, keys.kind = 'parentage' AS par,
 			keys.base + CASE WHEN keys.kind = 'parentage' THEN 0 ELSE 0.5 * (SELECT max(similarity(b.norm, t.term)) FROM t) END AS sim
 		FROM keys, LATERAL (
 			(SELECT cn.child_id, cn.norm, cn.birth_mid FROM child_names cn

@@ -404,10 +404,10 @@ func backfillParentage(b *testing.B, db *gorm.DB) {
 		return
 	}
 	var kids []struct {
-		ID                                                                             int64
-		GivenName, FamilyName, GivenNameLatin, FamilyNameLatin, FatherName, MotherName string
+		ID                                                                 int64
+		GivenName, FamilyName, GivenNameLatin, FamilyNameLatin, FatherName string
 	}
-	if err := db.Raw(`SELECT id, given_name, family_name, given_name_latin, family_name_latin, father_name, mother_name FROM children WHERE father_name <> '' ORDER BY id`).Scan(&kids).Error; err != nil {
+	if err := db.Raw(`SELECT id, given_name, family_name, given_name_latin, family_name_latin, father_name FROM children WHERE father_name <> '' ORDER BY id`).Scan(&kids).Error; err != nil {
 		b.Fatal(err)
 	}
 	start := time.Now()
@@ -426,7 +426,7 @@ func backfillParentage(b *testing.B, db *gorm.DB) {
 		ids, originals, latins, skels = ids[:0], originals[:0], latins[:0], skels[:0]
 	}
 	for _, k := range kids {
-		for _, r := range registry.ParentageRows(k.ID, k.GivenName, k.FamilyName, k.GivenNameLatin, k.FamilyNameLatin, k.FatherName, k.MotherName) {
+		for _, r := range registry.ParentageRows(k.ID, k.GivenName, k.FamilyName, k.GivenNameLatin, k.FamilyNameLatin, k.FatherName) {
 			ids, originals, latins, skels = append(ids, r.ChildID), append(originals, r.Original), append(latins, r.Latin), append(skels, r.Skeleton)
 		}
 		if len(ids) >= 20000 {

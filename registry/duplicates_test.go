@@ -114,7 +114,7 @@ func (f *dupFixture) add(t *testing.T, c testChild) int64 {
 		t.Fatal(err)
 	}
 	rows := NameRows(ch.ID, ch.GivenName, ch.FamilyName, ch.GivenNameLatin, ch.FamilyNameLatin, c.aliases)
-	if rows = append(rows, ParentageRows(ch.ID, ch.GivenName, ch.FamilyName, ch.GivenNameLatin, ch.FamilyNameLatin, ch.FatherName, ch.MotherName)...); len(rows) > 0 {
+	if rows = append(rows, ParentageRows(ch.ID, ch.GivenName, ch.FamilyName, ch.GivenNameLatin, ch.FamilyNameLatin, ch.FatherName)...); len(rows) > 0 {
 		if err := f.db.Create(&rows).Error; err != nil {
 			t.Fatal(err)
 		}

@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 
@@ -268,53 +267,5 @@ func TestRefreshNameSkeletons(t *testing.T) {
 	}
 	if n, err := RefreshNameSkeletons(ctx, f.db); err != nil || n != 0 {
 		t.Errorf("second refresh under current rules: %d rows, %v; want none", n, err)
-	}
-}
-
-// TestRefreshWritesParentsKeys: a child with both parents' names stored before the parents'
-// key (RulesVersion 8) gets its row from the refresh, once, as a registration writes it; a
-// child without the mother's name gets none.
-func TestRefreshWritesParentsKeys(t *testing.T) {
-	t.Parallel()
-	f := newDupFixture(t)
-	ctx := t.Context()
-	both := f.add(t, testChild{given: "Salah Uddin", family: "Bhuiyan", sex: "male", father: "Kamal Uddin", mother: "রহিমা খাতুন"})
-	fatherOnly := f.add(t, testChild{given: "Sabbir", family: "Hossain", sex: "male", father: "Abdul Mannan"})
-	key := matching.Skeleton(matching.ParentsLatin("Kamal Uddin", "রহিমা খাতুন"))
-	// As a record written before version 8 holds it: without the parents' key.
-	if err := f.db.Exec(`DELETE FROM child_names WHERE kind = 'parentage' AND skeleton = ?`, key).Error; err != nil {
-		t.Fatal(err)
-	}
-	if err := f.db.Exec(`UPDATE name_rules SET version = 7`).Error; err != nil {
-		t.Fatal(err)
-	}
-	if n, err := RefreshNameSkeletons(ctx, f.db); err != nil || n != 1 {
-		t.Fatalf("refresh: %d rows, %v; want the one parents' key", n, err)
-	}
-	for _, id := range []int64{both, fatherOnly} {
-		var got []models.ChildName
-		if err := f.db.Where("child_id = ? AND kind = 'parentage'", id).Order("skeleton").Find(&got).Error; err != nil {
-			t.Fatal(err)
-		}
-		var c models.Child
-		if err := f.db.First(&c, id).Error; err != nil {
-			t.Fatal(err)
-		}
-		want := ParentageRows(id, c.GivenName, c.FamilyName, c.GivenNameLatin, c.FamilyNameLatin, c.FatherName, c.MotherName)
-		slices.SortFunc(want, func(a, b models.ChildName) int { return strings.Compare(a.Skeleton, b.Skeleton) })
-		if len(got) != len(want) {
-			t.Fatalf("child %d: %d parentage rows, want %d", id, len(got), len(want))
-		}
-		for i := range want {
-			if got[i].Latin != want[i].Latin || got[i].Skeleton != want[i].Skeleton || got[i].Original != want[i].Original {
-				t.Errorf("child %d row %d: %+v, want %+v", id, i, got[i], want[i])
-			}
-		}
-	}
-	if err := f.db.Exec(`UPDATE name_rules SET version = 7`).Error; err != nil {
-		t.Fatal(err)
-	}
-	if n, err := RefreshNameSkeletons(ctx, f.db); err != nil || n != 0 {
-		t.Errorf("second refresh: %d rows, %v; want none (the key is there)", n, err)
 	}
 }

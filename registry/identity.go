@@ -67,7 +67,7 @@ func aliasChanges(tx *gorm.DB, c *models.Child, id identity, changes models.Audi
 // identityChanges and aliasChanges found). Names moved in by a merge stay.
 func rewriteNames(tx *gorm.DB, c *models.Child, id identity, changes models.AuditChanges) error {
 	changed := false
-	for _, f := range []string{"given_name", "family_name", "given_name_latin", "family_name_latin", "aliases", "father_name", "mother_name"} {
+	for _, f := range []string{"given_name", "family_name", "given_name_latin", "family_name_latin", "aliases", "father_name"} {
 		if _, ok := changes[f]; ok {
 			changed = true
 		}
@@ -88,7 +88,7 @@ func rewriteNames(tx *gorm.DB, c *models.Child, id identity, changes models.Audi
 		return err
 	}
 	rows := NameRows(c.ID, id.in.GivenName, id.in.FamilyName, id.in.GivenNameLatin, id.in.FamilyNameLatin, id.in.Aliases)
-	rows = append(rows, ParentageRows(c.ID, id.in.GivenName, id.in.FamilyName, id.in.GivenNameLatin, id.in.FamilyNameLatin, id.in.FatherName, id.in.MotherName)...)
+	rows = append(rows, ParentageRows(c.ID, id.in.GivenName, id.in.FamilyName, id.in.GivenNameLatin, id.in.FamilyNameLatin, id.in.FatherName)...)
 	if len(rows) == 0 {
 		return nil
 	}

@@ -180,7 +180,7 @@ func Seed(ctx context.Context, db *gorm.DB, issuer string, now time.Time, popula
 			}
 			childID[c.number] = ch.ID
 			rows := registry.NameRows(ch.ID, c.given, c.family, c.givenLatin, c.familyLatin, nil)
-			if rows = append(rows, registry.ParentageRows(ch.ID, c.given, c.family, c.givenLatin, c.familyLatin, ch.FatherName, ch.MotherName)...); len(rows) > 0 {
+			if rows = append(rows, registry.ParentageRows(ch.ID, c.given, c.family, c.givenLatin, c.familyLatin, ch.FatherName)...); len(rows) > 0 {
 				if err := tx.Create(&rows).Error; err != nil {
 					return err
 				}

@@ -90,7 +90,7 @@ func load(ctx context.Context, tx pgx.Tx, people []Person, regionByPost, postIDs
 			assessed, p.RegisteredAt, 1, p.RegisteredAt, now, p.FatherName, p.MotherName,
 		}
 		for _, n := range append(registry.NameRows(id, p.GivenName, p.FamilyName, p.GivenNameLatin, p.FamilyNameLatin, p.Aliases),
-			registry.ParentageRows(id, p.GivenName, p.FamilyName, p.GivenNameLatin, p.FamilyNameLatin, p.FatherName, p.MotherName)...) {
+			registry.ParentageRows(id, p.GivenName, p.FamilyName, p.GivenNameLatin, p.FamilyNameLatin, p.FatherName)...) {
 			names = append(names, []any{n.ChildID, n.Kind, n.Original, n.Latin, n.Skeleton, []string(n.VariantSkeletons)})
 		}
 		for _, a := range p.Arrivals {
