@@ -10,7 +10,9 @@
 #     server's tests exercise concurrently under -race. Its EM tests took 65–106 s of CPU under
 #     -race, 15 s without.
 # Running the two side by side keeps both cores busy: the browser package is the longest
-# (~6 min), and alone after the rest it would add its whole time to the run.
+# (~6 min), and alone after the rest it would add its whole time to the run. Each run tests one
+# package at a time (-p 1), so that two test binaries, not three or four, share the 2 cores:
+# with -p 2 on the raced side the machine's load reached 21 and a CPU-time test failed.
 # The second run's output is kept in a file and printed when it ends, so the two never
 # interleave; the exit status is non-zero when either failed.
 set -uo pipefail
@@ -26,7 +28,7 @@ log=.artifacts/test-without-race.log
 go test -count=1 -timeout 20m -parallel 4 -p 1 "${plain[@]}" >"$log" 2>&1 &
 plain_pid=$!
 
-go test -race -count=1 -timeout 20m -parallel 4 "${raced[@]}"
+go test -race -count=1 -timeout 20m -parallel 4 -p 1 "${raced[@]}"
 raced_rc=$?
 
 wait "$plain_pid"
