@@ -1,0 +1,24 @@
+package registry
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/kujdes/kujdes/models"
+)
+
+// TestPgxArgs: text and bigint arrays reach pgx as Go slices, never nil (their Value methods
+// give '{}', not NULL, for an empty list); every other value is left as it is.
+func TestPgxArgs(t *testing.T) {
+	t.Parallel()
+	got := pgxArgs([]any{models.Strings(nil), models.Strings{"AF", "SY"}, models.Int64s(nil), models.Int64s{7}, "x", int64(3)})
+	want := []any{[]string{}, []string{"AF", "SY"}, []int64{}, []int64{7}, "x", int64(3)}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("pgxArgs = %#v, want %#v", got, want)
+	}
+	for i, a := range got[:4] {
+		if reflect.ValueOf(a).IsNil() {
+			t.Errorf("argument %d is a nil slice: pgx would send NULL", i)
+		}
+	}
+}
