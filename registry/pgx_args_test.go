@@ -13,12 +13,8 @@ func TestPgxArgs(t *testing.T) {
 	t.Parallel()
 	got := pgxArgs([]any{models.Strings(nil), models.Strings{"AF", "SY"}, models.Int64s(nil), models.Int64s{7}, "x", int64(3)})
 	want := []any{[]string{}, []string{"AF", "SY"}, []int64{}, []int64{7}, "x", int64(3)}
+	// DeepEqual tells a nil slice (which pgx would send as NULL) from an empty one.
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("pgxArgs = %#v, want %#v", got, want)
-	}
-	for i, a := range got[:4] {
-		if reflect.ValueOf(a).IsNil() {
-			t.Errorf("argument %d is a nil slice: pgx would send NULL", i)
-		}
 	}
 }

@@ -10,7 +10,7 @@
 #     server's tests exercise concurrently under -race. Its EM tests took 65–106 s of CPU under
 #     -race, 15 s without.
 # Running the two side by side keeps both cores busy: the browser package is the longest
-# (~6 min), and alone after the rest it would add its whole time to the run. Each run tests one
+# (~10 min in make test), and alone after the rest it would add its whole time to the run. Each run tests one
 # package at a time (-p 1), so that two test binaries, not three or four, share the 2 cores:
 # with -p 2 on the raced side the machine's load reached 21 and a CPU-time test failed.
 # The second run's output is kept in a file and printed when it ends, so the two never
