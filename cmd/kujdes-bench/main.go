@@ -60,6 +60,7 @@ func main() {
 	flag.StringVar(&dbPrefix, "db-prefix", "kujdes_bench", "prefix of the scratch databases' names (several people benchmarking one server keep theirs apart)")
 	flag.BoolVar(&adjacentAnchor, "adjacent-anchor", true, "run pgbench -N again just before the audited read and the registration, and give their ratios to that run")
 	flag.DurationVar(&warmup, "warmup", 2*time.Second, "unmeasured load before each Kujdes scenario, with the same requests")
+	flag.BoolVar(&keepDatabases, "keep", false, "keep the anchor's and the application's scratch databases (to look at what the load wrote); drop them yourself")
 	flag.BoolVar(&registrationOnly, "only-registration", false, "run the anchor and the registration only (no read, hello or home page)")
 	verifyEvents := flag.Int64("verify-events", 0, "instead of the load: time sealing and `audit verify` over this many generated audit events")
 	// issue 11: compliance
@@ -115,6 +116,9 @@ func runVerifyAtScale(ctx context.Context, adminURL string, n int64) error {
 // dbPrefix starts the name of every scratch database the benchmark creates (-db-prefix).
 var dbPrefix = "kujdes_bench"
 
+// keepDatabases (-keep) leaves the load's scratch databases in place when the run ends.
+var keepDatabases bool
+
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "kujdes-bench:", err)
 	os.Exit(1)
@@ -144,6 +148,10 @@ func run(ctx context.Context, adminURL, pgbench string, d time.Duration, clients
 	for _, name := range []string{pgbDB, appDB} {
 		if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
 			return fmt.Errorf("create database %s: %w", name, err)
+		}
+		if keepDatabases {
+			fmt.Fprintf(os.Stderr, "kujdes-bench: keeping database %s (-keep)\n", name)
+			continue
 		}
 		defer admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
 	}
