@@ -66,6 +66,17 @@ func printLockWaits(rs []result) {
 	}
 }
 
+// formProfilePath (-formprofile) is where the CPU profile of the form's registration goes.
+var formProfilePath string
+
+// startFormProfile starts the form's registration profile when -formprofile is set.
+func startFormProfile() func() {
+	saved := profilePath
+	defer func() { profilePath = saved }()
+	profilePath = formProfilePath
+	return startProfile(true)
+}
+
 // startRegProfile starts the registration's CPU profile when on and -regprofile is set.
 func startRegProfile(on bool) func() {
 	saved := profilePath
