@@ -23,6 +23,10 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*gorm.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	// Arrays given to Raw and Exec go to pgx as slices (PgxArgs).
+	if err := pgxArrayArgs(db); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
 	sqlDB, err := db.DB()
 	if err != nil {
 		return nil, err

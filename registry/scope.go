@@ -329,10 +329,10 @@ func (r *Registry) scopedRowRaw(tx *gorm.DB, a *models.Actor, id int64, row *chi
 // its first row, if any, into dest; found is false when there is no row. On a connection pool
 // (not in a transaction) it goes through pgx's own interface (pgxRow); in a transaction,
 // through database/sql on that transaction. Text and bigint arrays (models.Strings,
-// models.Int64s) are handed to pgx as the Go slices they are (pgxArgs), both ways.
+// models.Int64s) are handed to pgx as the Go slices they are (models.PgxArgs), both ways.
 func rawRow(tx *gorm.DB, q string, args, dest []any) (found bool, err error) {
 	ctx := tx.Statement.Context
-	args = pgxArgs(args)
+	args = models.PgxArgs(args)
 	if pool, ok := tx.Statement.ConnPool.(connPool); ok {
 		return pgxRow(ctx, pool, q, args, dest)
 	}
@@ -348,30 +348,6 @@ func rawRow(tx *gorm.DB, q string, args, dest []any) (found bool, err error) {
 		return true, err
 	}
 	return true, rows.Close()
-}
-
-// pgxArgs gives pgx each text or bigint array argument as a Go slice ([]string, []int64;
-// empty, never nil, as their Value methods give '{}') instead of the models type: pgx
-// encodes a slice straight into the binary array format, while for a driver.Valuer it takes
-// the text literal from Value and parses it back before encoding it (7 % of a registration's
-// Go CPU). pgx's database/sql adapter passes every argument through (CheckNamedValue), so
-// this holds in a transaction too. args is changed in place and returned.
-func pgxArgs(args []any) []any {
-	for i, a := range args {
-		switch v := a.(type) {
-		case models.Strings:
-			if v == nil {
-				v = models.Strings{}
-			}
-			args[i] = []string(v)
-		case models.Int64s:
-			if v == nil {
-				v = models.Int64s{}
-			}
-			args[i] = []int64(v)
-		}
-	}
-	return args
 }
 
 // connPool is a connection pool that lends one of its connections (*sql.DB).
