@@ -20,7 +20,16 @@ import (
 // On a machine shared with other work both are inflated by it; compare builds alternately.
 //
 //	go test -run '^$' -bench RegisterArrival -benchtime 2000x ./registry/
-func BenchmarkRegisterArrival(b *testing.B) {
+func BenchmarkRegisterArrival(b *testing.B) { benchRegisterArrival(b, false) }
+
+// BenchmarkRegisterArrivalParents is the same registration with the father's and the mother's
+// names (each registration its own pair), as most children of the synthetic population have
+// them: the parentage rows, and the parents' key (matching.ParentsLatin), are written too.
+// name-rows/op is the child_names rows a registration adds, wal-B/op the WAL it writes (the
+// cluster's, with the name-count folds: keep the cluster otherwise idle).
+func BenchmarkRegisterArrivalParents(b *testing.B) { benchRegisterArrival(b, true) }
+
+func benchRegisterArrival(b *testing.B, parents bool) {
 	db := testdb.New(b)
 	now := time.Date(2026, 5, 4, 9, 30, 0, 0, time.UTC)
 	reg := New(db)
@@ -63,6 +72,9 @@ func BenchmarkRegisterArrival(b *testing.B) {
 	ctx := context.Background()
 	register := func(n int) {
 		in.GivenName = name(n)
+		if parents {
+			in.FatherName, in.MotherName = name(n+333_333), name(n+666_666)
+		}
 		if _, err := reg.RegisterArrival(ctx, officer, in); err != nil {
 			b.Fatal(err)
 		}
@@ -93,6 +105,21 @@ func BenchmarkRegisterArrival(b *testing.B) {
 		}
 	}
 	fold()
+	nameRows := func() int64 {
+		var n int64
+		if err := db.Raw(`SELECT count(*) FROM child_names`).Scan(&n).Error; err != nil {
+			b.Fatal(err)
+		}
+		return n
+	}
+	wal := func() int64 { // bytes of WAL written so far (the cluster's: keep it otherwise idle)
+		var n int64
+		if err := db.Raw(`SELECT CAST(pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0') AS bigint)`).Scan(&n).Error; err != nil {
+			b.Fatal(err)
+		}
+		return n
+	}
+	rows0, wal0 := nameRows(), wal()
 	pg0, go0 := backends(), cpustat.Self()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
@@ -105,4 +132,6 @@ func BenchmarkRegisterArrival(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(cpustat.Self()-go0)/float64(b.N)/1e6, "go-cpu-ms/op")
 	b.ReportMetric(float64(backends()-pg0)/float64(b.N)/1e6, "pg-cpu-ms/op")
+	b.ReportMetric(float64(nameRows()-rows0)/float64(b.N), "name-rows/op")
+	b.ReportMetric(float64(wal()-wal0)/float64(b.N), "wal-B/op")
 }
