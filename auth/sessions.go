@@ -122,7 +122,7 @@ func (st *userStore) FindCtx(ctx context.Context, token string) ([]byte, bool, e
 	var row sessionRow
 	res := st.db.WithContext(ctx).Raw(`SELECT s.data AS session_data, `+models.UserWithScopesColumns+`
 		FROM sessions s JOIN users ON users.id = s.user_id
-		WHERE s.token = ? AND current_timestamp < s.expiry`, token).Scan(&row)
+		WHERE s.token = ? AND current_timestamp < s.expiry`, token).Find(&row) // Find, not Scan (models.Open says why)
 	if res.Error != nil {
 		return nil, false, res.Error
 	}

@@ -287,7 +287,7 @@ func (r *Registry) findDuplicates(tx *gorm.DB, q DuplicateQuery, limit int) ([]C
 		return nil, fmt.Errorf("duplicate search: %w", err)
 	}
 	var rows []candidateRow
-	if err := tx.Raw(duplicateSearchSQL, args).Scan(&rows).Error; err != nil {
+	if err := tx.Raw(duplicateSearchSQL, args).Find(&rows).Error; err != nil { // Find, not Scan (models.Open says why)
 		return nil, fmt.Errorf("duplicate search: %w", err)
 	}
 	if err := tx.Exec(`RESET plan_cache_mode`).Error; err != nil {
