@@ -16,7 +16,7 @@ import (
 //
 // On a hot path, read a Raw statement's rows with Find, not Scan: GORM's Scan records the
 // statement through its trace recorder, which writes out the SQL with every value in it
-// (Dialector.Explain) for each call, whether anything logs it or not — 6.7 % of this
+// (Dialector.Explain) for each call, whether anything logs it or not — 6.7–6.9 % of this
 // process's CPU in the form's registration, for the duplicate search's arrays. Find runs the
 // same Raw statement through the query callbacks and scans the rows the same way.
 func Open(ctx context.Context, url string, log *slog.Logger) (*gorm.DB, error) {

@@ -570,17 +570,16 @@ func mostCounted(counts map[string]int, n int) []counted {
 	return all[:min(n, len(all))]
 }
 
-// registration is the n-th new child: names made from n, confirmed as new, arriving at
-// border1's post. No two children's names meet in the duplicate check's skeletons (so no
-// candidates, and no shared name lock: benchName), but seven consecutive children share a
-// family name, as brothers and common names do (one name_frequencies row).
+// registration is the n-th new child: names made from n, arriving at border1's post. No two
+// children's names meet in the duplicate check's skeletons (so no candidates, and no shared
+// name lock: benchName).
 //
-// With confirmNew (the one-statement path) seven children share a family name, as siblings
-// and cousins do. Without it (the form's path: the duplicate check runs first) each child has
-// a family name of its own: siblings would be "possible" duplicates of each other, answered
-// 409 without a registration, and the scenario would measure checks, not registrations. The
-// sequence only grows, so such a family name (T + n) never meets a shared one (T + n/7 of an
-// earlier n).
+// With confirmNew (the one-statement path) seven consecutive children share a family name, as
+// brothers and common names do (one name_frequencies row). Without it (the form's path: the
+// duplicate check runs first) each child has a family name of its own: siblings would be
+// "possible" duplicates of each other, answered 409 without a registration, and the scenario
+// would measure checks, not registrations. The sequence only grows, so such a family name
+// (T + n) never meets a shared one (T + n/7 of an earlier n).
 func registration(n int64, confirmNew bool) ([]byte, error) {
 	given, family := benchName('B', n, "ar"), benchName('T', n/7, "ad")
 	if !confirmNew {
